@@ -1,0 +1,37 @@
+# The README's two commands: `make run` and `make test`. Everything else is a helper for them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+WAREHOUSE := data/warehouse.duckdb
+PORT ?= 8501
+
+.PHONY: run test install demo bench lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+$(WAREHOUSE): | $(STAMP)
+	$(BIN)/sqd demo
+
+demo: install
+	$(BIN)/sqd demo
+
+run: install $(WAREHOUSE)
+	$(BIN)/sqd status
+	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+
+test: install
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python bench/ingest.py --tickets 1000000
+
+clean:
+	rm -rf $(VENV) $(WAREHOUSE) data/demo data/.sqd

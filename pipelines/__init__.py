@@ -1,0 +1,1 @@
+"""Service-quality analytics: ingestion, validation and publishing into a DuckDB warehouse."""

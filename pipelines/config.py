@@ -1,0 +1,146 @@
+"""The one configuration file (TOML): warehouse path, timezone, targets, SLA policies, warranty, loss shares.
+
+`load_config()` reads `$SQD_CONFIG`, else `./sqd.toml`, else the defaults packaged beside this module.
+Relative paths resolve against the config file's folder, so commands work from any directory.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_CONFIG = Path(__file__).with_name("defaults.toml")
+SLA_TARGETS = ("first_response", "on_site", "resolution")
+
+
+class ConfigError(ValueError):
+    """The configuration file says something impossible; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    policy_id: str
+    rank: int
+    calendar: str = "24x7"
+    ticket_type: str | None = None
+    category: str | None = None
+    priority: str | None = None
+    min_distance_km: float | None = None
+    max_distance_km: float | None = None
+    first_response_minutes: int | None = None
+    on_site_minutes: int | None = None
+    resolution_minutes: int | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    source: Path
+    warehouse_path: Path
+    timezone: str
+    calendar_overrides: Path
+    targets: dict[str, float]
+    business_opens: time
+    business_closes: time
+    sla_policies: tuple[SlaPolicy, ...]
+    warranty_default_days: int
+    warranty_days: dict[str, int] = field(default_factory=dict)
+    loss_shares: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def state_dir(self) -> Path:
+        """Files that live beside the warehouse but outside it (saved queries, notes, history)."""
+        return self.warehouse_path.parent / ".sqd"
+
+
+def config_path() -> Path:
+    env = os.environ.get("SQD_CONFIG")
+    if env:
+        return Path(env)
+    local = Path.cwd() / "sqd.toml"
+    return local if local.exists() else DEFAULT_CONFIG
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    path = Path(path) if path else config_path()
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"{path}: configuration file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    return parse_config(raw, path)
+
+
+def _time(value: str, where: str) -> time:
+    try:
+        return time.fromisoformat(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: expected HH:MM, got {value!r}") from exc
+
+
+def parse_config(raw: dict, source: Path) -> Config:
+    # The packaged defaults have no folder of their own: resolve their paths from where the user stands.
+    base = Path.cwd() if source == DEFAULT_CONFIG else source.parent
+    wh = raw.get("warehouse", {})
+    tz = wh.get("timezone", "Asia/Shanghai")
+    try:
+        ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigError(f"{source}: [warehouse] timezone {tz!r} is not an IANA time zone") from exc
+
+    targets = {
+        "timeliness_rate": 0.90, "csat_rate": 0.85, "complaint_rate": 0.03, "follow_up_rate": 0.95,
+        "defect_rate": 0.01, "response_rate": 0.60, "repeat_complaint_rate": 0.01,
+    } | {k: float(v) for k, v in raw.get("targets", {}).items()}
+    for key, value in targets.items():
+        if not 0 <= value <= 1:
+            raise ConfigError(f"{source}: [targets] {key} = {value} must be a fraction between 0 and 1")
+
+    hours = raw.get("business_hours", {})
+    opens = _time(hours.get("opens", "08:30"), f"{source}: [business_hours] opens")
+    closes = _time(hours.get("closes", "17:30"), f"{source}: [business_hours] closes")
+    if closes <= opens:
+        raise ConfigError(f"{source}: [business_hours] closes must be after opens")
+
+    policies = []
+    for i, p in enumerate(raw.get("sla_policies", [])):
+        where = f"{source}: [[sla_policies]] #{i + 1}"
+        unknown = set(p) - set(SlaPolicy.__dataclass_fields__)
+        if unknown:
+            raise ConfigError(f"{where}: unknown keys {sorted(unknown)}")
+        if "policy_id" not in p or "rank" not in p:
+            raise ConfigError(f"{where}: policy_id and rank are required")
+        if p.get("calendar", "24x7") not in ("24x7", "business"):
+            raise ConfigError(f"{where}: calendar must be '24x7' or 'business'")
+        for t in SLA_TARGETS:
+            m = p.get(f"{t}_minutes")
+            if m is not None and (not isinstance(m, int) or m <= 0):
+                raise ConfigError(f"{where}: {t}_minutes must be a positive whole number of minutes")
+        policies.append(SlaPolicy(**p))
+    ids = [p.policy_id for p in policies]
+    if len(ids) != len(set(ids)):
+        raise ConfigError(f"{source}: [[sla_policies]] policy_id values must be unique")
+
+    warranty = raw.get("warranty", {})
+    shares = {k: float(v) for k, v in raw.get("loss_shares", {}).items()}
+    if shares and abs(sum(shares.values()) - 100) > 1e-6:
+        raise ConfigError(
+            f"{source}: [loss_shares] must sum to 100, they sum to {sum(shares.values()):g}"
+        )
+    return Config(
+        source=source,
+        warehouse_path=(base / wh.get("path", "data/warehouse.duckdb")).resolve(),
+        timezone=tz,
+        calendar_overrides=(base / wh.get("calendar_overrides", "data/calendar_overrides.csv")).resolve(),
+        targets=targets,
+        business_opens=opens,
+        business_closes=closes,
+        sla_policies=tuple(sorted(policies, key=lambda p: p.rank)),
+        warranty_default_days=int(warranty.get("default_days", 80)),
+        warranty_days={k: int(v) for k, v in warranty.get("products", {}).items()},
+        loss_shares=shares,
+    )

@@ -1,0 +1,176 @@
+"""read -> map -> validate -> publish, for the files of one `sqd ingest` run.
+
+Each file is its own load: it publishes completely or not at all. All files of a run are published into one
+copy of the warehouse that replaces the live file at the end (warehouse.publishing), so a killed run publishes
+nothing. Large files stream: Polars sinks the mapped batch to Parquet and DuckDB reads it from there.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines import gate
+from pipelines.config import Config
+from pipelines.mapping import ERROR, MappingError, Profile, choose_profile, map_frame, profiles_in
+from pipelines.publish import LoadInfo, MergeCounts, log_load, merge_staged
+from pipelines.read import ROW, SourceError, read_headers, scan_source
+from pipelines.warehouse import publishing
+
+PUBLISHED, WITH_QUARANTINE, ALREADY_LOADED, REFUSED = (
+    "published", "published_with_quarantine", "already_loaded", "refused")
+ERROR_EXAMPLES = 5
+
+
+@dataclass
+class LoadResult:
+    path: Path
+    dataset: str
+    profile: str
+    status: str
+    rows_read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    load_id: str | None = None
+    message: str | None = None
+
+
+def profiles_folder(config: Config) -> Path:
+    return config.source.parent / "data" / "profiles" if config.source.name != "defaults.toml" \
+        else Path.cwd() / "data" / "profiles"
+
+
+def resolve_profile(path: Path, config: Config, name: str | None, profiles: dict[str, Profile]) -> Profile:
+    if name:
+        if name in profiles:
+            return profiles[name]
+        candidate = Path(name)
+        if candidate.suffix in (".yaml", ".yml") and candidate.exists():
+            from pipelines.mapping import load_profile
+            return load_profile(candidate)
+        raise MappingError(f"profile {name!r} not found; available: {sorted(profiles)}")
+    headers = read_headers(path)
+    return choose_profile(headers, profiles, path)
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def stage(path: Path, profile: Profile, config: Config, workdir: Path) -> Path:
+    """Read and map one file into a Parquet batch; raise MappingError naming the first bad rows."""
+    frame = map_frame(scan_source(path, profile.source, workdir), profile, config.timezone, path)
+    staged = workdir / f"{path.stem}.staged.parquet"
+    try:
+        frame.sink_parquet(staged, engine="streaming")
+    except pl.exceptions.PolarsError as exc:
+        raise SourceError(f"{path}: cannot read: {exc}") from exc
+    errors = pl.scan_parquet(staged).filter(pl.col(ERROR).is_not_null()).select(ROW, ERROR)
+    count = errors.select(pl.len()).collect().item()
+    if count:
+        first = errors.head(ERROR_EXAMPLES).collect()
+        lines = []
+        for row, error in first.iter_rows():
+            column, raw = error.split("\t", 1)
+            header = profile.source_name(column)
+            fmt = profile.datetime_formats.get(column) or profile.default_datetime_formats
+            hint = f" (expected format {' or '.join(fmt)})" if fmt and column.endswith("_at") else ""
+            lines.append(f"  row {row}, column {header!r} -> {column}: cannot parse {raw!r}{hint}")
+        more = f"\n  ... and {count - len(first)} more row(s)" if count > len(first) else ""
+        raise MappingError(f"{path}: {count} value(s) cannot be mapped with profile {profile.name!r}:\n"
+                           + "\n".join(lines) + more)
+    return staged
+
+
+def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, config: Config,
+              workdir: Path, file_hash: str, force: bool) -> LoadResult:
+    dataset = profile.dataset
+    result = LoadResult(path=path, dataset=dataset.name, profile=profile.name, status=REFUSED)
+    done = con.execute(
+        "SELECT load_id FROM meta.load_log WHERE dataset = ? AND file_hash = ? AND status IN (?, ?) LIMIT 1",
+        [dataset.name, file_hash, PUBLISHED, WITH_QUARANTINE],
+    ).fetchall()
+    if done and not force:
+        result.status, result.load_id = ALREADY_LOADED, done[0][0]
+        result.message = f"already loaded as {done[0][0]}; nothing changed"
+        return result
+
+    load = LoadInfo(load_id=f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}",
+                    source_file=str(path.resolve()), file_hash=file_hash, profile=profile.name,
+                    started_at=datetime.now(UTC))
+    result.load_id = load.load_id
+    newest = None
+    con.execute("BEGIN TRANSACTION")
+    try:
+        staged = stage(path, profile, config, workdir)
+        cols = ", ".join(f'"{c}"' for c in dataset.columns)
+        # A later row of the same key in one file is the newer version of it.
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE staged AS
+            SELECT {ROW}, {cols} FROM read_parquet(?)
+            QUALIFY row_number() OVER (PARTITION BY "{dataset.key}" ORDER BY {ROW} DESC) = 1
+        """, [str(staged)])
+        result.rows_read = con.execute("SELECT count(*) FROM read_parquet(?)", [str(staged)]).fetchall()[0][0]
+        newest = con.execute(f'SELECT max("{dataset.event_time}") FROM staged').fetchall()[0][0]
+        outcome = gate.check(con, dataset, "staged", load, path)
+        counts = merge_staged(con, dataset, "staged", load)
+        result.quarantined = outcome.quarantined
+        result.status = WITH_QUARANTINE if outcome.quarantined else PUBLISHED
+        result.message = outcome.message
+        result.inserted, result.updated = counts.inserted, counts.updated
+        result.unchanged = result.rows_read - result.quarantined - counts.changed
+        log_load(con, dataset.name, load, result.status, result.rows_read, counts, result.quarantined,
+                 newest, result.message)
+        con.execute("COMMIT")
+    except (MappingError, SourceError, gate.GateRefused, duckdb.Error) as exc:
+        con.execute("ROLLBACK")
+        result.status, result.message = REFUSED, str(exc)
+        result.inserted = result.updated = result.unchanged = result.quarantined = 0
+        if isinstance(exc, gate.GateRefused):
+            exc.record(con)
+        log_load(con, dataset.name, load, REFUSED, result.rows_read, MergeCounts(), 0, newest, str(exc))
+    con.execute("DROP TABLE IF EXISTS staged")
+    return result
+
+
+def ingest_files(paths: Sequence[Path], config: Config, profile: str | None = None, force: bool = False,
+                 on_progress: Callable[[LoadResult], None] | None = None) -> list[LoadResult]:
+    """Load files in the order given; one publish for the whole run. Unreadable files are refused alone."""
+    profiles = profiles_in(profiles_folder(config))
+    results: list[LoadResult] = []
+    workdir = Path(tempfile.mkdtemp(prefix="sqd-load-", dir=config.warehouse_path.parent
+                                    if config.warehouse_path.parent.exists() else None))
+    try:
+        with ThreadPoolExecutor(max_workers=1) as hasher, publishing(config) as con:
+            hashes = [hasher.submit(sha256, p) if p.exists() else None for p in paths]
+            for path, file_hash in zip(paths, hashes, strict=True):
+                try:
+                    chosen = resolve_profile(path, config, profile, profiles)
+                    if file_hash is None:
+                        raise SourceError(f"{path}: file not found")
+                    result = _load_one(con, path, chosen, config, workdir, file_hash.result(), force)
+                except (MappingError, SourceError) as exc:
+                    result = LoadResult(path=path, dataset="?", profile=profile or "?", status=REFUSED,
+                                        message=str(exc))
+                results.append(result)
+                if on_progress:
+                    on_progress(result)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return results

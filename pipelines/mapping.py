@@ -1,0 +1,179 @@
+"""Mapping profiles: a source's columns and values -> the canonical model. Renames, casts and recodes only.
+
+A profile is a YAML file in data/profiles/ (format in README.md, "Loading your own export"). Every parse is
+an explicit Polars expression; a value that does not parse is flagged in `__error` (column and raw value) so
+ingest can name the file, row and column instead of publishing a null.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import yaml
+
+from pipelines.datasets import DATASETS, TS, Dataset
+from pipelines.read import ROW
+
+ERROR = "__error"
+DEFAULT_NULLS = ("", "NULL", "null", "None", "N/A", "n/a", "#N/A")
+ISO_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
+BOOLEANS = {"true": "true", "false": "false", "1": "true", "0": "false", "yes": "true", "no": "false",
+            "y": "true", "n": "false", "t": "true", "f": "false", "是": "true", "否": "false"}
+PROFILE_KEYS = {"dataset", "description", "source", "timezone", "datetime_format", "datetime_formats",
+                "date_format", "columns", "values", "constants", "null_values"}
+
+
+class MappingError(ValueError):
+    """A profile or a file that cannot be mapped; the message names the file, row and column."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    path: Path
+    dataset: Dataset
+    description: str = ""
+    source: dict = field(default_factory=dict)
+    timezone: str | None = None
+    datetime_formats: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    default_datetime_formats: tuple[str, ...] = ()
+    date_formats: tuple[str, ...] = ("%Y-%m-%d",)
+    columns: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    constants: dict[str, object] = field(default_factory=dict)
+    null_values: tuple[str, ...] = DEFAULT_NULLS
+
+    def source_name(self, canonical: str) -> str:
+        return self.columns.get(canonical, canonical)
+
+
+def _as_tuple(value) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def load_profile(path: Path) -> Profile:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise MappingError(f"{path}: cannot read profile: {exc}") from exc
+    unknown = set(raw) - PROFILE_KEYS
+    if unknown:
+        raise MappingError(f"{path}: unknown profile keys {sorted(unknown)}; allowed: {sorted(PROFILE_KEYS)}")
+    dataset = DATASETS.get(raw.get("dataset"))
+    if dataset is None:
+        raise MappingError(f"{path}: 'dataset' must be one of {sorted(DATASETS)}")
+    for section in ("columns", "values", "constants", "datetime_formats"):
+        bad = set(raw.get(section) or {}) - set(dataset.columns)
+        if bad:
+            raise MappingError(f"{path}: {section}: {sorted(bad)} are not {dataset.name} columns; "
+                               f"canonical columns are {list(dataset.columns)}")
+    return Profile(
+        name=path.stem, path=path, dataset=dataset, description=raw.get("description", ""),
+        source=raw.get("source") or {}, timezone=raw.get("timezone"),
+        datetime_formats={k: _as_tuple(v) for k, v in (raw.get("datetime_formats") or {}).items()},
+        default_datetime_formats=_as_tuple(raw.get("datetime_format")),
+        date_formats=_as_tuple(raw.get("date_format")) or ("%Y-%m-%d",),
+        columns={k: str(v) for k, v in (raw.get("columns") or {}).items()},
+        values={k: {str(a): str(b).lower() if isinstance(b, bool) else str(b) for a, b in (v or {}).items()}
+                for k, v in (raw.get("values") or {}).items()},
+        constants=raw.get("constants") or {},
+        null_values=tuple(str(v) for v in raw.get("null_values", DEFAULT_NULLS)),
+    )
+
+
+def profiles_in(folder: Path) -> dict[str, Profile]:
+    return {p.stem: load_profile(p) for p in sorted(folder.glob("*.yaml"))}
+
+
+def choose_profile(headers: list[str], profiles: dict[str, Profile], path: Path) -> Profile:
+    """The profile whose required columns are all present and that maps the most headers."""
+    present = set(headers)
+    scored = []
+    for profile in profiles.values():
+        needed = {profile.source_name(c) for c in profile.dataset.required if c not in profile.constants}
+        if needed <= present:
+            mapped = sum(profile.source_name(c) in present for c in profile.dataset.columns)
+            scored.append((mapped, len(profile.columns), profile.name, profile))
+    if not scored:
+        raise MappingError(f"{path}: no profile in data/profiles matches its headers {headers[:12]}; "
+                           "write one (README: 'Loading your own export') or pass --profile")
+    return max(scored, key=lambda s: s[:3])[3]
+
+
+def _text(col: pl.Expr, nulls: tuple[str, ...]) -> pl.Expr:
+    stripped = col.cast(pl.Utf8).str.strip_chars()
+    return pl.when(stripped.is_in(list(nulls))).then(None).otherwise(stripped)
+
+
+def _parse_timestamp(text: pl.Expr, formats: tuple[str, ...], tz: str) -> pl.Expr:
+    attempts = []
+    for fmt in formats:
+        if "%z" in fmt or "%Z" in fmt:
+            attempts.append(text.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False))
+        else:
+            naive = text.str.strptime(pl.Datetime("us"), fmt, strict=False)
+            attempts.append(naive.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+                            .dt.convert_time_zone("UTC"))
+    return pl.coalesce(attempts)
+
+
+def _convert(name: str, src: pl.Expr, src_type: pl.DataType, target: pl.DataType, profile: Profile,
+             tz: str) -> tuple[pl.Expr, pl.Expr]:
+    """(typed value, failed flag) for one canonical column."""
+    if target == TS and isinstance(src_type, pl.Datetime):
+        value = (src.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
+                 if src_type.time_zone is None else src).dt.convert_time_zone("UTC").cast(TS)
+        return value, src.is_not_null() & value.is_null()
+    if target == pl.Date and isinstance(src_type, (pl.Datetime, pl.Date)):
+        value = src.cast(pl.Date)
+        return value, pl.lit(False)
+
+    text = _text(src, profile.null_values)
+    if name in profile.values:
+        text = text.replace(profile.values[name])
+    if target == TS:
+        formats = profile.datetime_formats.get(name) or profile.default_datetime_formats
+        value = _parse_timestamp(text, (*formats, *ISO_FORMATS), tz)
+    elif target == pl.Date:
+        value = pl.coalesce([text.str.strptime(pl.Date, f, strict=False) for f in (*profile.date_formats, "%Y-%m-%d")])
+    elif target == pl.Boolean:
+        value = text.str.to_lowercase().replace_strict(BOOLEANS, default=None).cast(pl.Boolean, strict=False)
+    elif target.is_integer():
+        number = text.str.replace_all(",", "").cast(pl.Float64, strict=False)
+        value = pl.when(number == number.round(0)).then(number).cast(target, strict=False)
+    elif target.is_numeric():
+        value = text.str.replace_all(",", "").cast(pl.Float64, strict=False).cast(target, strict=False)
+    else:
+        value = text
+    return value, text.is_not_null() & value.is_null()
+
+
+def map_frame(frame: pl.LazyFrame, profile: Profile, default_tz: str, path: Path) -> pl.LazyFrame:
+    """Canonical columns in canonical order, plus __row and __error (first failing 'column<TAB>raw value')."""
+    schema = frame.collect_schema()
+    dataset = profile.dataset
+    tz = profile.timezone or default_tz
+    missing = [f"{c} (header {profile.source_name(c)!r})" for c in dataset.required
+               if c not in profile.constants and profile.source_name(c) not in schema]
+    if missing:
+        raise MappingError(f"{path}: required column(s) missing: {', '.join(missing)}; "
+                           f"the file's headers are {[h for h in schema if h != ROW]}")
+    values, errors = [], []
+    for name, target in dataset.columns.items():
+        src_name = profile.source_name(name)
+        if name in profile.constants:
+            src, src_type = pl.lit(str(profile.constants[name])), pl.Utf8
+        elif src_name in schema:
+            src, src_type = pl.col(src_name), schema[src_name]
+        else:
+            values.append(pl.lit(None, target).alias(name))
+            continue
+        value, failed = _convert(name, src, src_type, target, profile, tz)
+        values.append(value.alias(name))
+        errors.append(pl.when(failed).then(pl.format("{}\t{}", pl.lit(name), src.cast(pl.Utf8))))
+    error = pl.coalesce(errors) if errors else pl.lit(None, pl.Utf8)
+    return frame.select(pl.col(ROW), *values, error.alias(ERROR))

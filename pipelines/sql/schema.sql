@@ -1,0 +1,312 @@
+-- Core tables of the service-quality warehouse. Portable types only (VARCHAR, INTEGER, BIGINT, DOUBLE,
+-- DECIMAL, BOOLEAN, DATE, TIMESTAMP WITH TIME ZONE) so the same model can move to Iceberg/DuckLake.
+-- Every fact row carries lineage: load_id, source_file, file_hash, loaded_at. A re-load rewrites only rows whose
+-- business columns changed, so loading the same file twice changes nothing.
+
+CREATE SCHEMA IF NOT EXISTS core;
+CREATE SCHEMA IF NOT EXISTS metrics;
+CREATE SCHEMA IF NOT EXISTS meta;
+
+-- ---------------------------------------------------------------- facts
+CREATE TABLE IF NOT EXISTS core.tickets (
+    ticket_id VARCHAR NOT NULL,
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    recorded_at TIMESTAMP WITH TIME ZONE,
+    channel VARCHAR,
+    ticket_type VARCHAR,
+    category VARCHAR,
+    priority VARCHAR,
+    complaint_grade VARCHAR,
+    site VARCHAR,
+    region VARCHAR,
+    department VARCHAR,
+    agent VARCHAR,
+    customer_id VARCHAR,
+    product VARCHAR,
+    batch_id VARCHAR,
+    distance_km DOUBLE,
+    dispatched_at TIMESTAMP WITH TIME ZONE,
+    first_response_at TIMESTAMP WITH TIME ZONE,
+    on_site_at TIMESTAMP WITH TIME ZONE,
+    resolved_at TIMESTAMP WITH TIME ZONE,
+    closed_at TIMESTAMP WITH TIME ZONE,
+    status VARCHAR,
+    reopen_count INTEGER,
+    is_escalated BOOLEAN,
+    is_attributable_to_service BOOLEAN,
+    is_repeat_complaint BOOLEAN,
+    load_id VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    file_hash VARCHAR NOT NULL,
+    loaded_at TIMESTAMP WITH TIME ZONE NOT NULL
+);
+COMMENT ON TABLE core.tickets IS 'One row per service ticket (工单): hotline, front desk, letter, app or field request. Natural key ticket_id; a later export of the same ticket replaces it.';
+COMMENT ON COLUMN core.tickets.ticket_id IS 'Ticket number (工单编号), unique';
+COMMENT ON COLUMN core.tickets.created_at IS 'When the request was received (受理时间); for after-hours back-filled tickets the real call time';
+COMMENT ON COLUMN core.tickets.recorded_at IS 'When the ticket was entered into the system (登记时间); later than created_at for back-filled tickets';
+COMMENT ON COLUMN core.tickets.channel IS 'phone, front_desk, letter_email, app, field_visit';
+COMMENT ON COLUMN core.tickets.ticket_type IS 'repair (报修), complaint (投诉), inquiry (咨询), help (求助), suggestion (建议), praise (表扬), warranty (三包)';
+COMMENT ON COLUMN core.tickets.category IS 'Issue category, e.g. water, power, heating, lift, noise, billing';
+COMMENT ON COLUMN core.tickets.priority IS 'urgent, high, normal, low';
+COMMENT ON COLUMN core.tickets.complaint_grade IS 'class_1 (一类投诉), class_2 (二类投诉), grievance (抱怨); null when not a complaint';
+COMMENT ON COLUMN core.tickets.site IS 'Service site or property that owns the ticket';
+COMMENT ON COLUMN core.tickets.region IS 'Region of the site';
+COMMENT ON COLUMN core.tickets.department IS 'Department responsible after dispatch (派单)';
+COMMENT ON COLUMN core.tickets.agent IS 'Staff member who owns the ticket (首问负责)';
+COMMENT ON COLUMN core.tickets.customer_id IS 'Customer or household identifier';
+COMMENT ON COLUMN core.tickets.product IS 'Product concerned (field service and warranty tickets)';
+COMMENT ON COLUMN core.tickets.batch_id IS 'Production lot of the product concerned; links field failures to inspections.lot_id';
+COMMENT ON COLUMN core.tickets.distance_km IS 'Distance from the service base to the customer, km (field service SLA)';
+COMMENT ON COLUMN core.tickets.dispatched_at IS 'Dispatched to the responsible department (派单)';
+COMMENT ON COLUMN core.tickets.first_response_at IS 'First response to the customer';
+COMMENT ON COLUMN core.tickets.on_site_at IS 'Technician arrived on site (到达现场)';
+COMMENT ON COLUMN core.tickets.resolved_at IS 'Work finished (处理完毕)';
+COMMENT ON COLUMN core.tickets.closed_at IS 'Closed after follow-up (结案)';
+COMMENT ON COLUMN core.tickets.status IS 'open, in_progress, resolved, closed, cancelled';
+COMMENT ON COLUMN core.tickets.reopen_count IS 'Times reopened because the follow-up found it unresolved';
+COMMENT ON COLUMN core.tickets.is_escalated IS 'Escalated (催促 / department head / vice-president)';
+COMMENT ON COLUMN core.tickets.is_attributable_to_service IS 'Complaint caused by the service itself (counts in the complaint rate)';
+COMMENT ON COLUMN core.tickets.is_repeat_complaint IS 'A complaint about the same matter again after a missed deadline or an unhappy result';
+COMMENT ON COLUMN core.tickets.load_id IS 'Lineage: the load that published this row (meta.load_log)';
+COMMENT ON COLUMN core.tickets.source_file IS 'Lineage: file the row came from';
+COMMENT ON COLUMN core.tickets.file_hash IS 'Lineage: SHA-256 of that file';
+COMMENT ON COLUMN core.tickets.loaded_at IS 'Lineage: when the row was published';
+
+CREATE TABLE IF NOT EXISTS core.surveys (
+    survey_id VARCHAR NOT NULL,
+    ticket_id VARCHAR,
+    attempted_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    responded_at TIMESTAMP WITH TIME ZONE,
+    method VARCHAR,
+    outcome VARCHAR NOT NULL,
+    score INTEGER,
+    score_attitude INTEGER,
+    score_skill INTEGER,
+    score_timeliness INTEGER,
+    score_promise INTEGER,
+    recommend_score INTEGER,
+    comment VARCHAR,
+    agent VARCHAR,
+    site VARCHAR,
+    load_id VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    file_hash VARCHAR NOT NULL,
+    loaded_at TIMESTAMP WITH TIME ZONE NOT NULL
+);
+COMMENT ON TABLE core.surveys IS 'One row per follow-up attempt (回访) or satisfaction survey; failed attempts are rows too (outcome no_answer / refused).';
+COMMENT ON COLUMN core.surveys.survey_id IS 'Survey or follow-up attempt id, unique';
+COMMENT ON COLUMN core.surveys.ticket_id IS 'Ticket followed up; null for periodic surveys not tied to a ticket';
+COMMENT ON COLUMN core.surveys.attempted_at IS 'When the follow-up was attempted';
+COMMENT ON COLUMN core.surveys.responded_at IS 'When the customer answered; null when not reached';
+COMMENT ON COLUMN core.surveys.method IS 'phone, sms, app, visit';
+COMMENT ON COLUMN core.surveys.outcome IS 'responded, no_answer, refused';
+COMMENT ON COLUMN core.surveys.score IS 'Overall satisfaction 1-5: 非常满意 5, 满意 4, 一般 3, 不满意 2, 非常不满意 1';
+COMMENT ON COLUMN core.surveys.score_attitude IS 'Technician attitude 1-5';
+COMMENT ON COLUMN core.surveys.score_skill IS 'Technician skill 1-5';
+COMMENT ON COLUMN core.surveys.score_timeliness IS 'Arrival time 1-5';
+COMMENT ON COLUMN core.surveys.score_promise IS 'Keeping promises 1-5';
+COMMENT ON COLUMN core.surveys.recommend_score IS 'Likelihood to recommend 0-10 (NPS), where asked';
+COMMENT ON COLUMN core.surveys.comment IS 'Free-text comment';
+COMMENT ON COLUMN core.surveys.agent IS 'Staff member rated (usually the ticket owner)';
+COMMENT ON COLUMN core.surveys.site IS 'Site of the ticket';
+COMMENT ON COLUMN core.surveys.load_id IS 'Lineage: the load that published this row';
+COMMENT ON COLUMN core.surveys.source_file IS 'Lineage: file the row came from';
+COMMENT ON COLUMN core.surveys.file_hash IS 'Lineage: SHA-256 of that file';
+COMMENT ON COLUMN core.surveys.loaded_at IS 'Lineage: when the row was published';
+
+CREATE TABLE IF NOT EXISTS core.inspections (
+    lot_id VARCHAR NOT NULL,
+    product VARCHAR NOT NULL,
+    line VARCHAR,
+    plant VARCHAR,
+    stage VARCHAR,
+    inspected_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    production_date DATE,
+    material_batch_id VARCHAR,
+    lot_qty INTEGER,
+    inspected_qty INTEGER NOT NULL,
+    nonconforming_qty INTEGER NOT NULL,
+    inspector VARCHAR,
+    load_id VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    file_hash VARCHAR NOT NULL,
+    loaded_at TIMESTAMP WITH TIME ZONE NOT NULL
+);
+COMMENT ON TABLE core.inspections IS 'One row per inspected lot and stage (检验批): how many units were inspected and how many did not conform.';
+COMMENT ON COLUMN core.inspections.lot_id IS 'Inspection lot id, unique (one lot, one stage)';
+COMMENT ON COLUMN core.inspections.product IS 'Product inspected';
+COMMENT ON COLUMN core.inspections.line IS 'Production line';
+COMMENT ON COLUMN core.inspections.plant IS 'Plant';
+COMMENT ON COLUMN core.inspections.stage IS 'incoming, in_process, final, field';
+COMMENT ON COLUMN core.inspections.inspected_at IS 'When the inspection was done';
+COMMENT ON COLUMN core.inspections.production_date IS 'Production date of the lot (starts the warranty window)';
+COMMENT ON COLUMN core.inspections.material_batch_id IS 'Raw-material batch used';
+COMMENT ON COLUMN core.inspections.lot_qty IS 'Units in the lot';
+COMMENT ON COLUMN core.inspections.inspected_qty IS 'Units inspected (sample; 5-10 % of the lot per 000)';
+COMMENT ON COLUMN core.inspections.nonconforming_qty IS 'Units found nonconforming (不合格)';
+COMMENT ON COLUMN core.inspections.inspector IS 'QC inspector';
+COMMENT ON COLUMN core.inspections.load_id IS 'Lineage: the load that published this row';
+COMMENT ON COLUMN core.inspections.source_file IS 'Lineage: file the row came from';
+COMMENT ON COLUMN core.inspections.file_hash IS 'Lineage: SHA-256 of that file';
+COMMENT ON COLUMN core.inspections.loaded_at IS 'Lineage: when the row was published';
+
+CREATE TABLE IF NOT EXISTS core.nonconformities (
+    nc_id VARCHAR NOT NULL,
+    lot_id VARCHAR,
+    ticket_id VARCHAR,
+    product VARCHAR,
+    production_date DATE,
+    found_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    defect_type VARCHAR,
+    qty INTEGER,
+    disposition VARCHAR,
+    material_cost DECIMAL(18, 2),
+    labour_cost DECIMAL(18, 2),
+    discount_cost DECIMAL(18, 2),
+    external_cost DECIMAL(18, 2),
+    responsible_department VARCHAR,
+    load_id VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    file_hash VARCHAR NOT NULL,
+    loaded_at TIMESTAMP WITH TIME ZONE NOT NULL
+);
+COMMENT ON TABLE core.nonconformities IS 'One row per nonconformity record (不合格品): found at inspection (lot_id) or in the field (ticket_id), with disposition and loss.';
+COMMENT ON COLUMN core.nonconformities.nc_id IS 'Nonconformity report id, unique';
+COMMENT ON COLUMN core.nonconformities.lot_id IS 'Lot it was found in (inspections.lot_id)';
+COMMENT ON COLUMN core.nonconformities.ticket_id IS 'Field failure: the ticket that reported it';
+COMMENT ON COLUMN core.nonconformities.product IS 'Product';
+COMMENT ON COLUMN core.nonconformities.production_date IS 'Production date of the unit or lot; with the product''s warranty days decides in_warranty';
+COMMENT ON COLUMN core.nonconformities.found_at IS 'When it was found';
+COMMENT ON COLUMN core.nonconformities.defect_type IS 'Defect type (Pareto category)';
+COMMENT ON COLUMN core.nonconformities.qty IS 'Units affected';
+COMMENT ON COLUMN core.nonconformities.disposition IS 'rework (返工), downgrade (降级), repair (返修), scrap (报废), concession (让利销售), use_as_is';
+COMMENT ON COLUMN core.nonconformities.material_cost IS 'Loss: material cost (scrap = material cost of the batch)';
+COMMENT ON COLUMN core.nonconformities.labour_cost IS 'Loss: rework / repair labour';
+COMMENT ON COLUMN core.nonconformities.discount_cost IS 'Loss: normal price minus discounted price (concession), or the 2 % sales commission of a batch sold as is';
+COMMENT ON COLUMN core.nonconformities.external_cost IS 'Loss: fines, PR, logistics, testing and replacement for field problems';
+COMMENT ON COLUMN core.nonconformities.responsible_department IS 'Department found responsible by the quality department';
+COMMENT ON COLUMN core.nonconformities.load_id IS 'Lineage: the load that published this row';
+COMMENT ON COLUMN core.nonconformities.source_file IS 'Lineage: file the row came from';
+COMMENT ON COLUMN core.nonconformities.file_hash IS 'Lineage: SHA-256 of that file';
+COMMENT ON COLUMN core.nonconformities.loaded_at IS 'Lineage: when the row was published';
+
+-- ---------------------------------------------------------------- configuration-backed tables
+-- Rewritten from the configuration file on every publish (pipelines/warehouse.py).
+CREATE TABLE IF NOT EXISTS core.sla_policies (
+    policy_id VARCHAR NOT NULL,
+    rank INTEGER NOT NULL,
+    ticket_type VARCHAR,
+    category VARCHAR,
+    priority VARCHAR,
+    min_distance_km DOUBLE,
+    max_distance_km DOUBLE,
+    first_response_minutes INTEGER,
+    on_site_minutes INTEGER,
+    resolution_minutes INTEGER,
+    calendar VARCHAR NOT NULL
+);
+COMMENT ON TABLE core.sla_policies IS 'SLA rules: a ticket takes the lowest-rank policy whose non-null match fields all match it.';
+COMMENT ON COLUMN core.sla_policies.policy_id IS 'Policy name';
+COMMENT ON COLUMN core.sla_policies.rank IS 'Match order: lower wins';
+COMMENT ON COLUMN core.sla_policies.ticket_type IS 'Match: ticket type (null = any)';
+COMMENT ON COLUMN core.sla_policies.category IS 'Match: category (null = any)';
+COMMENT ON COLUMN core.sla_policies.priority IS 'Match: priority (null = any)';
+COMMENT ON COLUMN core.sla_policies.min_distance_km IS 'Match: distance_km >= this (null = any)';
+COMMENT ON COLUMN core.sla_policies.max_distance_km IS 'Match: distance_km <= this; tickets without a distance match (null = any)';
+COMMENT ON COLUMN core.sla_policies.first_response_minutes IS 'Target: created to first response, minutes (null = not measured)';
+COMMENT ON COLUMN core.sla_policies.on_site_minutes IS 'Target: created to on site, minutes';
+COMMENT ON COLUMN core.sla_policies.resolution_minutes IS 'Target: created to resolved, minutes';
+COMMENT ON COLUMN core.sla_policies.calendar IS '24x7 (wall-clock minutes) or business (working days of the mainland China calendar, business hours only)';
+
+CREATE TABLE IF NOT EXISTS core.calendar_days (
+    date_day DATE NOT NULL,
+    is_workday BOOLEAN NOT NULL,
+    holiday_name VARCHAR,
+    calendar_source VARCHAR NOT NULL,
+    business_minutes INTEGER NOT NULL,
+    business_minutes_before BIGINT NOT NULL,
+    business_opens_minute INTEGER NOT NULL
+);
+COMMENT ON TABLE core.calendar_days IS 'Calendar dimension: one row per day with the mainland China working-day schedule (holidays and adjusted workdays).';
+COMMENT ON COLUMN core.calendar_days.date_day IS 'Day';
+COMMENT ON COLUMN core.calendar_days.is_workday IS 'Working day: weekdays except public holidays, plus adjusted (调休) weekend workdays';
+COMMENT ON COLUMN core.calendar_days.holiday_name IS 'Public holiday name, if any';
+COMMENT ON COLUMN core.calendar_days.calendar_source IS 'chinese_calendar (official schedule), override (calendar_overrides file) or holidays_fallback (public holidays only; adjusted workdays unknown)';
+COMMENT ON COLUMN core.calendar_days.business_minutes IS 'Business minutes in the day (0 on non-working days)';
+COMMENT ON COLUMN core.calendar_days.business_minutes_before IS 'Business minutes in all earlier days of the table: business time is a difference of these';
+COMMENT ON COLUMN core.calendar_days.business_opens_minute IS 'Minute of the day business hours open';
+
+CREATE TABLE IF NOT EXISTS core.sites (
+    site VARCHAR NOT NULL,
+    region VARCHAR
+);
+COMMENT ON TABLE core.sites IS 'Site dimension: every site seen in tickets or surveys, with its region.';
+COMMENT ON COLUMN core.sites.site IS 'Site name';
+COMMENT ON COLUMN core.sites.region IS 'Region';
+
+CREATE TABLE IF NOT EXISTS core.departments (
+    department VARCHAR NOT NULL,
+    loss_share DOUBLE
+);
+COMMENT ON TABLE core.departments IS 'Department dimension: departments seen in the data or configured, with their share of in-warranty losses.';
+COMMENT ON COLUMN core.departments.department IS 'Department name';
+COMMENT ON COLUMN core.departments.loss_share IS 'Share (0-1) of in-warranty losses this department bears; null when not one of the assessed departments';
+
+CREATE TABLE IF NOT EXISTS core.categories (
+    category VARCHAR NOT NULL,
+    ticket_count BIGINT
+);
+COMMENT ON TABLE core.categories IS 'Category dimension: every ticket category seen.';
+COMMENT ON COLUMN core.categories.category IS 'Category name';
+COMMENT ON COLUMN core.categories.ticket_count IS 'Tickets in the category';
+
+CREATE TABLE IF NOT EXISTS core.products (
+    product VARCHAR NOT NULL,
+    warranty_days INTEGER NOT NULL
+);
+COMMENT ON TABLE core.products IS 'Product dimension: every product seen, with its warranty window in days from the production date.';
+COMMENT ON COLUMN core.products.product IS 'Product name';
+COMMENT ON COLUMN core.products.warranty_days IS 'Warranty days (002: 80, white glue 100; configurable)';
+
+-- ---------------------------------------------------------------- metadata
+CREATE TABLE IF NOT EXISTS meta.settings (
+    key VARCHAR NOT NULL,
+    value VARCHAR NOT NULL
+);
+COMMENT ON TABLE meta.settings IS 'Settings the metric views read (timezone, targets), copied from the configuration file on publish.';
+COMMENT ON COLUMN meta.settings.key IS 'Setting name';
+COMMENT ON COLUMN meta.settings.value IS 'Setting value as text';
+
+CREATE TABLE IF NOT EXISTS meta.load_log (
+    load_id VARCHAR NOT NULL,
+    dataset VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    file_hash VARCHAR NOT NULL,
+    profile VARCHAR NOT NULL,
+    started_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    finished_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    status VARCHAR NOT NULL,
+    rows_read BIGINT NOT NULL,
+    rows_inserted BIGINT NOT NULL,
+    rows_updated BIGINT NOT NULL,
+    rows_unchanged BIGINT NOT NULL,
+    rows_quarantined BIGINT NOT NULL,
+    newest_record_at TIMESTAMP WITH TIME ZONE,
+    message VARCHAR
+);
+COMMENT ON TABLE meta.load_log IS 'Load ledger: one row per file load attempt that reached the warehouse (published, unchanged or refused).';
+COMMENT ON COLUMN meta.load_log.load_id IS 'Load id';
+COMMENT ON COLUMN meta.load_log.dataset IS 'tickets, surveys, inspections or nonconformities';
+COMMENT ON COLUMN meta.load_log.source_file IS 'File loaded';
+COMMENT ON COLUMN meta.load_log.file_hash IS 'SHA-256 of the file';
+COMMENT ON COLUMN meta.load_log.profile IS 'Mapping profile used';
+COMMENT ON COLUMN meta.load_log.started_at IS 'Load start';
+COMMENT ON COLUMN meta.load_log.finished_at IS 'Load end';
+COMMENT ON COLUMN meta.load_log.status IS 'published, published_with_quarantine, already_loaded, refused';
+COMMENT ON COLUMN meta.load_log.rows_read IS 'Rows in the file';
+COMMENT ON COLUMN meta.load_log.rows_inserted IS 'New rows published';
+COMMENT ON COLUMN meta.load_log.rows_updated IS 'Existing rows replaced by a changed version';
+COMMENT ON COLUMN meta.load_log.rows_unchanged IS 'Rows identical to what was published';
+COMMENT ON COLUMN meta.load_log.rows_quarantined IS 'Rows held back by row-level checks';
+COMMENT ON COLUMN meta.load_log.newest_record_at IS 'Newest event time in the file (freshness)';
+COMMENT ON COLUMN meta.load_log.message IS 'Why a load was refused, or notes';

@@ -1,0 +1,205 @@
+"""The one module that opens the warehouse.
+
+Readers (dashboard, `sqd sql`, reports) open the file read-only. Writers never write the live file: `publishing()`
+copies it, applies the change to the copy, checkpoints and closes it, and renames it over the live file
+(`os.replace`, atomic on POSIX). So a load publishes completely or not at all, also when the process is killed,
+and readers with the file open keep their snapshot while new connections see the new one (see docs/decisions.md).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines.calendar import build_calendar
+from pipelines.config import SLA_TARGETS, Config
+
+SEARCH_PATH = "core,metrics,meta"
+FACT_TABLES = ("tickets", "surveys", "inspections", "nonconformities")
+
+
+class WarehouseBusy(RuntimeError):
+    """Another load holds the writer lock."""
+
+
+def sql_text(name: str) -> str:
+    return resources.files("pipelines").joinpath("sql", name).read_text(encoding="utf-8")
+
+
+def metric_view_files() -> list[tuple[str, str]]:
+    folder = resources.files("pipelines").joinpath("sql", "metrics")
+    return sorted((f.name.removesuffix(".sql"), f.read_text(encoding="utf-8"))
+                  for f in folder.iterdir() if f.name.endswith(".sql"))
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, config: Config) -> duckdb.DuckDBPyConnection:
+    con.execute(f"SET search_path = '{SEARCH_PATH}'")
+    con.execute("SET TimeZone = ?", [config.timezone])
+    return con
+
+
+def connect(config: Config, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the live warehouse. Read-only by default; raises FileNotFoundError if it was never built."""
+    path = config.warehouse_path
+    if read_only and not path.exists():
+        raise FileNotFoundError(f"{path}: no warehouse yet; run `sqd demo` or `sqd ingest FILE`")
+    return _prepare(duckdb.connect(str(path), read_only=read_only), config)
+
+
+def version_token(config: Config) -> tuple[int, int] | None:
+    """Changes whenever a load is published (a new file is renamed in): caches key on it."""
+    try:
+        st = config.warehouse_path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_mtime_ns)
+
+
+@contextmanager
+def writer_lock(config: Config) -> Iterator[None]:
+    config.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = config.warehouse_path.with_name(config.warehouse_path.name + ".lock")
+    with open(lock_path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise WarehouseBusy(f"{config.warehouse_path}: another load is running") from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def publishing(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A writable copy of the warehouse; renamed over the live file only if the block finishes."""
+    live = config.warehouse_path
+    with writer_lock(config):
+        for stale in live.parent.glob(live.name + ".loading-*"):
+            stale.unlink(missing_ok=True)  # left by a killed load; never published
+        work = live.with_name(f"{live.name}.loading-{uuid.uuid4().hex[:8]}")
+        if live.exists():
+            shutil.copyfile(live, work)
+        con = duckdb.connect(str(work))
+        con.execute(sql_text("schema.sql"))
+        con = _prepare(con, config)
+        try:
+            apply_schema(con, config)
+            yield con
+            refresh_reference(con, config)
+            con.execute("CHECKPOINT")
+            con.close()
+            with open(work, "rb") as handle:
+                os.fsync(handle.fileno())
+            os.replace(work, live)
+        except BaseException:
+            con.close()
+            work.unlink(missing_ok=True)
+            Path(str(work) + ".wal").unlink(missing_ok=True)
+            raise
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection, config: Config) -> None:
+    """Create core tables and (re)create every metric view; publishing() then refreshes reference tables."""
+    con.execute(sql_text("schema.sql"))
+    create_metric_views(con)
+
+
+def create_metric_views(con: duckdb.DuckDBPyConnection) -> None:
+    # Views may read each other; create in passes until every one resolves (the files stay one view each).
+    pending = metric_view_files()
+    while pending:
+        failed = []
+        for name, text in pending:
+            try:
+                con.execute(text)
+            except duckdb.CatalogException as exc:
+                failed.append((name, text, exc))
+        if len(failed) == len(pending):
+            name, _, exc = failed[0]
+            raise RuntimeError(f"metric view {name}: {exc}")
+        pending = [(n, t) for n, t, _ in failed]
+
+
+def refresh_reference(con: duckdb.DuckDBPyConnection, config: Config) -> None:
+    """Rewrite tables that come from the configuration file and the calendar library."""
+    policies = pl.DataFrame(
+        [{k: getattr(p, k) for k in p.__dataclass_fields__} for p in config.sla_policies],
+        schema={
+            "policy_id": pl.Utf8, "rank": pl.Int32, "calendar": pl.Utf8, "ticket_type": pl.Utf8,
+            "category": pl.Utf8, "priority": pl.Utf8, "min_distance_km": pl.Float64,
+            "max_distance_km": pl.Float64,
+            **{f"{t}_minutes": pl.Int32 for t in SLA_TARGETS},
+        },
+    )
+    opens = config.business_opens.hour * 60 + config.business_opens.minute
+    closes = config.business_closes.hour * 60 + config.business_closes.minute
+    calendar = build_calendar(opens, closes, config.calendar_overrides)
+    settings = pl.DataFrame(
+        {"key": ["timezone", *[f"target_{k}" for k in config.targets]],
+         "value": [config.timezone, *[repr(v) for v in config.targets.values()]]}
+    )
+    shares = pl.DataFrame(
+        {"department": list(config.loss_shares), "loss_share": [v / 100 for v in config.loss_shares.values()]},
+        schema={"department": pl.Utf8, "loss_share": pl.Float64},
+    )
+    warranty = pl.DataFrame(
+        {"product": list(config.warranty_days), "warranty_days": list(config.warranty_days.values())},
+        schema={"product": pl.Utf8, "warranty_days": pl.Int32},
+    )
+    con.register("policies_frame", policies.to_arrow())
+    con.register("calendar_frame", calendar.to_arrow())
+    con.register("settings_frame", settings.to_arrow())
+    con.register("shares_frame", shares.to_arrow())
+    con.register("warranty_frame", warranty.to_arrow())
+    con.execute("""
+        DELETE FROM core.sla_policies;
+        INSERT INTO core.sla_policies BY NAME SELECT * FROM policies_frame;
+        DELETE FROM core.calendar_days;
+        INSERT INTO core.calendar_days BY NAME SELECT * FROM calendar_frame;
+        DELETE FROM meta.settings;
+        INSERT INTO meta.settings BY NAME SELECT * FROM settings_frame;
+    """)
+    refresh_dimensions(con, config.warranty_default_days)
+    for name in ("policies_frame", "calendar_frame", "settings_frame", "shares_frame", "warranty_frame"):
+        con.unregister(name)
+
+
+def refresh_dimensions(con: duckdb.DuckDBPyConnection, warranty_default_days: int) -> None:
+    """Dimensions = every value seen in the facts, joined with what the configuration says about it."""
+    con.execute("""
+        DELETE FROM core.sites;
+        INSERT INTO core.sites
+        SELECT site, max(region) FROM (
+            SELECT site, region FROM core.tickets UNION ALL SELECT site, NULL FROM core.surveys
+        ) WHERE site IS NOT NULL GROUP BY site;
+
+        DELETE FROM core.departments;
+        INSERT INTO core.departments
+        SELECT coalesce(d.department, s.department), s.loss_share
+        FROM (SELECT department FROM core.tickets UNION
+              SELECT responsible_department FROM core.nonconformities) d
+        FULL JOIN shares_frame s USING (department)
+        WHERE coalesce(d.department, s.department) IS NOT NULL;
+
+        DELETE FROM core.categories;
+        INSERT INTO core.categories
+        SELECT category, count(*) FROM core.tickets WHERE category IS NOT NULL GROUP BY category;
+
+        DELETE FROM core.products;
+        INSERT INTO core.products
+        SELECT coalesce(p.product, w.product), coalesce(w.warranty_days, ?)
+        FROM (SELECT product FROM core.inspections UNION SELECT product FROM core.nonconformities
+              UNION SELECT product FROM core.tickets) p
+        FULL JOIN warranty_frame w USING (product)
+        WHERE coalesce(p.product, w.product) IS NOT NULL;
+    """, [warranty_default_days])
