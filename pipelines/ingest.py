@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import gate
+from pipelines import derived, gate
 from pipelines.config import Config
 from pipelines.mapping import ERROR, MappingError, Profile, choose_profile, map_frame, profiles_in
 from pipelines.publish import LoadInfo, MergeCounts, log_load, merge_staged
@@ -130,6 +130,8 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
         newest = con.execute(f'SELECT max("{dataset.event_time}") FROM staged').fetchall()[0][0]
         outcome = gate.check(con, dataset, "staged", load, path)
         counts = merge_staged(con, dataset, "staged", load)
+        if dataset.name == "tickets":
+            derived.track(con, "staged")
         result.quarantined = outcome.quarantined
         result.status = WITH_QUARANTINE if outcome.quarantined else PUBLISHED
         result.message = outcome.message

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipelines import derived
 from pipelines.calendar import build_calendar
 from pipelines.config import SLA_TARGETS, Config
 
@@ -42,6 +43,7 @@ def metric_view_files() -> list[tuple[str, str]]:
 
 
 def _prepare(con: duckdb.DuckDBPyConnection, config: Config) -> duckdb.DuckDBPyConnection:
+    con.execute("SET enable_progress_bar = false")
     con.execute(f"SET search_path = '{SEARCH_PATH}'")
     con.execute("SET TimeZone = ?", [config.timezone])
     return con
@@ -94,8 +96,10 @@ def publishing(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
         con = _prepare(con, config)
         try:
             apply_schema(con, config)
+            derived.start_tracking(con)
             yield con
             refresh_reference(con, config)
+            derived.refresh(con)
             con.execute("CHECKPOINT")
             con.close()
             with open(work, "rb") as handle:
@@ -111,6 +115,7 @@ def publishing(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
 def apply_schema(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     """Create core tables and (re)create every metric view; publishing() then refreshes reference tables."""
     con.execute(sql_text("schema.sql"))
+    con.execute(sql_text("derived.sql"))
     create_metric_views(con)
 
 
@@ -166,7 +171,7 @@ def refresh_reference(con: duckdb.DuckDBPyConnection, config: Config) -> None:
         INSERT INTO core.sla_policies BY NAME SELECT * FROM policies_frame;
         DELETE FROM core.calendar_days;
         INSERT INTO core.calendar_days BY NAME SELECT * FROM calendar_frame;
-        DELETE FROM meta.settings;
+        DELETE FROM meta.settings WHERE key IN (SELECT key FROM settings_frame);
         INSERT INTO meta.settings BY NAME SELECT * FROM settings_frame;
     """)
     refresh_dimensions(con, config.warranty_default_days)

@@ -1,0 +1,1040 @@
+"""A deterministic demo organisation: two years of tickets, follow-up surveys, inspections and nonconformities.
+
+The fictional company runs a 24-hour service hotline and field service for six sites (property management plus
+after-sales service for its own products) and a plant with two lines making five construction chemicals. The
+files come in the formats real sources would send (canonical CSV, a GB18030 hotline export with Chinese headers,
+a Chinese follow-up workbook, Parquet, NDJSON), each with the mapping profile that reads it.
+
+Organisation
+  sites (region):  Riverside (East), Hillcrest (East), Lakeside (South), Parkview (North), Harbourside (South),
+                   Westgate (West); 40 hotline/service agents, 6-7 per site.
+  ticket departments: engineering, customer_service, security, cleaning, field_service, quality.
+  plant "Main plant": Line 1 makes white-glue, grout, primer; Line 2 makes sealant, tile-adhesive.
+  nonconformity departments: market, production, technology, purchasing, quality, logistics (sqd.toml loss shares).
+
+Files (written into out_dir; with more than one chunk of tickets the ticket/survey files get a `_partNN` suffix)
+  inspections.parquet            inspections__canonical   timestamps as naive datetimes = Asia/Shanghai wall time
+  tickets_<year>.csv             tickets__canonical       all sites but Riverside, UTF-8, one file per created year
+  riverside_hotline.csv          tickets__hotline_zh      Riverside's hotline export, GB18030, Chinese headers/values
+  surveys.csv                    surveys__canonical       follow-ups of all sites but Riverside
+  riverside_followup.xlsx        surveys__followup_zh     Riverside's follow-up workbook, Chinese headers/values
+  nonconformities.ndjson         nonconformities__canonical  lot findings and field failures
+
+Stories a quality review must catch (dates are fixed; a story outside the generated range simply does not occur):
+
+| # | story | where / when | how it shows in weekly aggregates |
+|---|-------|--------------|-----------------------------------|
+| 1 | weekday and hour-of-day seasonality | all sites, every week | arrivals peak 10:00-11:00 and 18:00-20:00; Sat x0.72, Sun x0.62 of a weekday; ~7 % of tickets 22:00-06:00 (24-hour hotline, mostly repairs and help) |
+| 2 | Spring Festival | all sites; holidays 2025-01-28..2025-02-04 and 2026-02-15..2026-02-23 | volume x0.3 during the holiday (x0.8 the two days before), then a surge x1.6 decaying to x1.05 over the 7 days after; the plant does not produce during the holiday |
+| 3 | staff shortage | Hillcrest, 2026-09-14..2026-10-11 (ISO 2026-W38..W41) | dispatch, first-response, on-site and resolution intervals x3 (SLA breaches), follow-up rate 80 % instead of 90 %, ~10 % of tickets turn into attributable "late arrival"/"service attitude" complaints (attributable complaint rate there far above 3 %), more reopens/escalations, CSAT there drops to ~65 % |
+| 4 | bad raw-material batch | material batch MB-SE-260316, sealant, Line 2, lots produced 2026-03-16..2026-04-04 (ISO W12..W14) | those lots' nonconforming rate 8-12 % (p-chart out of control; incoming inspection did not catch it); field failures: sealant warranty claims and product-quality complaints with batch_id = those lots, created 2026-03-30..2026-05-30 (peak late April, up to ~5 % of all tickets), each confirmed one a field-failure nonconformity with external cost (responsible: purchasing); satisfaction of those tickets drops, reopens x4 |
+| 5 | reopen / escalation / back-fill | all sites | reopen_count >= 1 on ~3 % of tickets, is_escalated on ~2 %; repairs/help/warranty called in 22:00-06:00 are often back-filled: recorded_at the next morning 08:00-09:30 |
+| 6 | deliberately bad rows (8) | canonical files only | tickets TQ000001, TQ000002: resolved_at (and closed_at) 2 h before created_at; TQ000003: channel "wechat"; surveys SQ000001..SQ000003: score 7; inspection LQ000001: nonconforming_qty 80 > inspected_qty 50; nonconformity NCQ00001: disposition "scrapped". The tickets sit in the last canonical tickets file, dated 40 days before end_date; the surveys at the end of the (last) canonical surveys file |
+
+Other traits: ticket volume grows ~12 % over the two years with a mild annual cycle; heating repairs only Nov-Mar;
+complaints are ~6.5 % of tickets, attributable ones ~2-2.5 % of all tickets; warranty claims cite a final-inspection
+lot of their product produced ~50 days earlier (some outside the warranty window); about 90 % of resolved repairs,
+complaints and warranty claims get follow-up attempts (up to three), ~70 % of attempts are answered, CSAT ~87 %.
+Tickets still open on end_date are open/in_progress/resolved; ~0.3 % of older ones are stuck open.
+
+Ids: tickets T000001.. in created_at order (wider when --tickets >= 1,000,000), surveys S.., lots L.., NC...
+Run: python -m pipelines.demo data/demo --tickets 60000
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import time
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from pipelines.datasets import INSPECTIONS, NONCONFORMITIES, SURVEYS, TICKETS
+
+CHUNK_TICKETS = 1_000_000
+CANONICAL_TS = "%Y-%m-%d %H:%M:%S"
+HOTLINE_TS = "%Y/%m/%d %H:%M"          # tickets__hotline_zh: no seconds
+FOLLOWUP_TS = "%Y-%m-%d %H:%M"         # surveys__followup_zh: text cells
+
+# --- the organisation ------------------------------------------------------------------------------------------
+SITES = ("Riverside", "Hillcrest", "Lakeside", "Parkview", "Harbourside", "Westgate")
+SITE_REGION = ("East", "East", "South", "North", "South", "West")
+SITE_WEIGHT = np.array([0.20, 0.18, 0.17, 0.16, 0.15, 0.14])
+SITE_AGENTS = (7, 7, 7, 7, 6, 6)
+HOTLINE_SITE = 0                       # Riverside sends its own Chinese exports
+SHORTAGE_SITE = 1                      # Hillcrest
+SITE_ZH = {"Riverside": "滨江服务中心"}
+REGION_ZH = {"East": "华东"}
+AGENTS = (
+    "王芳", "李娜", "张伟", "刘洋", "陈静", "杨磊", "赵敏",
+    "黄强", "周丽", "吴杰", "徐婷", "孙浩", "马琳", "朱军",
+    "胡斌", "郭霞", "何涛", "高峰", "林雪", "罗刚", "郑燕",
+    "梁勇", "谢琳", "宋佳", "唐亮", "韩梅", "冯超", "邓红",
+    "曹宇", "彭飞", "曾晨", "萧楠", "田甜", "董鹏", "潘玉",
+    "袁欣", "蒋凯", "蔡敏", "余晖", "杜娟",
+)
+INSPECTORS = ("质检-钱进", "质检-孔丽", "质检-白涛", "质检-崔颖")
+
+TYPES = ("repair", "complaint", "inquiry", "help", "suggestion", "praise", "warranty")
+REPAIR, COMPLAINT, INQUIRY, HELP, SUGGESTION, PRAISE, WARRANTY = range(7)
+TYPE_P_DAY = np.array([0.43, 0.065, 0.285, 0.12, 0.03, 0.02, 0.05])
+TYPE_P_NIGHT = np.array([0.58, 0.05, 0.07, 0.24, 0.01, 0.01, 0.04])
+TYPE_ZH = {"repair": "报修", "complaint": "投诉", "inquiry": "咨询", "help": "求助", "suggestion": "建议",
+           "praise": "表扬", "warranty": "三包"}
+
+CHANNELS = ("phone", "front_desk", "letter_email", "app", "field_visit")
+CHANNEL_ZH = {"phone": "电话", "front_desk": "前台", "letter_email": "来函", "app": "APP", "field_visit": "上门"}
+CHANNEL_P = np.array([  # per ticket type
+    [0.60, 0.10, 0.02, 0.20, 0.08], [0.50, 0.15, 0.15, 0.15, 0.05], [0.55, 0.20, 0.05, 0.20, 0.00],
+    [0.70, 0.12, 0.00, 0.13, 0.05], [0.20, 0.20, 0.30, 0.30, 0.00], [0.30, 0.20, 0.30, 0.20, 0.00],
+    [0.60, 0.02, 0.15, 0.20, 0.03],
+])
+PRIORITIES = ("urgent", "high", "normal", "low")
+PRIORITY_ZH = {"urgent": "紧急", "high": "高", "normal": "普通", "low": "低"}
+PRIORITY_P = np.array([
+    [0.12, 0.25, 0.55, 0.08], [0.08, 0.30, 0.52, 0.10], [0.00, 0.05, 0.60, 0.35], [0.10, 0.25, 0.55, 0.10],
+    [0.00, 0.00, 0.40, 0.60], [0.00, 0.00, 0.30, 0.70], [0.05, 0.30, 0.55, 0.10],
+])
+GRADES = ("class_1", "class_2", "grievance")
+GRADE_ZH = {"class_1": "一类投诉", "class_2": "二类投诉", "grievance": "抱怨"}
+STATUSES = ("open", "in_progress", "resolved", "closed", "cancelled")
+STATUS_ZH = {"open": "待处理", "in_progress": "处理中", "resolved": "已完成", "closed": "已结案", "cancelled": "已取消"}
+BOOL_ZH = {True: "是", False: "否"}
+
+DEPARTMENTS = ("engineering", "customer_service", "security", "cleaning", "field_service", "quality")
+DEPARTMENT_ZH = {"engineering": "工程部", "customer_service": "客服部", "security": "安保部", "cleaning": "保洁部",
+                 "field_service": "现场服务部", "quality": "品管部"}
+ENG, CS, SEC, CLEAN, FIELD, QUAL = range(6)
+
+# (ticket type, category, Chinese category, department, weight, P(attributable to service) for complaints)
+CATEGORIES = (
+    (REPAIR, "water leak", "漏水", ENG, 20, 0), (REPAIR, "power outage", "停电", ENG, 12, 0),
+    (REPAIR, "heating", "供暖故障", ENG, 10, 0), (REPAIR, "elevator fault", "电梯故障", ENG, 8, 0),
+    (REPAIR, "door and lock", "门窗门锁", ENG, 10, 0), (REPAIR, "drain blockage", "下水道堵塞", ENG, 12, 0),
+    (REPAIR, "lighting", "公共照明", ENG, 8, 0), (REPAIR, "minor building repair", "房屋零星维修", ENG, 20, 0),
+    (COMPLAINT, "service attitude", "服务态度", CS, 16, 0.60), (COMPLAINT, "late arrival", "上门不及时", FIELD, 14, 0.70),
+    (COMPLAINT, "repair quality", "维修质量", ENG, 18, 0.60), (COMPLAINT, "hotline hard to reach", "热线难拨通", CS, 8, 0.70),
+    (COMPLAINT, "noise", "噪音扰民", SEC, 14, 0.05), (COMPLAINT, "cleaning", "保洁不到位", CLEAN, 12, 0.50),
+    (COMPLAINT, "parking fee dispute", "停车费纠纷", SEC, 8, 0.10), (COMPLAINT, "product quality", "产品质量", QUAL, 10, 0.05),
+    (INQUIRY, "property fee", "物业费查询", CS, 30, 0), (INQUIRY, "service booking", "服务预约", CS, 25, 0),
+    (INQUIRY, "product usage", "产品使用咨询", FIELD, 15, 0), (INQUIRY, "policy", "政策咨询", CS, 15, 0),
+    (INQUIRY, "bill lookup", "账单查询", CS, 15, 0),
+    (HELP, "locked out", "钥匙反锁", SEC, 30, 0), (HELP, "lost and found", "失物招领", SEC, 15, 0),
+    (HELP, "pest control", "病媒生物防治", CLEAN, 20, 0), (HELP, "stray dog", "流浪狗", SEC, 10, 0),
+    (HELP, "moving assistance", "搬家协助", SEC, 25, 0),
+    (SUGGESTION, "service improvement", "服务改进建议", CS, 60, 0),
+    (SUGGESTION, "facility improvement", "设施改进建议", ENG, 40, 0),
+    (PRAISE, "praise for staff", "表扬员工", CS, 100, 0),
+    (WARRANTY, "poor adhesion", "粘接不牢", FIELD, 30, 0), (WARRANTY, "cracking", "开裂", FIELD, 25, 0),
+    (WARRANTY, "incomplete curing", "固化不良", FIELD, 20, 0), (WARRANTY, "color deviation", "变色", FIELD, 15, 0),
+    (WARRANTY, "packaging damage", "包装破损", FIELD, 10, 0),
+)
+CAT_TYPE = np.array([c[0] for c in CATEGORIES])
+CAT_NAME = tuple(c[1] for c in CATEGORIES)
+CAT_ZH = {c[1]: c[2] for c in CATEGORIES}
+CAT_DEPT = np.array([c[3] for c in CATEGORIES])
+CAT_WEIGHT = np.array([c[4] for c in CATEGORIES], dtype=float)
+CAT_ATTRIB = np.array([c[5] for c in CATEGORIES], dtype=float)
+CAT = {c[1]: i for i, c in enumerate(CATEGORIES)}
+
+PRODUCTS = ("white-glue", "sealant", "tile-adhesive", "primer", "grout")
+PRODUCT_ZH = {"white-glue": "白乳胶", "sealant": "密封胶", "tile-adhesive": "瓷砖胶", "primer": "底漆", "grout": "填缝剂"}
+PRODUCT_CODE = ("WG", "SE", "TA", "PR", "GR")
+PRODUCT_P_BASE = np.array([0.012, 0.015, 0.018, 0.010, 0.014])    # nonconforming rate at final inspection
+PRODUCT_PRICE = np.array([18.0, 32.0, 45.0, 60.0, 22.0])            # CNY per unit
+PRODUCT_CLAIM_P = np.array([0.30, 0.25, 0.20, 0.10, 0.15])          # share of warranty claims
+LINES = ("Line 1", "Line 2")
+LINE_PRODUCTS = ((0, 4, 3), (1, 2))
+LINE_PRODUCT_P = (np.array([0.45, 0.30, 0.25]), np.array([0.55, 0.45]))
+PLANT = "Main plant"
+SEALANT = 1
+
+DEFECTS = ("viscosity out of spec", "incomplete curing", "contamination", "bubbles", "poor adhesion",
+           "color deviation", "packaging damage", "cracking")
+DEFECT_P = np.array([32, 20, 14, 11, 8, 7, 5, 3], dtype=float)     # Pareto-like
+DEFECT_P_BAD = np.array([2, 35, 3, 2, 55, 1, 1, 1], dtype=float)
+NC_DEPARTMENTS = ("market", "production", "technology", "purchasing", "quality", "logistics")
+MARKET, PRODUCTION, TECHNOLOGY, PURCHASING, QUALITY, LOGISTICS = range(6)
+DISPOSITIONS = ("rework", "downgrade", "repair", "scrap", "concession", "use_as_is")
+REWORK, DOWNGRADE, REPAIR_D, SCRAP, CONCESSION, USE_AS_IS = range(6)
+
+METHODS = ("phone", "sms", "app", "visit")
+METHOD_P = np.array([0.72, 0.14, 0.11, 0.03])
+METHOD_ZH = {"phone": "电话", "sms": "短信", "app": "APP", "visit": "上门"}
+OUTCOMES = ("responded", "no_answer", "refused")
+OUTCOME_P = np.array([0.70, 0.24, 0.06])
+OUTCOME_ZH = {"responded": "成功回访", "no_answer": "无人接听", "refused": "拒绝回访"}
+SCORE_ZH = {5: "非常满意", 4: "满意", 3: "一般", 2: "不满意", 1: "非常不满意"}
+SCORE_CUTS = np.array([0.202, 1.175, 1.645, 2.054])   # N(0,1) cuts: 58 % 5, 30 % 4, 7 % 3, 3 % 2, 2 % 1
+
+COMMENTS_GOOD = ("师傅很专业，处理得很及时", "服务态度很好，谢谢", "very quick response, thanks", "维修很到位",
+                 "technician was polite and tidy", "满意", "问题已解决", "great service", "响应速度快",
+                 "上门准时，讲解清楚", "fixed on the first visit")
+COMMENTS_MID = ("还可以", "等的时间有点长", "okay but took a while", "一般，希望改进", "问题解决了但沟通不够",
+                "had to call twice", "收费有点贵")
+COMMENTS_BAD = ("维修人员迟到两个小时", "problem came back after a week", "态度很差", "电话打了好几次都没人接",
+                "no one called me back", "修了又坏，非常不满意", "收费不合理", "technician did not bring the right parts")
+COMMENTS_SHORTAGE = ("维修人员迟到两个小时", "等了三天才有人来处理", "technician came two days late",
+                     "电话一直占线，没人派单", "response was very slow this month", "报修后一直没人管")
+COMMENTS_BATCH = ("密封胶用了两周就开裂了", "sealant cracked after two weeks", "胶不固化，返工了两次",
+                  "product failed again, want a refund", "problem came back after a week", "同一批货都有问题")
+
+# --- stories ---------------------------------------------------------------------------------------------------
+SPRING_FESTIVAL = (
+    (date(2023, 1, 21), date(2023, 1, 27)), (date(2024, 2, 10), date(2024, 2, 17)),
+    (date(2025, 1, 28), date(2025, 2, 4)), (date(2026, 2, 15), date(2026, 2, 23)),
+)
+SF_PRE = (0.8, 0.8)                                   # the two days before
+SF_POST = (1.6, 1.5, 1.4, 1.3, 1.2, 1.1, 1.05)        # the seven days after
+SHORTAGE = (date(2026, 9, 14), date(2026, 10, 11))     # Hillcrest, ISO 2026-W38..W41
+BAD_BATCH = "MB-SE-260316"
+BAD_PRODUCTION = (date(2026, 3, 16), date(2026, 4, 4))
+BAD_CLAIMS = (date(2026, 3, 30), date(2026, 5, 30))
+BAD_CLAIMS_PEAK = date(2026, 4, 27)
+BAD_CLAIMS_MAX_SHARE = 0.05
+
+HOUR_WEEKDAY = np.array([0.9, 0.6, 0.45, 0.4, 0.45, 0.8, 1.6, 3.2, 5.6, 7.6, 8.4, 7.4,
+                         5.0, 5.2, 6.2, 6.4, 6.2, 6.6, 7.4, 7.2, 5.4, 3.8, 2.4, 1.4])
+HOUR_WEEKEND = np.array([1.1, 0.8, 0.6, 0.5, 0.5, 0.7, 1.2, 2.2, 3.8, 5.6, 6.8, 7.0,
+                         6.0, 5.6, 5.8, 5.8, 5.8, 6.2, 6.8, 6.6, 5.4, 4.2, 2.8, 1.6])
+WEEKDAY_FACTOR = np.array([1.12, 1.06, 1.02, 1.0, 1.0, 0.72, 0.62])
+
+DAY = 86_400
+EPOCH = date(1970, 1, 1)
+NAN = np.nan
+
+
+def _dn(d: date) -> int:
+    """Day number since 1970-01-01."""
+    return (d - EPOCH).days
+
+
+def _choice(rng: np.random.Generator, n: int, p) -> np.ndarray:
+    cum = np.cumsum(np.asarray(p, dtype=float))
+    return np.minimum(np.searchsorted(cum / cum[-1], rng.random(n), side="right"), len(cum) - 1)
+
+
+def _choice_by(rng: np.random.Generator, group: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """One categorical draw per row from the row's group's probabilities (table: groups x options)."""
+    cum = np.cumsum(table, axis=1)
+    cum = cum / cum[:, -1:]
+    u = rng.random(len(group))
+    out = np.zeros(len(group), dtype=np.int64)
+    for k in range(table.shape[1] - 1):
+        out += u >= cum[group, k]
+    return out
+
+
+def _ln(rng: np.random.Generator, median, sigma, n: int) -> np.ndarray:
+    return np.asarray(median, dtype=float) * np.exp(np.asarray(sigma, dtype=float) * rng.standard_normal(n))
+
+
+def _lookup(values, idx: np.ndarray, valid: np.ndarray | None = None) -> pl.Series:
+    """values[idx] as a Utf8 Series, null where not valid."""
+    ix = pl.Series(np.asarray(idx).astype(np.uint32))
+    if valid is not None:
+        ix = pl.select(pl.when(pl.Series(valid)).then(ix)).to_series()
+    return pl.Series(list(values), dtype=pl.Utf8).gather(ix)
+
+
+def _ts(arr: np.ndarray) -> pl.Series:
+    """Float seconds (NaN = null) -> nullable Int64 seconds."""
+    return pl.Series(np.round(arr), nan_to_null=True).cast(pl.Int64)
+
+
+def _fmt(col: str, fmt: str) -> pl.Expr:
+    return pl.from_epoch(pl.col(col), time_unit="s").dt.strftime(fmt).alias(col)
+
+
+def _bool(arr: np.ndarray, valid: np.ndarray) -> pl.Series:
+    return pl.select(pl.when(pl.Series(valid)).then(pl.Series(arr))).to_series()
+
+
+def _ids(prefix: str, start: int, n: int, width: int) -> pl.Series:
+    num = pl.int_range(start, start + n, eager=True, dtype=pl.Int64).cast(pl.Utf8).str.zfill(width)
+    return (prefix + num) if n else pl.Series([], dtype=pl.Utf8)
+
+
+# --- calendar of arrivals -----------------------------------------------------------------------------------------
+def _day_weights(day0: int, n_days: int) -> np.ndarray:
+    dn = day0 + np.arange(n_days)
+    weekday = (dn + 3) % 7                              # 1970-01-01 was a Thursday; Monday = 0
+    w = WEEKDAY_FACTOR[weekday].copy()
+    w *= 1.0 + 0.12 * np.arange(n_days) / max(n_days - 1, 1)               # growth
+    w *= 1.0 + 0.06 * np.cos(2 * np.pi * (dn - _dn(date(2025, 7, 20))) / 365.25)   # summer peak
+    for first, last in SPRING_FESTIVAL:
+        a, b = _dn(first) - day0, _dn(last) - day0
+        if b < 0 or a >= n_days:
+            continue
+        hol = slice(max(a, 0), min(b + 1, n_days))
+        w[hol] = WEEKDAY_FACTOR[3] * 0.3
+        for k, f in enumerate(SF_PRE):
+            i = a - len(SF_PRE) + k
+            if 0 <= i < n_days:
+                w[i] *= f
+        for k, f in enumerate(SF_POST):
+            i = b + 1 + k
+            if 0 <= i < n_days:
+                w[i] = max(w[i], WEEKDAY_FACTOR[0]) * f   # the surge also covers a weekend right after
+    return w
+
+
+def _holiday_days(day0: int, n_days: int) -> np.ndarray:
+    dn = day0 + np.arange(n_days)
+    hol = np.zeros(n_days, dtype=bool)
+    for first, last in SPRING_FESTIVAL:
+        hol |= (dn >= _dn(first)) & (dn <= _dn(last))
+    return hol
+
+
+# --- the plant: inspections and lot nonconformities ---------------------------------------------------------------
+@dataclass
+class Plant:
+    inspections: pl.DataFrame            # canonical columns, inspected_at as naive datetime
+    lot_ncs: pl.DataFrame                # nonconformity rows without nc_id, found_at as epoch seconds
+    final_lot_ids: list[str]             # all final-stage lots (warranty claims cite these)
+    final_lot_days: np.ndarray           # their production day numbers
+    final_idx: list[np.ndarray]          # per product: indices into final_lot_ids sorted by production day
+    bad_idx: np.ndarray                  # final lots made from the bad material batch, by production day
+
+
+def _make_plant(rng: np.random.Generator, first_day: int, last_day: int) -> Plant:
+    days = np.arange(first_day, last_day + 1)
+    weekday = (days + 3) % 7
+    producing = (weekday < 6) & ~_holiday_days(first_day, len(days))
+    pdays = days[producing]
+    # product run per line and day, two lots (shifts) per run
+    rows_line, rows_prod, rows_day = [], [], []
+    for line, (products, p) in enumerate(zip(LINE_PRODUCTS, LINE_PRODUCT_P, strict=True)):
+        prod = np.asarray(products)[_choice(rng, len(pdays), p)]
+        rows_line.append(np.full(2 * len(pdays), line))
+        rows_prod.append(np.repeat(prod, 2))
+        rows_day.append(np.repeat(pdays, 2))
+    line = np.concatenate(rows_line)
+    product = np.concatenate(rows_prod)
+    pday = np.concatenate(rows_day)
+    n = len(pday)
+    block = (pday - _dn(date(1970, 1, 5))) // 14 * 14 + _dn(date(1970, 1, 5))
+    bad = (product == SEALANT) & (pday >= _dn(BAD_PRODUCTION[0])) & (pday <= _dn(BAD_PRODUCTION[1]))
+    block_txt = pl.from_epoch(pl.Series(block * DAY), time_unit="s").dt.strftime("%y%m%d")
+    material = ("MB-" + _lookup(PRODUCT_CODE, product) + "-" + block_txt)
+    material = pl.select(pl.when(pl.Series(bad)).then(pl.lit(BAD_BATCH)).otherwise(material)).to_series()
+
+    # final inspection of every lot; in-process inspection of 35 % of them (separate sample lots)
+    lot_qty = rng.integers(10, 101, n) * 50
+    frac = rng.uniform(0.05, 0.10, n)
+    p = PRODUCT_P_BASE[product] * np.exp(0.2 * rng.standard_normal(n))
+    p = np.where(bad, rng.uniform(0.08, 0.12, n), p)
+    final_at = (pday + (rng.random(n) < 0.4)) * DAY + rng.integers(8 * 3600 + 1800, 17 * 3600, n)
+    inproc = rng.random(n) < 0.35
+    k = int(inproc.sum())
+    ip_qty = rng.integers(10, 41, k) * 50
+    ip_frac = rng.uniform(0.05, 0.10, k)
+    ip_p = np.where(bad[inproc], rng.uniform(0.08, 0.12, k), p[inproc] * 1.2)
+    ip_at = pday[inproc] * DAY + rng.integers(9 * 3600, 16 * 3600, k)
+
+    stage = np.concatenate([np.full(n, 2), np.full(k, 1)])
+    frame = pl.DataFrame({
+        "product_i": np.concatenate([product, product[inproc]]),
+        "line_i": np.concatenate([line, line[inproc]]),
+        "stage_i": stage,
+        "at": np.concatenate([final_at, ip_at]),
+        "pday": np.concatenate([pday, pday[inproc]]),
+        "material_batch_id": pl.concat([material, material.filter(pl.Series(inproc))]),
+        "lot_qty": np.concatenate([lot_qty, ip_qty]),
+        "frac": np.concatenate([frac, ip_frac]),
+        "p": np.concatenate([p, ip_p]),
+        "bad": np.concatenate([bad, bad[inproc]]),
+    })
+    # incoming inspection of each material batch a few days before its first use (the bad batch passed)
+    first_use = (frame.group_by("material_batch_id", maintain_order=True)
+                 .agg(pl.col("pday").min(), pl.col("product_i").first(), pl.col("line_i").first(),
+                      pl.col("bad").any()).sort("pday", "material_batch_id"))
+    m = first_use.height
+    recv = first_use["pday"].to_numpy() - rng.integers(1, 4, m)
+    incoming = pl.DataFrame({
+        "product_i": first_use["product_i"], "line_i": first_use["line_i"], "stage_i": np.zeros(m, dtype=np.int64),
+        "at": recv * DAY + rng.integers(8 * 3600 + 1800, 12 * 3600, m),
+        "pday": recv - rng.integers(5, 21, m),
+        "material_batch_id": first_use["material_batch_id"],
+        "lot_qty": rng.integers(10, 101, m) * 50, "frac": rng.uniform(0.05, 0.10, m),
+        "p": np.full(m, 0.006), "bad": first_use["bad"],
+    })
+    lots = pl.concat([frame, incoming], how="vertical_relaxed").sort("at", "stage_i", "product_i")
+    nl = lots.height
+    insp_qty = np.maximum(np.round(lots["lot_qty"].to_numpy() * lots["frac"].to_numpy()), 1).astype(np.int64)
+    nc_qty = rng.binomial(insp_qty, lots["p"].to_numpy())
+    lots = lots.with_columns(
+        lot_id=_ids("L", 1, nl, 6),
+        inspected_qty=pl.Series(insp_qty), nonconforming_qty=pl.Series(nc_qty),
+        inspector=_lookup(INSPECTORS, rng.integers(0, len(INSPECTORS), nl)),
+    )
+    stage_names = ("incoming", "in_process", "final")
+    inspections = lots.select(
+        "lot_id",
+        _lookup(PRODUCTS, lots["product_i"].to_numpy()).alias("product"),
+        _lookup(LINES, lots["line_i"].to_numpy()).alias("line"),
+        pl.lit(PLANT).alias("plant"),
+        _lookup(stage_names, lots["stage_i"].to_numpy()).alias("stage"),
+        pl.from_epoch(pl.col("at"), time_unit="s").alias("inspected_at"),
+        pl.from_epoch(pl.col("pday") * DAY, time_unit="s").cast(pl.Date).alias("production_date"),
+        "material_batch_id",
+        pl.col("lot_qty").cast(pl.Int32), pl.col("inspected_qty").cast(pl.Int32),
+        pl.col("nonconforming_qty").cast(pl.Int32), "inspector",
+    )
+
+    # nonconformity records: one per lot with findings, split over two defect types for some lots
+    hit = lots.filter(pl.col("nonconforming_qty") > 0)
+    h = hit.height
+    q = hit["nonconforming_qty"].to_numpy()
+    split = (q >= 3) & (rng.random(h) < 0.35)
+    q1 = np.where(split, np.maximum(1, np.round(q * rng.uniform(0.5, 0.8, h))), q).astype(np.int64)
+    parts = [hit.with_columns(qty=pl.Series(q1), part=pl.lit(0)),
+             hit.filter(pl.Series(split)).with_columns(qty=pl.Series((q - q1)[split]), part=pl.lit(1))]
+    rec = pl.concat(parts).sort("at", "lot_id", "part")
+    r = rec.height
+    bad_r = rec["bad"].to_numpy() & (rec["stage_i"].to_numpy() > 0)
+    stage_r = rec["stage_i"].to_numpy()
+    defect = np.where(bad_r, _choice(rng, r, DEFECT_P_BAD), _choice(rng, r, DEFECT_P))
+    disp_table = np.array([
+        [0.00, 0.00, 0.00, 0.50, 0.30, 0.20],            # incoming: return (scrap), concession, use as is
+        [0.50, 0.00, 0.10, 0.30, 0.00, 0.10],            # in process
+        [0.35, 0.10, 0.10, 0.20, 0.15, 0.10],            # final
+        [0.20, 0.00, 0.00, 0.20, 0.60, 0.00],            # bad batch: mostly released under concession
+    ])
+    disp = _choice_by(rng, np.where(bad_r, 3, stage_r), disp_table)
+    dept_table = np.array([
+        [0.00, 0.00, 0.00, 0.80, 0.20, 0.00],            # incoming
+        [0.05, 0.45, 0.20, 0.08, 0.15, 0.07],            # made here
+        [0.00, 0.00, 0.00, 0.80, 0.20, 0.00],            # bad material
+    ])
+    dept = _choice_by(rng, np.where(bad_r, 2, np.minimum(stage_r, 1)), dept_table)
+    dept = np.where((defect == DEFECTS.index("packaging damage")) & ~bad_r & (stage_r > 0), LOGISTICS, dept)
+    prod_r = rec["product_i"].to_numpy()
+    qty = rec["qty"].to_numpy()
+    price = PRODUCT_PRICE[prod_r]
+    material_cost = np.where(disp == SCRAP, qty * price * 0.6, 0.0)
+    labour_cost = np.where(np.isin(disp, (REWORK, REPAIR_D)), 50 + qty * rng.uniform(3, 8, r), 0.0)
+    discount_cost = np.where(np.isin(disp, (CONCESSION, DOWNGRADE)), qty * price * 0.3,
+                             np.where(disp == USE_AS_IS, 0.02 * rec["lot_qty"].to_numpy() * price, 0.0))
+    lot_ncs = pl.DataFrame({
+        "lot_id": rec["lot_id"], "ticket_i": pl.Series([None] * r, dtype=pl.Int64),
+        "product": _lookup(PRODUCTS, prod_r),
+        "production_day": rec["pday"],
+        "found_s": rec["at"].to_numpy() + rng.integers(0, 7200, r),
+        "defect_type": _lookup(DEFECTS, defect), "qty": qty, "disposition": _lookup(DISPOSITIONS, disp),
+        "material_cost": material_cost, "labour_cost": labour_cost, "discount_cost": discount_cost,
+        "external_cost": np.zeros(r), "responsible_department": _lookup(NC_DEPARTMENTS, dept),
+    })
+
+    finals = lots.filter(pl.col("stage_i") == 2).sort("pday", "lot_id").with_row_index("gi")
+    final_idx = [finals.filter(pl.col("product_i") == pi)["gi"].to_numpy().astype(np.int64)
+                 for pi in range(len(PRODUCTS))]
+    return Plant(inspections=inspections, lot_ncs=lot_ncs, final_lot_ids=finals["lot_id"].to_list(),
+                 final_lot_days=finals["pday"].to_numpy(), final_idx=final_idx,
+                 bad_idx=finals.filter(pl.col("bad"))["gi"].to_numpy().astype(np.int64))
+
+
+# --- tickets ----------------------------------------------------------------------------------------------------
+@dataclass
+class Chunk:
+    tickets: pl.DataFrame       # canonical columns, timestamps as Int64 epoch seconds
+    surveys: pl.DataFrame       # canonical columns without survey_id, timestamps as Int64 epoch seconds
+    field_ncs: pl.DataFrame     # like Plant.lot_ncs
+
+
+def _daytime(rng: np.random.Generator, t: np.ndarray) -> np.ndarray:
+    """Move follow-up calls outside 09:00-20:00 to the next 09:00-11:00."""
+    sod = np.mod(t, DAY)
+    day = t - sod
+    nxt = rng.uniform(9 * 3600, 11 * 3600, len(t))
+    return np.where(sod < 9 * 3600, day + nxt, np.where(sod >= 20 * 3600, day + DAY + nxt, t))
+
+
+def _ticket_chunk(rng: np.random.Generator, day_idx: np.ndarray, day0: int, as_of: int, plant: Plant,
+                  customers_per_site: int) -> Chunk:
+    n = len(day_idx)
+    dn = day0 + day_idx                                            # day number of each ticket
+    weekday = (dn + 3) % 7
+    weekend = weekday >= 5
+    u = rng.random(n)
+    cw, ce = np.cumsum(HOUR_WEEKDAY), np.cumsum(HOUR_WEEKEND)
+    hour = np.where(weekend, np.searchsorted(ce / ce[-1], u, side="right"),
+                    np.searchsorted(cw / cw[-1], u, side="right"))
+    hour = np.minimum(hour, 23)
+    created = (dn * DAY + hour * 3600 + rng.integers(0, 3600, n)).astype(float)
+    order = np.argsort(created, kind="stable")
+    created, dn, hour, weekday = created[order], dn[order], hour[order], weekday[order]
+    night = (hour >= 22) | (hour < 6)
+
+    site = _choice(rng, n, SITE_WEIGHT)
+    agent_off = np.concatenate([[0], np.cumsum(SITE_AGENTS)[:-1]])
+    agent = agent_off[site] + (rng.random(n) * np.asarray(SITE_AGENTS)[site]).astype(np.int64)
+    ttype = np.where(night, _choice(rng, n, TYPE_P_NIGHT), _choice(rng, n, TYPE_P_DAY))
+    cat = np.zeros(n, dtype=np.int64)
+    for t in range(len(TYPES)):
+        m = ttype == t
+        opts = np.flatnonzero(CAT_TYPE == t)
+        cat[m] = opts[_choice(rng, int(m.sum()), CAT_WEIGHT[opts])]
+    month = (dn.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12) + 1
+    cat = np.where((cat == CAT["heating"]) & ~np.isin(month, (11, 12, 1, 2, 3)), CAT["water leak"], cat)
+
+    # story 3: Hillcrest staff shortage -> attributable complaints about lateness and attitude
+    shortage = (site == SHORTAGE_SITE) & (dn >= _dn(SHORTAGE[0])) & (dn <= _dn(SHORTAGE[1]))
+    conv = shortage & np.isin(ttype, (REPAIR, HELP, INQUIRY)) & (rng.random(n) < 0.10)
+    ttype = np.where(conv, COMPLAINT, ttype)
+    cat = np.where(conv, np.array([CAT["late arrival"], CAT["service attitude"], CAT["hotline hard to reach"]])[
+        _choice(rng, n, (0.6, 0.2, 0.2))], cat)
+
+    # products and lots: warranty claims, product-quality complaints, product-usage inquiries
+    product = np.full(n, -1)
+    lot = np.full(n, -1, dtype=np.int64)          # index into plant.final_lot_ids
+    wants_product = (ttype == WARRANTY) | (cat == CAT["product quality"]) | (cat == CAT["product usage"])
+    product = np.where(wants_product, _choice(rng, n, PRODUCT_CLAIM_P), product)
+    wants_lot = (ttype == WARRANTY) | ((cat == CAT["product quality"]) & (rng.random(n) < 0.5))
+    lag = rng.gamma(2.0, 25.0, n) + 3
+    for pi in range(len(PRODUCTS)):
+        m = wants_lot & (product == pi)
+        gi = plant.final_idx[pi]
+        if not m.any() or len(gi) == 0:
+            continue
+        k = np.searchsorted(plant.final_lot_days[gi], dn[m] - lag[m], side="right") - 1
+        lot[m] = np.where(k >= 0, gi[np.maximum(k, 0)], -1)
+
+    # story 4: field failures of the bad sealant batch
+    in_win = (dn >= _dn(BAD_CLAIMS[0])) & (dn <= _dn(BAD_CLAIMS[1]))
+    peak, a, b = _dn(BAD_CLAIMS_PEAK), _dn(BAD_CLAIMS[0]), _dn(BAD_CLAIMS[1])
+    share = np.where(dn <= peak, (dn - a) / max(peak - a, 1), (b - dn) / max(b - peak, 1)) * BAD_CLAIMS_MAX_SHARE
+    badb = in_win & ~shortage & (rng.random(n) < share) & (len(plant.bad_idx) > 0)
+    if badb.any():
+        kb = np.searchsorted(plant.final_lot_days[plant.bad_idx], dn - 10, side="right")
+        badb &= kb > 0
+        pick = np.minimum((rng.random(n) * np.maximum(kb, 1)).astype(np.int64), len(plant.bad_idx) - 1)
+        lot = np.where(badb, plant.bad_idx[pick], lot)
+        complaint = rng.random(n) < 0.25
+        ttype = np.where(badb, np.where(complaint, COMPLAINT, WARRANTY), ttype)
+        bad_cats = np.array([CAT["poor adhesion"], CAT["cracking"], CAT["incomplete curing"]])
+        cat = np.where(badb, np.where(complaint, CAT["product quality"], bad_cats[_choice(rng, n, (0.5, 0.3, 0.2))]),
+                       cat)
+        product = np.where(badb, SEALANT, product)
+    has_lot = lot >= 0
+    lot_days = plant.final_lot_days[np.maximum(lot, 0)]
+
+    dept = CAT_DEPT[cat]
+    channel = _choice_by(rng, ttype, CHANNEL_P)
+    channel = np.where(night & (rng.random(n) < 0.8), 0, channel)                  # nights: phone
+    priority = _choice_by(rng, ttype, PRIORITY_P)
+    priority = np.where(badb & (rng.random(n) < 0.5), 1, priority)
+    is_complaint = ttype == COMPLAINT
+    grade = np.where(badb, _choice(rng, n, (0.2, 0.5, 0.3)), _choice(rng, n, (0.05, 0.25, 0.70)))
+    attributable = np.where(conv, True, rng.random(n) < CAT_ATTRIB[cat])
+    repeat = rng.random(n) < np.where(shortage, 0.08, np.where(badb, 0.10, 0.01))
+
+    # distance: property repairs nearby, warranty field service up to hundreds of km
+    far = rng.random(n) < 0.2
+    dist = np.where(ttype == REPAIR, np.minimum(_ln(rng, 1.5, 0.8, n), 90),
+                    np.where(far, rng.uniform(100, 450, n), np.minimum(_ln(rng, 35, 0.6, n), 99)))
+    has_dist = (ttype == REPAIR) | (ttype == WARRANTY)
+    far = far & (ttype == WARRANTY)
+
+    # lifecycle intervals (minutes)
+    p_dispatch = np.array([1.0, 0.95, 0.15, 0.9, 0.9, 0.0, 1.0])
+    p_onsite = np.array([0.97, 0.25, 0.0, 0.8, 0.05, 0.0, 0.95])
+    m1 = np.array([1.5, 15, 10, 1.5, 60, 0, 20])
+    m2 = np.array([4, 30, 120, 4, 600, 5, 70])
+    m3 = np.array([5, 180, 0, 8, 1440, 0, 600])
+    m4 = np.array([50, 360, 180, 25, 2000, 8, 240])
+    has_disp = rng.random(n) < p_dispatch[ttype]
+    on_call = (ttype == INQUIRY) & ~has_disp
+    has_onsite = rng.random(n) < p_onsite[ttype]
+    d1 = np.where(has_disp, _ln(rng, m1[ttype], 0.6, n), 0.0)
+    d2 = np.where(far, _ln(rng, 240, 0.7, n), _ln(rng, m2[ttype], 0.8, n))
+    d2 = np.where(on_call, rng.uniform(0.1, 2.0, n), d2)
+    d3 = np.where(far, _ln(rng, 1500, 0.5, n), _ln(rng, np.maximum(m3[ttype], 1), 0.6, n))
+    d3 = d3 + np.where(has_dist, dist * np.where(ttype == REPAIR, 1.2, 1.0), 0.0)
+    d3 = np.where(night & np.isin(ttype, (REPAIR, HELP)), d3 * 1.3, d3)
+    d4 = _ln(rng, m4[ttype], 1.0, n)
+    d4 = np.where(on_call, _ln(rng, 4, 0.7, n), d4)
+    d4 = np.where((ttype == REPAIR) & (rng.random(n) < 0.08), _ln(rng, 1200, 0.6, n), d4)
+    d4 = np.where((ttype == WARRANTY) & (rng.random(n) < 0.10), _ln(rng, 2880, 0.5, n), d4)
+    urgent = priority == 0
+    d1, d2, d3 = (np.where(urgent, d * 0.6, d) for d in (d1, d2, d3))
+    slow = np.where(shortage, 3.0 * np.exp(0.15 * rng.standard_normal(n)), 1.0)
+    d1, d2, d3, d4 = d1 * slow, d2 * slow, d3 * slow, d4 * slow
+
+    surveyed_type = np.isin(ttype, (REPAIR, COMPLAINT, WARRANTY))
+    reopen_p = np.where(surveyed_type, 0.05, 0.0) * np.where(shortage, 2.0, 1.0) * np.where(badb, 4.0, 1.0)
+    reopen = np.where(rng.random(n) < reopen_p, np.where(rng.random(n) < 0.85, 1, 2), 0)
+    d4 = d4 + reopen * _ln(rng, 2880, 0.6, n)
+
+    dispatched = np.where(has_disp, created + d1 * 60, NAN)
+    first_resp = created + (d1 + d2) * 60
+    on_site = np.where(has_onsite, first_resp + d3 * 60, NAN)
+    resolved = np.where(has_onsite, on_site, first_resp) + d4 * 60
+    dispatched, first_resp, on_site, resolved = (np.round(x) for x in (dispatched, first_resp, on_site, resolved))
+
+    # after-hours back-fill: the control room sends a technician, the ticket is recorded next morning
+    backfill = night & np.isin(ttype, (REPAIR, HELP, WARRANTY)) & (channel == 0) & (rng.random(n) < 0.4)
+    sod = np.mod(created, DAY)
+    morning = created - sod + np.where(hour >= 22, DAY, 0) + rng.uniform(8 * 3600, 9.5 * 3600, n)
+    lag_rec = np.where(channel == 2, rng.uniform(600, 4 * 3600, n), rng.uniform(10, 180, n))
+    recorded = np.round(np.where(backfill, morning, created + lag_rec))
+
+    # cancellations (invalid complaints, duplicates) and tickets stuck open
+    cancelled = rng.random(n) < np.where(is_complaint & ~conv & ~badb, 0.05, 0.008)
+    old = created < as_of - 30 * DAY
+    stuck = old & ~cancelled & np.isin(ttype, (REPAIR, COMPLAINT, WARRANTY, SUGGESTION)) & (rng.random(n) < 0.003)
+    dispatched = np.where(cancelled, NAN, dispatched)
+    on_site = np.where(cancelled | (stuck & (rng.random(n) < 0.5)), NAN, on_site)
+    resolved = np.where(cancelled | stuck, NAN, resolved)
+    reopen = np.where(cancelled | stuck, 0, reopen)
+
+    # follow-up attempts (resolved repairs, complaints, warranty claims) decide when a ticket closes
+    follow = surveyed_type & ~np.isnan(resolved) & (rng.random(n) < np.where(shortage, 0.80, 0.90))
+    att1 = _daytime(rng, resolved + _ln(rng, 1200, 0.7, n) * 60)
+    out1 = _choice(rng, n, OUTCOME_P)
+    has2 = follow & (out1 == 1) & (rng.random(n) < 0.6)
+    att2 = _daytime(rng, att1 + _ln(rng, 1440, 0.3, n) * 60)
+    out2 = _choice(rng, n, OUTCOME_P)
+    has3 = has2 & (out2 == 1) & (rng.random(n) < 0.6)
+    att3 = _daytime(rng, att2 + _ln(rng, 1440, 0.3, n) * 60)
+    out3 = _choice(rng, n, OUTCOME_P)
+    last = np.where(has3, att3, np.where(has2, att2, att1))
+    closed = np.where(follow, last + _ln(rng, 60, 0.8, n) * 60,
+                      resolved + np.where(surveyed_type, _ln(rng, 2880, 0.6, n), _ln(rng, 120, 1.0, n)) * 60)
+    closed = np.where(cancelled, np.fmax(created, first_resp) + _ln(rng, 240, 1.0, n) * 60, closed)
+    closed = np.round(closed)
+
+    escalated_p = np.where(is_complaint, np.array([0.5, 0.12, 0.04])[grade], 0.008)
+    escalated_p = escalated_p + np.where((resolved - created) > 3 * DAY, 0.08, 0.0)
+    escalated = rng.random(n) < escalated_p * np.where(shortage | badb, 2.0, 1.0)
+
+    # the state on end_date: later steps have not happened yet
+    ts = [np.where(x > as_of, NAN, x) for x in (dispatched, first_resp, on_site, resolved, closed)]
+    dispatched, first_resp, on_site, resolved, closed = ts
+    status = np.where(
+        ~np.isnan(closed), np.where(cancelled, 4, 3),
+        np.where(~np.isnan(resolved), 2,
+                 np.where(~np.isnan(dispatched) | ~np.isnan(first_resp) | ~np.isnan(on_site), 1, 0)))
+
+    tickets = pl.DataFrame({
+        "created_at": _ts(created), "recorded_at": _ts(recorded),
+        "channel": _lookup(CHANNELS, channel), "ticket_type": _lookup(TYPES, ttype),
+        "category": _lookup(CAT_NAME, cat), "priority": _lookup(PRIORITIES, priority),
+        "complaint_grade": _lookup(GRADES, grade, is_complaint),
+        "site": _lookup(SITES, site), "region": _lookup(SITE_REGION, site),
+        "department": _lookup(DEPARTMENTS, dept), "agent": _lookup(AGENTS, agent),
+        "customer_id": "C" + pl.Series(site + 1).cast(pl.Utf8)
+        + pl.Series((customers_per_site * rng.random(n) ** 2).astype(np.int64)).cast(pl.Utf8).str.zfill(6),
+        "product": _lookup(PRODUCTS, np.maximum(product, 0), product >= 0),
+        "batch_id": _lookup(plant.final_lot_ids, np.maximum(lot, 0), has_lot),
+        "distance_km": pl.select(pl.when(pl.Series(has_dist)).then(pl.Series(np.round(dist, 1)))).to_series(),
+        "dispatched_at": _ts(dispatched), "first_response_at": _ts(first_resp), "on_site_at": _ts(on_site),
+        "resolved_at": _ts(resolved), "closed_at": _ts(closed),
+        "status": _lookup(STATUSES, status), "reopen_count": pl.Series(reopen).cast(pl.Int32),
+        "is_escalated": pl.Series(escalated), "is_attributable_to_service": _bool(attributable, is_complaint),
+        "is_repeat_complaint": _bool(repeat, is_complaint),
+    })
+
+    # --- surveys: one row per attempt ---
+    method = _choice(rng, n, METHOD_P)
+    badness = (np.where(ttype == COMPLAINT, 0.3, np.where(ttype == WARRANTY, 0.15, 0.0))
+               + 0.9 * shortage + 0.9 * badb + 0.8 * (reopen > 0) + 0.3 * escalated
+               + 0.3 * ((ttype == REPAIR) & ((resolved - created) > DAY)))
+    parts = []
+    for att, out, has in ((att1, out1, follow), (att2, out2, has2), (att3, out3, has3)):
+        keep = has & (np.round(att) <= as_of)
+        idx = np.flatnonzero(keep)
+        parts.append((idx, np.round(att[idx]), out[idx]))
+    sidx = np.concatenate([p[0] for p in parts])
+    s_att = np.concatenate([p[1] for p in parts])
+    s_out = np.concatenate([p[2] for p in parts])
+    ns = len(sidx)
+    s_method = method[sidx]
+    quick = (s_method == 0) | (s_method == 3)
+    s_resp = s_att + np.where(quick, rng.uniform(30, 600, ns), _ln(rng, 90, 1.0, ns) * 60)
+    late = (s_out == 0) & (s_resp > as_of)
+    s_out = np.where(late, 1, s_out)
+    responded = s_out == 0
+    s_resp = np.where(responded, np.round(s_resp), NAN)
+    z = rng.standard_normal(ns) + badness[sidx]
+    score = 5 - np.searchsorted(SCORE_CUTS, z)
+    dims_ok = responded & (rng.random(ns) < 0.8)
+
+    def dim(extra_down: np.ndarray | float = 0.0) -> pl.Series:
+        d = score + _choice(rng, ns, (0.15, 0.70, 0.15)) - 1 - np.asarray(extra_down)
+        return _bool(np.clip(d, 1, 5).astype(np.int32), dims_ok)
+
+    s_short, s_bad = shortage[sidx], badb[sidx]
+    rec_base = np.array([0, 1.5, 3.5, 6.0, 7.8, 9.3])[score]
+    recommend = np.clip(np.round(rec_base + rng.standard_normal(ns)), 0, 10).astype(np.int32)
+    wants_comment = responded & (rng.random(ns) < np.where(score <= 3, 0.8, 0.35))
+    pools = (COMMENTS_GOOD, COMMENTS_MID, COMMENTS_BAD, COMMENTS_SHORTAGE, COMMENTS_BATCH)
+    flat = [c for pool in pools for c in pool]
+    starts = np.cumsum([0] + [len(p) for p in pools])[:-1]
+    sizes = np.array([len(p) for p in pools])
+    special = (score <= 2) & (rng.random(ns) < 0.7)
+    pool = np.where(score >= 4, 0, np.where(score == 3, 1,
+                    np.where(special & s_short, 3, np.where(special & s_bad, 4, 2))))
+    comment_i = starts[pool] + (rng.random(ns) * sizes[pool]).astype(np.int64)
+    surveys = pl.DataFrame({
+        "ticket_id_i": sidx, "attempted_at": _ts(s_att), "responded_at": _ts(s_resp),
+        "method": _lookup(METHODS, s_method), "outcome": _lookup(OUTCOMES, s_out),
+        "score": _bool(score.astype(np.int32), responded),
+        "score_attitude": dim(), "score_skill": dim(0.3 * s_bad),
+        "score_timeliness": dim(np.where(s_short, 1, 0)), "score_promise": dim(0.5 * (s_short | s_bad)),
+        "recommend_score": _bool(recommend, responded & (rng.random(ns) < 0.4)),
+        "comment": _lookup(flat, comment_i, wants_comment),
+        "agent": tickets["agent"].gather(sidx), "site": tickets["site"].gather(sidx),
+    }).sort("attempted_at", "ticket_id_i", maintain_order=True)
+
+    # --- field failures: confirmed warranty claims become nonconformities with external cost ---
+    confirm = (ttype == WARRANTY) & has_lot & ~cancelled & (rng.random(n) < np.where(badb, 0.9, 0.5))
+    found = np.round(created + _ln(rng, 180, 0.8, n) * 60)
+    confirm &= found <= as_of
+    fi = np.flatnonzero(confirm)
+    nf = len(fi)
+    f_bad = badb[fi]
+    f_qty = np.where(f_bad, 5 + rng.poisson(10, nf), 1 + rng.poisson(3, nf))
+    f_disp = np.where(rng.random(nf) < 0.6, SCRAP, REPAIR_D)
+    f_price = PRODUCT_PRICE[product[fi]]
+    f_dept = np.where(f_bad, np.where(rng.random(nf) < 0.8, PURCHASING, QUALITY),
+                      _choice(rng, nf, (0.10, 0.35, 0.20, 0.10, 0.15, 0.10)))
+    defect_of = {CAT[d]: DEFECTS.index(d) for d in DEFECTS if d in CAT}
+    f_def = np.vectorize(defect_of.get, otypes=[np.int64])(cat[fi]) if nf else np.zeros(0, dtype=np.int64)
+    field_ncs = pl.DataFrame({
+        "lot_id": _lookup(plant.final_lot_ids, lot[fi]), "ticket_i": fi,
+        "product": _lookup(PRODUCTS, product[fi]), "production_day": lot_days[fi], "found_s": found[fi],
+        "defect_type": _lookup(DEFECTS, f_def), "qty": f_qty.astype(np.int64),
+        "disposition": _lookup(DISPOSITIONS, f_disp),
+        "material_cost": np.where(f_disp == SCRAP, f_qty * f_price * 0.6, 0.0),
+        "labour_cost": np.where(f_disp == REPAIR_D, 80 + f_qty * rng.uniform(8, 20, nf), 0.0),
+        "discount_cost": np.zeros(nf),
+        "external_cost": 300 + dist[fi] * 3 + _ln(rng, 500, 0.6, nf),
+        "responsible_department": _lookup(NC_DEPARTMENTS, f_dept),
+    })
+    return Chunk(tickets=tickets, surveys=surveys, field_ncs=field_ncs)
+
+
+# --- writers -----------------------------------------------------------------------------------------------------
+TICKET_TS = [c for c in TICKETS.timestamp_columns]
+SURVEY_TS = [c for c in SURVEYS.timestamp_columns]
+HOTLINE_HEADERS = {
+    "ticket_id": "工单编号", "created_at": "受理时间", "recorded_at": "登记时间", "channel": "来源渠道",
+    "ticket_type": "工单类型", "category": "问题分类", "priority": "紧急程度", "complaint_grade": "投诉等级",
+    "site": "服务站点", "region": "区域", "department": "责任部门", "agent": "受理人", "customer_id": "客户编号",
+    "product": "产品", "batch_id": "批次号", "distance_km": "距离公里", "dispatched_at": "派单时间",
+    "first_response_at": "首次响应时间", "on_site_at": "到场时间", "resolved_at": "完成时间", "closed_at": "结案时间",
+    "status": "状态", "reopen_count": "重开次数", "is_escalated": "是否升级",
+    "is_attributable_to_service": "是否服务责任", "is_repeat_complaint": "是否重复投诉",
+}
+FOLLOWUP_HEADERS = {
+    "survey_id": "回访编号", "ticket_id": "工单编号", "attempted_at": "回访时间", "responded_at": "回复时间",
+    "method": "回访方式", "outcome": "回访结果", "score": "满意度", "score_attitude": "服务态度",
+    "score_skill": "技术水平", "score_timeliness": "到达及时", "score_promise": "信守承诺",
+    "recommend_score": "推荐意愿", "comment": "意见", "agent": "回访人", "site": "服务站点",
+}
+HOTLINE_VALUES = {
+    "channel": CHANNEL_ZH, "ticket_type": TYPE_ZH, "category": CAT_ZH, "priority": PRIORITY_ZH,
+    "complaint_grade": GRADE_ZH, "site": SITE_ZH, "region": REGION_ZH, "department": DEPARTMENT_ZH,
+    "product": PRODUCT_ZH, "status": STATUS_ZH,
+}
+FOLLOWUP_VALUES = {"method": METHOD_ZH, "outcome": OUTCOME_ZH, "site": SITE_ZH}
+
+
+def _canonical_tickets(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(_fmt(c, CANONICAL_TS) for c in TICKET_TS).select(list(TICKETS.columns))
+
+
+def _hotline_tickets(frame: pl.DataFrame) -> pl.DataFrame:
+    zh = frame.with_columns(
+        *(_fmt(c, HOTLINE_TS) for c in TICKET_TS),
+        *(pl.col(c).replace_strict(m, default=None) for c, m in HOTLINE_VALUES.items()),
+        *(pl.col(c).replace_strict(BOOL_ZH, default=None, return_dtype=pl.Utf8)
+          for c in ("is_escalated", "is_attributable_to_service", "is_repeat_complaint")),
+    )
+    return zh.select(pl.col(c).alias(h) for c, h in HOTLINE_HEADERS.items())
+
+
+def _canonical_surveys(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(_fmt(c, CANONICAL_TS) for c in SURVEY_TS).select(list(SURVEYS.columns))
+
+
+def _followup_surveys(frame: pl.DataFrame) -> pl.DataFrame:
+    zh = frame.with_columns(
+        *(_fmt(c, FOLLOWUP_TS) for c in SURVEY_TS),
+        *(pl.col(c).replace_strict(m, default=None) for c, m in FOLLOWUP_VALUES.items()),
+        pl.col("score").replace_strict(SCORE_ZH, default=None, return_dtype=pl.Utf8),
+    )
+    return zh.select(pl.col(c).alias(h) for c, h in FOLLOWUP_HEADERS.items())
+
+
+def _write_csv(frame: pl.DataFrame, path: Path, encoding: str = "utf-8") -> None:
+    if encoding == "utf-8":
+        frame.write_csv(path)
+    else:
+        path.write_bytes(frame.write_csv().encode(encoding))
+
+
+def _xml_text(expr: pl.Expr) -> pl.Expr:
+    return expr.str.replace_all("&", "&amp;", literal=True).str.replace_all("<", "&lt;", literal=True) \
+        .str.replace_all(">", "&gt;", literal=True)
+
+
+def _column_letter(i: int) -> str:
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _write_xlsx(frame: pl.DataFrame, path: Path, sheet: str) -> None:
+    """A minimal, deterministic XLSX (inline strings, numbers as numbers), built column-wise with Polars.
+
+    xlsxwriter needs ~200 us per row from Python; this writes 100k rows in well under a second.
+    """
+    row = pl.int_range(2, frame.height + 2, dtype=pl.Int64).cast(pl.Utf8)
+    cells = []
+    for i, (name, dtype) in enumerate(frame.schema.items()):
+        ref = pl.lit(_column_letter(i)) + row
+        col = pl.col(name)
+        if dtype.is_numeric():
+            cells.append(pl.concat_str([pl.lit('<c r="'), ref, pl.lit('"><v>'), col.cast(pl.Utf8), pl.lit("</v></c>")]))
+        else:
+            cells.append(pl.concat_str([pl.lit('<c r="'), ref, pl.lit('" t="inlineStr"><is><t>'),
+                                        _xml_text(col.cast(pl.Utf8)), pl.lit("</t></is></c>")]))
+    body = frame.select(
+        pl.concat_str([pl.lit('<row r="'), row, pl.lit('">'), *[c.fill_null("") for c in cells], pl.lit("</row>")])
+        .alias("x")
+    )["x"]
+    header = "".join(f'<c r="{_column_letter(i)}1" t="inlineStr"><is><t>{h}</t></is></c>'
+                     for i, h in enumerate(frame.columns))
+    ns = "http://schemas.openxmlformats.org"
+    last = f"{_column_letter(frame.width - 1)}{frame.height + 1}"
+    sheet_xml = "".join([
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
+        f'<worksheet xmlns="{ns}/spreadsheetml/2006/main"><dimension ref="A1:{last}"/><sheetData>',
+        f'<row r="1">{header}</row>', "".join(body.to_list()), "</sheetData></worksheet>",
+    ])
+    parts = {
+        "[Content_Types].xml": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="{ns}/package/2006/content-types">'
+            f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            f'<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            f'spreadsheetml.sheet.main+xml"/>'
+            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+            f'officedocument.spreadsheetml.worksheet+xml"/>'
+            f'<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            f'spreadsheetml.styles+xml"/></Types>'),
+        "_rels/.rels": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{ns}/package/2006/'
+            f'relationships"><Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/officeDocument" '
+            f'Target="xl/workbook.xml"/></Relationships>'),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{ns}/spreadsheetml/2006/'
+            f'main" xmlns:r="{ns}/officeDocument/2006/relationships"><sheets><sheet name="{sheet}" sheetId="1" '
+            f'r:id="rId1"/></sheets></workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{ns}/package/2006/'
+            f'relationships"><Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/worksheet" '
+            f'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{ns}/officeDocument/2006/'
+            f'relationships/styles" Target="styles.xml"/></Relationships>'),
+        "xl/styles.xml": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{ns}/spreadsheetml/'
+            f'2006/main"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+            f'<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill '
+            f'patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/>'
+            f'<diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
+            f'borderId="0"/></cellStyleXfs><cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
+            f'borderId="0" xfId="0"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" '
+            f'builtinId="0"/></cellStyles></styleSheet>'),
+        "xl/worksheets/sheet1.xml": sheet_xml,
+    }
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+        for name, text in parts.items():
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            zf.writestr(info, text.encode("utf-8"))
+
+
+def _nc_frame(rows: pl.DataFrame, start: int, width: int, ticket_ids: pl.Series) -> pl.DataFrame:
+    """Canonical nonconformity rows in found_at order; ticket_i indexes ticket_ids (null for lot findings)."""
+    rows = rows.sort("found_s", "lot_id", maintain_order=True)
+    return rows.select(
+        _ids("NC", start, rows.height, width).alias("nc_id"), "lot_id",
+        ticket_ids.gather(rows["ticket_i"]).alias("ticket_id"), "product",
+        pl.from_epoch(pl.col("production_day") * DAY, time_unit="s").dt.strftime("%Y-%m-%d").alias("production_date"),
+        pl.from_epoch(pl.col("found_s").cast(pl.Int64), time_unit="s").dt.strftime(CANONICAL_TS).alias("found_at"),
+        "defect_type", pl.col("qty").cast(pl.Int32), "disposition",
+        *(pl.col(c).cast(pl.Float64).round(2) for c in ("material_cost", "labour_cost", "discount_cost",
+                                                        "external_cost")),
+        "responsible_department",
+    )
+
+
+# --- deliberately bad rows (story 6) ------------------------------------------------------------------------------
+def _bad_tickets(end_date: date) -> pl.DataFrame:
+    t0 = datetime.combine(end_date - timedelta(days=40), datetime.min.time()) + timedelta(hours=10)
+
+    def s(dt: datetime) -> str:
+        return dt.strftime(CANONICAL_TS)
+
+    rows = []
+    for i, (site, channel, backwards) in enumerate((("Lakeside", "phone", True), ("Parkview", "app", True),
+                                                     ("Westgate", "wechat", False)), start=1):
+        created = t0 + timedelta(hours=i)
+        resolved = created - timedelta(hours=2) if backwards else created + timedelta(minutes=55)
+        rows.append({
+            "ticket_id": f"TQ{i:06d}", "created_at": s(created), "recorded_at": s(created + timedelta(minutes=1)),
+            "channel": channel, "ticket_type": "repair", "category": "water leak", "priority": "normal",
+            "complaint_grade": None, "site": site, "region": SITE_REGION[SITES.index(site)],
+            "department": "engineering", "agent": AGENTS[20 + i], "customer_id": f"C{SITES.index(site) + 1}{i:06d}",
+            "product": None, "batch_id": None, "distance_km": 1.2,
+            "dispatched_at": s(created + timedelta(minutes=2)), "first_response_at": s(created + timedelta(minutes=6)),
+            "on_site_at": s(created + timedelta(minutes=18)) if not backwards else None,
+            "resolved_at": s(resolved), "closed_at": s(resolved + timedelta(minutes=30)), "status": "closed",
+            "reopen_count": 0, "is_escalated": False, "is_attributable_to_service": None,
+            "is_repeat_complaint": None,
+        })
+    return pl.DataFrame(rows, schema={c: (pl.Utf8 if t == TICKETS.columns["created_at"] else t)
+                                      for c, t in TICKETS.columns.items()})
+
+
+def _bad_surveys(end_date: date) -> pl.DataFrame:
+    t0 = datetime.combine(end_date - timedelta(days=35), datetime.min.time()) + timedelta(hours=15)
+    rows = [{
+        "survey_id": f"SQ{i:06d}", "ticket_id": None, "attempted_at": (t0 + timedelta(hours=i)).strftime(CANONICAL_TS),
+        "responded_at": (t0 + timedelta(hours=i, minutes=3)).strftime(CANONICAL_TS), "method": "phone",
+        "outcome": "responded", "score": 7, "score_attitude": None, "score_skill": None, "score_timeliness": None,
+        "score_promise": None, "recommend_score": None, "comment": None, "agent": AGENTS[14 + i], "site": "Lakeside",
+    } for i in (1, 2, 3)]
+    return pl.DataFrame(rows, schema={c: (pl.Utf8 if t == SURVEYS.columns["attempted_at"] else t)
+                                      for c, t in SURVEYS.columns.items()})
+
+
+# --- the whole thing -----------------------------------------------------------------------------------------------
+def generate_demo(out_dir: Path, tickets: int = 60_000, seed: int = 20261122,
+                  end_date: date = date(2026, 11, 22), chunk_size: int = CHUNK_TICKETS) -> list[tuple[Path, str]]:
+    """Write the demo files into out_dir; return (path, mapping profile name) in load order."""
+    if tickets < 1:
+        raise ValueError("tickets must be positive")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    seq = np.random.SeedSequence([seed, 20261122])
+    plant_seq, calendar_seq, chunk_seq = seq.spawn(3)
+    start_date = date(end_date.year - 2, end_date.month, min(end_date.day, 28)) + timedelta(days=1)
+    day0, n_days = _dn(start_date), (end_date - start_date).days + 1
+    as_of = (_dn(end_date) + 1) * DAY - 1
+
+    plant = _make_plant(np.random.default_rng(plant_seq), day0 - 100, _dn(end_date) - 1)
+    inspections = pl.concat([plant.inspections, pl.DataFrame([{
+        "lot_id": "LQ000001", "product": "grout", "line": "Line 1", "plant": PLANT, "stage": "final",
+        "inspected_at": datetime.combine(end_date - timedelta(days=30), datetime.min.time()) + timedelta(hours=10),
+        "production_date": end_date - timedelta(days=31), "material_batch_id": "MB-GR-QUARANTINE",
+        "lot_qty": 1000, "inspected_qty": 50, "nonconforming_qty": 80, "inspector": INSPECTORS[0],
+    }], schema=plant.inspections.schema)])
+    inspections_path = out_dir / "inspections.parquet"
+    inspections.write_parquet(inspections_path, statistics=False)
+
+    # arrivals per day, then chunks of whole days
+    cal_rng = np.random.default_rng(calendar_seq)
+    w = _day_weights(day0, n_days)
+    per_day = cal_rng.multinomial(tickets, w / w.sum())
+    cum = np.cumsum(per_day)
+    chunk_of_day = np.minimum((cum - per_day) // chunk_size, max((tickets - 1) // chunk_size, 0))
+    chunks = [np.flatnonzero(chunk_of_day == c) for c in np.unique(chunk_of_day)]
+    multi = len(chunks) > 1
+    tid_width = max(6, len(str(tickets)))
+    sid_width = max(6, len(str(2 * tickets)))
+    nc_width = max(6, len(str(tickets // 10 + plant.lot_ncs.height)))
+    customers_per_site = max(2_000, tickets // 15)
+
+    ticket_files: list[Path] = []
+    hotline_files: list[Path] = []
+    survey_files: list[Path] = []
+    followup_files: list[Path] = []
+    nc_path = out_dir / "nonconformities.ndjson"
+    next_t, next_s, next_nc = 1, 1, 1
+    with open(nc_path, "wb") as nc_out:
+        for c, days in enumerate(chunks):
+            suffix = f"_part{c + 1:02d}" if multi else ""
+            last_chunk = c == len(chunks) - 1
+            rng = np.random.default_rng(chunk_seq.spawn(c + 1)[c])
+            day_idx = np.repeat(days, per_day[days])
+            chunk = _ticket_chunk(rng, day_idx, day0, as_of, plant, customers_per_site)
+            tk = chunk.tickets.with_columns(ticket_id=_ids("T", next_t, chunk.tickets.height, tid_width))
+            next_t += tk.height
+
+            riverside = tk["site"] == SITES[HOTLINE_SITE]
+            canon = _canonical_tickets(tk.filter(~riverside))
+            years = canon["created_at"].str.slice(0, 4)
+            year_list = years.unique().sort().to_list()
+            for y in year_list:
+                part = canon.filter(years == y)
+                if last_chunk and y == year_list[-1]:
+                    part = pl.concat([part, _bad_tickets(end_date)])
+                path = out_dir / f"tickets_{y}{suffix}.csv"
+                _write_csv(part, path)
+                ticket_files.append(path)
+            path = out_dir / f"riverside_hotline{suffix}.csv"
+            _write_csv(_hotline_tickets(tk.filter(riverside)), path, encoding="gb18030")
+            hotline_files.append(path)
+
+            sv = chunk.surveys.with_columns(
+                survey_id=_ids("S", next_s, chunk.surveys.height, sid_width),
+                ticket_id=tk["ticket_id"].gather(chunk.surveys["ticket_id_i"]),
+            )
+            next_s += sv.height
+            s_riv = sv["site"] == SITES[HOTLINE_SITE]
+            canon_s = _canonical_surveys(sv.filter(~s_riv))
+            if last_chunk:
+                canon_s = pl.concat([canon_s, _bad_surveys(end_date)])
+            path = out_dir / f"surveys{suffix}.csv"
+            _write_csv(canon_s, path)
+            survey_files.append(path)
+            path = out_dir / f"riverside_followup{suffix}.xlsx"
+            _write_xlsx(_followup_surveys(sv.filter(s_riv)), path, "回访记录")
+            followup_files.append(path)
+
+            rows = chunk.field_ncs
+            if c == 0:     # lot findings and the first chunk's field failures, in found_at order
+                rows = pl.concat([plant.lot_ncs, rows], how="diagonal_relaxed")
+            nc = _nc_frame(rows, next_nc, nc_width, tk["ticket_id"])
+            if last_chunk:
+                nc = pl.concat([nc, nc.head(1).with_columns(
+                    nc_id=pl.lit("NCQ00001"), disposition=pl.lit("scrapped"))])
+            next_nc += nc.height
+            nc.write_ndjson(nc_out)
+
+    return ([(inspections_path, "inspections__canonical")]
+            + [(p, "tickets__canonical") for p in ticket_files]
+            + [(p, "tickets__hotline_zh") for p in hotline_files]
+            + [(p, "surveys__canonical") for p in survey_files]
+            + [(p, "surveys__followup_zh") for p in followup_files]
+            + [(nc_path, "nonconformities__canonical")])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Generate the demo organisation's source files.")
+    parser.add_argument("out_dir", type=Path, nargs="?", default=Path("data/demo"))
+    parser.add_argument("--tickets", type=lambda s: int(s.replace("_", "")), default=60_000)
+    parser.add_argument("--seed", type=int, default=20261122)
+    parser.add_argument("--end-date", type=date.fromisoformat, default=date(2026, 11, 22))
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    files = generate_demo(args.out_dir, tickets=args.tickets, seed=args.seed, end_date=args.end_date)
+    for path, profile in files:
+        print(f"{profile:28} {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    print(f"{len(files)} files in {time.perf_counter() - started:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

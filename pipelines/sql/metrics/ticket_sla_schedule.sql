@@ -1,0 +1,99 @@
+-- SLA schedule per ticket and target: the policy that applies, when each target falls due, and when it happened.
+-- Grain: one row per ticket x applicable target (first_response, on_site, resolution); cancelled tickets excluded.
+-- Nothing here depends on the current time, so publishing materialises it into metrics.ticket_sla_base for the
+-- tickets a load touched (pipelines/derived.py); metrics.ticket_sla adds the met / breached / pending status.
+-- Definition (docs/metrics.md "SLA attainment", DOMAIN.md section 1):
+--   * a ticket takes the lowest-rank policy in core.sla_policies whose non-null match fields all match it;
+--   * 24x7 targets count wall-clock minutes; business targets count minutes inside business hours on working days
+--     of core.calendar_days (mainland China schedule, holidays and adjusted workdays), in the local timezone;
+--   * first response falls back to on-site, then resolution time when no separate response was recorded; a
+--     resolved ticket that never needed a visit (no on_site_at) has no on-site target.
+CREATE OR REPLACE VIEW metrics.ticket_sla_schedule AS
+WITH tickets AS (
+    SELECT t.*, timezone((SELECT value FROM meta.settings WHERE key = 'timezone'), t.created_at) AS created_local,
+           (SELECT max(business_minutes) FROM core.calendar_days) AS day_minutes
+    FROM core.tickets AS t
+    WHERE t.status IS DISTINCT FROM 'cancelled'
+),
+
+-- Policies match on a handful of attributes: match each distinct combination once, then join back by equality.
+ticket_profiles AS (
+    SELECT DISTINCT ticket_type, category, priority, distance_km FROM tickets
+),
+
+profile_policy AS (
+    SELECT f.*, p.policy_id, p.calendar, p.first_response_minutes, p.on_site_minutes, p.resolution_minutes
+    FROM ticket_profiles AS f
+    JOIN core.sla_policies AS p
+      ON (p.ticket_type IS NULL OR p.ticket_type = f.ticket_type)
+     AND (p.category IS NULL OR p.category = f.category)
+     AND (p.priority IS NULL OR p.priority = f.priority)
+     AND (p.min_distance_km IS NULL OR f.distance_km >= p.min_distance_km)
+     AND (p.max_distance_km IS NULL OR f.distance_km IS NULL OR f.distance_km <= p.max_distance_km)
+    QUALIFY row_number() OVER (PARTITION BY f.ticket_type, f.category, f.priority, f.distance_km
+                               ORDER BY p.rank) = 1
+),
+
+matched AS (
+    SELECT t.*, p.policy_id, p.calendar, p.first_response_minutes, p.on_site_minutes, p.resolution_minutes
+    FROM tickets AS t
+    JOIN profile_policy AS p
+      ON t.ticket_type IS NOT DISTINCT FROM p.ticket_type AND t.category IS NOT DISTINCT FROM p.category
+     AND t.priority IS NOT DISTINCT FROM p.priority AND t.distance_km IS NOT DISTINCT FROM p.distance_km
+),
+
+targets AS (
+    SELECT *, 'first_response' AS target, first_response_minutes AS target_minutes,
+           coalesce(first_response_at, on_site_at, resolved_at) AS event_at
+    FROM matched WHERE first_response_minutes IS NOT NULL
+    UNION ALL
+    SELECT *, 'on_site', on_site_minutes, on_site_at
+    FROM matched WHERE on_site_minutes IS NOT NULL AND (on_site_at IS NOT NULL OR resolved_at IS NULL)
+    UNION ALL
+    SELECT *, 'resolution', resolution_minutes, resolved_at
+    FROM matched WHERE resolution_minutes IS NOT NULL
+),
+
+clock AS (
+    SELECT g.*, timezone((SELECT value FROM meta.settings WHERE key = 'timezone'), g.event_at) AS end_local
+    FROM targets AS g
+),
+
+-- Business time is a difference of ordinals: business minutes from the calendar's first day to the instant.
+ordinals AS (
+    SELECT k.*,
+           cs.business_minutes_before + CASE WHEN cs.is_workday THEN least(greatest(
+               hour(k.created_local) * 60 + minute(k.created_local) + second(k.created_local) / 60.0
+               - cs.business_opens_minute, 0), cs.business_minutes) ELSE 0 END AS start_ordinal,
+           ce.business_minutes_before + CASE WHEN ce.is_workday THEN least(greatest(
+               hour(k.end_local) * 60 + minute(k.end_local) + second(k.end_local) / 60.0
+               - ce.business_opens_minute, 0), ce.business_minutes) ELSE 0 END AS end_ordinal
+    FROM clock AS k
+    LEFT JOIN core.calendar_days AS cs
+      ON k.calendar = 'business' AND cs.date_day = CAST(k.created_local AS DATE)
+    LEFT JOIN core.calendar_days AS ce
+      ON k.calendar = 'business' AND ce.date_day = CAST(k.end_local AS DATE)
+),
+
+-- Every working day holds day_minutes business minutes, so the due ordinal falls on the working day whose
+-- business_minutes_before is the largest multiple of day_minutes below it: an equality join, not a range join.
+due AS (
+    SELECT o.*,
+           CASE WHEN o.calendar = 'business' THEN timezone((SELECT value FROM meta.settings WHERE key = 'timezone'),
+                    c.date_day + to_microseconds(CAST(round((c.business_opens_minute + o.start_ordinal
+                        + o.target_minutes - c.business_minutes_before) * 60000000) AS BIGINT)))
+                ELSE o.created_at + to_minutes(CAST(o.target_minutes AS BIGINT)) END AS due_at
+    FROM ordinals AS o
+    LEFT JOIN core.calendar_days AS c
+      ON o.calendar = 'business' AND c.is_workday
+     AND c.business_minutes_before
+         = (ceil((o.start_ordinal + o.target_minutes) / o.day_minutes) - 1) * o.day_minutes
+)
+
+SELECT ticket_id, target, policy_id, calendar, target_minutes, created_at, due_at, event_at,
+       start_ordinal,
+       CASE WHEN calendar = 'business' THEN end_ordinal - start_ordinal
+            ELSE date_diff('second', created_at, event_at) / 60.0 END AS event_elapsed_minutes,
+       CAST(created_local AS DATE) AS created_date,
+       site, region, department, agent, channel, ticket_type, category, priority, product, status
+FROM due
