@@ -19,8 +19,8 @@ from pipelines.read import ROW
 ERROR = "__error"
 DEFAULT_NULLS = ("", "NULL", "null", "None", "N/A", "n/a", "#N/A")
 ISO_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
-BOOLEANS = {"true": "true", "false": "false", "1": "true", "0": "false", "yes": "true", "no": "false",
-            "y": "true", "n": "false", "t": "true", "f": "false", "是": "true", "否": "false"}
+BOOLEANS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False,
+            "y": True, "n": False, "t": True, "f": False, "是": True, "否": False, "1.0": True, "0.0": False}
 PROFILE_KEYS = {"dataset", "description", "source", "timezone", "datetime_format", "datetime_formats",
                 "date_format", "columns", "values", "constants", "null_values"}
 
@@ -141,7 +141,7 @@ def _convert(name: str, src: pl.Expr, src_type: pl.DataType, target: pl.DataType
     elif target == pl.Date:
         value = pl.coalesce([text.str.strptime(pl.Date, f, strict=False) for f in (*profile.date_formats, "%Y-%m-%d")])
     elif target == pl.Boolean:
-        value = text.str.to_lowercase().replace_strict(BOOLEANS, default=None).cast(pl.Boolean, strict=False)
+        value = text.str.to_lowercase().replace_strict(BOOLEANS, default=None, return_dtype=pl.Boolean)
     elif target.is_integer():
         number = text.str.replace_all(",", "").cast(pl.Float64, strict=False)
         value = pl.when(number == number.round(0)).then(number).cast(target, strict=False)

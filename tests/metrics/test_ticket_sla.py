@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import dataclasses
+
 import pytest
+
+from pipelines.config import load_config
+from tests.metrics.conftest import REPO, seed
 
 CST = timezone(timedelta(hours=8))
 
@@ -25,10 +30,12 @@ def sla(con, ticket_id: str) -> dict[str, dict]:
             for r in rows}
 
 
-@pytest.fixture
-def con(warehouse):
+@pytest.fixture(scope="module")
+def con(tmp_path_factory):
+    cfg = dataclasses.replace(load_config(REPO / "sqd.toml"),
+                              warehouse_path=tmp_path_factory.mktemp("sla") / "w.duckdb")
     now = datetime.now(CST)
-    return warehouse(tickets=[
+    return seed(cfg, tickets=[
         # Complaint, Friday 13 Feb 2026 17:50, after business hours, before the Spring Festival (15-23 Feb off);
         # Saturday 14 Feb is an adjusted workday (调休).
         {"ticket_id": "C1", "created_at": "2026-02-13 17:50+08:00", "ticket_type": "complaint",

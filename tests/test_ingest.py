@@ -1,0 +1,195 @@
+"""Ingestion end to end on small files: formats, encodings, profiles, idempotence, upserts, errors, atomicity."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipelines.ingest import ALREADY_LOADED, PUBLISHED, REFUSED, ingest_files
+from pipelines.warehouse import connect
+
+HEADER = "ticket_id,created_at,channel,ticket_type,category,site,status,resolved_at,distance_km\n"
+ROWS = [
+    "T1,2026-01-05 09:00:00,phone,repair,water,Riverside,resolved,2026-01-05 11:00:00,3",
+    "T2,2026-01-05 10:00:00,app,complaint,noise,Hillcrest,open,,",
+    "T3,2026-01-06 08:30:00,phone,inquiry,billing,Riverside,closed,2026-01-06 08:40:00,",
+]
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def table(cfg, sql: str) -> list[tuple]:
+    con = connect(cfg)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_ingest_canonical_csv_publishes_rows_with_lineage(project, tmp_path):
+    src = write(tmp_path / "tickets.csv", HEADER + "\n".join(ROWS) + "\n")
+    [result] = ingest_files([src], project)
+    assert (result.status, result.rows_read, result.inserted) == (PUBLISHED, 3, 3)
+    rows = table(project, "SELECT ticket_id, strftime(timezone('Asia/Shanghai', created_at), '%Y-%m-%d %H:%M'), "
+                          "distance_km, source_file, length(file_hash), load_id FROM core.tickets ORDER BY 1")
+    assert [r[:3] for r in rows] == [("T1", "2026-01-05 09:00", 3.0), ("T2", "2026-01-05 10:00", None),
+                                     ("T3", "2026-01-06 08:30", None)]
+    assert {r[3] for r in rows} == {str(src.resolve())}
+    assert {r[4] for r in rows} == {64}
+    assert {r[5] for r in rows} == {result.load_id}
+    ledger = table(project, "SELECT dataset, status, rows_read, rows_inserted FROM meta.load_log")
+    assert ledger == [("tickets", PUBLISHED, 3, 3)]
+
+
+def test_ingest_same_file_twice_changes_nothing(project, tmp_path):
+    src = write(tmp_path / "tickets.csv", HEADER + "\n".join(ROWS) + "\n")
+    ingest_files([src], project)
+    before = table(project, "SELECT * FROM core.tickets ORDER BY ticket_id")
+    [again] = ingest_files([src], project)
+    assert again.status == ALREADY_LOADED
+    assert table(project, "SELECT * FROM core.tickets ORDER BY ticket_id") == before
+    # Forcing a re-read still rewrites nothing: every row is unchanged.
+    [forced] = ingest_files([src], project, force=True)
+    assert (forced.inserted, forced.updated, forced.unchanged) == (0, 0, 3)
+    assert table(project, "SELECT * FROM core.tickets ORDER BY ticket_id") == before
+
+
+def test_ingest_later_export_replaces_the_ticket_by_natural_key(project, tmp_path):
+    ingest_files([write(tmp_path / "a.csv", HEADER + "\n".join(ROWS) + "\n")], project)
+    later = ROWS[:1] + ["T2,2026-01-05 10:00:00,app,complaint,noise,Hillcrest,resolved,2026-01-07 09:00:00,",
+                        "T4,2026-01-07 12:00:00,phone,repair,power,Hillcrest,open,,"]
+    [result] = ingest_files([write(tmp_path / "b.csv", HEADER + "\n".join(later) + "\n")], project)
+    assert (result.inserted, result.updated, result.unchanged) == (1, 1, 1)
+    assert table(project, "SELECT ticket_id, status FROM core.tickets ORDER BY 1") == [
+        ("T1", "resolved"), ("T2", "resolved"), ("T3", "closed"), ("T4", "open")]
+
+
+def test_ingest_bad_value_names_file_row_and_column_and_publishes_nothing(project, tmp_path):
+    ingest_files([write(tmp_path / "a.csv", HEADER + "\n".join(ROWS) + "\n")], project)
+    before = table(project, "SELECT * FROM core.tickets ORDER BY ticket_id")
+    bad = write(tmp_path / "bad.csv", HEADER + ROWS[0].replace("T1", "T9") + "\n"
+                + "T10,2026-02-30 09:00:00,phone,repair,water,Riverside,open,,\n"
+                + "T11,2026-01-05 09:00:00,phone,repair,water,Riverside,open,,far\n")
+    [result] = ingest_files([bad], project)
+    assert result.status == REFUSED
+    assert str(bad) in result.message
+    assert "row 3, column 'created_at'" in result.message and "2026-02-30 09:00:00" in result.message
+    assert "row 4, column 'distance_km'" in result.message and "'far'" in result.message
+    assert table(project, "SELECT * FROM core.tickets ORDER BY ticket_id") == before
+    assert table(project, "SELECT status FROM meta.load_log ORDER BY started_at") == [(PUBLISHED,), (REFUSED,)]
+
+
+def test_ingest_missing_required_column_is_refused(project, tmp_path):
+    src = write(tmp_path / "a.csv", "ticket_id,channel\nT1,phone\n")
+    [result] = ingest_files([src], project, profile="tickets__canonical")
+    assert result.status == REFUSED
+    assert "created_at" in result.message and str(src) in result.message
+
+
+CHINESE_PROFILE = """
+dataset: tickets
+description: test hotline export
+source: {encoding: auto}
+timezone: Asia/Shanghai
+datetime_format: "%Y/%m/%d %H:%M"
+columns: {ticket_id: 工单编号, created_at: 受理时间, ticket_type: 工单类型, status: 状态, is_escalated: 是否升级}
+values:
+  ticket_type: {报修: repair, 投诉: complaint}
+  status: {已完成: resolved, 处理中: in_progress}
+constants: {region: 华东}
+"""
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_ingest_chinese_headers_in_any_encoding(project, tmp_path, encoding):
+    profile = write(tmp_path / "tickets__test_zh.yaml", CHINESE_PROFILE)
+    src = write(tmp_path / "export.csv",
+                "工单编号,受理时间,工单类型,状态,是否升级\nZ1,2026/01/05 09:00,报修,已完成,是\n"
+                "Z2,2026/01/05 21:15, 投诉 ,处理中,否\n", encoding)
+    [result] = ingest_files([src], project, profile=str(profile))
+    assert result.status == PUBLISHED, result.message
+    assert table(project, "SELECT ticket_id, ticket_type, status, is_escalated, region, "
+                          "strftime(timezone('Asia/Shanghai', created_at), '%H:%M') FROM core.tickets ORDER BY 1") == [
+        ("Z1", "repair", "resolved", True, "华东", "09:00"), ("Z2", "complaint", "in_progress", False, "华东", "21:15")]
+
+
+def test_ingest_chooses_the_profile_by_headers(project, tmp_path):
+    # Headers no shipped profile knows: only the new profile's required columns are all present.
+    write(project.source.parent / "data" / "profiles" / "tickets__test_zh.yaml",
+          CHINESE_PROFILE.replace("工单编号", "单据号").replace("受理时间", "来电时间"))
+    src = write(tmp_path / "export.csv", "单据号,来电时间,工单类型\nZ1,2026/01/05 09:00,报修\n", "gb18030")
+    [result] = ingest_files([src], project)
+    assert (result.profile, result.status) == ("tickets__test_zh", PUBLISHED)
+
+
+def test_ingest_reads_xlsx_parquet_and_ndjson(project, tmp_path):
+    frame = pl.DataFrame({"ticket_id": ["X1", "X2"], "created_at": ["2026-01-05 09:00:00", "2026-01-05 10:00:00"],
+                          "ticket_type": ["repair", "inquiry"]})
+    frame.write_excel(tmp_path / "a.xlsx")
+    frame.with_columns(ticket_id=pl.Series(["P1", "P2"]),
+                       created_at=pl.col("created_at").str.to_datetime()).write_parquet(tmp_path / "b.parquet")
+    frame.with_columns(ticket_id=pl.Series(["N1", "N2"])).write_ndjson(tmp_path / "c.ndjson")
+    results = ingest_files([tmp_path / "a.xlsx", tmp_path / "b.parquet", tmp_path / "c.ndjson"], project)
+    assert [r.status for r in results] == [PUBLISHED] * 3, [r.message for r in results]
+    assert table(project, "SELECT ticket_id, strftime(timezone('Asia/Shanghai', created_at), '%H:%M') "
+                          "FROM core.tickets ORDER BY 1") == [
+        ("N1", "09:00"), ("N2", "10:00"), ("P1", "09:00"), ("P2", "10:00"), ("X1", "09:00"), ("X2", "10:00")]
+
+
+def test_ingest_unreadable_file_is_refused_with_its_name(project, tmp_path):
+    src = write(tmp_path / "binary.csv", "")
+    src.write_bytes(b"\xff\xfe\x00\x81\x00\xff" * 100)
+    [result] = ingest_files([src], project, profile="tickets__canonical")
+    assert result.status == REFUSED and str(src) in result.message
+
+
+def test_reader_keeps_its_snapshot_while_a_load_publishes(project, tmp_path):
+    ingest_files([write(tmp_path / "a.csv", HEADER + ROWS[0] + "\n")], project)
+    reader = connect(project)
+    ingest_files([write(tmp_path / "b.csv", HEADER + "\n".join(ROWS[1:]) + "\n")], project)
+    assert reader.execute("SELECT count(*) FROM core.tickets").fetchall() == [(1,)]
+    reader.close()
+    assert table(project, "SELECT count(*) FROM core.tickets") == [(3,)]
+
+
+def test_killed_load_leaves_the_warehouse_as_it_was(project, tmp_path):
+    ingest_files([write(tmp_path / "a.csv", HEADER + "\n".join(ROWS) + "\n")], project)
+    before = table(project, "SELECT * FROM core.tickets ORDER BY ticket_id")
+    big = tmp_path / "big.csv"
+    n = 400_000
+    pl.DataFrame({"ticket_id": [f"B{i}" for i in range(n)]}).with_columns(
+        created_at=pl.lit("2026-01-05 09:00:00"), ticket_type=pl.lit("repair")).write_csv(big)
+    env = {**os.environ, "SQD_CONFIG": str(project.source)}
+    proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "ingest", str(big)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    live = project.warehouse_path
+    deadline = time.monotonic() + 60
+    while not list(live.parent.glob(live.name + ".loading-*")) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert proc.poll() is None, "the load finished before it could be killed"
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert table(project, "SELECT * FROM core.tickets ORDER BY ticket_id") == before
+    # The next load cleans up the killed one's work file and publishes normally.
+    [result] = ingest_files([big], project)
+    assert result.inserted == n
+    assert not list(live.parent.glob(live.name + ".loading-*"))
+
+
+def test_warehouse_file_is_valid_duckdb_after_every_publish(project, tmp_path):
+    ingest_files([write(tmp_path / "a.csv", HEADER + "\n".join(ROWS) + "\n")], project)
+    con = duckdb.connect(str(project.warehouse_path), read_only=True)
+    assert con.execute("SELECT count(*) FROM core.tickets").fetchall() == [(3,)]
+    con.close()
