@@ -1,50 +1,89 @@
-"""A deterministic demo organisation: two years of tickets, follow-up surveys, inspections and nonconformities.
+"""A deterministic demo organisation: two years of tickets, surveys, inspections and nonconformities.
 
-The fictional company runs a 24-hour service hotline and field service for six sites (property management plus
-after-sales service for its own products) and a plant with two lines making five construction chemicals. The
-files come in the formats real sources would send (canonical CSV, a GB18030 hotline export with Chinese headers,
-a Chinese follow-up workbook, Parquet, NDJSON), each with the mapping profile that reads it.
+`generate_demo(out_dir, tickets=60_000, seed=20261122, end_date=2026-11-22)` writes the files and returns
+(path, mapping profile name) in load order. Same arguments, same bytes. Everything is vectorised (numpy and
+Polars); tickets are generated in chunks of whole days (<= 1M tickets each), so memory stays ~2 GB at 10M.
+
+The fictional company runs a 24-hour service hotline and field service for six sites (property management
+plus after-sales service for its own products) and a plant with two lines making five construction
+chemicals. The files come in the formats real sources send, each with the mapping profile that reads it.
 
 Organisation
-  sites (region):  Riverside (East), Hillcrest (East), Lakeside (South), Parkview (North), Harbourside (South),
-                   Westgate (West); 40 hotline/service agents, 6-7 per site.
+  sites (region): Riverside (East), Hillcrest (East), Lakeside (South), Parkview (North), Harbourside
+                  (South), Westgate (West); 40 hotline/service agents, 6-7 per site.
   ticket departments: engineering, customer_service, security, cleaning, field_service, quality.
   plant "Main plant": Line 1 makes white-glue, grout, primer; Line 2 makes sealant, tile-adhesive.
-  nonconformity departments: market, production, technology, purchasing, quality, logistics (sqd.toml loss shares).
+  nonconformity departments: market, production, technology, purchasing, quality, logistics (sqd.toml).
 
-Files (written into out_dir; with more than one chunk of tickets the ticket/survey files get a `_partNN` suffix)
-  inspections.parquet            inspections__canonical   timestamps as naive datetimes = Asia/Shanghai wall time
-  tickets_<year>.csv             tickets__canonical       all sites but Riverside, UTF-8, one file per created year
-  riverside_hotline.csv          tickets__hotline_zh      Riverside's hotline export, GB18030, Chinese headers/values
-  surveys.csv                    surveys__canonical       follow-ups of all sites but Riverside
-  riverside_followup.xlsx        surveys__followup_zh     Riverside's follow-up workbook, Chinese headers/values
-  nonconformities.ndjson         nonconformities__canonical  lot findings and field failures
+Files, in load order (with more than one chunk the per-chunk files get a `_partNN` suffix)
+  inspections.parquet           inspections__canonical      timestamps: naive datetimes, Asia/Shanghai
+  tickets_<year>.csv            tickets__canonical          all sites but Riverside, by created year
+  riverside_hotline.csv         tickets__hotline_zh         Riverside's hotline export: GB18030, Chinese
+                                                            headers and values, "%Y/%m/%d %H:%M"
+  surveys.csv                   surveys__canonical          follow-ups of all sites but Riverside
+  riverside_followup.xlsx       surveys__followup_zh        Riverside's follow-up workbook: Chinese headers
+                                                            and values, timestamps as text "%Y-%m-%d %H:%M"
+  nonconformities_lots.ndjson   nonconformities__canonical  the QC lab's lot findings (no ticket_id)
+  nonconformities_field.ndjson  nonconformities__canonical  field failures of warranty claims (ticket_id)
+Canonical CSV/NDJSON: UTF-8, timestamps as local wall time "YYYY-MM-DD HH:MM:SS", booleans true/false,
+null = empty.
 
-Stories a quality review must catch (dates are fixed; a story outside the generated range simply does not occur):
+Stories a quality review must catch (dates are fixed; a story outside the generated range does not occur):
 
-| # | story | where / when | how it shows in weekly aggregates |
-|---|-------|--------------|-----------------------------------|
-| 1 | weekday and hour-of-day seasonality | all sites, every week | arrivals peak 10:00-11:00 and 18:00-20:00; Sat x0.72, Sun x0.62 of a weekday; ~7 % of tickets 22:00-06:00 (24-hour hotline, mostly repairs and help) |
-| 2 | Spring Festival | all sites; holidays 2025-01-28..2025-02-04 and 2026-02-15..2026-02-23 | volume x0.3 during the holiday (x0.8 the two days before), then a surge x1.6 decaying to x1.05 over the 7 days after; the plant does not produce during the holiday |
-| 3 | staff shortage | Hillcrest, 2026-09-14..2026-10-11 (ISO 2026-W38..W41) | dispatch, first-response, on-site and resolution intervals x3 (SLA breaches), follow-up rate 80 % instead of 90 %, ~10 % of tickets turn into attributable "late arrival"/"service attitude" complaints (attributable complaint rate there far above 3 %), more reopens/escalations, CSAT there drops to ~65 % |
-| 4 | bad raw-material batch | material batch MB-SE-260316, sealant, Line 2, lots produced 2026-03-16..2026-04-04 (ISO W12..W14) | those lots' nonconforming rate 8-12 % (p-chart out of control; incoming inspection did not catch it); field failures: sealant warranty claims and product-quality complaints with batch_id = those lots, created 2026-03-30..2026-05-30 (peak late April, up to ~5 % of all tickets), each confirmed one a field-failure nonconformity with external cost (responsible: purchasing); satisfaction of those tickets drops, reopens x4 |
-| 5 | reopen / escalation / back-fill | all sites | reopen_count >= 1 on ~3 % of tickets, is_escalated on ~2 %; repairs/help/warranty called in 22:00-06:00 are often back-filled: recorded_at the next morning 08:00-09:30 |
-| 6 | deliberately bad rows (8) | canonical files only | tickets TQ000001, TQ000002: resolved_at (and closed_at) 2 h before created_at; TQ000003: channel "wechat"; surveys SQ000001..SQ000003: score 7; inspection LQ000001: nonconforming_qty 80 > inspected_qty 50; nonconformity NCQ00001: disposition "scrapped". The tickets sit in the last canonical tickets file, dated 40 days before end_date; the surveys at the end of the (last) canonical surveys file |
+ # | story            | where / when                       | how it shows in weekly aggregates
+---+------------------+------------------------------------+----------------------------------------------
+ 1 | seasonality      | all sites, every week              | arrivals peak 10:00-11:00 and 18:00-20:00;
+   |                  |                                    | Sat x0.72, Sun x0.62 of a weekday; ~8 % of
+   |                  |                                    | tickets 22:00-06:00 (24-hour hotline, mostly
+   |                  |                                    | repairs and help requests)
+ 2 | Spring Festival  | all sites; holidays 2025-01-28..   | volume x0.3 during the holiday (x0.8 the two
+   |                  | 2025-02-04 and 2026-02-15..        | days before), then a surge x1.6 decaying to
+   |                  | 2026-02-23 (ISO 2025-W05, 2026-W08)| x1.05 over the 7 days after; no production
+ 3 | staff shortage   | Hillcrest only, 2026-09-14..       | dispatch, first-response, on-site and
+   |                  | 2026-10-11 (ISO 2026-W38..W41)     | resolution intervals x3 (median repair first
+   |                  |                                    | response 5 -> 16 min: SLA breaches); follow-up
+   |                  |                                    | rate 80 % not 90 %; ~10 % of its tickets become
+   |                  |                                    | attributable "late arrival", "service attitude"
+   |                  |                                    | or "hotline hard to reach" complaints (8-15 % a
+   |                  |                                    | week vs ~2 %); reopens and escalations x2; CSAT
+   |                  |                                    | there ~55 % vs ~87 %
+ 4 | bad raw-material | material_batch_id MB-SE-260316,    | those lots' nonconforming rate 8-12 % (p-chart
+   | batch            | sealant, Line 2, lots produced     | out of control; incoming inspection passed it);
+   |                  | 2026-03-16..2026-04-04 (ISO        | 2-8 weeks later sealant warranty claims and
+   |                  | 2026-W12..W14); claims created     | product-quality complaints citing those lots
+   |                  | 2026-03-30..2026-05-30, peak       | (batch_id) rise from ~10 to ~50 a week (at 60k
+   |                  | 2026-04-27                         | tickets); 90 % of those claims become field-
+   |                  |                                    | failure nonconformities with external cost,
+   |                  |                                    | charged to purchasing; CSAT of those tickets
+   |                  |                                    | ~40 %; reopens x4
+ 5 | reopen, escalate,| all sites                          | reopen_count >= 1 on ~3 % of tickets,
+   | back-fill        |                                    | is_escalated on ~2 %; ~40 % of repairs, help
+   |                  |                                    | requests and warranty claims phoned in
+   |                  |                                    | 22:00-06:00 are back-filled: recorded_at the
+   |                  |                                    | next morning 08:00-09:30
+ 6 | bad rows (8)     | canonical files only; the ids do   | tickets TQ000001, TQ000002 (Lakeside, Parkview):
+   |                  | not depend on the size. Tickets    | resolved_at 2 h before created_at; TQ000003
+   |                  | dated end_date - 40 days, at the   | (Westgate): channel "wechat"; surveys SQ000001,
+   |                  | end of the last tickets_<year>     | SQ000002, SQ000003 (Lakeside): score 7;
+   |                  | file; surveys end_date - 35 days,  | inspection LQ000001: nonconforming_qty 80 >
+   |                  | at the end of the last surveys     | inspected_qty 50; nonconformity NCQ00001 (last
+   |                  | file                               | row of nonconformities_lots.ndjson):
+   |                  |                                    | disposition "scrapped"
 
-Other traits: ticket volume grows ~12 % over the two years with a mild annual cycle; heating repairs only Nov-Mar;
-complaints are ~6.5 % of tickets, attributable ones ~2-2.5 % of all tickets; warranty claims cite a final-inspection
-lot of their product produced ~50 days earlier (some outside the warranty window); about 90 % of resolved repairs,
-complaints and warranty claims get follow-up attempts (up to three), ~70 % of attempts are answered, CSAT ~87 %.
-Tickets still open on end_date are open/in_progress/resolved; ~0.3 % of older ones are stuck open.
+Other traits: volume grows ~12 % over the two years with a mild summer peak; heating repairs only Nov-Mar;
+complaints are ~6.5 % of tickets, attributable ones ~2.2 % of all tickets; warranty claims cite a final lot
+of their product produced ~50 days earlier (some outside the warranty window), some > 100 km away; ~90 % of
+resolved repairs, complaints and warranty claims get follow-up attempts (up to three, 09:00-20:00), ~70 % of
+attempts are answered, CSAT ~87 %. In the last week a few % of tickets are still open or in progress (the
+backlog); ~0.2 % of older ones are stuck open. Statuses are as they stand at the end of end_date.
 
-Ids: tickets T000001.. in created_at order (wider when --tickets >= 1,000,000), surveys S.., lots L.., NC...
+Ids: tickets T000001.. in created_at order (wider from 1,000,000 tickets on), surveys S.., lots L.., NC...
 Run: python -m pipelines.demo data/demo --tickets 60000
 """
 
 from __future__ import annotations
 
 import argparse
-import io
 import time
 import zipfile
 from dataclasses import dataclass
@@ -54,14 +93,14 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipelines.datasets import INSPECTIONS, NONCONFORMITIES, SURVEYS, TICKETS
+from pipelines.datasets import SURVEYS, TICKETS
 
 CHUNK_TICKETS = 1_000_000
 CANONICAL_TS = "%Y-%m-%d %H:%M:%S"
 HOTLINE_TS = "%Y/%m/%d %H:%M"          # tickets__hotline_zh: no seconds
 FOLLOWUP_TS = "%Y-%m-%d %H:%M"         # surveys__followup_zh: text cells
 
-# --- the organisation ------------------------------------------------------------------------------------------
+# --- the organisation ---------------------------------------------------------------------------------------
 SITES = ("Riverside", "Hillcrest", "Lakeside", "Parkview", "Harbourside", "Westgate")
 SITE_REGION = ("East", "East", "South", "North", "South", "West")
 SITE_WEIGHT = np.array([0.20, 0.18, 0.17, 0.16, 0.15, 0.14])
@@ -117,10 +156,13 @@ CATEGORIES = (
     (REPAIR, "heating", "供暖故障", ENG, 10, 0), (REPAIR, "elevator fault", "电梯故障", ENG, 8, 0),
     (REPAIR, "door and lock", "门窗门锁", ENG, 10, 0), (REPAIR, "drain blockage", "下水道堵塞", ENG, 12, 0),
     (REPAIR, "lighting", "公共照明", ENG, 8, 0), (REPAIR, "minor building repair", "房屋零星维修", ENG, 20, 0),
-    (COMPLAINT, "service attitude", "服务态度", CS, 16, 0.60), (COMPLAINT, "late arrival", "上门不及时", FIELD, 14, 0.70),
-    (COMPLAINT, "repair quality", "维修质量", ENG, 18, 0.60), (COMPLAINT, "hotline hard to reach", "热线难拨通", CS, 8, 0.70),
-    (COMPLAINT, "noise", "噪音扰民", SEC, 14, 0.05), (COMPLAINT, "cleaning", "保洁不到位", CLEAN, 12, 0.50),
-    (COMPLAINT, "parking fee dispute", "停车费纠纷", SEC, 8, 0.10), (COMPLAINT, "product quality", "产品质量", QUAL, 10, 0.05),
+    (COMPLAINT, "service attitude", "服务态度", CS, 16, 0.45),
+    (COMPLAINT, "late arrival", "上门不及时", FIELD, 14, 0.55),
+    (COMPLAINT, "repair quality", "维修质量", ENG, 18, 0.45),
+    (COMPLAINT, "hotline hard to reach", "热线难拨通", CS, 8, 0.55),
+    (COMPLAINT, "noise", "噪音扰民", SEC, 14, 0.05), (COMPLAINT, "cleaning", "保洁不到位", CLEAN, 12, 0.35),
+    (COMPLAINT, "parking fee dispute", "停车费纠纷", SEC, 8, 0.10),
+    (COMPLAINT, "product quality", "产品质量", QUAL, 10, 0.05),
     (INQUIRY, "property fee", "物业费查询", CS, 30, 0), (INQUIRY, "service booking", "服务预约", CS, 25, 0),
     (INQUIRY, "product usage", "产品使用咨询", FIELD, 15, 0), (INQUIRY, "policy", "政策咨询", CS, 15, 0),
     (INQUIRY, "bill lookup", "账单查询", CS, 15, 0),
@@ -170,7 +212,7 @@ OUTCOMES = ("responded", "no_answer", "refused")
 OUTCOME_P = np.array([0.70, 0.24, 0.06])
 OUTCOME_ZH = {"responded": "成功回访", "no_answer": "无人接听", "refused": "拒绝回访"}
 SCORE_ZH = {5: "非常满意", 4: "满意", 3: "一般", 2: "不满意", 1: "非常不满意"}
-SCORE_CUTS = np.array([0.202, 1.175, 1.645, 2.054])   # N(0,1) cuts: 58 % 5, 30 % 4, 7 % 3, 3 % 2, 2 % 1
+SCORE_CUTS = np.array([0.202, 1.282, 1.751, 2.170])   # N(0,1) cuts: 58 % 5, 32 % 4, 6 % 3, 2.5 % 2, 1.5 % 1
 
 COMMENTS_GOOD = ("师傅很专业，处理得很及时", "服务态度很好，谢谢", "very quick response, thanks", "维修很到位",
                  "technician was polite and tidy", "满意", "问题已解决", "great service", "响应速度快",
@@ -184,7 +226,7 @@ COMMENTS_SHORTAGE = ("维修人员迟到两个小时", "等了三天才有人来
 COMMENTS_BATCH = ("密封胶用了两周就开裂了", "sealant cracked after two weeks", "胶不固化，返工了两次",
                   "product failed again, want a refund", "problem came back after a week", "同一批货都有问题")
 
-# --- stories ---------------------------------------------------------------------------------------------------
+# --- stories ------------------------------------------------------------------------------------------------
 SPRING_FESTIVAL = (
     (date(2023, 1, 21), date(2023, 1, 27)), (date(2024, 2, 10), date(2024, 2, 17)),
     (date(2025, 1, 28), date(2025, 2, 4)), (date(2026, 2, 15), date(2026, 2, 23)),
@@ -196,7 +238,7 @@ BAD_BATCH = "MB-SE-260316"
 BAD_PRODUCTION = (date(2026, 3, 16), date(2026, 4, 4))
 BAD_CLAIMS = (date(2026, 3, 30), date(2026, 5, 30))
 BAD_CLAIMS_PEAK = date(2026, 4, 27)
-BAD_CLAIMS_MAX_SHARE = 0.05
+BAD_CLAIMS_MAX_SHARE = 0.07
 
 HOUR_WEEKDAY = np.array([0.9, 0.6, 0.45, 0.4, 0.45, 0.8, 1.6, 3.2, 5.6, 7.6, 8.4, 7.4,
                          5.0, 5.2, 6.2, 6.4, 6.2, 6.6, 7.4, 7.2, 5.4, 3.8, 2.4, 1.4])
@@ -260,7 +302,7 @@ def _ids(prefix: str, start: int, n: int, width: int) -> pl.Series:
     return (prefix + num) if n else pl.Series([], dtype=pl.Utf8)
 
 
-# --- calendar of arrivals -----------------------------------------------------------------------------------------
+# --- calendar of arrivals -----------------------------------------------------------------------------------
 def _day_weights(day0: int, n_days: int) -> np.ndarray:
     dn = day0 + np.arange(n_days)
     weekday = (dn + 3) % 7                              # 1970-01-01 was a Thursday; Monday = 0
@@ -292,7 +334,7 @@ def _holiday_days(day0: int, n_days: int) -> np.ndarray:
     return hol
 
 
-# --- the plant: inspections and lot nonconformities ---------------------------------------------------------------
+# --- the plant: inspections and lot nonconformities ---------------------------------------------------------
 @dataclass
 class Plant:
     inspections: pl.DataFrame            # canonical columns, inspected_at as naive datetime
@@ -358,7 +400,8 @@ def _make_plant(rng: np.random.Generator, first_day: int, last_day: int) -> Plan
     m = first_use.height
     recv = first_use["pday"].to_numpy() - rng.integers(1, 4, m)
     incoming = pl.DataFrame({
-        "product_i": first_use["product_i"], "line_i": first_use["line_i"], "stage_i": np.zeros(m, dtype=np.int64),
+        "product_i": first_use["product_i"], "line_i": first_use["line_i"],
+        "stage_i": np.zeros(m, dtype=np.int64),
         "at": recv * DAY + rng.integers(8 * 3600 + 1800, 12 * 3600, m),
         "pday": recv - rng.integers(5, 21, m),
         "material_batch_id": first_use["material_batch_id"],
@@ -440,7 +483,7 @@ def _make_plant(rng: np.random.Generator, first_day: int, last_day: int) -> Plan
                  bad_idx=finals.filter(pl.col("bad"))["gi"].to_numpy().astype(np.int64))
 
 
-# --- tickets ----------------------------------------------------------------------------------------------------
+# --- tickets ------------------------------------------------------------------------------------------------
 @dataclass
 class Chunk:
     tickets: pl.DataFrame       # canonical columns, timestamps as Int64 epoch seconds
@@ -488,8 +531,8 @@ def _ticket_chunk(rng: np.random.Generator, day_idx: np.ndarray, day0: int, as_o
     shortage = (site == SHORTAGE_SITE) & (dn >= _dn(SHORTAGE[0])) & (dn <= _dn(SHORTAGE[1]))
     conv = shortage & np.isin(ttype, (REPAIR, HELP, INQUIRY)) & (rng.random(n) < 0.10)
     ttype = np.where(conv, COMPLAINT, ttype)
-    cat = np.where(conv, np.array([CAT["late arrival"], CAT["service attitude"], CAT["hotline hard to reach"]])[
-        _choice(rng, n, (0.6, 0.2, 0.2))], cat)
+    late_cats = np.array([CAT["late arrival"], CAT["service attitude"], CAT["hotline hard to reach"]])
+    cat = np.where(conv, late_cats[_choice(rng, n, (0.6, 0.2, 0.2))], cat)
 
     # products and lots: warranty claims, product-quality complaints, product-usage inquiries
     product = np.full(n, -1)
@@ -503,13 +546,15 @@ def _ticket_chunk(rng: np.random.Generator, day_idx: np.ndarray, day0: int, as_o
         gi = plant.final_idx[pi]
         if not m.any() or len(gi) == 0:
             continue
-        k = np.searchsorted(plant.final_lot_days[gi], dn[m] - lag[m], side="right") - 1
-        lot[m] = np.where(k >= 0, gi[np.maximum(k, 0)], -1)
+        days = plant.final_lot_days[gi]
+        k = np.searchsorted(days, dn[m] - lag[m], side="right") - 1
+        k = np.maximum(k, 0)                      # claims older than the plant's records cite its first lot
+        lot[m] = np.where(days[k] <= dn[m], gi[k], -1)
 
     # story 4: field failures of the bad sealant batch
     in_win = (dn >= _dn(BAD_CLAIMS[0])) & (dn <= _dn(BAD_CLAIMS[1]))
     peak, a, b = _dn(BAD_CLAIMS_PEAK), _dn(BAD_CLAIMS[0]), _dn(BAD_CLAIMS[1])
-    share = np.where(dn <= peak, (dn - a) / max(peak - a, 1), (b - dn) / max(b - peak, 1)) * BAD_CLAIMS_MAX_SHARE
+    share = BAD_CLAIMS_MAX_SHARE * np.where(dn <= peak, (dn - a) / max(peak - a, 1), (b - dn) / max(b - peak, 1))
     badb = in_win & ~shortage & (rng.random(n) < share) & (len(plant.bad_idx) > 0)
     if badb.any():
         kb = np.searchsorted(plant.final_lot_days[plant.bad_idx], dn - 10, side="right")
@@ -519,8 +564,8 @@ def _ticket_chunk(rng: np.random.Generator, day_idx: np.ndarray, day0: int, as_o
         complaint = rng.random(n) < 0.25
         ttype = np.where(badb, np.where(complaint, COMPLAINT, WARRANTY), ttype)
         bad_cats = np.array([CAT["poor adhesion"], CAT["cracking"], CAT["incomplete curing"]])
-        cat = np.where(badb, np.where(complaint, CAT["product quality"], bad_cats[_choice(rng, n, (0.5, 0.3, 0.2))]),
-                       cat)
+        bad_cat = np.where(complaint, CAT["product quality"], bad_cats[_choice(rng, n, (0.5, 0.3, 0.2))])
+        cat = np.where(badb, bad_cat, cat)
         product = np.where(badb, SEALANT, product)
     has_lot = lot >= 0
     lot_days = plant.final_lot_days[np.maximum(lot, 0)]
@@ -568,7 +613,7 @@ def _ticket_chunk(rng: np.random.Generator, day_idx: np.ndarray, day0: int, as_o
     d1, d2, d3, d4 = d1 * slow, d2 * slow, d3 * slow, d4 * slow
 
     surveyed_type = np.isin(ttype, (REPAIR, COMPLAINT, WARRANTY))
-    reopen_p = np.where(surveyed_type, 0.05, 0.0) * np.where(shortage, 2.0, 1.0) * np.where(badb, 4.0, 1.0)
+    reopen_p = np.where(surveyed_type, 0.055, 0.0) * np.where(shortage, 2.0, 1.0) * np.where(badb, 4.0, 1.0)
     reopen = np.where(rng.random(n) < reopen_p, np.where(rng.random(n) < 0.85, 1, 2), 0)
     d4 = d4 + reopen * _ln(rng, 2880, 0.6, n)
 
@@ -576,21 +621,29 @@ def _ticket_chunk(rng: np.random.Generator, day_idx: np.ndarray, day0: int, as_o
     first_resp = created + (d1 + d2) * 60
     on_site = np.where(has_onsite, first_resp + d3 * 60, NAN)
     resolved = np.where(has_onsite, on_site, first_resp) + d4 * 60
-    dispatched, first_resp, on_site, resolved = (np.round(x) for x in (dispatched, first_resp, on_site, resolved))
+    dispatched, first_resp, on_site, resolved = map(np.round, (dispatched, first_resp, on_site, resolved))
 
     # after-hours back-fill: the control room sends a technician, the ticket is recorded next morning
     backfill = night & np.isin(ttype, (REPAIR, HELP, WARRANTY)) & (channel == 0) & (rng.random(n) < 0.4)
     sod = np.mod(created, DAY)
     morning = created - sod + np.where(hour >= 22, DAY, 0) + rng.uniform(8 * 3600, 9.5 * 3600, n)
-    lag_rec = np.where(channel == 2, rng.uniform(600, 4 * 3600, n), rng.uniform(10, 180, n))
+    lag_rec = np.where(channel == 2, rng.uniform(300, 3600, n), rng.uniform(10, 180, n))
     recorded = np.round(np.where(backfill, morning, created + lag_rec))
 
     # cancellations (invalid complaints, duplicates) and tickets stuck open
     cancelled = rng.random(n) < np.where(is_complaint & ~conv & ~badb, 0.05, 0.008)
     old = created < as_of - 30 * DAY
-    stuck = old & ~cancelled & np.isin(ttype, (REPAIR, COMPLAINT, WARRANTY, SUGGESTION)) & (rng.random(n) < 0.003)
-    dispatched = np.where(cancelled, NAN, dispatched)
-    on_site = np.where(cancelled | (stuck & (rng.random(n) < 0.5)), NAN, on_site)
+    stuck = (old & ~cancelled & np.isin(ttype, (REPAIR, COMPLAINT, WARRANTY, SUGGESTION))
+             & (rng.random(n) < 0.003))
+    # the recent backlog: waiting for parts, a contractor or the customer (a few % of the last weeks)
+    age_days = (as_of - created) / DAY
+    pending = (~cancelled & ~stuck & np.isin(ttype, (REPAIR, COMPLAINT, WARRANTY, SUGGESTION, HELP))
+               & (rng.random(n) < 0.08 * np.exp(-age_days / 10)))
+    untouched = pending & (age_days < 3) & (rng.random(n) < 0.6)
+    stuck |= pending
+    dispatched = np.where(untouched, NAN, dispatched)
+    first_resp = np.where(untouched, NAN, first_resp)
+    on_site = np.where(cancelled | untouched | (stuck & (rng.random(n) < 0.5)), NAN, on_site)
     resolved = np.where(cancelled | stuck, NAN, resolved)
     reopen = np.where(cancelled | stuck, 0, reopen)
 
@@ -610,7 +663,7 @@ def _ticket_chunk(rng: np.random.Generator, day_idx: np.ndarray, day0: int, as_o
     closed = np.where(cancelled, np.fmax(created, first_resp) + _ln(rng, 240, 1.0, n) * 60, closed)
     closed = np.round(closed)
 
-    escalated_p = np.where(is_complaint, np.array([0.5, 0.12, 0.04])[grade], 0.008)
+    escalated_p = np.where(is_complaint, np.array([0.5, 0.12, 0.04])[grade], 0.012)
     escalated_p = escalated_p + np.where((resolved - created) > 3 * DAY, 0.08, 0.0)
     escalated = rng.random(n) < escalated_p * np.where(shortage | badb, 2.0, 1.0)
 
@@ -721,7 +774,7 @@ def _ticket_chunk(rng: np.random.Generator, day_idx: np.ndarray, day0: int, as_o
     return Chunk(tickets=tickets, surveys=surveys, field_ncs=field_ncs)
 
 
-# --- writers -----------------------------------------------------------------------------------------------------
+# --- writers ------------------------------------------------------------------------------------------------
 TICKET_TS = [c for c in TICKETS.timestamp_columns]
 SURVEY_TS = [c for c in SURVEYS.timestamp_columns]
 HOTLINE_HEADERS = {
@@ -806,13 +859,14 @@ def _write_xlsx(frame: pl.DataFrame, path: Path, sheet: str) -> None:
         ref = pl.lit(_column_letter(i)) + row
         col = pl.col(name)
         if dtype.is_numeric():
-            cells.append(pl.concat_str([pl.lit('<c r="'), ref, pl.lit('"><v>'), col.cast(pl.Utf8), pl.lit("</v></c>")]))
+            cells.append(pl.concat_str([pl.lit('<c r="'), ref, pl.lit('"><v>'), col.cast(pl.Utf8),
+                                        pl.lit("</v></c>")]))
         else:
             cells.append(pl.concat_str([pl.lit('<c r="'), ref, pl.lit('" t="inlineStr"><is><t>'),
                                         _xml_text(col.cast(pl.Utf8)), pl.lit("</t></is></c>")]))
     body = frame.select(
-        pl.concat_str([pl.lit('<row r="'), row, pl.lit('">'), *[c.fill_null("") for c in cells], pl.lit("</row>")])
-        .alias("x")
+        pl.concat_str([pl.lit('<row r="'), row, pl.lit('">'), *[c.fill_null("") for c in cells],
+                       pl.lit("</row>")]).alias("x")
     )["x"]
     header = "".join(f'<c r="{_column_letter(i)}1" t="inlineStr"><is><t>{h}</t></is></c>'
                      for i, h in enumerate(frame.columns))
@@ -871,8 +925,10 @@ def _nc_frame(rows: pl.DataFrame, start: int, width: int, ticket_ids: pl.Series)
     return rows.select(
         _ids("NC", start, rows.height, width).alias("nc_id"), "lot_id",
         ticket_ids.gather(rows["ticket_i"]).alias("ticket_id"), "product",
-        pl.from_epoch(pl.col("production_day") * DAY, time_unit="s").dt.strftime("%Y-%m-%d").alias("production_date"),
-        pl.from_epoch(pl.col("found_s").cast(pl.Int64), time_unit="s").dt.strftime(CANONICAL_TS).alias("found_at"),
+        pl.from_epoch(pl.col("production_day") * DAY, time_unit="s").dt.strftime("%Y-%m-%d")
+        .alias("production_date"),
+        pl.from_epoch(pl.col("found_s").cast(pl.Int64), time_unit="s").dt.strftime(CANONICAL_TS)
+        .alias("found_at"),
         "defect_type", pl.col("qty").cast(pl.Int32), "disposition",
         *(pl.col(c).cast(pl.Float64).round(2) for c in ("material_cost", "labour_cost", "discount_cost",
                                                         "external_cost")),
@@ -880,7 +936,7 @@ def _nc_frame(rows: pl.DataFrame, start: int, width: int, ticket_ids: pl.Series)
     )
 
 
-# --- deliberately bad rows (story 6) ------------------------------------------------------------------------------
+# --- deliberately bad rows (story 6) ------------------------------------------------------------------------
 def _bad_tickets(end_date: date) -> pl.DataFrame:
     t0 = datetime.combine(end_date - timedelta(days=40), datetime.min.time()) + timedelta(hours=10)
 
@@ -893,12 +949,15 @@ def _bad_tickets(end_date: date) -> pl.DataFrame:
         created = t0 + timedelta(hours=i)
         resolved = created - timedelta(hours=2) if backwards else created + timedelta(minutes=55)
         rows.append({
-            "ticket_id": f"TQ{i:06d}", "created_at": s(created), "recorded_at": s(created + timedelta(minutes=1)),
+            "ticket_id": f"TQ{i:06d}", "created_at": s(created),
+            "recorded_at": s(created + timedelta(minutes=1)),
             "channel": channel, "ticket_type": "repair", "category": "water leak", "priority": "normal",
             "complaint_grade": None, "site": site, "region": SITE_REGION[SITES.index(site)],
-            "department": "engineering", "agent": AGENTS[20 + i], "customer_id": f"C{SITES.index(site) + 1}{i:06d}",
+            "department": "engineering", "agent": AGENTS[20 + i],
+            "customer_id": f"C{SITES.index(site) + 1}{i:06d}",
             "product": None, "batch_id": None, "distance_km": 1.2,
-            "dispatched_at": s(created + timedelta(minutes=2)), "first_response_at": s(created + timedelta(minutes=6)),
+            "dispatched_at": s(created + timedelta(minutes=2)),
+            "first_response_at": s(created + timedelta(minutes=6)),
             "on_site_at": s(created + timedelta(minutes=18)) if not backwards else None,
             "resolved_at": s(resolved), "closed_at": s(resolved + timedelta(minutes=30)), "status": "closed",
             "reopen_count": 0, "is_escalated": False, "is_attributable_to_service": None,
@@ -911,18 +970,22 @@ def _bad_tickets(end_date: date) -> pl.DataFrame:
 def _bad_surveys(end_date: date) -> pl.DataFrame:
     t0 = datetime.combine(end_date - timedelta(days=35), datetime.min.time()) + timedelta(hours=15)
     rows = [{
-        "survey_id": f"SQ{i:06d}", "ticket_id": None, "attempted_at": (t0 + timedelta(hours=i)).strftime(CANONICAL_TS),
+        "survey_id": f"SQ{i:06d}", "ticket_id": None,
+        "attempted_at": (t0 + timedelta(hours=i)).strftime(CANONICAL_TS),
         "responded_at": (t0 + timedelta(hours=i, minutes=3)).strftime(CANONICAL_TS), "method": "phone",
-        "outcome": "responded", "score": 7, "score_attitude": None, "score_skill": None, "score_timeliness": None,
-        "score_promise": None, "recommend_score": None, "comment": None, "agent": AGENTS[14 + i], "site": "Lakeside",
+        "outcome": "responded", "score": 7, "score_attitude": None, "score_skill": None,
+        "score_timeliness": None, "score_promise": None, "recommend_score": None, "comment": None,
+        "agent": AGENTS[14 + i], "site": "Lakeside",
     } for i in (1, 2, 3)]
     return pl.DataFrame(rows, schema={c: (pl.Utf8 if t == SURVEYS.columns["attempted_at"] else t)
                                       for c, t in SURVEYS.columns.items()})
 
 
-# --- the whole thing -----------------------------------------------------------------------------------------------
-def generate_demo(out_dir: Path, tickets: int = 60_000, seed: int = 20261122,
-                  end_date: date = date(2026, 11, 22), chunk_size: int = CHUNK_TICKETS) -> list[tuple[Path, str]]:
+# --- the whole thing ----------------------------------------------------------------------------------------
+def generate_demo(
+    out_dir: Path, tickets: int = 60_000, seed: int = 20261122, end_date: date = date(2026, 11, 22),
+    chunk_size: int = CHUNK_TICKETS,
+) -> list[tuple[Path, str]]:
     """Write the demo files into out_dir; return (path, mapping profile name) in load order."""
     if tickets < 1:
         raise ValueError("tickets must be positive")
@@ -937,7 +1000,8 @@ def generate_demo(out_dir: Path, tickets: int = 60_000, seed: int = 20261122,
     plant = _make_plant(np.random.default_rng(plant_seq), day0 - 100, _dn(end_date) - 1)
     inspections = pl.concat([plant.inspections, pl.DataFrame([{
         "lot_id": "LQ000001", "product": "grout", "line": "Line 1", "plant": PLANT, "stage": "final",
-        "inspected_at": datetime.combine(end_date - timedelta(days=30), datetime.min.time()) + timedelta(hours=10),
+        "inspected_at": datetime.combine(end_date - timedelta(days=30), datetime.min.time())
+        + timedelta(hours=10),
         "production_date": end_date - timedelta(days=31), "material_batch_id": "MB-GR-QUARANTINE",
         "lot_qty": 1000, "inspected_qty": 50, "nonconforming_qty": 80, "inspector": INSPECTORS[0],
     }], schema=plant.inspections.schema)])
@@ -961,65 +1025,67 @@ def generate_demo(out_dir: Path, tickets: int = 60_000, seed: int = 20261122,
     hotline_files: list[Path] = []
     survey_files: list[Path] = []
     followup_files: list[Path] = []
-    nc_path = out_dir / "nonconformities.ndjson"
-    next_t, next_s, next_nc = 1, 1, 1
-    with open(nc_path, "wb") as nc_out:
-        for c, days in enumerate(chunks):
-            suffix = f"_part{c + 1:02d}" if multi else ""
-            last_chunk = c == len(chunks) - 1
-            rng = np.random.default_rng(chunk_seq.spawn(c + 1)[c])
-            day_idx = np.repeat(days, per_day[days])
-            chunk = _ticket_chunk(rng, day_idx, day0, as_of, plant, customers_per_site)
-            tk = chunk.tickets.with_columns(ticket_id=_ids("T", next_t, chunk.tickets.height, tid_width))
-            next_t += tk.height
+    field_files: list[Path] = []
+    # lot findings of the QC lab: one file, ticket_id always empty
+    lot_nc = _nc_frame(plant.lot_ncs, 1, nc_width, pl.Series([], dtype=pl.Utf8))
+    bad_nc = lot_nc.tail(1).with_columns(nc_id=pl.lit("NCQ00001"), disposition=pl.lit("scrapped"))
+    lot_nc = pl.concat([lot_nc, bad_nc])
+    lots_path = out_dir / "nonconformities_lots.ndjson"
+    lot_nc.write_ndjson(lots_path)
+    next_t, next_s, next_nc = 1, 1, plant.lot_ncs.height + 1
+    for c, days in enumerate(chunks):
+        suffix = f"_part{c + 1:02d}" if multi else ""
+        last_chunk = c == len(chunks) - 1
+        rng = np.random.default_rng(chunk_seq.spawn(c + 1)[c])
+        day_idx = np.repeat(days, per_day[days])
+        chunk = _ticket_chunk(rng, day_idx, day0, as_of, plant, customers_per_site)
+        tk = chunk.tickets.with_columns(ticket_id=_ids("T", next_t, chunk.tickets.height, tid_width))
+        next_t += tk.height
 
-            riverside = tk["site"] == SITES[HOTLINE_SITE]
-            canon = _canonical_tickets(tk.filter(~riverside))
-            years = canon["created_at"].str.slice(0, 4)
-            year_list = years.unique().sort().to_list()
-            for y in year_list:
-                part = canon.filter(years == y)
-                if last_chunk and y == year_list[-1]:
-                    part = pl.concat([part, _bad_tickets(end_date)])
-                path = out_dir / f"tickets_{y}{suffix}.csv"
-                _write_csv(part, path)
-                ticket_files.append(path)
-            path = out_dir / f"riverside_hotline{suffix}.csv"
-            _write_csv(_hotline_tickets(tk.filter(riverside)), path, encoding="gb18030")
-            hotline_files.append(path)
+        riverside = tk["site"] == SITES[HOTLINE_SITE]
+        canon = _canonical_tickets(tk.filter(~riverside))
+        years = canon["created_at"].str.slice(0, 4)
+        year_list = years.unique().sort().to_list()
+        for y in year_list:
+            part = canon.filter(years == y)
+            if last_chunk and y == year_list[-1]:
+                part = pl.concat([part, _bad_tickets(end_date)])
+            path = out_dir / f"tickets_{y}{suffix}.csv"
+            _write_csv(part, path)
+            ticket_files.append(path)
+        path = out_dir / f"riverside_hotline{suffix}.csv"
+        _write_csv(_hotline_tickets(tk.filter(riverside)), path, encoding="gb18030")
+        hotline_files.append(path)
 
-            sv = chunk.surveys.with_columns(
-                survey_id=_ids("S", next_s, chunk.surveys.height, sid_width),
-                ticket_id=tk["ticket_id"].gather(chunk.surveys["ticket_id_i"]),
-            )
-            next_s += sv.height
-            s_riv = sv["site"] == SITES[HOTLINE_SITE]
-            canon_s = _canonical_surveys(sv.filter(~s_riv))
-            if last_chunk:
-                canon_s = pl.concat([canon_s, _bad_surveys(end_date)])
-            path = out_dir / f"surveys{suffix}.csv"
-            _write_csv(canon_s, path)
-            survey_files.append(path)
-            path = out_dir / f"riverside_followup{suffix}.xlsx"
-            _write_xlsx(_followup_surveys(sv.filter(s_riv)), path, "回访记录")
-            followup_files.append(path)
+        sv = chunk.surveys.with_columns(
+            survey_id=_ids("S", next_s, chunk.surveys.height, sid_width),
+            ticket_id=tk["ticket_id"].gather(chunk.surveys["ticket_id_i"]),
+        )
+        next_s += sv.height
+        s_riv = sv["site"] == SITES[HOTLINE_SITE]
+        canon_s = _canonical_surveys(sv.filter(~s_riv))
+        if last_chunk:
+            canon_s = pl.concat([canon_s, _bad_surveys(end_date)])
+        path = out_dir / f"surveys{suffix}.csv"
+        _write_csv(canon_s, path)
+        survey_files.append(path)
+        path = out_dir / f"riverside_followup{suffix}.xlsx"
+        _write_xlsx(_followup_surveys(sv.filter(s_riv)), path, "回访记录")
+        followup_files.append(path)
 
-            rows = chunk.field_ncs
-            if c == 0:     # lot findings and the first chunk's field failures, in found_at order
-                rows = pl.concat([plant.lot_ncs, rows], how="diagonal_relaxed")
-            nc = _nc_frame(rows, next_nc, nc_width, tk["ticket_id"])
-            if last_chunk:
-                nc = pl.concat([nc, nc.head(1).with_columns(
-                    nc_id=pl.lit("NCQ00001"), disposition=pl.lit("scrapped"))])
-            next_nc += nc.height
-            nc.write_ndjson(nc_out)
+        # field failures reported by field service: ticket_id always set
+        nc = _nc_frame(chunk.field_ncs, next_nc, nc_width, tk["ticket_id"])
+        next_nc += nc.height
+        path = out_dir / f"nonconformities_field{suffix}.ndjson"
+        nc.write_ndjson(path)
+        field_files.append(path)
 
     return ([(inspections_path, "inspections__canonical")]
             + [(p, "tickets__canonical") for p in ticket_files]
             + [(p, "tickets__hotline_zh") for p in hotline_files]
             + [(p, "surveys__canonical") for p in survey_files]
             + [(p, "surveys__followup_zh") for p in followup_files]
-            + [(nc_path, "nonconformities__canonical")])
+            + [(p, "nonconformities__canonical") for p in (lots_path, *field_files)])
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -85,13 +85,16 @@ def stage(path: Path, profile: Profile, config: Config, workdir: Path) -> Path:
     count = errors.select(pl.len()).collect().item()
     if count:
         first = errors.head(ERROR_EXAMPLES).collect()
+        raw = (scan_source(path, profile.source, workdir)
+               .filter(pl.col(ROW).is_in(first[ROW].to_list()))
+               .select(ROW, *{profile.source_name(c) for c in first[ERROR]}).collect())
         lines = []
-        for row, error in first.iter_rows():
-            column, raw = error.split("\t", 1)
+        for row, column in first.iter_rows():
             header = profile.source_name(column)
+            value = raw.filter(pl.col(ROW) == row)[header].cast(pl.Utf8).item() if header in raw.columns else None
             fmt = profile.datetime_formats.get(column) or profile.default_datetime_formats
             hint = f" (expected format {' or '.join(fmt)})" if fmt and column.endswith("_at") else ""
-            lines.append(f"  row {row}, column {header!r} -> {column}: cannot parse {raw!r}{hint}")
+            lines.append(f"  row {row}, column {header!r} -> {column}: cannot parse {value!r}{hint}")
         more = f"\n  ... and {count - len(first)} more row(s)" if count > len(first) else ""
         raise MappingError(f"{path}: {count} value(s) cannot be mapped with profile {profile.name!r}:\n"
                            + "\n".join(lines) + more)

@@ -28,34 +28,34 @@ resolved AS (
       AND ticket_type IN ('repair', 'complaint')
 ),
 
-attempts AS (
+followed AS (
+    -- attempts on the tickets counted here; the latest scored answer ranks first
+    SELECT
+        ticket_id,
+        attempted_at,
+        is_response,
+        is_satisfied,
+        row_number() OVER (
+            PARTITION BY ticket_id
+            ORDER BY
+                CASE WHEN is_satisfied IS NULL THEN 1 ELSE 0 END,
+                coalesce(responded_at, attempted_at) DESC,
+                survey_id DESC
+        ) AS recency
+    FROM metrics.survey_responses
+    WHERE ticket_id IN (SELECT ticket_id FROM resolved)
+),
+
+per_ticket AS (
     SELECT
         ticket_id,
         count(*) AS attempts,
         count(*) FILTER (WHERE is_response) AS responses,
-        min(attempted_at) AS first_attempt_at
-    FROM metrics.survey_responses
-    WHERE ticket_id IS NOT NULL
+        min(attempted_at) AS first_attempt_at,
+        max(CASE WHEN recency = 1 AND is_satisfied IS NOT NULL THEN CASE WHEN is_satisfied THEN 1 ELSE 0 END END)
+            AS latest_satisfied
+    FROM followed
     GROUP BY ticket_id
-),
-
-scored AS (
-    SELECT
-        ticket_id,
-        is_satisfied,
-        row_number() OVER (
-            PARTITION BY ticket_id
-            ORDER BY coalesce(responded_at, attempted_at) DESC, survey_id DESC
-        ) AS recency
-    FROM metrics.survey_responses
-    WHERE ticket_id IS NOT NULL
-      AND is_satisfied IS NOT NULL
-),
-
-latest_scored AS (
-    SELECT ticket_id, is_satisfied
-    FROM scored
-    WHERE recency = 1
 )
 
 SELECT
@@ -70,11 +70,10 @@ SELECT
     r.category,
     r.priority,
     r.product,
-    a.ticket_id IS NOT NULL AS has_attempt,
-    coalesce(a.responses, 0) > 0 AS has_response,
-    coalesce(a.attempts, 0) AS attempts,
-    a.first_attempt_at,
-    l.is_satisfied
+    p.ticket_id IS NOT NULL AS has_attempt,
+    coalesce(p.responses, 0) > 0 AS has_response,
+    coalesce(p.attempts, 0) AS attempts,
+    p.first_attempt_at,
+    p.latest_satisfied = 1 AS is_satisfied
 FROM resolved AS r
-LEFT JOIN attempts AS a ON a.ticket_id = r.ticket_id
-LEFT JOIN latest_scored AS l ON l.ticket_id = r.ticket_id
+LEFT JOIN per_ticket AS p ON p.ticket_id = r.ticket_id

@@ -4,7 +4,8 @@
 --   warranty_end_date = production_date + warranty_days (core.products, which the loader fills with every
 --   product seen and its configured days, the default included);
 --   in_warranty = found_date <= warranty_end_date, null when the production date or product is unknown;
---   is_field_failure = reported by a ticket (ticket_id not null) or found in a lot inspected at stage 'field'.
+--   is_field_failure = reported by a ticket (ticket_id not null) or found in a lot inspected at stage
+--   'field'.
 -- The lot is the record's lot_id, else (field failures) the ticket's batch_id; product and production_date
 -- fall back to that lot's (then the ticket's product) when the record leaves them empty.
 -- Grain: one row per nonconformity (core.nonconformities.nc_id).
