@@ -127,7 +127,8 @@ TYPE_ZH = {"repair": "报修", "complaint": "投诉", "inquiry": "咨询", "help
            "praise": "表扬", "warranty": "三包"}
 
 CHANNELS = ("phone", "front_desk", "letter_email", "app", "field_visit")
-CHANNEL_ZH = {"phone": "电话", "front_desk": "前台", "letter_email": "来函", "app": "APP", "field_visit": "上门"}
+CHANNEL_ZH = {"phone": "电话", "front_desk": "前台", "letter_email": "来函", "app": "APP",
+              "field_visit": "上门"}
 CHANNEL_P = np.array([  # per ticket type
     [0.60, 0.10, 0.02, 0.20, 0.08], [0.50, 0.15, 0.15, 0.15, 0.05], [0.55, 0.20, 0.05, 0.20, 0.00],
     [0.70, 0.12, 0.00, 0.13, 0.05], [0.20, 0.20, 0.30, 0.30, 0.00], [0.30, 0.20, 0.30, 0.20, 0.00],
@@ -142,12 +143,13 @@ PRIORITY_P = np.array([
 GRADES = ("class_1", "class_2", "grievance")
 GRADE_ZH = {"class_1": "一类投诉", "class_2": "二类投诉", "grievance": "抱怨"}
 STATUSES = ("open", "in_progress", "resolved", "closed", "cancelled")
-STATUS_ZH = {"open": "待处理", "in_progress": "处理中", "resolved": "已完成", "closed": "已结案", "cancelled": "已取消"}
+STATUS_ZH = {"open": "待处理", "in_progress": "处理中", "resolved": "已完成", "closed": "已结案",
+             "cancelled": "已取消"}
 BOOL_ZH = {True: "是", False: "否"}
 
 DEPARTMENTS = ("engineering", "customer_service", "security", "cleaning", "field_service", "quality")
-DEPARTMENT_ZH = {"engineering": "工程部", "customer_service": "客服部", "security": "安保部", "cleaning": "保洁部",
-                 "field_service": "现场服务部", "quality": "品管部"}
+DEPARTMENT_ZH = {"engineering": "工程部", "customer_service": "客服部", "security": "安保部",
+                 "cleaning": "保洁部", "field_service": "现场服务部", "quality": "品管部"}
 ENG, CS, SEC, CLEAN, FIELD, QUAL = range(6)
 
 # (ticket type, category, Chinese category, department, weight, P(attributable to service) for complaints)
@@ -155,7 +157,8 @@ CATEGORIES = (
     (REPAIR, "water leak", "漏水", ENG, 20, 0), (REPAIR, "power outage", "停电", ENG, 12, 0),
     (REPAIR, "heating", "供暖故障", ENG, 10, 0), (REPAIR, "elevator fault", "电梯故障", ENG, 8, 0),
     (REPAIR, "door and lock", "门窗门锁", ENG, 10, 0), (REPAIR, "drain blockage", "下水道堵塞", ENG, 12, 0),
-    (REPAIR, "lighting", "公共照明", ENG, 8, 0), (REPAIR, "minor building repair", "房屋零星维修", ENG, 20, 0),
+    (REPAIR, "lighting", "公共照明", ENG, 8, 0),
+    (REPAIR, "minor building repair", "房屋零星维修", ENG, 20, 0),
     (COMPLAINT, "service attitude", "服务态度", CS, 16, 0.45),
     (COMPLAINT, "late arrival", "上门不及时", FIELD, 14, 0.55),
     (COMPLAINT, "repair quality", "维修质量", ENG, 18, 0.45),
@@ -173,7 +176,8 @@ CATEGORIES = (
     (SUGGESTION, "facility improvement", "设施改进建议", ENG, 40, 0),
     (PRAISE, "praise for staff", "表扬员工", CS, 100, 0),
     (WARRANTY, "poor adhesion", "粘接不牢", FIELD, 30, 0), (WARRANTY, "cracking", "开裂", FIELD, 25, 0),
-    (WARRANTY, "incomplete curing", "固化不良", FIELD, 20, 0), (WARRANTY, "color deviation", "变色", FIELD, 15, 0),
+    (WARRANTY, "incomplete curing", "固化不良", FIELD, 20, 0),
+    (WARRANTY, "color deviation", "变色", FIELD, 15, 0),
     (WARRANTY, "packaging damage", "包装破损", FIELD, 10, 0),
 )
 CAT_TYPE = np.array([c[0] for c in CATEGORIES])
@@ -185,7 +189,8 @@ CAT_ATTRIB = np.array([c[5] for c in CATEGORIES], dtype=float)
 CAT = {c[1]: i for i, c in enumerate(CATEGORIES)}
 
 PRODUCTS = ("white-glue", "sealant", "tile-adhesive", "primer", "grout")
-PRODUCT_ZH = {"white-glue": "白乳胶", "sealant": "密封胶", "tile-adhesive": "瓷砖胶", "primer": "底漆", "grout": "填缝剂"}
+PRODUCT_ZH = {"white-glue": "白乳胶", "sealant": "密封胶", "tile-adhesive": "瓷砖胶", "primer": "底漆",
+              "grout": "填缝剂"}
 PRODUCT_CODE = ("WG", "SE", "TA", "PR", "GR")
 PRODUCT_P_BASE = np.array([0.012, 0.015, 0.018, 0.010, 0.014])    # nonconforming rate at final inspection
 PRODUCT_PRICE = np.array([18.0, 32.0, 45.0, 60.0, 22.0])            # CNY per unit
@@ -214,17 +219,27 @@ OUTCOME_ZH = {"responded": "成功回访", "no_answer": "无人接听", "refused
 SCORE_ZH = {5: "非常满意", 4: "满意", 3: "一般", 2: "不满意", 1: "非常不满意"}
 SCORE_CUTS = np.array([0.202, 1.282, 1.751, 2.170])   # N(0,1) cuts: 58 % 5, 32 % 4, 6 % 3, 2.5 % 2, 1.5 % 1
 
-COMMENTS_GOOD = ("师傅很专业，处理得很及时", "服务态度很好，谢谢", "very quick response, thanks", "维修很到位",
-                 "technician was polite and tidy", "满意", "问题已解决", "great service", "响应速度快",
-                 "上门准时，讲解清楚", "fixed on the first visit")
-COMMENTS_MID = ("还可以", "等的时间有点长", "okay but took a while", "一般，希望改进", "问题解决了但沟通不够",
-                "had to call twice", "收费有点贵")
-COMMENTS_BAD = ("维修人员迟到两个小时", "problem came back after a week", "态度很差", "电话打了好几次都没人接",
-                "no one called me back", "修了又坏，非常不满意", "收费不合理", "technician did not bring the right parts")
-COMMENTS_SHORTAGE = ("维修人员迟到两个小时", "等了三天才有人来处理", "technician came two days late",
-                     "电话一直占线，没人派单", "response was very slow this month", "报修后一直没人管")
-COMMENTS_BATCH = ("密封胶用了两周就开裂了", "sealant cracked after two weeks", "胶不固化，返工了两次",
-                  "product failed again, want a refund", "problem came back after a week", "同一批货都有问题")
+COMMENTS_GOOD = (
+    "师傅很专业，处理得很及时", "服务态度很好，谢谢", "very quick response, thanks", "维修很到位",
+    "technician was polite and tidy", "满意", "问题已解决", "great service", "响应速度快",
+    "上门准时，讲解清楚", "fixed on the first visit",
+)
+COMMENTS_MID = (
+    "还可以", "等的时间有点长", "okay but took a while", "一般，希望改进", "问题解决了但沟通不够",
+    "had to call twice", "收费有点贵",
+)
+COMMENTS_BAD = (
+    "维修人员迟到两个小时", "problem came back after a week", "态度很差", "电话打了好几次都没人接",
+    "no one called me back", "修了又坏，非常不满意", "收费不合理", "technician did not bring the right parts",
+)
+COMMENTS_SHORTAGE = (          # Hillcrest during the staff shortage
+    "维修人员迟到两个小时", "等了三天才有人来处理", "technician came two days late",
+    "电话一直占线，没人派单", "response was very slow this month", "报修后一直没人管",
+)
+COMMENTS_BATCH = (             # claims about the bad sealant batch
+    "密封胶用了两周就开裂了", "sealant cracked after two weeks", "胶不固化，返工了两次",
+    "product failed again, want a refund", "problem came back after a week", "同一批货都有问题",
+)
 
 # --- stories ------------------------------------------------------------------------------------------------
 SPRING_FESTIVAL = (
@@ -554,7 +569,8 @@ def _ticket_chunk(rng: np.random.Generator, day_idx: np.ndarray, day0: int, as_o
     # story 4: field failures of the bad sealant batch
     in_win = (dn >= _dn(BAD_CLAIMS[0])) & (dn <= _dn(BAD_CLAIMS[1]))
     peak, a, b = _dn(BAD_CLAIMS_PEAK), _dn(BAD_CLAIMS[0]), _dn(BAD_CLAIMS[1])
-    share = BAD_CLAIMS_MAX_SHARE * np.where(dn <= peak, (dn - a) / max(peak - a, 1), (b - dn) / max(b - peak, 1))
+    rise, fall = (dn - a) / max(peak - a, 1), (b - dn) / max(b - peak, 1)
+    share = BAD_CLAIMS_MAX_SHARE * np.where(dn <= peak, rise, fall)
     badb = in_win & ~shortage & (rng.random(n) < share) & (len(plant.bad_idx) > 0)
     if badb.any():
         kb = np.searchsorted(plant.final_lot_days[plant.bad_idx], dn - 10, side="right")
@@ -780,9 +796,11 @@ SURVEY_TS = [c for c in SURVEYS.timestamp_columns]
 HOTLINE_HEADERS = {
     "ticket_id": "工单编号", "created_at": "受理时间", "recorded_at": "登记时间", "channel": "来源渠道",
     "ticket_type": "工单类型", "category": "问题分类", "priority": "紧急程度", "complaint_grade": "投诉等级",
-    "site": "服务站点", "region": "区域", "department": "责任部门", "agent": "受理人", "customer_id": "客户编号",
+    "site": "服务站点", "region": "区域", "department": "责任部门", "agent": "受理人",
+    "customer_id": "客户编号",
     "product": "产品", "batch_id": "批次号", "distance_km": "距离公里", "dispatched_at": "派单时间",
-    "first_response_at": "首次响应时间", "on_site_at": "到场时间", "resolved_at": "完成时间", "closed_at": "结案时间",
+    "first_response_at": "首次响应时间", "on_site_at": "到场时间", "resolved_at": "完成时间",
+    "closed_at": "结案时间",
     "status": "状态", "reopen_count": "重开次数", "is_escalated": "是否升级",
     "is_attributable_to_service": "是否服务责任", "is_repeat_complaint": "是否重复投诉",
 }
@@ -848,6 +866,40 @@ def _column_letter(i: int) -> str:
     return s
 
 
+XML_DECL = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+OOXML = "http://schemas.openxmlformats.org"
+_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_REL = f"{OOXML}/officeDocument/2006/relationships"
+_XLSX_PARTS = {
+    "[Content_Types].xml": (
+        f'{XML_DECL}<Types xmlns="{OOXML}/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
+        f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{_CT}.worksheet+xml"/>'
+        f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/></Types>'),
+    "_rels/.rels": (
+        f'{XML_DECL}<Relationships xmlns="{OOXML}/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+    "xl/_rels/workbook.xml.rels": (
+        f'{XML_DECL}<Relationships xmlns="{OOXML}/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
+        f'<Relationship Id="rId2" Type="{_REL}/styles" Target="styles.xml"/></Relationships>'),
+    "xl/styles.xml": (
+        f'{XML_DECL}<styleSheet xmlns="{OOXML}/spreadsheetml/2006/main">'
+        '<fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+        '<cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/></cellXfs>'
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'),
+}
+_XLSX_WORKBOOK = (
+    f'{XML_DECL}<workbook xmlns="{OOXML}/spreadsheetml/2006/main" xmlns:r="{_REL}">'
+    '<sheets><sheet name="{sheet}" sheetId="1" r:id="rId1"/></sheets></workbook>')
+
+
 def _write_xlsx(frame: pl.DataFrame, path: Path, sheet: str) -> None:
     """A minimal, deterministic XLSX (inline strings, numbers as numbers), built column-wise with Polars.
 
@@ -870,51 +922,17 @@ def _write_xlsx(frame: pl.DataFrame, path: Path, sheet: str) -> None:
     )["x"]
     header = "".join(f'<c r="{_column_letter(i)}1" t="inlineStr"><is><t>{h}</t></is></c>'
                      for i, h in enumerate(frame.columns))
-    ns = "http://schemas.openxmlformats.org"
     last = f"{_column_letter(frame.width - 1)}{frame.height + 1}"
     sheet_xml = "".join([
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
-        f'<worksheet xmlns="{ns}/spreadsheetml/2006/main"><dimension ref="A1:{last}"/><sheetData>',
+        XML_DECL, f'<worksheet xmlns="{OOXML}/spreadsheetml/2006/main">',
+        f'<dimension ref="A1:{last}"/><sheetData>',
         f'<row r="1">{header}</row>', "".join(body.to_list()), "</sheetData></worksheet>",
     ])
-    parts = {
-        "[Content_Types].xml": (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="{ns}/package/2006/content-types">'
-            f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            f'<Default Extension="xml" ContentType="application/xml"/>'
-            f'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-            f'spreadsheetml.sheet.main+xml"/>'
-            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
-            f'officedocument.spreadsheetml.worksheet+xml"/>'
-            f'<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-            f'spreadsheetml.styles+xml"/></Types>'),
-        "_rels/.rels": (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{ns}/package/2006/'
-            f'relationships"><Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/officeDocument" '
-            f'Target="xl/workbook.xml"/></Relationships>'),
-        "xl/workbook.xml": (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{ns}/spreadsheetml/2006/'
-            f'main" xmlns:r="{ns}/officeDocument/2006/relationships"><sheets><sheet name="{sheet}" sheetId="1" '
-            f'r:id="rId1"/></sheets></workbook>'),
-        "xl/_rels/workbook.xml.rels": (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{ns}/package/2006/'
-            f'relationships"><Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/worksheet" '
-            f'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{ns}/officeDocument/2006/'
-            f'relationships/styles" Target="styles.xml"/></Relationships>'),
-        "xl/styles.xml": (
-            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<styleSheet xmlns="{ns}/spreadsheetml/'
-            f'2006/main"><fonts count="1"><font><sz val="11"/><name val="Calibri"/></font></fonts>'
-            f'<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill '
-            f'patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/><top/><bottom/>'
-            f'<diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
-            f'borderId="0"/></cellStyleXfs><cellXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" '
-            f'borderId="0" xfId="0"/></cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" '
-            f'builtinId="0"/></cellStyles></styleSheet>'),
-        "xl/worksheets/sheet1.xml": sheet_xml,
-    }
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+    parts = {**_XLSX_PARTS, "xl/workbook.xml": _XLSX_WORKBOOK.format(sheet=sheet),
+             "xl/worksheets/sheet1.xml": sheet_xml}
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for name, text in parts.items():
-            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))   # fixed: same input, same bytes
             info.compress_type = zipfile.ZIP_DEFLATED
             zf.writestr(info, text.encode("utf-8"))
 
@@ -1006,7 +1024,7 @@ def generate_demo(
         "lot_qty": 1000, "inspected_qty": 50, "nonconforming_qty": 80, "inspector": INSPECTORS[0],
     }], schema=plant.inspections.schema)])
     inspections_path = out_dir / "inspections.parquet"
-    inspections.write_parquet(inspections_path, statistics=False)
+    inspections.write_parquet(inspections_path)   # inspected_at: naive datetime = Asia/Shanghai wall time
 
     # arrivals per day, then chunks of whole days
     cal_rng = np.random.default_rng(calendar_seq)
@@ -1076,9 +1094,10 @@ def generate_demo(
         # field failures reported by field service: ticket_id always set
         nc = _nc_frame(chunk.field_ncs, next_nc, nc_width, tk["ticket_id"])
         next_nc += nc.height
-        path = out_dir / f"nonconformities_field{suffix}.ndjson"
-        nc.write_ndjson(path)
-        field_files.append(path)
+        if nc.height:                  # an empty NDJSON file has no schema to read
+            path = out_dir / f"nonconformities_field{suffix}.ndjson"
+            nc.write_ndjson(path)
+            field_files.append(path)
 
     return ([(inspections_path, "inspections__canonical")]
             + [(p, "tickets__canonical") for p in ticket_files]

@@ -2,6 +2,8 @@
 -- it was followed up, reached, and whether the customer's latest scored answer was satisfied.
 --   follow-up rate = count(*) FILTER (WHERE has_attempt) / count(*);
 --   hotline satisfaction rate = count(*) FILTER (WHERE is_satisfied) / count(*) (unreached tickets lower it).
+-- is_satisfied = the top-two-box verdict of the ticket's latest scored answer (by responded_at, else
+-- attempted_at); null when no attempt on the ticket produced a score.
 -- Grain: one row per ticket with resolved_at not null and ticket_type in ('repair', 'complaint').
 -- Source: DOMAIN.md §2 (every resolved repair or complaint gets a follow-up; the follow-up rate is a KPI),
 -- §4 (satisfaction rate = satisfied / ALL tickets of the kind handled) and "Metrics".
@@ -29,19 +31,13 @@ resolved AS (
 ),
 
 followed AS (
-    -- attempts on the tickets counted here; the latest scored answer ranks first
+    -- follow-up attempts on the tickets counted here
     SELECT
         ticket_id,
         attempted_at,
+        coalesce(responded_at, attempted_at) AS answered_at,
         is_response,
-        is_satisfied,
-        row_number() OVER (
-            PARTITION BY ticket_id
-            ORDER BY
-                CASE WHEN is_satisfied IS NULL THEN 1 ELSE 0 END,
-                coalesce(responded_at, attempted_at) DESC,
-                survey_id DESC
-        ) AS recency
+        is_satisfied
     FROM metrics.survey_responses
     WHERE ticket_id IN (SELECT ticket_id FROM resolved)
 ),
@@ -52,10 +48,20 @@ per_ticket AS (
         count(*) AS attempts,
         count(*) FILTER (WHERE is_response) AS responses,
         min(attempted_at) AS first_attempt_at,
-        max(CASE WHEN recency = 1 AND is_satisfied IS NOT NULL THEN CASE WHEN is_satisfied THEN 1 ELSE 0 END END)
-            AS latest_satisfied
+        max(answered_at) FILTER (WHERE is_satisfied IS NOT NULL) AS latest_scored_at
     FROM followed
     GROUP BY ticket_id
+),
+
+latest_verdict AS (
+    -- the latest scored answer's verdict; answers sharing that instant count as satisfied only if all are
+    SELECT
+        f.ticket_id,
+        min(CASE WHEN f.is_satisfied THEN 1 ELSE 0 END) = 1 AS is_satisfied
+    FROM followed AS f
+    JOIN per_ticket AS p ON p.ticket_id = f.ticket_id AND p.latest_scored_at = f.answered_at
+    WHERE f.is_satisfied IS NOT NULL
+    GROUP BY f.ticket_id
 )
 
 SELECT
@@ -74,6 +80,7 @@ SELECT
     coalesce(p.responses, 0) > 0 AS has_response,
     coalesce(p.attempts, 0) AS attempts,
     p.first_attempt_at,
-    p.latest_satisfied = 1 AS is_satisfied
+    v.is_satisfied
 FROM resolved AS r
 LEFT JOIN per_ticket AS p ON p.ticket_id = r.ticket_id
+LEFT JOIN latest_verdict AS v ON v.ticket_id = r.ticket_id

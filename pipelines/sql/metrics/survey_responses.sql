@@ -31,20 +31,8 @@ surveys AS (
 ),
 
 tickets AS (
-    -- One row per ticket_id (the loader keeps it unique). Grouping states that, so a survey can never be
-    -- counted twice, and lets the engine skip the join when a query reads no ticket column.
-    SELECT
-        ticket_id,
-        max(site) AS site,
-        max(agent) AS agent,
-        max(department) AS department,
-        max(channel) AS channel,
-        max(ticket_type) AS ticket_type,
-        max(category) AS category,
-        max(priority) AS priority,
-        max(product) AS product
+    SELECT ticket_id, site, agent, department, channel, ticket_type, category, priority, product
     FROM core.tickets
-    GROUP BY ticket_id
 ),
 
 classified AS (
