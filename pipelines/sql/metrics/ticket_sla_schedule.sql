@@ -54,9 +54,22 @@ targets AS (
     FROM matched WHERE resolution_minutes IS NOT NULL
 ),
 
-clock AS (
+-- 24x7 targets are plain timestamp arithmetic; only business targets need the calendar.
+wall_clock AS (
+    SELECT ticket_id, target, policy_id, calendar, target_minutes, created_at,
+           created_at + to_minutes(CAST(target_minutes AS BIGINT)) AS due_at, event_at,
+           CAST(NULL AS DOUBLE) AS start_ordinal,
+           date_diff('second', created_at, event_at) / 60.0 AS event_elapsed_minutes,
+           CAST(created_local AS DATE) AS created_date,
+           site, region, department, agent, channel, ticket_type, category, priority, product, status
+    FROM targets
+    WHERE calendar = '24x7'
+),
+
+business_clock AS (
     SELECT g.*, timezone((SELECT value FROM meta.settings WHERE key = 'timezone'), g.event_at) AS end_local
     FROM targets AS g
+    WHERE g.calendar = 'business'
 ),
 
 -- Business time is a difference of ordinals: business minutes from the calendar's first day to the instant.
@@ -68,32 +81,29 @@ ordinals AS (
            ce.business_minutes_before + CASE WHEN ce.is_workday THEN least(greatest(
                hour(k.end_local) * 60 + minute(k.end_local) + second(k.end_local) / 60.0
                - ce.business_opens_minute, 0), ce.business_minutes) ELSE 0 END AS end_ordinal
-    FROM clock AS k
-    LEFT JOIN core.calendar_days AS cs
-      ON k.calendar = 'business' AND cs.date_day = CAST(k.created_local AS DATE)
-    LEFT JOIN core.calendar_days AS ce
-      ON k.calendar = 'business' AND ce.date_day = CAST(k.end_local AS DATE)
+    FROM business_clock AS k
+    LEFT JOIN core.calendar_days AS cs ON cs.date_day = CAST(k.created_local AS DATE)
+    LEFT JOIN core.calendar_days AS ce ON ce.date_day = CAST(k.end_local AS DATE)
 ),
 
 -- Every working day holds day_minutes business minutes, so the due ordinal falls on the working day whose
 -- business_minutes_before is the largest multiple of day_minutes below it: an equality join, not a range join.
-due AS (
-    SELECT o.*,
-           CASE WHEN o.calendar = 'business' THEN timezone((SELECT value FROM meta.settings WHERE key = 'timezone'),
+business AS (
+    SELECT o.ticket_id, o.target, o.policy_id, o.calendar, o.target_minutes, o.created_at,
+           timezone((SELECT value FROM meta.settings WHERE key = 'timezone'),
                     c.date_day + to_microseconds(CAST(round((c.business_opens_minute + o.start_ordinal
-                        + o.target_minutes - c.business_minutes_before) * 60000000) AS BIGINT)))
-                ELSE o.created_at + to_minutes(CAST(o.target_minutes AS BIGINT)) END AS due_at
+                        + o.target_minutes - c.business_minutes_before) * 60000000) AS BIGINT))) AS due_at,
+           o.event_at, o.start_ordinal, o.end_ordinal - o.start_ordinal AS event_elapsed_minutes,
+           CAST(o.created_local AS DATE) AS created_date,
+           o.site, o.region, o.department, o.agent, o.channel, o.ticket_type, o.category, o.priority, o.product,
+           o.status
     FROM ordinals AS o
     LEFT JOIN core.calendar_days AS c
-      ON o.calendar = 'business' AND c.is_workday
+      ON c.is_workday
      AND c.business_minutes_before
          = (ceil((o.start_ordinal + o.target_minutes) / o.day_minutes) - 1) * o.day_minutes
 )
 
-SELECT ticket_id, target, policy_id, calendar, target_minutes, created_at, due_at, event_at,
-       start_ordinal,
-       CASE WHEN calendar = 'business' THEN end_ordinal - start_ordinal
-            ELSE date_diff('second', created_at, event_at) / 60.0 END AS event_elapsed_minutes,
-       CAST(created_local AS DATE) AS created_date,
-       site, region, department, agent, channel, ticket_type, category, priority, product, status
-FROM due
+SELECT * FROM wall_clock
+UNION ALL
+SELECT * FROM business
