@@ -15,7 +15,8 @@ Organisation
   plant "Main plant": Line 1 makes white-glue, grout, primer; Line 2 makes sealant, tile-adhesive.
   nonconformity departments: market, production, technology, purchasing, quality, logistics (sqd.toml).
 
-Files, in load order (with more than one chunk the per-chunk files get a `_partNN` suffix)
+Files, in load order (with more than one chunk the per-chunk files get a `_partNN` suffix; files of these
+names left in out_dir by an earlier run are deleted first)
   inspections.parquet           inspections__canonical      timestamps: naive datetimes, Asia/Shanghai
   tickets_<year>.csv            tickets__canonical          all sites but Riverside, by created year
   riverside_hotline.csv         tickets__hotline_zh         Riverside's hotline export: GB18030, Chinese
@@ -96,6 +97,9 @@ import polars as pl
 from pipelines.datasets import SURVEYS, TICKETS
 
 CHUNK_TICKETS = 1_000_000
+OUTPUT_PATTERNS = ("inspections.parquet", "tickets_[0-9][0-9][0-9][0-9]*.csv", "riverside_hotline*.csv",
+                   "surveys.csv", "surveys_part[0-9]*.csv", "riverside_followup*.xlsx",
+                   "nonconformities_lots.ndjson", "nonconformities_field*.ndjson")
 CANONICAL_TS = "%Y-%m-%d %H:%M:%S"
 HOTLINE_TS = "%Y/%m/%d %H:%M"          # tickets__hotline_zh: no seconds
 FOLLOWUP_TS = "%Y-%m-%d %H:%M"         # surveys__followup_zh: text cells
@@ -1009,6 +1013,9 @@ def generate_demo(
         raise ValueError("tickets must be positive")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    for pattern in OUTPUT_PATTERNS:          # an earlier run's files (e.g. more parts) would mislead a loader
+        for old in out_dir.glob(pattern):
+            old.unlink()
     seq = np.random.SeedSequence([seed, 20261122])
     plant_seq, calendar_seq, chunk_seq = seq.spawn(3)
     start_date = date(end_date.year - 2, end_date.month, min(end_date.day, 28)) + timedelta(days=1)
@@ -1051,10 +1058,10 @@ def generate_demo(
     lots_path = out_dir / "nonconformities_lots.ndjson"
     lot_nc.write_ndjson(lots_path)
     next_t, next_s, next_nc = 1, 1, plant.lot_ncs.height + 1
-    for c, days in enumerate(chunks):
+    for c, (days, child) in enumerate(zip(chunks, chunk_seq.spawn(len(chunks)), strict=True)):
         suffix = f"_part{c + 1:02d}" if multi else ""
         last_chunk = c == len(chunks) - 1
-        rng = np.random.default_rng(chunk_seq.spawn(c + 1)[c])
+        rng = np.random.default_rng(child)
         day_idx = np.repeat(days, per_day[days])
         chunk = _ticket_chunk(rng, day_idx, day0, as_of, plant, customers_per_site)
         tk = chunk.tickets.with_columns(ticket_id=_ids("T", next_t, chunk.tickets.height, tid_width))
