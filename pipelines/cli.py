@@ -58,7 +58,7 @@ def _report(results: list[LoadResult]) -> int:
     return EXIT_OK
 
 
-def run_ingest(paths: list[Path], config, profile: str | None, force: bool) -> int:
+def run_ingest(paths: list[Path], config, profile, force: bool) -> int:
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("loading", total=len(paths))
@@ -102,9 +102,9 @@ def demo(
     with console.status(f"generating {tickets:,} demo tickets into {out}"):
         files = generate_demo(out, tickets=tickets, seed=seed)
     console.print(f"generated {len(files)} files in {time.perf_counter() - started:.1f} s")
-    code = EXIT_OK
-    for path, profile in files:  # each file with the profile it was written for
-        code = max(code, run_ingest([path], cfg, profile, False))
+    # Each file with the profile it was written for, in one publish. The demo holds a few deliberately bad rows
+    # to show the quarantine, so "published with quarantine" is success here.
+    code = run_ingest([p for p, _ in files], cfg, [name for _, name in files], False)
     raise typer.Exit(EXIT_OK if code == EXIT_QUARANTINE else code)
 
 

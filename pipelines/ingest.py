@@ -154,9 +154,13 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
     return result
 
 
-def ingest_files(paths: Sequence[Path], config: Config, profile: str | None = None, force: bool = False,
-                 on_progress: Callable[[LoadResult], None] | None = None) -> list[LoadResult]:
-    """Load files in the order given; one publish for the whole run. Unreadable files are refused alone."""
+def ingest_files(paths: Sequence[Path], config: Config, profile: str | Sequence[str | None] | None = None,
+                 force: bool = False, on_progress: Callable[[LoadResult], None] | None = None) -> list[LoadResult]:
+    """Load files in the order given; one publish for the whole run. Unreadable files are refused alone.
+
+    `profile`: one profile for every file, a list with one per file, or None to choose by headers.
+    """
+    per_file = [profile] * len(paths) if profile is None or isinstance(profile, str) else list(profile)
     profiles = profiles_in(profiles_folder(config))
     results: list[LoadResult] = []
     workdir = Path(tempfile.mkdtemp(prefix="sqd-load-", dir=config.warehouse_path.parent
@@ -164,14 +168,14 @@ def ingest_files(paths: Sequence[Path], config: Config, profile: str | None = No
     try:
         with ThreadPoolExecutor(max_workers=1) as hasher, publishing(config) as con:
             hashes = [hasher.submit(sha256, p) if p.exists() else None for p in paths]
-            for path, file_hash in zip(paths, hashes, strict=True):
+            for path, file_hash, wanted in zip(paths, hashes, per_file, strict=True):
                 try:
-                    chosen = resolve_profile(path, config, profile, profiles)
+                    chosen = resolve_profile(path, config, wanted, profiles)
                     if file_hash is None:
                         raise SourceError(f"{path}: file not found")
                     result = _load_one(con, path, chosen, config, workdir, file_hash.result(), force)
                 except (MappingError, SourceError) as exc:
-                    result = LoadResult(path=path, dataset="?", profile=profile or "?", status=REFUSED,
+                    result = LoadResult(path=path, dataset="?", profile=wanted or "?", status=REFUSED,
                                         message=str(exc))
                 results.append(result)
                 if on_progress:

@@ -1,6 +1,9 @@
 """A real, temporary DuckDB warehouse for metric-view tests: seed a few fact rows, read the views.
 
-`warehouse` is a function: `con = warehouse(tickets=[...], surveys=[...], inspections=[...], nonconformities=[...])`
+`warehouse` is a function:
+
+    con = warehouse(tickets=[...], surveys=[...], inspections=[...], nonconformities=[...])
+
 publishes the given rows (dicts; missing columns are NULL, lineage columns are constants) through
 `pipelines.warehouse.publishing`, which also creates every metric view and refreshes the reference tables
 (settings, departments with loss shares, products with warranty days), then returns a read-only connection.

@@ -10,10 +10,12 @@ NONCONFORMITIES = [
     {"nc_id": "IN", "found_at": "2024-02-01 09:00+08:00", "product": "board", "production_date": "2024-01-01",
      "material_cost": 1000, "responsible_department": "production"},
     # in warranty, an amount that does not split into whole cents
-    {"nc_id": "CENT", "found_at": "2024-02-01 09:00+08:00", "product": "board", "production_date": "2024-01-01",
+    {"nc_id": "CENT", "found_at": "2024-02-01 09:00+08:00", "product": "board",
+     "production_date": "2024-01-01",
      "material_cost": 100.01, "responsible_department": "production"},
     # outside warranty (found 100 days after production)
-    {"nc_id": "OUT", "found_at": "2024-04-10 09:00+08:00", "product": "board", "production_date": "2024-01-01",
+    {"nc_id": "OUT", "found_at": "2024-04-10 09:00+08:00", "product": "board",
+     "production_date": "2024-01-01",
      "labour_cost": 50, "external_cost": 25, "responsible_department": "production"},
     # production date unknown -> the responsible department bears it all
     {"nc_id": "UNKNOWN", "found_at": "2024-02-01 09:00+08:00", "product": "board", "discount_cost": 80,
@@ -37,7 +39,8 @@ def test_cost_by_department_in_warranty_shares(warehouse):
         "quality": (0.1, Decimal("100.00")), "logistics": (0.1, Decimal("100.00")),
     }
     # 100.01 x 30 % = 30.003 -> 30.00; x 25 % = 25.0025 -> 25.00; x 15 % = 15.0015 -> 15.00; x 10 % = 10.001
-    # -> 10.00 (x3): the rounded parts sum to 100.00, the remaining 0.01 goes to market (largest share): 30.01.
+    # -> 10.00 (x3): the rounded parts sum to 100.00, the remaining 0.01 goes to market (largest share):
+    # 30.01.
     cent = allocation(con, "CENT")
     assert cent["market"] == (0.3, Decimal("30.01"))
     assert cent["production"] == (0.25, Decimal("25.00"))

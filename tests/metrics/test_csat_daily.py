@@ -1,4 +1,4 @@
-"""metrics.csat_daily: sums per local day and dimension from which CSAT, mean, response rate and NPS divide."""
+"""metrics.csat_daily: sums per local day and dimension; CSAT, mean, response rate and NPS divide them."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ TICKET = {
 }
 
 
-def survey(survey_id: str, at: str, outcome: str, score=None, recommend=None, ticket_id="T1", **extra) -> dict:
+def survey(survey_id: str, at: str, outcome: str, score=None, recommend=None, ticket_id="T1",
+           **extra) -> dict:
     return {"survey_id": survey_id, "ticket_id": ticket_id, "attempted_at": at, "outcome": outcome,
             "score": score, "recommend_score": recommend, **extra}
 
@@ -36,15 +37,16 @@ def test_csat_daily_sums_per_day_and_dimensions(warehouse):
     got = con.sql("""
         SELECT * FROM metrics.csat_daily ORDER BY attempted_date, site
     """).pl().to_dicts()
-    counts = ("attempts", "responses", "scored_responses", "satisfied", "score_sum", "promoters", "detractors",
-              "nps_responses")
+    counts = ("attempts", "responses", "scored_responses", "satisfied", "score_sum", "promoters",
+              "detractors", "nps_responses")
     assert [(r["attempted_date"], r["site"], r["agent"], r["department"]) for r in got] == [
         (date(2024, 3, 4), "A", "li", "engineering"),
         (date(2024, 3, 5), "A", "li", "engineering"),
         (date(2024, 3, 5), "B", "wang", None),
     ]
-    # 4 March: 5 attempts (S1-S5), 4 responses (S1 S2 S3 S5), 3 with a score (S1 S2 S3), 2 satisfied (5 and 4),
-    # score_sum 5 + 4 + 2 = 11, recommend 10 promoter, 8 passive, 3 detractor -> 1, 1 of 3.
+    # 4 March: 5 attempts (S1-S5), 4 responses (S1 S2 S3 S5), 3 with a score (S1 S2 S3),
+    # 2 satisfied (5 and 4), score_sum 5 + 4 + 2 = 11; recommend 10 promoter, 8 passive, 3 detractor
+    # -> promoters 1, detractors 1, nps_responses 3.
     assert tuple(got[0][c] for c in counts) == (5, 4, 3, 2, 11, 1, 1, 3)
     # 5 March site A: one refused attempt; every sum is 0, never null.
     assert tuple(got[1][c] for c in counts) == (1, 0, 0, 0, 0, 0, 0, 0)

@@ -1,4 +1,4 @@
-"""metrics.defect_lots: lot defect rate on a p-chart with size-dependent limits and Western Electric signals."""
+"""metrics.defect_lots: lot defect rate on a p-chart with lot-size limits and Western Electric signals."""
 
 from __future__ import annotations
 
@@ -25,14 +25,16 @@ def test_defect_lots_rate_of_a_single_lot(warehouse):
     ])
     got = by_id(con)["L1"]
     # 22 nonconforming of 50 inspected -> p = 0.44. Alone in its product x stage, p_bar = 0.44 too:
-    # sigma = sqrt(0.44 * 0.56 / 50) = sqrt(0.004928) = 0.070200; limits 0.44 -/+ 3 x 0.070200 = 0.2294 .. 0.6506
+    # sigma = sqrt(0.44 * 0.56 / 50) = sqrt(0.004928) = 0.070200;
+    # limits 0.44 -/+ 3 x 0.070200 = 0.2294 .. 0.6506
     assert got["defect_rate"] == pytest.approx(0.44)
     assert got["p_bar"] == pytest.approx(0.44)
     assert got["sigma"] == pytest.approx(0.070200, abs=1e-6)
     assert (got["lcl"], got["ucl"]) == (pytest.approx(0.22940, abs=1e-5), pytest.approx(0.65060, abs=1e-5))
     assert got["z_score"] == pytest.approx(0.0)
     assert got["is_out_of_control"] is False and got["signal"] is None
-    assert (got["line"], got["plant"], got["material_batch_id"], got["lot_qty"]) == ("line-1", "north", "MB1", 1000)
+    assert (got["line"], got["plant"], got["material_batch_id"], got["lot_qty"]) == (
+        "line-1", "north", "MB1", 1000)
 
 
 def test_defect_lots_p_chart_limits_follow_lot_size(warehouse):
@@ -53,7 +55,8 @@ def test_defect_lots_p_chart_limits_follow_lot_size(warehouse):
     assert a["sigma"] == pytest.approx(sqrt(0.000384))
     assert (a["lcl"], a["ucl"]) == (0.0, pytest.approx(0.098788, abs=1e-6))
     assert (b["lcl"], b["ucl"]) == (pytest.approx(0.010606, abs=1e-6), pytest.approx(0.069394, abs=1e-6))
-    assert a["z_score"] == pytest.approx(3.0619, abs=1e-4) and b["z_score"] == pytest.approx(-1.5309, abs=1e-4)
+    assert a["z_score"] == pytest.approx(3.0619, abs=1e-4)
+    assert b["z_score"] == pytest.approx(-1.5309, abs=1e-4)
     assert (a["is_out_of_control"], a["signal"]) == (True, "we_rule_1")
     assert (b["is_out_of_control"], b["signal"]) == (False, None)
     assert got["OTHER"]["p_bar"] == pytest.approx(0.5)
@@ -73,7 +76,7 @@ def test_defect_lots_western_electric_rules(warehouse):
     signals = {k: r["signal"] for k, r in got.items() if r["signal"]}
     assert signals == {
         "L08": "we_rule_4",  # lots 1-8 all above the centre line
-        "L11": "we_rule_2",  # lots 9, 10, 11 = -2.5, -0.5, -2.5: two of three beyond 2 sigma below, 11 one of them
+        "L11": "we_rule_2",  # lots 9-11 = -2.5, -0.5, -2.5: 2 of 3 beyond 2 sigma below, 11 one of them
         "L13": "we_rule_3",  # lots 9-13 = -2.5, -0.5, -2.5, -1.5, -1.5: four of five beyond 1 sigma below
         "L14": "we_rule_1",  # +3.5 sigma
     }
@@ -85,7 +88,8 @@ def test_defect_lots_western_electric_rules(warehouse):
 
 
 def test_defect_lots_local_date_and_iso_week(warehouse):
-    # Sunday 3 March 2024 17:00 UTC is Monday 4 March 01:00 in Asia/Shanghai: the lot belongs to the week of 4 March.
+    # Sunday 3 March 2024 17:00 UTC is Monday 4 March 01:00 in Asia/Shanghai: the week of 4 March, not of
+    # 26 February as a UTC date would say.
     con = warehouse(inspections=[lot("L1", 10, 0, at="2024-03-03 17:00+00:00")])
     got = by_id(con)["L1"]
     assert (got["inspected_date"], got["week_start_date"]) == (date(2024, 3, 4), date(2024, 3, 4))

@@ -8,7 +8,8 @@ from decimal import Decimal
 import pytest
 
 
-def nc(nc_id: str, found_at: str, defect_type: str, qty: int | None, cost: float, product: str = "board") -> dict:
+def nc(nc_id: str, found_at: str, defect_type: str, qty: int | None, cost: float,
+       product: str = "board") -> dict:
     return {"nc_id": nc_id, "found_at": found_at, "defect_type": defect_type, "qty": qty,
             "material_cost": cost, "product": product}
 
@@ -25,7 +26,8 @@ NONCONFORMITIES = [
 def test_defect_pareto_groups_by_month_product_and_type(warehouse):
     con = warehouse(nonconformities=NONCONFORMITIES)
     got = con.sql("SELECT * FROM metrics.defect_pareto ORDER BY month, defect_type").pl().to_dicts()
-    assert [(r["month"], r["product"], r["defect_type"], r["qty"], r["records"], r["total_cost"]) for r in got] == [
+    keys = ("month", "product", "defect_type", "qty", "records", "total_cost")
+    assert [tuple(r[k] for k in keys) for r in got] == [
         (date(2024, 3, 1), "board", "crack", 2, 2, Decimal("8.00")),      # 2 + null units; 7 + 1
         (date(2024, 3, 1), "board", "scratch", 8, 2, Decimal("30.50")),   # 3 + 5; 10 + 20.50
         (date(2024, 4, 1), "board", "scratch", 4, 1, Decimal("3.00")),

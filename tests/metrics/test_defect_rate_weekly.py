@@ -1,4 +1,4 @@
-"""metrics.defect_rate_weekly: lots per local ISO week, product, line and stage; the rate is a ratio of sums."""
+"""metrics.defect_rate_weekly: lots per local ISO week, product, line and stage; rate = ratio of sums."""
 
 from __future__ import annotations
 
@@ -23,12 +23,14 @@ def test_defect_rate_weekly_sums_lots_of_the_week(warehouse):
         (date(2024, 3, 4), "P", "L1", "final"),
         (date(2024, 3, 11), "Q", "L1", "final"),
     ]
-    # week of 4 March, P: 2 lots, (10 + 10) / (100 + 400) = 0.04, not the mean of lot rates (0.10 + 0.025) / 2.
+    # week of 4 March, P: 2 lots, (10 + 10) / (100 + 400) = 0.04, not the mean of lot rates
+    # (0.10 + 0.025) / 2 = 0.0625.
     # Lot A is out of control on P's p-chart (0.10 > UCL 0.0988, see test_defect_lots) -> 1 lot.
     p = got[0]
-    assert (p["lots"], p["inspected_qty"], p["nonconforming_qty"], p["out_of_control_lots"]) == (2, 500, 20, 1)
+    counts = ("lots", "inspected_qty", "nonconforming_qty", "out_of_control_lots")
+    assert tuple(p[c] for c in counts) == (2, 500, 20, 1)
     assert p["defect_rate"] == pytest.approx(0.04)
     # week of 11 March, Q: 2 / 200 = 0.01
     q = got[1]
-    assert (q["lots"], q["inspected_qty"], q["nonconforming_qty"], q["out_of_control_lots"]) == (1, 200, 2, 0)
+    assert tuple(q[c] for c in counts) == (1, 200, 2, 0)
     assert q["defect_rate"] == pytest.approx(0.01)

@@ -1,4 +1,4 @@
-"""metrics.follow_up_tickets: resolved repairs and complaints, followed up or not, and the hotline satisfaction rate."""
+"""metrics.follow_up_tickets: resolved repairs and complaints, their follow-up and hotline satisfaction."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ SURVEYS = [
     survey("S3", "R1", "2024-03-06 09:00+08:00", "responded", score=5),   # latest scored answer: satisfied
     survey("S4", "R2", "2024-03-05 09:00+08:00", "no_answer"),           # tried, never reached
     survey("S5", "R4", "2024-03-05 09:00+08:00", "responded", score=5),
-    survey("S6", "R4", "2024-03-06 09:00+08:00", "responded", score=3),   # latest scored answer: not satisfied
+    survey("S6", "R4", "2024-03-06 09:00+08:00", "responded", score=3),   # latest scored: not satisfied
     survey("S7", "OPEN", "2024-03-05 09:00+08:00", "responded", score=5),
     survey("S8", "Q1", "2024-03-05 09:00+08:00", "responded", score=5),
 ]
@@ -42,7 +42,8 @@ def test_follow_up_tickets_one_row_per_resolved_repair_or_complaint(warehouse):
     con = warehouse(tickets=TICKETS, surveys=SURVEYS)
     got = {r["ticket_id"]: r for r in con.sql("SELECT * FROM metrics.follow_up_tickets").pl().to_dicts()}
     assert sorted(got) == ["R1", "R2", "R3", "R4"]
-    flags = {k: (r["has_attempt"], r["has_response"], r["attempts"], r["is_satisfied"]) for k, r in got.items()}
+    flags = {k: (r["has_attempt"], r["has_response"], r["attempts"], r["is_satisfied"])
+             for k, r in got.items()}
     assert flags == {
         "R1": (True, True, 3, True),    # 2 then 5: the latest scored answer counts
         "R2": (True, False, 1, None),
@@ -67,3 +68,14 @@ def test_follow_up_tickets_rates(warehouse):
     assert follow_up == pytest.approx(0.75)
     assert hotline == pytest.approx(0.25)
     assert csat == pytest.approx(0.5)
+
+
+def test_follow_up_tickets_answers_at_the_same_instant(warehouse):
+    # Two scored answers recorded at the same instant (5 and 2): satisfied only if every one of them is.
+    con = warehouse(tickets=[ticket("R1", "repair", "2024-03-04 10:00+08:00")], surveys=[
+        survey("S1", "R1", "2024-03-05 09:00+08:00", "responded", score=5),
+        survey("S2", "R1", "2024-03-05 09:00+08:00", "responded", score=2),
+        survey("S3", "R1", "2024-03-05 10:00+08:00", "no_answer"),      # later, but no score: ignored
+    ])
+    assert con.execute("SELECT attempts, has_response, is_satisfied FROM metrics.follow_up_tickets").fetchall() == [
+        (3, True, False)]

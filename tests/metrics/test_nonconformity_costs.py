@@ -24,7 +24,8 @@ NONCONFORMITIES = [
        material_cost=100.10, labour_cost=20, external_cost=5.50, defect_type="scratch", qty=3,
        disposition="rework", responsible_department="production"),
     nc("N2", "2024-03-22 09:00+08:00", product="board", production_date="2024-01-01", material_cost=10),
-    # white-glue: 100 days; 2024-01-01 + 100 = 2024-04-10. Found 16:30 UTC = 00:30 on 11 April local -> outside.
+    # white-glue: 100 days; 2024-01-01 + 100 = 2024-04-10. Found 16:30 UTC = 00:30 on 11 April local
+    # -> outside.
     nc("N3", "2024-04-10 16:30+00:00", product="white-glue", production_date="2024-01-01"),
     # no product or date of its own: taken from lot LF (board, produced 2024-02-01), a field-stage lot
     nc("N4", "2024-02-25 09:00+08:00", lot_id="LF"),

@@ -1,4 +1,4 @@
-"""metrics.survey_responses: one row per follow-up attempt, classified for CSAT and NPS, with ticket dimensions."""
+"""metrics.survey_responses: one row per follow-up attempt, classified for CSAT and NPS."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ TICKET = {
 }
 
 
-def survey(survey_id: str, outcome: str, score: int | None = None, recommend: int | None = None, **extra) -> dict:
+def survey(survey_id: str, outcome: str, score: int | None = None, recommend: int | None = None,
+           **extra) -> dict:
     return {"survey_id": survey_id, "ticket_id": "T1", "attempted_at": "2024-03-04 10:00+08:00",
             "outcome": outcome, "score": score, "recommend_score": recommend, **extra}
 
@@ -29,7 +30,7 @@ def test_survey_responses_classifies_score_and_recommendation(warehouse):
         survey("S5", "responded", score=2, recommend=6),    # 0-6 detractor
         survey("S6", "responded", score=None, recommend=0),  # answered, no overall score: no CSAT verdict
         survey("S7", "no_answer"),
-        survey("S8", "refused", score=5, recommend=10),     # contradictory row: a score counts only if responded
+        survey("S8", "refused", score=5, recommend=10),     # contradictory: scores count only if responded
     ])
     got = {k: (r["is_response"], r["is_satisfied"], r["nps_class"]) for k, r in by_id(con).items()}
     assert got == {
@@ -45,8 +46,9 @@ def test_survey_responses_classifies_score_and_recommendation(warehouse):
 
 
 def test_survey_responses_attempted_date_is_local(warehouse):
-    # 2024-03-03 17:30 UTC is 2024-03-04 01:30 in Asia/Shanghai (UTC+8): the local day is the 4th, not the 3rd.
-    con = warehouse(tickets=[TICKET], surveys=[survey("S1", "no_answer", attempted_at="2024-03-03 17:30+00:00")])
+    # 2024-03-03 17:30 UTC is 2024-03-04 01:30 in Asia/Shanghai (UTC+8): the local day is the 4th.
+    late = survey("S1", "no_answer", attempted_at="2024-03-03 17:30+00:00")
+    con = warehouse(tickets=[TICKET], surveys=[late])
     assert by_id(con)["S1"]["attempted_date"] == date(2024, 3, 4)
 
 
@@ -58,7 +60,8 @@ def test_survey_responses_takes_dimensions_from_the_ticket(warehouse):
     ])
     rows = by_id(con)
     dims = ("site", "agent", "department", "channel", "ticket_type", "category", "priority", "product")
-    assert [rows["S1"][d] for d in dims] == ["A", "li", "engineering", "phone", "repair", "water", "high", "boiler"]
-    assert [rows["S2"][d] for d in dims] == ["B", "wang", "engineering", "phone", "repair", "water", "high", "boiler"]
+    from_ticket = ["engineering", "phone", "repair", "water", "high", "boiler"]
+    assert [rows["S1"][d] for d in dims] == ["A", "li", *from_ticket]
+    assert [rows["S2"][d] for d in dims] == ["B", "wang", *from_ticket]
     assert [rows["S3"][d] for d in dims] == ["C", None, None, None, None, None, None, None]
     assert con.execute("SELECT count(*) FROM metrics.survey_responses").fetchall() == [(3,)]
