@@ -39,7 +39,7 @@ def _report(results: list[LoadResult]) -> int:
     table = Table(title="Loads")
     for col in ("file", "dataset", "profile", "status", "read", "new", "updated", "unchanged", "quarantined"):
         table.add_column(col, justify="right" if col in ("read", "new", "updated", "unchanged", "quarantined")
-                         else "left")
+                         else "left", overflow="fold")
     colour = {REFUSED: "red", WITH_QUARANTINE: "yellow", ALREADY_LOADED: "dim"}
     for r in results:
         table.add_row(r.path.name, r.dataset, r.profile, f"[{colour.get(r.status, 'green')}]{r.status}[/]",
@@ -122,7 +122,7 @@ def status(config: ConfigOpt = None) -> None:
     summary = warehouse_status(con)
     table = Table(title=f"Warehouse {cfg.warehouse_path}")
     for col in summary.columns:
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for row in summary.iter_rows():
         table.add_row(*["" if v is None else str(v) for v in row])
     console.print(table)
@@ -150,7 +150,7 @@ def sql(
         return
     table = Table(caption=f"{frame.height:,} row(s)" + (f", first {limit} shown" if frame.height > limit else ""))
     for col in frame.columns:
-        table.add_column(col)
+        table.add_column(col, overflow="fold")
     for row in frame.head(limit).iter_rows():
         table.add_row(*["" if v is None else str(v) for v in row])
     console.print(table)

@@ -1,0 +1,84 @@
+"""`sqd` end to end: demo, a second load of the demo files, status, sql, exit codes."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from pipelines.cli import app
+from pipelines.warehouse import connect
+from tests.conftest import make_project
+
+runner = CliRunner(env={"COLUMNS": "200"})
+COUNTS = "SELECT (SELECT count(*) FROM core.tickets), (SELECT count(*) FROM core.surveys), " \
+         "(SELECT count(*) FROM core.inspections), (SELECT count(*) FROM core.nonconformities)"
+
+
+def counts(cfg) -> tuple:
+    con = connect(cfg)
+    try:
+        return con.execute(COUNTS).fetchall()[0]
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("cli")
+    cfg = make_project(folder)
+    result = runner.invoke(app, ["demo", "--tickets", "3000", "--out", str(folder / "demo"),
+                                 "--config", str(cfg.source)])
+    assert result.exit_code == 0, result.output
+    return cfg, folder
+
+
+def test_cli_demo_builds_the_warehouse_through_ingest(demo):
+    cfg, _ = demo
+    tickets, surveys, inspections, nonconformities = counts(cfg)
+    assert 2500 <= tickets <= 3100 and surveys > 1000 and inspections > 100 and nonconformities > 100
+    con = connect(cfg)
+    statuses = con.execute("SELECT DISTINCT status FROM meta.load_log").fetchall()
+    con.close()
+    assert set(statuses) <= {("published",), ("published_with_quarantine",)}
+
+
+def test_cli_loading_the_demo_files_again_changes_no_row_count(demo):
+    cfg, folder = demo
+    before = counts(cfg)
+    files = sorted(str(p) for p in (folder / "demo").iterdir())
+    result = runner.invoke(app, ["ingest", *files, "--config", str(cfg.source)])
+    assert result.exit_code == 0, result.output
+    assert "already_loaded" in result.output
+    assert counts(cfg) == before
+
+
+def test_cli_status_lists_every_dataset(demo):
+    cfg, _ = demo
+    result = runner.invoke(app, ["status", "--config", str(cfg.source)])
+    assert result.exit_code == 0
+    for name in ("tickets", "surveys", "inspections", "nonconformities"):
+        assert name in result.output
+
+
+def test_cli_sql_prints_a_table_and_errors_cleanly(demo):
+    cfg, _ = demo
+    ok = runner.invoke(app, ["sql", "SELECT count(*) AS n FROM tickets", "--config", str(cfg.source)])
+    assert ok.exit_code == 0 and str(counts(cfg)[0]) in ok.output
+    bad = runner.invoke(app, ["sql", "SELECT nope FROM tickets", "--config", str(cfg.source)])
+    assert bad.exit_code == 1
+    assert "nope" in bad.output and "Traceback" not in bad.output
+
+
+def test_cli_ingest_refused_file_exits_2(demo, tmp_path):
+    cfg, _ = demo
+    bad = tmp_path / "bad.csv"
+    bad.write_text("ticket_id,created_at\nT1,not a date\n")
+    result = runner.invoke(app, ["ingest", str(bad), "--config", str(cfg.source)])
+    assert result.exit_code == 2
+    assert "row 2" in result.output and "created_at" in result.output
+
+
+def test_cli_without_a_warehouse_says_how_to_build_one(tmp_path):
+    cfg = make_project(tmp_path)
+    result = runner.invoke(app, ["status", "--config", str(cfg.source)])
+    assert result.exit_code == 1 and "sqd demo" in result.output

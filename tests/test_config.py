@@ -1,0 +1,73 @@
+"""The configuration file: defaults from DOMAIN.md, every value changeable, impossible values named."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelines.config import ConfigError, load_config
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sqd.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_config_defaults_follow_the_domain():
+    cfg = load_config(REPO / "sqd.toml")
+    assert cfg.timezone == "Asia/Shanghai"
+    assert cfg.warehouse_path == REPO / "data" / "warehouse.duckdb"
+    assert (cfg.targets["timeliness_rate"], cfg.targets["csat_rate"], cfg.targets["complaint_rate"]) == (
+        0.90, 0.85, 0.03)
+    assert cfg.warranty_default_days == 80 and cfg.warranty_days["white-glue"] == 100
+    assert sum(cfg.loss_shares.values()) == 100
+    assert [p.policy_id for p in cfg.sla_policies][0] == "repair_local"  # sorted by rank
+
+
+def test_config_every_value_can_be_changed(tmp_path):
+    cfg = load_config(write(tmp_path, """
+[warehouse]
+path = "wh/x.duckdb"
+timezone = "Europe/Berlin"
+[targets]
+csat_rate = 0.9
+[business_hours]
+opens = "09:00"
+closes = "18:00"
+[[sla_policies]]
+policy_id = "all"
+rank = 1
+resolution_minutes = 60
+[warranty]
+default_days = 30
+[loss_shares]
+market = 60
+production = 40
+"""))
+    assert cfg.warehouse_path == tmp_path / "wh" / "x.duckdb"
+    assert cfg.timezone == "Europe/Berlin" and cfg.targets["csat_rate"] == 0.9
+    assert cfg.targets["timeliness_rate"] == 0.90  # untouched values keep their defaults
+    assert (cfg.business_opens.hour, cfg.business_closes.hour) == (9, 18)
+    assert [p.policy_id for p in cfg.sla_policies] == ["all"]
+    assert cfg.warranty_default_days == 30 and cfg.loss_shares == {"market": 60, "production": 40}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("[loss_shares]\nmarket = 50\nproduction = 40\n", "must sum to 100, they sum to 90"),
+    ('[warehouse]\ntimezone = "Mars/Olympus"\n', "not an IANA time zone"),
+    ("[targets]\ncsat_rate = 85\n", "csat_rate = 85.0 must be a fraction"),
+    ('[business_hours]\nopens = "18:00"\ncloses = "08:00"\n', "closes must be after opens"),
+    ('[[sla_policies]]\npolicy_id = "x"\nrank = 1\ncalendar = "weekdays"\n', "calendar must be"),
+    ('[[sla_policies]]\npolicy_id = "x"\nrank = 1\nresolution_minutes = -5\n', "positive whole number"),
+    ('[[sla_policies]]\npolicy_id = "x"\nrank = 1\nfoo = 1\n', "unknown keys ['foo']"),
+    ("[targets\n", "sqd.toml"),
+])
+def test_config_impossible_values_are_named(tmp_path, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as err:
+        load_config(path)
+    assert message in str(err.value) and str(path) in str(err.value)
