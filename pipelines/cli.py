@@ -64,10 +64,14 @@ def run_ingest(paths: list[Path], config, profile, force: bool) -> int:
         task = progress.add_task("loading", total=len(paths))
 
         def advance(result: LoadResult) -> None:
-            progress.update(task, advance=1, description=f"loaded {result.path.name}")
+            progress.update(task, advance=1, description=f"{result.path.name}: {result.status}")
+
+        def stage(path: Path, step: str) -> None:
+            progress.update(task, description=f"{path.name}: {step}")
 
         try:
-            results = ingest_files(paths, config, profile=profile, force=force, on_progress=advance)
+            results = ingest_files(paths, config, profile=profile, force=force, on_progress=advance,
+                                   on_stage=stage)
         except WarehouseBusy as exc:
             err.print(f"[red]{exc}[/]")
             return EXIT_ERROR

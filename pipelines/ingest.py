@@ -102,7 +102,8 @@ def stage(path: Path, profile: Profile, config: Config, workdir: Path) -> Path:
 
 
 def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, config: Config,
-              workdir: Path, file_hash: str, force: bool) -> LoadResult:
+              workdir: Path, file_hash: str, force: bool,
+              on_stage: Callable[[Path, str], None] = lambda path, stage: None) -> LoadResult:
     dataset = profile.dataset
     result = LoadResult(path=path, dataset=dataset.name, profile=profile.name, status=REFUSED)
     done = con.execute(
@@ -121,6 +122,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
     newest = None
     con.execute("BEGIN TRANSACTION")
     try:
+        on_stage(path, "reading and mapping")
         staged = stage(path, profile, config, workdir)
         cols = ", ".join(f'"{c}"' for c in dataset.columns)
         # A later row of the same key in one file is the newer version of it.
@@ -131,7 +133,9 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
         """, [str(staged)])
         result.rows_read = con.execute("SELECT count(*) FROM read_parquet(?)", [str(staged)]).fetchall()[0][0]
         newest = con.execute(f'SELECT max("{dataset.event_time}") FROM staged').fetchall()[0][0]
+        on_stage(path, "checking")
         outcome = gate.check(con, dataset, "staged", load, path)
+        on_stage(path, "publishing")
         counts = merge_staged(con, dataset, "staged", load)
         if dataset.name == "tickets":
             derived.track(con, "staged")
@@ -155,10 +159,13 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
 
 
 def ingest_files(paths: Sequence[Path], config: Config, profile: str | Sequence[str | None] | None = None,
-                 force: bool = False, on_progress: Callable[[LoadResult], None] | None = None) -> list[LoadResult]:
+                 force: bool = False, on_progress: Callable[[LoadResult], None] | None = None,
+                 on_stage: Callable[[Path, str], None] | None = None) -> list[LoadResult]:
     """Load files in the order given; one publish for the whole run. Unreadable files are refused alone.
 
     `profile`: one profile for every file, a list with one per file, or None to choose by headers.
+    `on_stage(path, stage)` is told as each file moves through reading, checking and publishing;
+    `on_progress(result)` when a file is done.
     """
     per_file = [profile] * len(paths) if profile is None or isinstance(profile, str) else list(profile)
     profiles = profiles_in(profiles_folder(config))
@@ -173,7 +180,8 @@ def ingest_files(paths: Sequence[Path], config: Config, profile: str | Sequence[
                     chosen = resolve_profile(path, config, wanted, profiles)
                     if file_hash is None:
                         raise SourceError(f"{path}: file not found")
-                    result = _load_one(con, path, chosen, config, workdir, file_hash.result(), force)
+                    result = _load_one(con, path, chosen, config, workdir, file_hash.result(), force,
+                                       **({"on_stage": on_stage} if on_stage else {}))
                 except (MappingError, SourceError) as exc:
                     result = LoadResult(path=path, dataset="?", profile=wanted or "?", status=REFUSED,
                                         message=str(exc))

@@ -193,3 +193,13 @@ def test_warehouse_file_is_valid_duckdb_after_every_publish(project, tmp_path):
     con = duckdb.connect(str(project.warehouse_path), read_only=True)
     assert con.execute("SELECT count(*) FROM core.tickets").fetchall() == [(3,)]
     con.close()
+
+
+def test_ingest_reports_each_stage_for_the_progress_bar(project, tmp_path):
+    src = write(tmp_path / "tickets.csv", HEADER + "\n".join(ROWS) + "\n")
+    stages, done = [], []
+    ingest_files([src], project, on_stage=lambda path, step: stages.append((path.name, step)),
+                 on_progress=lambda result: done.append(result.status))
+    assert stages == [("tickets.csv", "reading and mapping"), ("tickets.csv", "checking"),
+                      ("tickets.csv", "publishing")]
+    assert done == [PUBLISHED]
