@@ -90,6 +90,7 @@ def main() -> None:
               f"in {time.perf_counter() - t0:.1f} s")
         (work / "data").mkdir()
         shutil.copytree(REPO / "data" / "profiles", work / "data" / "profiles")
+        shutil.copytree(REPO / "expectations", work / "expectations")
         shutil.copy(REPO / "sqd.toml", work / "sqd.toml")
         env = {**os.environ, "SQD_CONFIG": str(work / "sqd.toml")}
         sqd = [sys.executable, "-m", "pipelines.cli", "ingest", str(csv), "--profile", "tickets__canonical"]

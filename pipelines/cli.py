@@ -134,30 +134,111 @@ def status(config: ConfigOpt = None) -> None:
 
 @app.command()
 def sql(
-    query: Annotated[str, typer.Argument(help="One SQL statement, run read-only.")],
+    query: Annotated[str, typer.Argument(help="One SQL statement (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, "
+                                              "EXPLAIN), run read-only in the sandbox.")],
     limit: Annotated[int, typer.Option(help="Rows to print at most.")] = 50,
+    timeout: Annotated[float, typer.Option(help="Time limit in seconds; the query is interrupted after it.")] = 30.0,
+    max_rows: Annotated[int, typer.Option("--max-rows", help="Row cap of the result (the rest is cut, with a "
+                                                             "notice).")] = 10_000,
+    out: Annotated[Path | None, typer.Option(help="Also write the result to this file: .csv (formulas "
+                                                  "neutralised), .parquet or .xlsx.")] = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Run a read-only SQL query against the warehouse and print the result."""
+    """Run one read-only SQL statement against the warehouse and print the result (docs/sql-workspace.md)."""
+    from pipelines.sandbox import export_bytes, run_query
+
     cfg = _config(config)
+    if out is not None and out.suffix.lower() not in (".csv", ".parquet", ".xlsx"):
+        err.print(f"[red]--out {out}:[/] the file name must end in .csv, .parquet or .xlsx")
+        raise typer.Exit(EXIT_ERROR)
     try:
-        con = connect(cfg)
-        rel = con.sql(query)
-        frame = rel.pl() if rel is not None else None
+        result = run_query(cfg, query, timeout_s=timeout, row_cap=max_rows, source="cli")
     except FileNotFoundError as exc:
         err.print(str(exc))
         raise typer.Exit(EXIT_ERROR) from exc
-    except duckdb.Error as exc:
+    except duckdb.Error as exc:  # the warehouse could not be opened
         err.print(f"[red]{type(exc).__name__}:[/] {exc}")
         raise typer.Exit(EXIT_ERROR) from exc
-    if frame is None:
-        return
-    table = Table(caption=f"{frame.height:,} row(s)" + (f", first {limit} shown" if frame.height > limit else ""))
+    if not result.ok:
+        label = {"refused": "refused", "timeout": "stopped", "memory": "stopped"}.get(result.status, "error")
+        where = f" (line {result.line}, column {result.column})" if result.line and result.column else ""
+        from rich.markup import escape
+
+        err.print(f"[red]{label}{where}:[/] {escape(result.message)}", highlight=False)
+        raise typer.Exit(EXIT_ERROR)
+    frame = result.frame
+    caption = f"{frame.height:,} row(s) in {result.elapsed_s:.2f} s"
+    if result.truncated:
+        caption += f"; cut at --max-rows {result.row_cap:,}"
+    if frame.height > limit:
+        caption += f"; first {limit} shown"
+    table = Table(caption=caption)
     for col in frame.columns:
-        table.add_column(col, overflow="fold")
+        table.add_column(col)
     for row in frame.head(limit).iter_rows():
         table.add_row(*["" if v is None else str(v) for v in row])
     console.print(table)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(export_bytes(frame, out.suffix))
+        console.print(f"wrote {out}")
+
+
+@app.command()
+def report(
+    week: Annotated[str | None, typer.Option(help="ISO week, e.g. 2026-W46 (default: the last full week of "
+                                                  "data).")] = None,
+    lang: Annotated[str, typer.Option(help="Language of the pack: en or zh.")] = "en",
+    out: Annotated[Path, typer.Option(help="Folder for the HTML and PDF files.")] = Path("reports"),
+    pdf: Annotated[bool, typer.Option(help="Also print a PDF with headless Chromium.")] = True,
+    config: ConfigOpt = None,
+) -> None:
+    """Write the weekly quality-review pack as one self-contained HTML file and a PDF (docs/weekly-review.md)."""
+    from pipelines.report import PdfUnavailable, write_html, write_pdf
+    from pipelines.weekly import IsoWeek, build_pack, direct
+
+    cfg = _config(config)
+    if lang not in ("en", "zh"):
+        err.print(f"[red]--lang {lang}:[/] choose en or zh")
+        raise typer.Exit(EXIT_ERROR)
+    try:
+        wanted = IsoWeek.parse(week) if week else None
+    except ValueError as exc:
+        err.print(f"[red]--week:[/] {exc}")
+        raise typer.Exit(EXIT_ERROR) from exc
+    try:
+        con = connect(cfg)
+    except FileNotFoundError as exc:
+        err.print(str(exc))
+        raise typer.Exit(EXIT_ERROR) from exc
+    try:
+        with console.status("computing the weekly pack"):
+            pack = build_pack(direct(con), cfg, wanted)
+    except LookupError as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(EXIT_ERROR) from exc
+    finally:
+        con.close()
+    html_path = write_html(pack, out, lang)
+    console.print(f"wrote {html_path}")
+    for change in pack.changes:
+        console.print(f"  • {change.sentence(lang)}", highlight=False)
+    if not pdf:
+        return
+    try:
+        with console.status("printing the PDF with headless Chromium"):
+            pdf_path = write_pdf(html_path)
+    except PdfUnavailable as exc:
+        err.print(f"[yellow]no PDF:[/] {exc}")
+        return
+    except RuntimeError as exc:
+        err.print(f"[red]PDF failed:[/] {exc}")
+        raise typer.Exit(EXIT_ERROR) from exc
+    console.print(f"wrote {pdf_path}")
+
+
+from pipelines.cli_check import check  # noqa: E402
+app.command()(check)
 
 
 if __name__ == "__main__":

@@ -37,6 +37,20 @@ class SlaPolicy:
 
 
 @dataclass(frozen=True)
+class QualityConfig:
+    """[quality]: the data-quality gate's thresholds (docs/data-quality.md)."""
+
+    expectations_dir: Path = Path("expectations")   # one GX suite per dataset: <dataset>.json
+    freshness_days: float = 7.0          # warning when a batch's newest record is older than this
+    max_failing_share: float = 0.10      # more rows than this failing row-level checks refuses the batch
+    volume_tolerance: float = 0.5        # warning outside trailing average x (1 - t) .. x (1 + t)
+    volume_window: int = 10              # previous published loads averaged for the volume check
+    future_tolerance_minutes: int = 10   # clock skew allowed before a timestamp is "in the future"
+    chunk_rows: int = 1_000_000          # rows per pandas chunk handed to GX
+    sample_rows: int = 5                 # failing rows kept as examples per expectation
+
+
+@dataclass(frozen=True)
 class Config:
     source: Path
     warehouse_path: Path
@@ -49,6 +63,7 @@ class Config:
     warranty_default_days: int
     warranty_days: dict[str, int] = field(default_factory=dict)
     loss_shares: dict[str, float] = field(default_factory=dict)
+    quality: QualityConfig = field(default_factory=QualityConfig)
 
     @property
     def state_dir(self) -> Path:
@@ -131,6 +146,7 @@ def parse_config(raw: dict, source: Path) -> Config:
         raise ConfigError(
             f"{source}: [loss_shares] must sum to 100, they sum to {sum(shares.values()):g}"
         )
+    quality = _quality(raw.get("quality", {}), base, source)
     return Config(
         source=source,
         warehouse_path=(base / wh.get("path", "data/warehouse.duckdb")).resolve(),
@@ -143,4 +159,35 @@ def parse_config(raw: dict, source: Path) -> Config:
         warranty_default_days=int(warranty.get("default_days", 80)),
         warranty_days={k: int(v) for k, v in warranty.get("products", {}).items()},
         loss_shares=shares,
+        quality=quality,
     )
+
+
+def _quality(raw: dict, base: Path, source: Path) -> QualityConfig:
+    where = f"{source}: [quality]"
+    unknown = set(raw) - ({"expectations", *QualityConfig.__dataclass_fields__} - {"expectations_dir"})
+    if unknown:
+        raise ConfigError(f"{where} unknown keys {sorted(unknown)}")
+    d = QualityConfig()
+    try:
+        q = QualityConfig(
+            expectations_dir=(base / raw.get("expectations", d.expectations_dir)).resolve(),
+            freshness_days=float(raw.get("freshness_days", d.freshness_days)),
+            max_failing_share=float(raw.get("max_failing_share", d.max_failing_share)),
+            volume_tolerance=float(raw.get("volume_tolerance", d.volume_tolerance)),
+            volume_window=int(raw.get("volume_window", d.volume_window)),
+            future_tolerance_minutes=int(raw.get("future_tolerance_minutes", d.future_tolerance_minutes)),
+            chunk_rows=int(raw.get("chunk_rows", d.chunk_rows)),
+            sample_rows=int(raw.get("sample_rows", d.sample_rows)),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where} {exc}") from exc
+    if q.freshness_days <= 0:
+        raise ConfigError(f"{where} freshness_days must be positive")
+    if not 0 <= q.max_failing_share <= 1:
+        raise ConfigError(f"{where} max_failing_share must be a fraction between 0 and 1")
+    if q.volume_tolerance < 0 or q.volume_window < 1:
+        raise ConfigError(f"{where} volume_tolerance must be >= 0 and volume_window >= 1")
+    if q.future_tolerance_minutes < 0 or q.chunk_rows < 1 or q.sample_rows < 0:
+        raise ConfigError(f"{where} future_tolerance_minutes and sample_rows must be >= 0, chunk_rows >= 1")
+    return q

@@ -125,16 +125,15 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
         on_stage(path, "reading and mapping")
         staged = stage(path, profile, config, workdir)
         cols = ", ".join(f'"{c}"' for c in dataset.columns)
-        # A later row of the same key in one file is the newer version of it.
+        # Every row meets the gate; it keeps the file's last row of a key (the newer version) if duplicates pass.
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE staged AS
             SELECT {ROW}, {cols} FROM read_parquet(?)
-            QUALIFY row_number() OVER (PARTITION BY "{dataset.key}" ORDER BY {ROW} DESC) = 1
         """, [str(staged)])
         result.rows_read = con.execute("SELECT count(*) FROM read_parquet(?)", [str(staged)]).fetchall()[0][0]
         newest = con.execute(f'SELECT max("{dataset.event_time}") FROM staged').fetchall()[0][0]
         on_stage(path, "checking")
-        outcome = gate.check(con, dataset, "staged", load, path)
+        outcome = gate.check(con, dataset, "staged", load, path, config)
         on_stage(path, "publishing")
         counts = merge_staged(con, dataset, "staged", load)
         if dataset.name == "tickets":

@@ -93,6 +93,7 @@ def publishing(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
             shutil.copyfile(live, work)
         con = duckdb.connect(str(work))
         con.execute(sql_text("schema.sql"))
+        con.execute(sql_text("quality.sql"))
         con = _prepare(con, config)
         try:
             apply_schema(con, config)
@@ -115,6 +116,7 @@ def publishing(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
 def apply_schema(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     """Create core tables and (re)create every metric view; publishing() then refreshes reference tables."""
     con.execute(sql_text("schema.sql"))
+    con.execute(sql_text("quality.sql"))
     con.execute(sql_text("derived.sql"))
     create_metric_views(con)
 

@@ -13,10 +13,11 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def make_project(folder: Path) -> Config:
-    """sqd.toml and data/profiles copied into `folder`; the warehouse lives in folder/data."""
+    """sqd.toml, data/profiles and expectations/ copied into `folder`; the warehouse lives in folder/data."""
     (folder / "data").mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "sqd.toml", folder / "sqd.toml")
     shutil.copytree(REPO / "data" / "profiles", folder / "data" / "profiles", dirs_exist_ok=True)
+    shutil.copytree(REPO / "expectations", folder / "expectations", dirs_exist_ok=True)
     return load_config(folder / "sqd.toml")
 
 

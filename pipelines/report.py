@@ -1,0 +1,403 @@
+"""`sqd report`: the weekly quality-review pack (pipelines/weekly.py) as one self-contained HTML file and a PDF.
+
+* HTML: every chart is a Plotly figure; plotly.js is written inline once in the page head, so the file opens
+  offline and can be mailed as is. Text is escaped; numbers are formatted the same way as on the dashboard page.
+* PDF: the HTML printed by headless Chromium (`/usr/bin/chromium --headless --print-to-pdf`, with the network and
+  background services off). Without Chromium the report says so (PdfUnavailable) and writes the HTML only.
+
+The figure builders are shared with the dashboard's weekly-review page.
+"""
+
+from __future__ import annotations
+
+import html
+import shutil
+import subprocess
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+
+import plotly.graph_objects as go
+import polars as pl
+from plotly.offline import get_plotlyjs
+from plotly.subplots import make_subplots
+
+from pipelines.report_template import CSS, column, t, value_label
+from pipelines.weekly import KPIS, NOISE_FACTOR, Change, ScoreRow, WeeklyPack, fmt_pct, fmt_pp
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = (
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--no-first-run", "--run-all-compositor-stages-before-draw",
+    "--virtual-time-budget=10000", "--disable-dev-shm-usage", "--no-pdf-header-footer",
+    "--generate-pdf-document-outline",
+)
+FIG_WIDTH = 700          # fits an A4 page with 12 mm margins, and the screen
+GOOD, BAD, NEUTRAL, GREY = "#0072B2", "#D55E00", "#56B4E9", "#999999"   # Okabe-Ito, as dashboard/charts.py
+SECTIONS = ("scorecard", "trends", "changes", "breaches", "signals", "pareto", "comments", "class1", "notes")
+
+
+class PdfUnavailable(RuntimeError):
+    """No Chromium to print the PDF with."""
+
+
+# ------------------------------------------------------------------ figures
+
+def _layout(fig: go.Figure, height: int, title: str | None = None) -> go.Figure:
+    fig.update_layout(width=FIG_WIDTH, height=height, template="plotly_white", title=title,
+                      margin={"l": 50, "r": 20, "t": 50 if title else 30, "b": 40},
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+                      font={"family": "Noto Sans CJK SC, Noto Sans SC, Arial, sans-serif", "size": 11})
+    return fig
+
+
+def trend_figure(pack: WeeklyPack, lang: str = "en") -> go.Figure:
+    """Every KPI over the 13 weeks the pack read, with its target; the reviewed week marked."""
+    cols = 4
+    rows = (len(KPIS) + cols - 1) // cols
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[t(f"kpi.{k.key}", lang) for k in KPIS],
+                        horizontal_spacing=0.07, vertical_spacing=0.2)
+    for i, k in enumerate(KPIS):
+        r, c = i // cols + 1, i % cols + 1
+        h = pack.history.filter(pl.col("metric") == k.key).sort("week_start")
+        weeks = [d.isoformat() for d in h["week_start"].to_list()]
+        values = h["value"].to_list()
+        fig.add_trace(go.Scatter(
+            x=weeks, y=values, mode="lines+markers", line={"color": GOOD, "width": 2}, marker={"size": 4},
+            name=t(f"kpi.{k.key}", lang), showlegend=False,
+            customdata=list(zip(h["numerator"].to_list(), h["denominator"].to_list())),
+            hovertemplate="%{x}: %{y:.2%} (%{customdata[0]:,} / %{customdata[1]:,})<extra></extra>"), row=r, col=c)
+        target = pack.targets.get(k.key)
+        if target is not None and weeks:
+            fig.add_trace(go.Scatter(x=[weeks[0], weeks[-1]], y=[target, target], mode="lines",
+                                     line={"color": GREY, "dash": "dash", "width": 1.5}, showlegend=False,
+                                     hovertemplate=f"{t('chart.target', lang)} {target:.1%}<extra></extra>"),
+                          row=r, col=c)
+        if weeks and values[-1] is not None:
+            row = pack.row(k.key)
+            colour = {"green": GOOD, "amber": "#E69F00", "red": BAD}.get(row.light, GREY)
+            fig.add_trace(go.Scatter(x=[weeks[-1]], y=[values[-1]], mode="markers", showlegend=False,
+                                     marker={"size": 10, "color": colour, "line": {"color": "white", "width": 1}},
+                                     hoverinfo="skip"), row=r, col=c)
+        fig.update_yaxes(tickformat=".0%" if k.digits == 1 else ".1%", rangemode="tozero", row=r, col=c)
+        fig.update_xaxes(showticklabels=False, row=r, col=c)
+    fig.update_annotations(font_size=11)
+    return _layout(fig, 190 * rows + 40)
+
+
+def contribution_figure(change: Change, lang: str = "en") -> go.Figure:
+    """Per dimension value, its contribution to the change (percentage points); the named drivers first."""
+    frame = change.contributions.filter(pl.col("value").is_not_null())
+    frame = (frame.sort(pl.col("contribution").abs(), descending=True).head(12)
+             .sort(pl.col("contribution").abs()))
+    labels = [f"{t(f'dim.{d}', lang)}: {value_label(d, v, lang)}"
+              for d, v in zip(frame["dimension"].to_list(), frame["value"].to_list())]
+    values = [v * 100 for v in frame["contribution"].to_list()]
+    worse = [(v > 0) != change.kpi.higher_is_better for v in frame["contribution"].to_list()]
+    fig = go.Figure(go.Bar(
+        x=values, y=labels, orientation="h", marker_color=[BAD if w else GOOD for w in worse],
+        customdata=list(zip([s * 100 if s is not None else None for s in frame["share"].to_list()],
+                            frame["n1"].to_list(), frame["d1"].to_list(), frame["n0"].to_list(),
+                            frame["d0"].to_list())),
+        hovertemplate=("%{y}: %{x:+.2f} pp (%{customdata[0]:.0f} %)<br>"
+                       "%{customdata[1]:,} / %{customdata[2]:,} ← %{customdata[3]:,} / %{customdata[4]:,}"
+                       "<extra></extra>")))
+    fig.update_xaxes(title_text=t("chart.contribution", lang), zeroline=True, zerolinecolor="#888")
+    fig.update_yaxes(automargin=True)
+    return _layout(fig, 60 + 24 * max(frame.height, 3), title=t(f"kpi.{change.kpi.key}", lang))
+
+
+def pareto_figure(pack: WeeklyPack, lang: str = "en") -> go.Figure:
+    """This week's and last week's defect types by units, each with its cumulative share."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[t("pareto.this", lang), t("pareto.last", lang)],
+                        specs=[[{"secondary_y": True}, {"secondary_y": True}]], horizontal_spacing=0.14)
+    for col, period in ((1, "this"), (2, "last")):
+        part = pack.pareto.filter(pl.col("period") == period)
+        names = [value_label("defect_type", v, lang) for v in part["defect_type"].to_list()]
+        fig.add_trace(go.Bar(x=names, y=part["qty"].to_list(), marker_color=GOOD if col == 1 else NEUTRAL,
+                             name=t("chart.units", lang), showlegend=False,
+                             hovertemplate="%{x}: %{y:,}<extra></extra>"), row=1, col=col, secondary_y=False)
+        fig.add_trace(go.Scatter(x=names, y=part["cumulative_share"].to_list(), mode="lines+markers",
+                                 line={"color": BAD}, name=t("chart.cumulative", lang), showlegend=False,
+                                 hovertemplate="%{x}: %{y:.0%}<extra></extra>"), row=1, col=col, secondary_y=True)
+        fig.update_yaxes(range=[0, 1.05], tickformat=".0%", dtick=0.25, row=1, col=col, secondary_y=True)
+        fig.update_xaxes(tickangle=-40, row=1, col=col)
+    fig.update_annotations(font_size=12)
+    return _layout(fig, 360)
+
+
+def p_chart_figure(lots: pl.DataFrame, lang: str = "en") -> go.Figure:
+    """One product x stage: each lot's defect rate with its own 3-sigma limits; this week's lots marked."""
+    lots = lots.sort("inspected_at", "lot_id")
+    x = list(range(1, lots.height + 1))
+    product, stage = lots["product"][0], lots["stage"][0]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=x, y=lots["ucl"].to_list(), mode="lines", line={"shape": "hvh", "color": GREY,
+                                                                               "dash": "dot"},
+                             name="UCL", hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=x, y=lots["p_bar"].to_list(), mode="lines", line={"color": GREY}, name="p̄",
+                             hoverinfo="skip"))
+    fig.add_trace(go.Scatter(
+        x=x, y=lots["defect_rate"].to_list(), mode="lines+markers", name=t("chart.defect_rate", lang),
+        line={"color": NEUTRAL, "width": 1}, marker={"size": 5, "color": GOOD},
+        customdata=list(zip(lots["lot_id"].to_list(), [str(d) for d in lots["inspected_date"].to_list()])),
+        hovertemplate="%{customdata[0]} %{customdata[1]}: %{y:.2%}<extra></extra>"))
+    flagged = lots.with_row_index("i", offset=1).filter(pl.col("is_out_of_control") | pl.col("signal").is_not_null())
+    if flagged.height:
+        fig.add_trace(go.Scatter(
+            x=flagged["i"].to_list(), y=flagged["defect_rate"].to_list(), mode="markers",
+            name=t("chart.signal", lang),
+            marker={"symbol": "x", "size": 10, "color": BAD},
+            customdata=list(zip(flagged["lot_id"].to_list(),
+                                [value_label("signal", s, lang) if s else "" for s in flagged["signal"].to_list()])),
+            hovertemplate="%{customdata[0]}: %{y:.2%} %{customdata[1]}<extra></extra>"))
+    in_week = lots.with_row_index("i", offset=1).filter(pl.col("in_week"))
+    if in_week.height:
+        fig.add_vrect(x0=in_week["i"].min() - 0.5, x1=in_week["i"].max() + 0.5, fillcolor=NEUTRAL, opacity=0.12,
+                      line_width=0, annotation_text=t("chart.this_week", lang), annotation_position="top left")
+    fig.update_yaxes(tickformat=".1%", rangemode="tozero")
+    fig.update_xaxes(title_text=t("chart.lots", lang))
+    title = f"{value_label('product', product, lang)} · {value_label('stage', stage, lang)}"
+    _layout(fig, 300, title=title)
+    fig.update_layout(legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"})
+    return fig
+
+
+def figures(pack: WeeklyPack, lang: str = "en") -> dict[str, go.Figure]:
+    """Every chart of the pack, keyed by a stable id (trend, change-<kpi>, pchart-<n>, pareto)."""
+    out = {"trend": trend_figure(pack, lang)}
+    for change in pack.changes:
+        out[f"change-{change.kpi.key}"] = contribution_figure(change, lang)
+    if pack.p_chart_lots.height:
+        for i, part in enumerate(pack.p_chart_lots.partition_by("product", "stage", maintain_order=True)):
+            out[f"pchart-{i + 1}"] = p_chart_figure(part, lang)
+    if pack.pareto.height:
+        out["pareto"] = pareto_figure(pack, lang)
+    return out
+
+
+# ------------------------------------------------------------------ HTML
+
+def _e(value: object) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _fmt_cell(name: str, value: object, lang: str) -> tuple[str, bool]:
+    """(text, is_number) of one table cell."""
+    if value is None:
+        return "—", False
+    if name in ("defect_rate", "ucl", "lcl"):
+        return fmt_pct(value, 2), True  # type: ignore[arg-type]
+    if name in ("attainment_rate", "cumulative_share"):
+        return fmt_pct(value, 1), True  # type: ignore[arg-type]
+    if name == "total_cost":
+        return f"¥{value:,.0f}", True
+    if isinstance(value, bool):
+        return ("yes" if value else "no") if lang != "zh" else ("是" if value else "否"), False
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M"), False
+    if isinstance(value, date):
+        return value.isoformat(), False
+    if isinstance(value, int):
+        return f"{value:,}", True
+    if isinstance(value, float):
+        return f"{value:,.1f}", True
+    if name in ("category", "department", "product", "stage", "target", "ticket_type", "status_now", "signal",
+                "defect_type"):
+        return value_label(name, value, lang), False
+    return str(value), False
+
+
+def html_table(frame: pl.DataFrame, lang: str, columns: list[str] | None = None) -> str:
+    columns = columns or frame.columns
+    head = "".join(f'<th class="num">{_e(column(c, lang))}</th>' if frame.schema[c].is_numeric()
+                   else f"<th>{_e(column(c, lang))}</th>" for c in columns)
+    body = []
+    for row in frame.select(columns).iter_rows(named=True):
+        cells = []
+        for c in columns:
+            text, num = _fmt_cell(c, row[c], lang)
+            cells.append(f'<td class="num">{_e(text)}</td>' if num else f"<td>{_e(text)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def target_text(row: ScoreRow) -> str:
+    if row.target is None:
+        return "—"
+    sign = {">=": "≥", "<": "<", "<=": "≤"}[row.kpi.comparison]
+    return f"{sign} {fmt_pct(row.target, row.kpi.digits)}"
+
+
+def counts_text(row: ScoreRow) -> str:
+    return f"{row.numerator:,} / {row.denominator:,}"
+
+
+def interval_text(row: ScoreRow) -> str:
+    if row.ci_low is None or row.ci_high is None:
+        return "—"
+    return f"{fmt_pct(row.ci_low, row.kpi.digits)} – {fmt_pct(row.ci_high, row.kpi.digits)}"
+
+
+def trend_text(row: ScoreRow) -> str:
+    return " → ".join(fmt_pct(v, row.kpi.digits) for _, v in row.trend)
+
+
+def noise_text(row: ScoreRow, lang: str) -> str:
+    return "—" if row.noise is None else "±" + fmt_pp(NOISE_FACTOR * row.noise, lang, row.kpi.digits).lstrip("+")
+
+
+def scorecard_table(pack: WeeklyPack, lang: str) -> str:
+    heads = ["kpi", "light", "value", "counts", "target", "interval", "previous", "change", "noise", "trend"]
+    numeric = {"value", "counts", "target", "interval", "previous", "change", "noise"}
+    head = "".join(f'<th class="{"num" if h in numeric else ""}">{_e(t("col." + h, lang))}</th>' for h in heads)
+    body = []
+    for r in pack.scorecard:
+        cells = [
+            _e(t(f"kpi.{r.kpi.key}", lang)),
+            f'<span class="light {r.light}"></span>{_e(t("light." + r.light, lang))}',
+            _e(fmt_pct(r.value, r.kpi.digits)), _e(counts_text(r)), _e(target_text(r)), _e(interval_text(r)),
+            _e(fmt_pct(r.previous, r.kpi.digits)), _e(fmt_pp(r.change, lang, r.kpi.digits)),
+            _e(noise_text(r, lang)), _e(trend_text(r)),
+        ]
+        body.append("<tr>" + "".join(
+            f'<td class="{"num" if h in numeric else ""}" data-kpi="{r.kpi.key}" data-col="{h}">{c}</td>'
+            for h, c in zip(heads, cells)) + "</tr>")
+    return f'<table class="scorecard"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def contribution_table(change: Change, lang: str) -> str:
+    frame = change.contributions
+    rows = []
+    for d in frame.iter_rows(named=True):
+        rows.append("<tr>" + "".join(f"<td{cls}>{_e(v)}</td>" for cls, v in (
+            ("", t(f"dim.{d['dimension']}", lang)),
+            ("", value_label(d["dimension"], d["value"], lang)),
+            (' class="num"', fmt_pp(d["contribution"], lang, change.kpi.digits)),
+            (' class="num"', "—" if d["share"] is None else f"{d['share'] * 100:.0f} %"),
+            (' class="num"', fmt_pct(d["rate_current"], change.kpi.digits)),
+            (' class="num"', f"{d['n1']:,} / {d['d1']:,}"),
+            (' class="num"', fmt_pct(d["rate_reference"], change.kpi.digits)),
+            (' class="num"', f"{d['n0']:,} / {d['d0']:,}"),
+        )) + "</tr>")
+    head = "".join(f'<th{" class=num" if i > 1 else ""}>{_e(t("col." + h, lang))}</th>' for i, h in enumerate(
+        ("dimension", "dim_value", "contribution", "share", "rate_current", "counts_current", "rate_reference",
+         "counts_reference")))
+    return f"<details><summary>{_e(t('col.contribution', lang))}</summary><table><thead><tr>{head}</tr></thead>" \
+           f"<tbody>{''.join(rows)}</tbody></table></details>"
+
+
+def _figure_html(fig: go.Figure, div_id: str) -> str:
+    return '<div class="figure">' + fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
+                                                 config={"displaylogo": False, "responsive": False,
+                                                         "staticPlot": False}) + "</div>"
+
+
+def render_html(pack: WeeklyPack, lang: str = "en") -> str:
+    """The pack as one HTML document with plotly.js inline (opens offline)."""
+    figs = figures(pack, lang)
+    week = pack.week
+    parts: list[str] = []
+
+    def section(key: str, body: str, help_key: str | None = None) -> None:
+        help_html = f'<p class="help">{_e(t(help_key, lang))}</p>' if help_key else ""
+        parts.append(f'<section id="{key}"><h2>{_e(t("section." + key, lang))}</h2>{help_html}{body}</section>')
+
+    section("scorecard", scorecard_table(pack, lang), "section.scorecard.help")
+    section("trends", _figure_html(figs["trend"], "fig-trend"))
+    if pack.changes:
+        blocks = []
+        for change in pack.changes:
+            kind = "better" if change.improved else "worse"
+            blocks.append(f'<div class="change {kind}" data-kpi="{change.kpi.key}"><p>{_e(change.sentence(lang))}'
+                          f"</p>{_figure_html(figs['change-' + change.kpi.key], 'fig-change-' + change.kpi.key)}"
+                          f"{contribution_table(change, lang)}</div>")
+        section("changes", "".join(blocks), "section.changes.help")
+    else:
+        section("changes", f"<p>{_e(t('none.changes', lang))}</p>", "section.changes.help")
+    if pack.breaches.height:
+        section("breaches", html_table(pack.breaches_by_site, lang) + html_table(
+            pack.breaches, lang, ["ticket_id", "site", "category", "ticket_type", "target", "policy_id",
+                                  "created_at", "due_at", "event_at", "overdue_hours"]), "section.breaches.help")
+    else:
+        section("breaches", f"<p>{_e(t('none.breaches', lang))}</p>", "section.breaches.help")
+    if pack.signals.height:
+        charts = "".join(_figure_html(fig, f"fig-{key}") for key, fig in figs.items() if key.startswith("pchart-"))
+        section("signals", html_table(pack.signals, lang, [
+            "lot_id", "product", "stage", "line", "inspected_date", "material_batch_id", "inspected_qty",
+            "nonconforming_qty", "defect_rate", "ucl", "signal"]) + charts, "section.signals.help")
+    else:
+        section("signals", f"<p>{_e(t('none.signals', lang))}</p>", "section.signals.help")
+    if pack.pareto.height:
+        tables = "".join(
+            f"<div><h3>{_e(t('pareto.' + p, lang))}</h3>"
+            + html_table(pack.pareto.filter(pl.col("period") == p), lang,
+                         ["defect_type", "qty", "records", "total_cost", "cumulative_share"]) + "</div>"
+            for p in ("this", "last"))
+        section("pareto", _figure_html(figs["pareto"], "fig-pareto") + f'<div class="cols">{tables}</div>')
+    else:
+        section("pareto", f"<p>{_e(t('none.pareto', lang))}</p>")
+    section("comments", html_table(pack.comments, lang, ["attempted_date", "site", "agent", "category", "score",
+                                                         "comment", "ticket_id"])
+            if pack.comments.height else f"<p>{_e(t('none.comments', lang))}</p>", "section.comments.help")
+    section("class1", html_table(pack.class1_open, lang, ["ticket_id", "created_at", "site", "department",
+                                                          "category", "status_now", "age_days"])
+            if pack.class1_open.height else f"<p>{_e(t('none.class1', lang))}</p>", "section.class1.help")
+    section("notes", f'<div class="notes">{_e(pack.notes)}</div>' if pack.notes.strip()
+            else f"<p>{_e(t('notes.empty', lang))}</p>")
+
+    title = t("pack.title", lang, week=week.label)
+    subtitle = t("pack.subtitle", lang, week=week.label, start=week.start.isoformat(), end=week.end.isoformat(),
+                 tz=pack.timezone, generated=pack.generated_at.strftime("%Y-%m-%d %H:%M UTC"))
+    return (
+        f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{CSS}</style>"
+        f'<script type="text/javascript">{get_plotlyjs()}</script></head>'
+        f'<body data-week="{week.label}" data-lang="{lang}"><header><h1>{_e(title)}</h1>'
+        f'<p class="meta">{_e(subtitle)}</p><p class="meta">{_e(t("pack.source", lang))}</p></header>'
+        + "".join(parts) + "</body></html>\n"
+    )
+
+
+# ------------------------------------------------------------------ files
+
+def report_name(pack: WeeklyPack, lang: str) -> str:
+    return f"quality-review-{pack.week.label}-{lang}"
+
+
+def write_html(pack: WeeklyPack, out_dir: Path, lang: str = "en") -> Path:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / f"{report_name(pack, lang)}.html"
+    tmp = path.with_suffix(".html.tmp")
+    tmp.write_text(render_html(pack, lang), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def chromium_path() -> Path | None:
+    if CHROMIUM.exists():
+        return CHROMIUM
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    return Path(found) if found else None
+
+
+def write_pdf(html_path: Path, pdf_path: Path | None = None, chromium: Path | None = None,
+              timeout_s: float = 180) -> Path:
+    """Print the HTML with headless Chromium. Raises PdfUnavailable without Chromium, RuntimeError if it fails."""
+    chromium = chromium or chromium_path()
+    if chromium is None or not Path(chromium).exists():
+        raise PdfUnavailable("the PDF needs Chromium: install Debian's chromium (apt-get install -y chromium); "
+                             "the HTML report was written and prints to PDF from any browser")
+    pdf_path = pdf_path or html_path.with_suffix(".pdf")
+    pdf_path.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory(prefix="sqd-chromium-") as profile:
+        command = [str(chromium), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+                   f"--print-to-pdf={pdf_path.resolve()}", html_path.resolve().as_uri()]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s)
+        except subprocess.TimeoutExpired as exc:
+            raise RuntimeError(f"chromium did not finish printing within {timeout_s:g} s") from exc
+    if not pdf_path.exists() or pdf_path.stat().st_size == 0:
+        raise RuntimeError(f"chromium printed no PDF (exit {done.returncode}): {done.stderr.strip()[-500:]}")
+    return pdf_path

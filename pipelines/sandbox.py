@@ -1,0 +1,640 @@
+"""Read-only execution of analysts' SQL (the dashboard's SQL workspace and `sqd sql`), and the workspace's files.
+
+Every run opens its own connection and closes it afterwards, so nothing an analyst does outlives the run:
+
+* The connection is an in-memory DuckDB instance with the live warehouse ATTACHed `READ_ONLY` and made the default
+  catalog. (Opening the file itself with a different configuration fails inside a process that already has it open,
+  as the dashboard does: DuckDB shares one instance per path and refuses a second configuration.) Before any user
+  text runs, `enable_external_access = false` (no files, no network, no INSTALL or LOAD of anything not built in),
+  extension autoloading off, `memory_limit`, `threads`, no temp directory (nothing spills to disk) and finally
+  `lock_configuration = true`, so the analyst cannot change any of it.
+* The text must parse into exactly one statement (`extract_statements`), of type SELECT or EXPLAIN (DESCRIBE, SHOW,
+  SUMMARIZE, PIVOT ... IN (...) and FROM-first queries are SELECTs), which the binder says does not write. Anything
+  else is refused before it runs: SET, PRAGMA, CALL, ATTACH, DETACH, USE, COPY, EXPORT, INSTALL, LOAD, DDL, DML,
+  transactions, CHECKPOINT, VACUUM, several statements at once.
+* A timer thread calls `con.interrupt()` after `timeout_s` (default 30 s); the query stops and the run reports the
+  time limit. Results stream and stop at `row_cap` rows (the result says it was cut).
+* DuckDB's own errors come back as text with the line and column DuckDB points at, never as a traceback.
+
+Workspace files live in `config.state_dir` (beside the warehouse, outside it): `saved_queries.json` (name -> SQL)
+and `sql_history.jsonl` (one line per run). Writes are atomic (a temporary file renamed over the old one) and
+serialised with a lock file, so two dashboard sessions cannot lose each other's saves.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import io
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pyarrow as pa
+
+from pipelines.config import Config
+from pipelines.warehouse import SEARCH_PATH, metric_view_files
+
+DEFAULT_TIMEOUT_S = 30.0
+DEFAULT_ROW_CAP = 10_000
+MAX_ROW_CAP = 200_000
+DEFAULT_MEMORY_LIMIT = "1GB"
+DEFAULT_THREADS = 2
+HISTORY_KEEP = 500          # lines kept in sql_history.jsonl
+ALLOWED_TYPES = ("SELECT", "EXPLAIN")
+CATALOG = "warehouse"
+
+# statuses of a run
+OK, REFUSED, ERROR, TIMEOUT, MEMORY = "ok", "refused", "error", "timeout", "memory"
+
+
+class Refused(ValueError):
+    """The statement is not allowed in the workspace; it was not run."""
+
+
+@dataclass
+class QueryResult:
+    """What one run returned. `frame` is None unless status is "ok"."""
+
+    sql: str
+    status: str
+    frame: pl.DataFrame | None = None
+    rows: int = 0                      # rows in `frame` (at most the cap)
+    truncated: bool = False            # the statement had more rows than the cap
+    row_cap: int = DEFAULT_ROW_CAP
+    elapsed_s: float = 0.0
+    message: str = ""                  # DuckDB's message, or why the statement was refused
+    error_type: str = ""               # e.g. "BinderException", "Refused"
+    line: int | None = None            # 1-based position DuckDB points at, when it says
+    column: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status == OK
+
+    def notice(self) -> str:
+        """One line for a status bar (English; the dashboard translates from the fields)."""
+        if self.ok:
+            cut = f" (cut at the row cap of {self.row_cap:,})" if self.truncated else ""
+            return f"{self.rows:,} row(s){cut} in {self.elapsed_s:.2f} s"
+        where = f" at line {self.line}, column {self.column}" if self.line and self.column else (
+            f" at line {self.line}" if self.line else "")
+        return f"{self.status}: {self.message.splitlines()[0] if self.message else ''}{where}"
+
+
+# ------------------------------------------------------------------ the connection
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def open_sandbox(config: Config, memory_limit: str = DEFAULT_MEMORY_LIMIT,
+                 threads: int = DEFAULT_THREADS) -> duckdb.DuckDBPyConnection:
+    """A locked, read-only connection to the live warehouse (see the module docstring)."""
+    path = config.warehouse_path
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no warehouse yet; run `sqd demo` or `sqd ingest FILE`")
+    con = duckdb.connect(":memory:", config={
+        "memory_limit": memory_limit,
+        "threads": threads,
+        "temp_directory": "",                 # no spilling to disk
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "allow_community_extensions": False,
+        "allow_unsigned_extensions": False,
+    })
+    try:
+        # Our own setup, before any analyst text: values are ours (path, time zone from the configuration).
+        con.execute(f"ATTACH {_sql_string(str(path))} AS {CATALOG} (READ_ONLY)")
+        con.execute(f"USE {CATALOG}")
+        con.execute(f"SET search_path = {_sql_string(SEARCH_PATH)}")
+        con.execute(f"SET TimeZone = {_sql_string(config.timezone)}")
+        con.execute("SET enable_progress_bar = false")
+        con.execute("SET enable_external_access = false")
+        con.execute("SET lock_configuration = true")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def check_statement(con: duckdb.DuckDBPyConnection, sql: str) -> duckdb.Statement:
+    """The one allowed statement of `sql`, or Refused (or DuckDB's parser error) without running anything."""
+    statements = con.extract_statements(sql)
+    if not statements:
+        raise Refused("No statement to run.")
+    if len(statements) > 1:
+        raise Refused(f"One statement per run: this text holds {len(statements)}. Run them one at a time.")
+    statement = statements[0]
+    kind = statement.type.name
+    if kind not in ALLOWED_TYPES:
+        shown = "PIVOT without an IN list" if kind == "MULTI" else kind
+        raise Refused(f"{shown} statements are not allowed here: the workspace runs read-only queries "
+                      f"(SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN).")
+    writes = _binder_says_writes(con, statement)
+    if writes:
+        raise Refused("This statement would change the database; the workspace is read-only.")
+    return statement
+
+
+def _binder_says_writes(con: duckdb.DuckDBPyConnection, statement: duckdb.Statement) -> bool:
+    """duckdb 2's binder reports whether a statement writes; older versions have no such call (then False, and
+    the read-only attach still refuses the write)."""
+    try:
+        from duckdb import _seam  # noqa: PLC0415 (private, version-specific)
+    except ImportError:
+        return False
+    try:
+        return bool(_seam.bind(con, statement).writes)
+    except duckdb.Error:
+        return False        # the run itself reports the binder's error with its position
+    except (AttributeError, TypeError):
+        return False
+
+
+_LINE = re.compile(r"^LINE (\d+): (.*)$", re.MULTILINE)
+
+
+def error_position(sql: str, message: str) -> tuple[int | None, int | None]:
+    """Line and column (1-based) that DuckDB's message points at with `LINE n: ...` and a caret line."""
+    match = _LINE.search(message)
+    if not match:
+        return None, None
+    line_no = int(match.group(1))
+    context = match.group(2)
+    rest = message[match.end():].lstrip("\n").splitlines()
+    caret_line = rest[0] if rest else ""
+    caret = caret_line.find("^")
+    if caret < 0:
+        return line_no, None
+    prefix = len(f"LINE {line_no}: ")
+    offset_in_context = caret - prefix
+    lines = sql.splitlines()
+    if not (0 < line_no <= len(lines)) or offset_in_context < 0:
+        return line_no, None
+    source = lines[line_no - 1]
+    core = context
+    if core.startswith("..."):
+        core = core[3:]
+        offset_in_context -= 3
+    if core.endswith("..."):
+        core = core[:-3]
+    start = source.find(core) if core else -1
+    if start < 0:
+        return line_no, None
+    return line_no, start + offset_in_context + 1
+
+
+def _unique_names(table: pa.Table) -> pa.Table:
+    seen: dict[str, int] = {}
+    names = []
+    for name in table.column_names:
+        if name in seen:
+            seen[name] += 1
+            names.append(f"{name}_{seen[name]}")
+        else:
+            seen[name] = 0
+            names.append(name)
+    return table.rename_columns(names) if names != table.column_names else table
+
+
+def _to_polars(table: pa.Table) -> pl.DataFrame:
+    """Arrow -> Polars; a column Polars cannot hold (a MAP, a UNION...) comes across as text."""
+    table = _unique_names(table)
+    try:
+        return pl.from_arrow(table)  # type: ignore[return-value]
+    except Exception:  # noqa: BLE001 (Polars raises several kinds for unsupported Arrow types)
+        columns = []
+        for name, column in zip(table.column_names, table.columns):
+            try:
+                columns.append(pl.from_arrow(pa.table({name: column}))[name])
+            except Exception:  # noqa: BLE001
+                columns.append(pl.Series(name, [None if v is None else str(v) for v in column.to_pylist()],
+                                         dtype=pl.Utf8))
+        return pl.DataFrame(columns)
+
+
+_BIND_TIME_ERRORS = (duckdb.BinderException, duckdb.CatalogException)
+
+
+def _positioned_message(con: duckdb.DuckDBPyConnection, sql: str, message: str) -> str:
+    """The relation API drops the `LINE n:` context of a binder error; binding the checked statement again through
+    `execute` (it fails at bind time, before anything runs) returns the message with it."""
+    try:
+        statement = check_statement(con, sql)
+        con.execute(statement)
+    except duckdb.Error as again:
+        return str(again) if "\nLINE " in str(again) else message
+    except Refused:
+        return message
+    return message
+
+
+def run_query(config: Config, sql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP,
+              memory_limit: str = DEFAULT_MEMORY_LIMIT, record: bool = True, source: str = "") -> QueryResult:
+    """Run one analyst statement in the sandbox. Never raises for the statement's sake: the result carries the
+    status and DuckDB's message. Raises FileNotFoundError when there is no warehouse."""
+    row_cap = max(1, min(int(row_cap), MAX_ROW_CAP))
+    result = QueryResult(sql=sql, status=ERROR, row_cap=row_cap)
+    try:
+        con = open_sandbox(config, memory_limit=memory_limit)
+    except duckdb.Error as exc:  # the warehouse cannot be opened right now (e.g. a writer holds its lock)
+        result.message, result.error_type = str(exc), type(exc).__name__
+        _record(config, result, record, source)
+        return result
+    timed_out = threading.Event()
+
+    def stop() -> None:
+        timed_out.set()
+        try:
+            con.interrupt()
+        except duckdb.Error:
+            pass  # the run ended (and the connection closed) as the timer fired
+
+    timer = threading.Timer(timeout_s, stop)
+    timer.daemon = True
+    started = time.perf_counter()
+    reader = None
+    try:
+        statement = check_statement(con, sql)
+        timer.start()
+        relation = con.sql(statement)
+        if relation is None:
+            frame = pl.DataFrame()
+            truncated = False
+        else:
+            reader = relation.to_arrow_reader(min(row_cap + 1, 8192))
+            batches, count = [], 0
+            for batch in reader:
+                batches.append(batch)
+                count += batch.num_rows
+                if count > row_cap:
+                    break
+            table = pa.Table.from_batches(batches, schema=reader.schema)
+            truncated = table.num_rows > row_cap
+            frame = _to_polars(table.slice(0, row_cap))
+        result.status, result.frame, result.rows, result.truncated = OK, frame, frame.height, truncated
+    except Refused as exc:
+        result.status, result.message, result.error_type = REFUSED, str(exc), "Refused"
+    except duckdb.InterruptException as exc:
+        if timed_out.is_set():
+            result.status = TIMEOUT
+            result.message = f"Stopped at the time limit of {timeout_s:g} s (the query was interrupted)."
+        else:
+            result.status, result.message = ERROR, str(exc)
+        result.error_type = type(exc).__name__
+    except duckdb.OutOfMemoryException as exc:
+        result.status, result.error_type = MEMORY, type(exc).__name__
+        result.message = (f"Stopped at the memory limit of {memory_limit}: "
+                          + str(exc).splitlines()[0].removeprefix("Out of Memory Error: "))
+    except duckdb.Error as exc:
+        message = str(exc)
+        if isinstance(exc, _BIND_TIME_ERRORS) and "\nLINE " not in message:
+            message = _positioned_message(con, sql, message)
+        result.status, result.message, result.error_type = ERROR, message, type(exc).__name__
+        result.line, result.column = error_position(sql, message)
+    finally:
+        timer.cancel()
+        result.elapsed_s = time.perf_counter() - started
+        if reader is not None:
+            try:
+                reader.close()
+            except Exception:  # noqa: BLE001 (closing a reader that stopped early)
+                pass
+        con.close()
+    _record(config, result, record, source)
+    return result
+
+
+def _record(config: Config, result: QueryResult, record: bool, source: str) -> None:
+    if not record:
+        return
+    try:
+        append_history(config, result, source=source)
+    except OSError:
+        pass  # a read-only state folder must not break the query
+
+
+# ------------------------------------------------------------------ schema browser and examples
+
+def schema_objects(config: Config) -> pl.DataFrame:
+    """(schema_name, object_name, kind, comment) of every table and view an analyst can query. A metric view's
+    comment is the header comment of its file in pipelines/sql/metrics."""
+    con = open_sandbox(config)
+    try:
+        frame = con.sql(f"""
+            SELECT schema_name, table_name AS object_name, 'table' AS kind, comment
+            FROM duckdb_tables() WHERE database_name = '{CATALOG}' AND NOT internal
+            UNION ALL
+            SELECT schema_name, view_name, 'view', comment
+            FROM duckdb_views() WHERE database_name = '{CATALOG}' AND NOT internal
+            ORDER BY schema_name, object_name
+        """).pl()
+    finally:
+        con.close()
+    headers = {name: view_header(text) for name, text in metric_view_files()}
+    return frame.with_columns(
+        pl.when(pl.col("comment").is_null() & (pl.col("schema_name") == "metrics"))
+        .then(pl.col("object_name").replace_strict(headers, default=None, return_dtype=pl.Utf8))
+        .otherwise(pl.col("comment")).alias("comment"))
+
+
+def view_header(text: str) -> str:
+    """The leading `--` comment of a view file, as one paragraph."""
+    lines = []
+    for raw in text.splitlines():
+        if not raw.startswith("--"):
+            break
+        lines.append(raw[2:].strip())
+    return " ".join(x for x in lines if x)
+
+
+def schema_columns(config: Config) -> pl.DataFrame:
+    """(schema_name, object_name, column_name, data_type, comment, column_index) from duckdb_columns()."""
+    con = open_sandbox(config)
+    try:
+        return con.sql(f"""
+            SELECT schema_name, table_name AS object_name, column_name, data_type, comment, column_index
+            FROM duckdb_columns() WHERE database_name = '{CATALOG}' AND NOT internal
+            ORDER BY schema_name, object_name, column_index
+        """).pl()
+    finally:
+        con.close()
+
+
+# The last full ISO week of ticket data: Monday of the week that ended on or before the last ticket date.
+_LAST_WEEK = """last_week AS (
+    SELECT CAST(date_trunc('week', max(created_date) + 1) AS DATE) - 7 AS week_start FROM metrics.ticket_kpis
+)"""
+
+EXAMPLES: dict[str, tuple[str, str, str]] = {
+    # key: (English title, Chinese title, SQL)
+    "breaches_by_site": ("SLA breaches by site, last full week", "上一完整周各站点超时情况", f"""\
+-- SLA attainment per site in the last full ISO week of data (docs/metrics.md, metrics.ticket_sla)
+WITH {_LAST_WEEK}
+SELECT site,
+       count(*) FILTER (WHERE NOT is_met) AS breached,
+       count(is_met) AS decided,
+       count(*) FILTER (WHERE is_met) / count(is_met) AS attainment_rate
+FROM metrics.ticket_sla, last_week
+WHERE created_date >= last_week.week_start AND created_date < last_week.week_start + 7
+GROUP BY site
+ORDER BY breached DESC"""),
+    "csat_by_agent": ("CSAT by agent with 95 % intervals, last 13 weeks", "近 13 周各坐席满意度及 95% 区间", """\
+-- CSAT = satisfied / scored responses (metrics.csat_daily), with the 95 % Wilson interval of docs/metrics.md
+WITH s AS (
+    SELECT agent, CAST(sum(satisfied) AS DOUBLE) AS x, CAST(sum(scored_responses) AS BIGINT) AS n
+    FROM metrics.csat_daily
+    WHERE attempted_date > (SELECT max(attempted_date) FROM metrics.csat_daily) - 91
+    GROUP BY agent
+)
+SELECT agent, CAST(x AS BIGINT) AS satisfied, n AS scored_responses,
+       x / n AS csat_rate,
+       (x / n + 1.96 * 1.96 / (2 * n) - 1.96 * sqrt(x / n * (1 - x / n) / n + 1.96 * 1.96 / (4 * n * n)))
+           / (1 + 1.96 * 1.96 / n) AS csat_rate_low,
+       (x / n + 1.96 * 1.96 / (2 * n) + 1.96 * sqrt(x / n * (1 - x / n) / n + 1.96 * 1.96 / (4 * n * n)))
+           / (1 + 1.96 * 1.96 / n) AS csat_rate_high
+FROM s
+WHERE n > 0
+ORDER BY csat_rate"""),
+    "lots_out_of_control": ("Lots out of control (p-chart)", "失控批次（p 控制图）", """\
+-- Lots outside their own 3-sigma limits or firing a Western Electric rule (metrics.defect_lots)
+SELECT lot_id, product, stage, line, inspected_date, material_batch_id,
+       inspected_qty, nonconforming_qty, defect_rate, lcl, ucl, is_out_of_control, signal
+FROM metrics.defect_lots
+WHERE is_out_of_control OR signal IS NOT NULL
+ORDER BY inspected_at DESC
+LIMIT 200"""),
+    "weekly_complaint_rate": ("Attributable complaint rate per week and site", "各站点每周有效投诉率", """\
+-- Complaint rate = attributable complaints / all tickets (metrics.ticket_kpis), last 12 weeks
+SELECT week_start, site,
+       count(*) FILTER (WHERE is_attributable_complaint) AS complaints,
+       count(*) AS tickets,
+       count(*) FILTER (WHERE is_attributable_complaint) / count(*) AS complaint_rate
+FROM metrics.ticket_kpis
+WHERE week_start > (SELECT max(week_start) FROM metrics.ticket_kpis) - 84
+GROUP BY ALL
+ORDER BY week_start, site"""),
+    "open_class_1": ("Open class-1 complaints", "未结一类投诉", """\
+-- Class-1 complaints still open now (metrics.backlog: not resolved, not closed, not cancelled)
+SELECT ticket_id, created_at, site, department, category, status, round(age_hours / 24, 1) AS age_days,
+       is_breached
+FROM metrics.backlog
+WHERE complaint_grade = 'class_1'
+ORDER BY created_at"""),
+}
+
+
+# ------------------------------------------------------------------ exports
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _stringify_nested(frame: pl.DataFrame) -> pl.DataFrame:
+    """Lists, structs and other nested columns as JSON text (CSV and XLSX cells hold scalars only). Row by row,
+    but only for the nested columns of a capped result."""
+    nested = [c for c, t in frame.schema.items() if t.is_nested() or t == pl.Object]
+    if not nested:
+        return frame
+    return frame.with_columns(
+        pl.Series(c, [None if v is None else json.dumps(v, default=str, ensure_ascii=False)
+                      for v in frame[c].to_list()], dtype=pl.Utf8)
+        for c in nested)
+
+
+def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells (and headers) that a spreadsheet would read as a formula get a leading apostrophe."""
+    def safe(name: str) -> str:
+        return "'" + name if name.startswith(FORMULA_START) else name
+
+    frame = _stringify_nested(frame)
+    text = [c for c, t in frame.schema.items() if t in (pl.Utf8, pl.Categorical) or isinstance(t, pl.Enum)]
+    starts = "^[" + re.escape("".join(FORMULA_START)) + "]"
+    out = frame.with_columns(
+        pl.when(pl.col(c).cast(pl.Utf8).str.contains(starts))
+        .then(pl.lit("'") + pl.col(c).cast(pl.Utf8))
+        .otherwise(pl.col(c).cast(pl.Utf8)).alias(c)
+        for c in text)
+    return out.rename({c: safe(c) for c in out.columns if safe(c) != c})
+
+
+def to_csv_bytes(frame: pl.DataFrame) -> bytes:
+    """UTF-8 with BOM (spreadsheet programs then read Chinese), formulas neutralised."""
+    buffer = io.BytesIO()
+    buffer.write("\ufeff".encode())
+    neutralise_formulas(frame).write_csv(buffer)
+    return buffer.getvalue()
+
+
+def to_parquet_bytes(frame: pl.DataFrame) -> bytes:
+    buffer = io.BytesIO()
+    frame.write_parquet(buffer)
+    return buffer.getvalue()
+
+
+def to_xlsx_bytes(frame: pl.DataFrame, sheet: str = "result") -> bytes:
+    """An XLSX workbook; text is written as text (xlsxwriter's strings_to_formulas off), time zones dropped (Excel
+    has none: times are the warehouse's local wall time)."""
+    from xlsxwriter import Workbook  # noqa: PLC0415
+
+    frame = _stringify_nested(frame).with_columns(
+        pl.col(c).dt.replace_time_zone(None)
+        for c, t in frame.schema.items() if isinstance(t, pl.Datetime) and t.time_zone)
+    buffer = io.BytesIO()
+    with Workbook(buffer, {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}) as book:
+        frame.write_excel(workbook=book, worksheet=sheet, autofit=frame.height <= 5000)
+    return buffer.getvalue()
+
+
+def export_bytes(frame: pl.DataFrame, fmt: str) -> bytes:
+    fmt = fmt.lower().lstrip(".")
+    if fmt == "csv":
+        return to_csv_bytes(frame)
+    if fmt == "parquet":
+        return to_parquet_bytes(frame)
+    if fmt == "xlsx":
+        return to_xlsx_bytes(frame)
+    raise ValueError(f"unknown export format {fmt!r}: csv, parquet or xlsx")
+
+
+# ------------------------------------------------------------------ saved queries and history (state_dir)
+
+@dataclass(frozen=True)
+class SavedQuery:
+    name: str
+    sql: str
+    saved_at: str
+    description: str = ""
+
+
+def _saved_path(config: Config) -> Path:
+    return config.state_dir / "saved_queries.json"
+
+
+def _history_path(config: Config) -> Path:
+    return config.state_dir / "sql_history.jsonl"
+
+
+@contextmanager
+def _locked(config: Config, name: str) -> Iterator[None]:
+    config.state_dir.mkdir(parents=True, exist_ok=True)
+    with open(config.state_dir / f".{name}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write a file completely or not at all (temporary file, fsync, rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+
+
+def _read_saved(config: Config) -> dict[str, dict]:
+    try:
+        data = json.loads(_saved_path(config).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except json.JSONDecodeError:
+        return {}
+    return data.get("queries", {}) if isinstance(data, dict) else {}
+
+
+def saved_queries(config: Config) -> list[SavedQuery]:
+    """Saved queries, by name."""
+    return [SavedQuery(name=name, sql=q.get("sql", ""), saved_at=q.get("saved_at", ""),
+                       description=q.get("description", ""))
+            for name, q in sorted(_read_saved(config).items(), key=lambda kv: kv[0].lower())]
+
+
+def save_query(config: Config, name: str, sql: str, description: str = "") -> SavedQuery:
+    """Save (or replace) a named query."""
+    name = name.strip()
+    if not name:
+        raise ValueError("a saved query needs a name")
+    if not sql.strip():
+        raise ValueError("nothing to save: the query is empty")
+    saved = SavedQuery(name=name, sql=sql, saved_at=_now(), description=description.strip())
+    with _locked(config, "saved_queries"):
+        queries = _read_saved(config)
+        queries[name] = {"sql": saved.sql, "saved_at": saved.saved_at, "description": saved.description}
+        write_atomic(_saved_path(config), json.dumps({"version": 1, "queries": queries}, ensure_ascii=False,
+                                                     indent=2))
+    return saved
+
+
+def delete_query(config: Config, name: str) -> bool:
+    with _locked(config, "saved_queries"):
+        queries = _read_saved(config)
+        if name not in queries:
+            return False
+        del queries[name]
+        write_atomic(_saved_path(config), json.dumps({"version": 1, "queries": queries}, ensure_ascii=False,
+                                                     indent=2))
+    return True
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    ran_at: str
+    sql: str
+    status: str
+    rows: int
+    elapsed_s: float
+    truncated: bool = False
+    message: str = ""
+    source: str = ""
+    extra: dict = field(default_factory=dict)
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def append_history(config: Config, result: QueryResult, source: str = "") -> None:
+    entry = HistoryEntry(ran_at=_now(), sql=result.sql, status=result.status, rows=result.rows,
+                         elapsed_s=round(result.elapsed_s, 4), truncated=result.truncated,
+                         message=result.message.splitlines()[0] if result.message else "", source=source)
+    line = json.dumps({k: v for k, v in asdict(entry).items() if k != "extra"}, ensure_ascii=False)
+    path = _history_path(config)
+    with _locked(config, "sql_history"):
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(line + "\n")
+        # keep the file short: rewrite with the newest HISTORY_KEEP lines once it doubles
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.readlines()
+        if len(lines) > 2 * HISTORY_KEEP:
+            write_atomic(path, "".join(lines[-HISTORY_KEEP:]))
+
+
+def history(config: Config, limit: int = 100) -> list[HistoryEntry]:
+    """Runs, newest first (unreadable lines are skipped)."""
+    try:
+        lines = _history_path(config).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return []
+    out = []
+    for raw in reversed(lines):
+        try:
+            data = json.loads(raw)
+            out.append(HistoryEntry(**{k: data[k] for k in HistoryEntry.__dataclass_fields__ if k in data}))
+        except (json.JSONDecodeError, TypeError, KeyError):
+            continue
+        if len(out) >= limit:
+            break
+    return out

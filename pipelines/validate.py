@@ -1,0 +1,587 @@
+"""Canonical batch -> Great Expectations results, one suite per dataset. Reads DuckDB; never writes.
+
+A suite is `expectations/<dataset>.json` in GX's own format (`name`, `expectations`: `type`, `kwargs`,
+`meta`) so a data steward can read and edit it; each expectation's `meta` adds what GX does not know:
+  name        a short stable id (results and quarantine refer to it)
+  severity    "blocking" (refuse the batch), "row-level" (quarantine the failing rows), "warning" (record)
+  applies_to  "load", "check" or both (default): e.g. the volume check only means something for a load
+  notes       what it protects, for the steward and the dashboard
+Values that depend on the run are GX suite parameters: {"$PARAMETER": "freshness_days"} etc. (`PARAMETERS`).
+
+The batch reaches GX through its pandas path: GX 1.24's SQL datasource over duckdb-engine fails every
+expectation (GX #10738, #11579). DuckDB selects only the columns the suite refers to, plus derived columns for
+what GX cannot see from one row of one table (`DERIVED`: the ticket of a survey, the load time); the frame's
+index is the batch's `__row` (the line in the source file), so GX's `unexpected_index_list` names the lines.
+Batches larger than `chunk_rows` are validated in chunks split by a hash of the key (so duplicates of a key
+meet in one chunk); aggregate expectations then run once on a frame of only the columns they need.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache, lru_cache
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from pipelines.datasets import DATASETS, Dataset
+from pipelines.read import ROW
+
+SEVERITIES = ("blocking", "row-level", "warning")
+MODES = ("load", "check")
+PARAMETERS = ("freshness_days", "volume_min", "volume_max")
+SUITES_SHIPPED = Path(__file__).resolve().parent.parent / "expectations"
+SCHEMA_TYPES = ("expect_column_to_exist",)          # and every expect_table_column* expectation
+COLUMN_KWARGS = ("column", "column_A", "column_B")
+SET_TYPES = ("expect_column_values_to_be_in_set", "expect_column_values_to_not_be_in_set")
+
+
+class SuiteError(ValueError):
+    """A suite file that cannot be used; the message names the file and the expectation."""
+
+
+# ---------------------------------------------------------------- derived columns
+@dataclass(frozen=True)
+class Derived:
+    """A column computed by DuckDB for GX: an SQL expression over the batch `s` (and `join`)."""
+
+    sql: str
+    columns: tuple[str, ...]              # the real columns it reads: the offending values of a failure
+    description: str
+    join: str = ""
+
+
+def _least_after(first: str, later: Sequence[str]) -> str:
+    return f"coalesce(s.{first} <= least({', '.join(f's.{c}' for c in later)}), true)"
+
+
+def _not_in_future(timestamps: Sequence[str], dates: Sequence[str] = ()) -> Derived:
+    values = [f"s.{c}" for c in timestamps] + [f"CAST(s.{c} AS TIMESTAMPTZ)" for c in dates]
+    return Derived(f"coalesce(greatest({', '.join(values)}) <= $future_limit, true)", (*timestamps, *dates),
+                   "no timestamp or date later than the load time (plus the allowed clock skew)")
+
+
+def _age_days(column: str) -> Derived:
+    return Derived(f"(epoch($as_of) - epoch(s.{column})) / 86400.0", (column,),
+                   f"age of {column} at the load time, in days (freshness = the youngest record's age)")
+
+
+TICKET_TIMES = ("created_at", "recorded_at", "dispatched_at", "first_response_at", "on_site_at",
+                "resolved_at", "closed_at")
+TICKETS_OF_SURVEYS = ("LEFT JOIN (SELECT ticket_id, max(resolved_at) AS resolved_at FROM core.tickets "
+                      "GROUP BY ticket_id) AS t ON t.ticket_id = s.ticket_id")
+
+DERIVED: dict[str, dict[str, Derived]] = {
+    "tickets": {
+        "__timestamps_in_order": Derived(
+            " AND ".join([
+                _least_after("created_at", ("dispatched_at", "first_response_at", "on_site_at", "resolved_at",
+                                            "closed_at")),
+                _least_after("first_response_at", ("resolved_at", "closed_at")),
+                _least_after("resolved_at", ("closed_at",)),
+            ]),
+            ("created_at", "dispatched_at", "first_response_at", "on_site_at", "resolved_at", "closed_at"),
+            "created <= first response <= resolved <= closed, and dispatch and on-site not before creation "
+            "(missing steps skipped)"),
+        "__not_in_future": _not_in_future(TICKET_TIMES),
+        "__age_days": _age_days("created_at"),
+    },
+    "surveys": {
+        "__timestamps_in_order": Derived(_least_after("attempted_at", ("responded_at",)),
+                                         ("attempted_at", "responded_at"),
+                                         "responded_at not before attempted_at"),
+        "__not_in_future": _not_in_future(("attempted_at", "responded_at")),
+        "__age_days": _age_days("attempted_at"),
+        "__ticket_exists": Derived("s.ticket_id IS NULL OR t.ticket_id IS NOT NULL", ("ticket_id",),
+                                   "the survey's ticket is in core.tickets (published before or in this run)",
+                                   TICKETS_OF_SURVEYS),
+        "__after_ticket_resolution": Derived("coalesce(s.attempted_at >= t.resolved_at, true)",
+                                             ("ticket_id", "attempted_at"),
+                                             "the follow-up was attempted after its ticket was resolved",
+                                             TICKETS_OF_SURVEYS),
+    },
+    "inspections": {
+        "__timestamps_in_order": Derived("coalesce(s.production_date <= CAST(s.inspected_at AS DATE), true)",
+                                         ("production_date", "inspected_at"),
+                                         "production_date not after the inspection day (local time)"),
+        "__not_in_future": _not_in_future(("inspected_at",), ("production_date",)),
+        "__age_days": _age_days("inspected_at"),
+    },
+    "nonconformities": {
+        "__timestamps_in_order": Derived("coalesce(s.production_date <= CAST(s.found_at AS DATE), true)",
+                                         ("production_date", "found_at"),
+                                         "production_date not after the day the nonconformity was found"),
+        "__not_in_future": _not_in_future(("found_at",), ("production_date",)),
+        "__age_days": _age_days("found_at"),
+    },
+}
+
+
+# ---------------------------------------------------------------- suites
+@dataclass(frozen=True)
+class Check:
+    """One expectation of a suite, with our severity and the columns it reads."""
+
+    name: str
+    type: str
+    kwargs: dict
+    meta: dict
+    severity: str
+    kind: str                             # "schema" | "aggregate" | "map" (row by row: can quarantine)
+    columns: tuple[str, ...]              # columns in kwargs (real or derived)
+    applies_to: tuple[str, ...]
+    offending_columns: tuple[str, ...]    # real columns to show for a failing row
+
+    @property
+    def label(self) -> str:
+        cols = ", ".join(self.columns)
+        return f"{self.type}({cols})" if cols else self.type
+
+    @property
+    def notes(self) -> str:
+        return str(self.meta.get("notes", ""))
+
+    def gx(self):
+        from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+        return ExpectationConfiguration(type=self.type, kwargs=self.kwargs, meta=self.meta).to_domain_obj()
+
+
+@dataclass(frozen=True)
+class Suite:
+    dataset: Dataset
+    name: str
+    path: Path
+    sha256: str
+    checks: tuple[Check, ...]
+
+
+def suite_path(dataset: str, folder: Path) -> Path:
+    """`folder/<dataset>.json`; a project without its own suite uses the one shipped beside the code."""
+    path = Path(folder) / f"{dataset}.json"
+    if not path.exists() and (SUITES_SHIPPED / f"{dataset}.json").exists():
+        return SUITES_SHIPPED / f"{dataset}.json"
+    return path
+
+
+def load_suite(dataset: Dataset | str, folder: Path) -> Suite:
+    dataset = DATASETS[dataset] if isinstance(dataset, str) else dataset
+    path = suite_path(dataset.name, folder)
+    try:
+        stat = path.stat()
+    except FileNotFoundError as exc:
+        raise SuiteError(f"{path}: no expectation suite for {dataset.name}") from exc
+    return _load_suite(dataset.name, str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=32)
+def _load_suite(dataset_name: str, path_text: str, _mtime: int, _size: int) -> Suite:
+    path, dataset = Path(path_text), DATASETS[dataset_name]
+    data = path.read_bytes()
+    try:
+        raw = json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise SuiteError(f"{path}: not valid JSON: {exc}") from exc
+    if not isinstance(raw, dict) or not isinstance(raw.get("expectations"), list):
+        raise SuiteError(f"{path}: expected an object with a list 'expectations'")
+    checks, names = [], set()
+    for i, item in enumerate(raw["expectations"], start=1):
+        check = _check(item, dataset, f"{path}: expectation #{i}")
+        if check.name in names:
+            raise SuiteError(f"{path}: expectation #{i}: meta.name {check.name!r} is used twice")
+        names.add(check.name)
+        checks.append(check)
+    return Suite(dataset=dataset, name=str(raw.get("name") or dataset.name), path=path,
+                 sha256=hashlib.sha256(data).hexdigest(), checks=tuple(checks))
+
+
+def _kind(type_: str, where: str) -> str:
+    from great_expectations.expectations.expectation import (
+        ColumnMapExpectation,
+        ColumnPairMapExpectation,
+        MulticolumnMapExpectation,
+    )
+    from great_expectations.expectations.registry import get_expectation_impl
+
+    try:
+        impl = get_expectation_impl(type_)
+    except Exception as exc:  # GX raises its own error types for unknown names
+        raise SuiteError(f"{where}: {type_!r} is not a Great Expectations expectation") from exc
+    if type_ in SCHEMA_TYPES or type_.startswith("expect_table_column"):
+        return "schema"
+    if issubclass(impl, ColumnMapExpectation | ColumnPairMapExpectation | MulticolumnMapExpectation):
+        return "map"
+    return "aggregate"
+
+
+def _check(item: dict, dataset: Dataset, where: str) -> Check:
+    if not isinstance(item, dict) or not isinstance(item.get("type"), str):
+        raise SuiteError(f"{where}: needs a 'type' (the GX expectation name)")
+    type_, kwargs, meta = item["type"], dict(item.get("kwargs") or {}), dict(item.get("meta") or {})
+    kind = _kind(type_, where)
+    columns = [kwargs[k] for k in COLUMN_KWARGS if isinstance(kwargs.get(k), str)]
+    columns += [c for c in kwargs.get("column_list") or [] if isinstance(c, str)]
+    derived = DERIVED[dataset.name]
+    if kind != "schema":
+        unknown = [c for c in columns if c not in dataset.columns and c not in derived]
+        if unknown:
+            raise SuiteError(f"{where} ({type_}): {unknown} are not {dataset.name} columns; columns are "
+                             f"{list(dataset.columns)}, derived columns {list(derived)}")
+    name = str(meta.get("name") or f"{type_.removeprefix('expect_')}:{','.join(columns)}")
+    meta["name"] = name
+    severity = meta.get("severity", "blocking")
+    if severity not in SEVERITIES:
+        raise SuiteError(f"{where} ({name}): meta.severity must be one of {SEVERITIES}, not {severity!r}")
+    if severity == "row-level" and kind != "map":
+        raise SuiteError(f"{where} ({name}): only row-by-row expectations can be row-level; {type_} judges "
+                         "the whole batch: use blocking or warning")
+    applies = meta.get("applies_to", list(MODES))
+    applies = (applies,) if isinstance(applies, str) else tuple(applies)
+    if not applies or set(applies) - set(MODES):
+        raise SuiteError(f"{where} ({name}): meta.applies_to must be 'load', 'check' or both")
+    for value in kwargs.values():
+        if isinstance(value, dict) and "$PARAMETER" in value and value["$PARAMETER"] not in PARAMETERS:
+            raise SuiteError(f"{where} ({name}): unknown parameter {value['$PARAMETER']!r}; "
+                             f"known: {PARAMETERS}")
+    offending: list[str] = []
+    for c in columns:
+        for real in (derived[c].columns if c in derived else (c,)):
+            if real not in offending:
+                offending.append(real)
+    return Check(name=name, type=type_, kwargs=kwargs, meta=meta, severity=severity, kind=kind,
+                 columns=tuple(columns), applies_to=applies, offending_columns=tuple(offending))
+
+
+# ---------------------------------------------------------------- GX, once per process
+@cache
+def gx_context():
+    """An ephemeral GX context with one pandas dataframe asset; creating it is slow, so it is made once."""
+    import great_expectations as gx
+    import great_expectations.execution_engine.pandas_execution_engine as pandas_engine
+
+    # GX fingerprints every pandas batch under 1 GB with hash_pandas_object (about 1 s per million rows, twice
+    # per validation); the fingerprint is only a batch marker, which we do not use.
+    pandas_engine.HASH_THRESHOLD = 0
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False}
+    return context
+
+
+@cache
+def _batch_definition():
+    source = gx_context().data_sources.add_pandas("sqd_batches")
+    return source.add_dataframe_asset("batch").add_batch_definition_whole_dataframe("whole")
+
+
+def _gx_run(frame: pd.DataFrame, checks: Sequence[Check], result_format, parameters: dict) -> dict:
+    from great_expectations.core import ExpectationSuite
+
+    suite = ExpectationSuite(name="sqd", expectations=[c.gx() for c in checks])
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    outcome = batch.validate(suite, result_format=result_format, expectation_parameters=parameters)
+    return {r.expectation_config.meta["name"]: r for r in outcome.results}
+
+
+COMPLETE = {"result_format": "COMPLETE", "return_unexpected_index_query": False,
+            "partial_unexpected_count": 5}
+
+
+# ---------------------------------------------------------------- results
+@dataclass(eq=False)
+class CheckResult:
+    check: Check
+    success: bool
+    observed_value: object = None
+    element_count: int | None = None
+    unexpected_count: int | None = None
+    missing_count: int | None = None
+    failing_rows: np.ndarray = field(default_factory=lambda: np.empty(0, np.int64))
+    sample: list[dict] = field(default_factory=list)
+    exception: str | None = None
+    kwargs: dict = field(default_factory=dict)
+
+    @property
+    def unexpected_percent(self) -> float | None:
+        if self.unexpected_count is None or not self.element_count:
+            return None
+        base = self.element_count - (self.missing_count or 0)
+        return 100.0 * self.unexpected_count / base if base else None
+
+    def describe(self) -> str:
+        """One line: what failed and where (file lines in a load, keys in a check)."""
+        c = self.check
+        if self.exception:
+            return f"{c.name} [{c.severity}] {c.label}: could not be evaluated: {self.exception}"
+        if c.kind == "map":
+            head = (f"{c.name} [{c.severity}] {c.label}: {self.unexpected_count:,} of {self.element_count:,} "
+                    "row(s) fail")
+            examples = "; ".join(_sample_text(s) for s in self.sample)
+            return head + (f"; e.g. {examples}" if examples else "")
+        expected = {k: v for k, v in self.kwargs.items() if k not in ("batch_id", "column") and v is not None}
+        observed = _display(self.observed_value)
+        return f"{c.name} [{c.severity}] {c.label}: observed {observed}, expected {expected}"
+
+
+def _sample_text(sample: dict) -> str:
+    where = f"row {sample['row']}" if "row" in sample else "record"
+    values = ", ".join(f"{k}={v!r}" for k, v in sample["values"].items())
+    return f"{where}: {values}"
+
+
+def _display(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return json.dumps(value, default=str) if isinstance(value, dict | list) else str(value)
+
+
+def _exception(result) -> str | None:
+    info = result.exception_info or {}
+    if info.get("raised_exception"):
+        return str(info.get("exception_message"))
+    for value in info.values():
+        if isinstance(value, dict) and value.get("raised_exception"):
+            return str(value.get("exception_message"))
+    return None
+
+
+def _plain(value):
+    """GX observed values -> JSON-able Python."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp | datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _index_rows(items: Iterable) -> np.ndarray:
+    rows = [item[ROW] if isinstance(item, dict) else item for item in items]
+    return np.asarray(rows, dtype=np.int64)
+
+
+# ---------------------------------------------------------------- the batch as frames
+@dataclass(frozen=True)
+class Source:
+    """What to validate: the staged batch (`__row` = line in the file) or a published table (`rowid`)."""
+
+    relation: str
+    row: str = ROW
+    lineage: bool = False                 # show load_id / source_file beside failing rows (published tables)
+
+
+def _select(dataset: Dataset, source: Source, columns: Iterable[str]) -> tuple[str, str]:
+    """SELECT list and joins for the given real/derived columns (identifiers from the model only)."""
+    derived = DERIVED[dataset.name]
+    items, joins = [f"s.{source.row} AS {ROW}"], []
+    for c in columns:
+        if c in derived:
+            d = derived[c]
+            items.append(f'({d.sql}) AS "{c}"')
+            if d.join and d.join not in joins:
+                joins.append(d.join)
+            continue
+        dtype = dataset.columns[c]
+        if dtype.is_integer():
+            items.append(f's."{c}"::BIGINT AS "{c}"')      # int64 / float64: GX's vectorised numeric path
+        elif isinstance(dtype, pl.Decimal):
+            items.append(f's."{c}"::DOUBLE AS "{c}"')
+        else:
+            items.append(f's."{c}"')
+    return ", ".join(items), " ".join(joins)
+
+
+def _frame(con, dataset: Dataset, source: Source, columns: Sequence[str], categorical: set[str], params: dict,
+           chunk: tuple[int, int] | None = None) -> pd.DataFrame:
+    select, joins = _select(dataset, source, columns)
+    where = ""
+    bind = dict(params)
+    if chunk and chunk[1] > 1:
+        where = f'WHERE hash(s."{dataset.key}") % $chunks = $chunk'
+        bind |= {"chunk": chunk[0], "chunks": chunk[1]}
+    sql = f"SELECT {select} FROM {source.relation} AS s {joins} {where}"
+    bind = {k: v for k, v in bind.items() if f"${k}" in sql}
+    table = con.sql(sql, params=bind).to_arrow_table()
+    if categorical:
+        # Low-cardinality text as pandas categoricals: value-set checks and row filters on codes, not strings.
+        table = pa.table([pc.dictionary_encode(col) if name in categorical else col
+                          for name, col in zip(table.column_names, table.columns, strict=True)],
+                         names=table.column_names)
+    return table.to_pandas().set_index(ROW)
+
+
+def _columns_for(checks: Iterable[Check], available: set[str]) -> list[str]:
+    out: list[str] = []
+    for check in checks:
+        for c in check.columns:
+            if c in available and c not in out:
+                out.append(c)
+    return out
+
+
+# ---------------------------------------------------------------- validation
+@dataclass
+class Validation:
+    suite: Suite
+    rows: int
+    results: list[CheckResult]
+    seconds: float
+    chunks: int
+    as_of: datetime
+
+    def failed(self, *severities: str) -> list[CheckResult]:
+        return [r for r in self.results
+                if not r.success and (not severities or r.check.severity in severities)]
+
+
+def run_parameters(as_of: datetime, future_tolerance_minutes: int) -> dict:
+    import datetime as dt
+
+    return {"as_of": as_of, "future_limit": as_of + dt.timedelta(minutes=future_tolerance_minutes)}
+
+
+def validate_batch(con: duckdb.DuckDBPyConnection, suite: Suite, source: Source, *, as_of: datetime,
+                   parameters: dict, mode: str = "load", future_tolerance_minutes: int = 10,
+                   chunk_rows: int = 1_000_000, sample_rows: int = 5) -> Validation:
+    """Run the suite on `source`; results in suite order. Map checks carry their failing rows."""
+    started = time.perf_counter()
+    dataset = suite.dataset
+    checks = [c for c in suite.checks if mode in c.applies_to]
+    gx_params = {k: parameters.get(k) for k in PARAMETERS}
+    sql_params = run_parameters(as_of, future_tolerance_minutes)
+    present = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source.relation}").fetchall()}
+    available = (present & set(dataset.columns)) | {
+        name for name, d in DERIVED[dataset.name].items() if set(d.columns) <= present}
+    rows = con.execute(f"SELECT count(*) FROM {source.relation}").fetchall()[0][0]
+    chunks = max(1, math.ceil(rows / chunk_rows))
+
+    schema = [c for c in checks if c.kind == "schema"]
+    aggregate = [c for c in checks if c.kind == "aggregate"]
+    mapped = [c for c in checks if c.kind == "map"]
+    categorical = {c.kwargs["column"] for c in mapped
+                   if c.type in SET_TYPES and c.kwargs.get("column") in present
+                   and dataset.columns.get(c.kwargs["column"]) == pl.Utf8}
+    results: dict[str, CheckResult] = {}
+
+    if schema:
+        cols = [c for c in dataset.columns if c in present]
+        quoted = ", ".join(f'"{c}"' for c in cols) or "NULL AS none"
+        empty = con.sql(f"SELECT {quoted} FROM {source.relation} LIMIT 0").to_arrow_table().to_pandas()
+        for name, r in _gx_run(empty, schema, "SUMMARY", gx_params).items():
+            results[name] = _aggregate_result(_by_name(schema, name), r)
+
+    map_cols = _columns_for(mapped, available)
+    agg_cols = _columns_for(aggregate, available)
+    acc = {c.name: CheckResult(check=c, success=True, element_count=0, unexpected_count=0, missing_count=0)
+           for c in mapped}
+    parts: dict[str, list[np.ndarray]] = {c.name: [] for c in mapped}
+    for i in range(chunks):
+        cols = map_cols + ([c for c in agg_cols if c not in map_cols] if chunks == 1 else [])
+        frame = _frame(con, dataset, source, cols, categorical, sql_params, (i, chunks))
+        if mapped:
+            _run_map_checks(frame, mapped, gx_params, acc, parts)
+        if aggregate and chunks == 1:
+            for name, r in _gx_run(frame, aggregate, "SUMMARY", gx_params).items():
+                results[name] = _aggregate_result(_by_name(aggregate, name), r)
+        del frame
+    if aggregate and chunks > 1:
+        frame = _frame(con, dataset, source, agg_cols, set(), sql_params)
+        for name, r in _gx_run(frame, aggregate, "SUMMARY", gx_params).items():
+            results[name] = _aggregate_result(_by_name(aggregate, name), r)
+        del frame
+
+    for check in mapped:
+        result = acc[check.name]
+        if parts[check.name]:
+            result.failing_rows = np.unique(np.concatenate(parts[check.name]))
+        mostly = check.kwargs.get("mostly")
+        if isinstance(mostly, int | float) and result.exception is None and result.element_count:
+            nonmissing = result.element_count - (result.missing_count or 0)
+            result.success = nonmissing == 0 or 1 - result.unexpected_count / nonmissing >= mostly
+        if result.failing_rows.size and sample_rows:
+            result.sample = _samples(con, dataset, source, check, result.failing_rows[:sample_rows])
+        results[check.name] = result
+    ordered = [results[c.name] for c in checks]
+    return Validation(suite=suite, rows=rows, results=ordered, seconds=time.perf_counter() - started,
+                      chunks=chunks, as_of=as_of)
+
+
+def _by_name(checks: Sequence[Check], name: str) -> Check:
+    return next(c for c in checks if c.name == name)
+
+
+def _aggregate_result(check: Check, r) -> CheckResult:
+    kwargs = {k: _plain(v) for k, v in r.expectation_config.kwargs.items() if k != "batch_id"}
+    exception = _exception(r)
+    return CheckResult(check=check, success=bool(r.success) and exception is None,
+                       observed_value=_plain((r.result or {}).get("observed_value")), exception=exception,
+                       kwargs=kwargs)
+
+
+def _run_map_checks(frame: pd.DataFrame, checks: Sequence[Check], params: dict, acc: dict,
+                    parts: dict) -> None:
+    """A cheap pass/fail first (GX's BOOLEAN_ONLY); only failing expectations are re-run for their failing
+    rows. Expectations with `mostly` need the counts, so they always run in full."""
+    quick = [c for c in checks if "mostly" not in c.kwargs]
+    detail = [c for c in checks if c not in quick]
+    for name, r in (_gx_run(frame, quick, "BOOLEAN_ONLY", params) if quick else {}).items():
+        result = acc[name]
+        result.kwargs = {k: _plain(v) for k, v in r.expectation_config.kwargs.items() if k != "batch_id"}
+        result.element_count += len(frame)
+        if r.success and _exception(r) is None:
+            continue
+        detail.append(_by_name(checks, name))
+    if not detail:
+        return
+    for name, r in _gx_run(frame, detail, COMPLETE, params).items():
+        result = acc[name]
+        result.kwargs = {k: _plain(v) for k, v in r.expectation_config.kwargs.items() if k != "batch_id"}
+        exception = _exception(r)
+        if exception is not None:
+            result.success, result.exception = False, exception
+            continue
+        res = r.result or {}
+        if result.check not in quick:
+            result.element_count += int(res.get("element_count") or 0)
+        result.unexpected_count += int(res.get("unexpected_count") or 0)
+        result.missing_count = (result.missing_count or 0) + int(res.get("missing_count") or 0)
+        rows = _index_rows(res.get("unexpected_index_list") or [])
+        parts[name].append(rows)
+        if not r.success:
+            result.success = False
+
+
+def _samples(con, dataset: Dataset, source: Source, check: Check, rows: np.ndarray) -> list[dict]:
+    """The first failing rows with their key and the values the expectation judged."""
+    cols = [dataset.key] + [c for c in check.offending_columns if c != dataset.key]
+    if source.lineage:
+        cols += ["load_id", "source_file"]
+    select = ", ".join(f's."{c}"' for c in cols)
+    found = con.sql(f"SELECT s.{source.row} AS {ROW}, {select} FROM {source.relation} AS s "
+                    f"WHERE s.{source.row} IN (SELECT unnest($rows)) ORDER BY 1",
+                    params={"rows": [int(r) for r in rows]}).fetchall()
+    out = []
+    for row in found:
+        values = {c: _plain(v) for c, v in zip(cols, row[1:], strict=True)}
+        sample = {"row": int(row[0])} if source.row == ROW else {}
+        sample["values"] = values
+        out.append(sample)
+    return out

@@ -1,0 +1,666 @@
+"""The weekly quality-review pack: what the meeting reads for one ISO week (docs/weekly-review.md).
+
+`build_pack(run, config, week)` collects, for the week:
+
+* the scorecard: every KPI that has a target in sqd.toml, this week against its target (traffic light), last week,
+  the change, the normal week-to-week noise and the last four weeks;
+* "what changed": each KPI that moved beyond its noise, with the change split into contributions of the
+  dimension values (site, category, department, product, agent; product, line, stage and material batch for
+  defects) and a sentence in English and Chinese;
+* the top SLA breaches, the p-chart signals, this week's and last week's defect Pareto, the lowest-scored
+  comments, the class-1 complaints open at the end of the week, and the meeting's saved notes.
+
+Every number comes from the metric views: KPI numerators and denominators are the views' sums (the SQL in KPIS
+repeats the formulas of docs/metrics.md, e.g. CSAT = sum(satisfied) / sum(scored_responses)), and rates are divided
+in SQL. Python adds statistics around those counts (noise, intervals, limits) and picks what to say.
+
+`run(sql, params) -> polars.DataFrame` is any read-only runner: `direct(con)` on a `pipelines.warehouse.connect`
+connection, or the dashboard's cached runner.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+
+import duckdb
+import polars as pl
+
+from pipelines.config import Config
+from pipelines.report_template import t, value_label
+
+Run = Callable[[str, Sequence[object]], pl.DataFrame]
+
+HISTORY_WEEKS = 12          # weeks before the reviewed one that the pack reads
+NOISE_CHANGES = 8           # previous weekly changes whose standard deviation is the "normal noise"
+MIN_NOISE_CHANGES = 4       # fewer than this: no noise test
+NOISE_FACTOR = 2.0          # |change| > 2 sd -> moved
+BASELINE_WEEKS = 8          # weeks pooled for the binomial limits
+BASELINE_ALPHA = 0.005      # this week outside the central 99 % of Binomial(n, baseline rate) -> moved
+MIN_BASELINE_WEEKS = 4      # weeks with data among the BASELINE_WEEKS before: fewer, no baseline rule
+Z95 = 1.959963984540054
+DRIVER_MIN_SHARE = 0.25     # a dimension value is named when it accounts for at least this share of the change
+DRIVER_MIN_EXCESS = 0.15    # ... and for this much more of the change than its share of the week's volume
+MAX_DRIVERS = 3
+TOP_BREACHES = 15
+TOP_COMMENTS = 10
+TOP_CONTRIBUTIONS = 5       # rows per dimension kept in the contribution table
+MAX_P_CHARTS = 4
+
+WEEK_PATTERN = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+
+
+def direct(con: duckdb.DuckDBPyConnection) -> Run:
+    """A runner on an open connection."""
+
+    def run(sql: str, params: Sequence[object] = ()) -> pl.DataFrame:
+        return con.sql(sql, params=list(params)).pl()
+
+    return run
+
+
+# ------------------------------------------------------------------ weeks
+
+@dataclass(frozen=True, order=True)
+class IsoWeek:
+    year: int
+    week: int
+
+    @classmethod
+    def parse(cls, text: str) -> IsoWeek:
+        """'2026-W46' (or '2026W46'); ValueError for anything else or a week the year does not have."""
+        match = WEEK_PATTERN.match(text.strip())
+        if not match:
+            raise ValueError(f"{text!r}: give an ISO week as YYYY-Www, e.g. 2026-W46")
+        year, week = int(match.group(1)), int(match.group(2))
+        try:
+            date.fromisocalendar(year, week, 1)
+        except ValueError as exc:
+            raise ValueError(f"{text!r}: {year} has no ISO week {week}") from exc
+        return cls(year, week)
+
+    @classmethod
+    def of(cls, day: date) -> IsoWeek:
+        iso = day.isocalendar()
+        return cls(iso.year, iso.week)
+
+    @property
+    def start(self) -> date:
+        return date.fromisocalendar(self.year, self.week, 1)
+
+    @property
+    def end(self) -> date:
+        """Sunday, the last day of the week."""
+        return self.start + timedelta(days=6)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-W{self.week:02d}"
+
+    def shift(self, weeks: int) -> IsoWeek:
+        return IsoWeek.of(self.start + timedelta(weeks=weeks))
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def last_data_date(run: Run) -> date | None:
+    """The last local date with a ticket, survey or inspection."""
+    frame = run("""
+        WITH tz AS (SELECT coalesce(max(value), 'UTC') AS tz FROM meta.settings WHERE key = 'timezone')
+        SELECT CAST(timezone((SELECT tz FROM tz), max(ts)) AS DATE) AS last_date FROM (
+            SELECT max(created_at) AS ts FROM core.tickets
+            UNION ALL SELECT max(attempted_at) FROM core.surveys
+            UNION ALL SELECT max(inspected_at) FROM core.inspections
+        )
+    """, [])
+    return frame["last_date"][0] if frame.height else None
+
+
+def last_full_week(run: Run) -> IsoWeek | None:
+    """The latest ISO week whose Sunday is on or before the last date with data."""
+    last = last_data_date(run)
+    if last is None:
+        return None
+    week = IsoWeek.of(last)
+    return week if last >= week.end else week.shift(-1)
+
+
+def available_weeks(run: Run) -> list[IsoWeek]:
+    """Every ISO week from the first ticket to the last full week, newest first."""
+    frame = run("""
+        WITH tz AS (SELECT coalesce(max(value), 'UTC') AS tz FROM meta.settings WHERE key = 'timezone')
+        SELECT CAST(timezone((SELECT tz FROM tz), min(created_at)) AS DATE) AS first_date FROM core.tickets
+    """, [])
+    last = last_full_week(run)
+    first = frame["first_date"][0] if frame.height else None
+    if last is None or first is None:
+        return []
+    weeks, week = [], last
+    while week.end >= first:
+        weeks.append(week)
+        week = week.shift(-1)
+    return weeks
+
+
+# ------------------------------------------------------------------ KPIs
+
+TICKET_DIMS = (("site", "site"), ("category", "category"), ("department", "department"), ("product", "product"),
+               ("agent", "agent"))
+DEFECT_DIMS = (("product", "product"), ("line", "line"), ("stage", "stage"),
+               ("material_batch", "material_batch_id"))
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One scorecard KPI: how its weekly numerator and denominator are summed from a metric view. The SQL fragments
+    are constants of this module (never user input) and follow docs/metrics.md."""
+
+    key: str
+    view: str
+    date_column: str              # local date the view files a row under
+    numerator: str                # aggregate over the view's rows
+    denominator: str
+    comparison: str               # against the target: ">=", "<", "<="
+    dims: tuple[tuple[str, str], ...]
+    digits: int = 1               # decimals of a percentage
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.comparison == ">="
+
+    def meets(self, value: float, target: float) -> bool:
+        return {">=": value >= target, "<": value < target, "<=": value <= target}[self.comparison]
+
+
+KPIS: tuple[Kpi, ...] = (
+    Kpi("timeliness_rate", "ticket_kpis", "created_date",
+        "count(*) FILTER (WHERE is_timely)", "count(*) FILTER (WHERE is_measured)", ">=", TICKET_DIMS),
+    Kpi("csat_rate", "csat_daily", "attempted_date",
+        "sum(satisfied)", "sum(scored_responses)", ">=", TICKET_DIMS),
+    Kpi("complaint_rate", "ticket_kpis", "created_date",
+        "count(*) FILTER (WHERE is_attributable_complaint)", "count(*)", "<", TICKET_DIMS, 2),
+    Kpi("repeat_complaint_rate", "ticket_kpis", "created_date",
+        "count(*) FILTER (WHERE is_repeat_complaint)",
+        "count(*) FILTER (WHERE is_complaint) - count(*) FILTER (WHERE is_repeat_complaint)", "<=", TICKET_DIMS),
+    Kpi("follow_up_rate", "follow_up_tickets", "resolved_date",
+        "count(*) FILTER (WHERE has_attempt)", "count(*)", ">=", TICKET_DIMS),
+    Kpi("response_rate", "csat_daily", "attempted_date",
+        "sum(responses)", "sum(attempts)", ">=", TICKET_DIMS),
+    Kpi("defect_rate", "defect_lots", "inspected_date",
+        "sum(nonconforming_qty)", "sum(inspected_qty)", "<=", DEFECT_DIMS, 2),
+)
+KPI_BY_KEY = {k.key: k for k in KPIS}
+
+
+def kpi_history(run: Run, week: IsoWeek, weeks_before: int = HISTORY_WEEKS) -> pl.DataFrame:
+    """(metric, week_start, numerator, denominator, value, baseline_numerator, baseline_denominator,
+    baseline_value, baseline_weeks) for the week and the `weeks_before` before it; a week without rows has 0 / 0 and a null value.
+    The baseline is the pooled previous BASELINE_WEEKS weeks."""
+    first = week.shift(-weeks_before).start
+    stop = week.start + timedelta(days=7)
+    parts, params = [], []
+    for k in KPIS:
+        parts.append(f"""
+            SELECT '{k.key}' AS metric, CAST(date_trunc('week', {k.date_column}) AS DATE) AS week_start,
+                   CAST({k.numerator} AS BIGINT) AS numerator, CAST({k.denominator} AS BIGINT) AS denominator
+            FROM metrics.{k.view}
+            WHERE {k.date_column} >= CAST(? AS DATE) AND {k.date_column} < CAST(? AS DATE)
+            GROUP BY 2""")
+        params += [first, stop]
+    keys = ", ".join(f"('{k.key}', {i})" for i, k in enumerate(KPIS))
+    sql = f"""
+        WITH weekly AS ({" UNION ALL ".join(parts)}),
+        spine AS (
+            SELECT m.metric, m.ord, CAST(g.w AS DATE) AS week_start
+            FROM (VALUES {keys}) AS m(metric, ord)
+            CROSS JOIN generate_series(CAST(? AS DATE), CAST(? AS DATE), INTERVAL 7 DAY) AS g(w)
+        ),
+        filled AS (
+            SELECT s.metric, s.ord, s.week_start,
+                   coalesce(w.numerator, 0) AS numerator, coalesce(w.denominator, 0) AS denominator
+            FROM spine AS s LEFT JOIN weekly AS w USING (metric, week_start)
+        )
+        SELECT metric, week_start, numerator, denominator,
+               CAST(numerator AS DOUBLE) / nullif(denominator, 0) AS value,
+               sum(numerator) OVER baseline AS baseline_numerator,
+               sum(denominator) OVER baseline AS baseline_denominator,
+               CAST(sum(numerator) OVER baseline AS DOUBLE) / nullif(sum(denominator) OVER baseline, 0)
+                   AS baseline_value,
+               count(*) FILTER (WHERE denominator > 0) OVER baseline AS baseline_weeks
+        FROM filled
+        WINDOW baseline AS (PARTITION BY metric ORDER BY week_start
+                            ROWS BETWEEN {BASELINE_WEEKS} PRECEDING AND 1 PRECEDING)
+        ORDER BY ord, week_start
+    """
+    return run(sql, [*params, first, week.start])
+
+
+def contributions(run: Run, kpi: Kpi, current: IsoWeek, ref_start: date, ref_stop: date) -> pl.DataFrame:
+    """The change of one KPI from a reference period [ref_start, ref_stop) to the current week, split by each
+    dimension's values: (dimension, value, n1, d1, n0, d0, rate_current, rate_reference, weight, contribution);
+    weight = the value's share of this week's denominator.
+
+    contribution_i = (n1_i - R0 d1_i) / D1 - (n0_i - R0 d0_i) / D0, with R0 = N0 / D0 the reference rate: each
+    value's excess over the reference rate, weighted by its share of the denominator, this week minus before. Per
+    dimension they add up to R1 - R0 exactly; a value that only grew in volume at the reference rate adds 0."""
+    dim_cols = [c for _, c in kpi.dims]
+    grouping = ", ".join(f"(is_current, {c})" for c in dim_cols)
+    which = " ".join(f"WHEN grouping({c}) = 0 THEN '{name}'" for name, c in kpi.dims)
+    value = " ".join(f"WHEN grouping({c}) = 0 THEN CAST({c} AS VARCHAR)" for _, c in kpi.dims)
+    sql = f"""
+        WITH seg AS (
+            SELECT is_current, CASE {which} END AS dimension, CASE {value} END AS value,
+                   CAST({kpi.numerator} AS DOUBLE) AS n, CAST({kpi.denominator} AS DOUBLE) AS d
+            FROM (SELECT *, {kpi.date_column} >= CAST(? AS DATE) AS is_current FROM metrics.{kpi.view}
+                  WHERE ({kpi.date_column} >= CAST(? AS DATE) AND {kpi.date_column} < CAST(? AS DATE))
+                     OR ({kpi.date_column} >= CAST(? AS DATE) AND {kpi.date_column} < CAST(? AS DATE)))
+            GROUP BY GROUPING SETS ({grouping})
+        ),
+        wide AS (
+            SELECT dimension, value,
+                   coalesce(sum(n) FILTER (WHERE is_current), 0) AS n1,
+                   coalesce(sum(d) FILTER (WHERE is_current), 0) AS d1,
+                   coalesce(sum(n) FILTER (WHERE NOT is_current), 0) AS n0,
+                   coalesce(sum(d) FILTER (WHERE NOT is_current), 0) AS d0
+            FROM seg GROUP BY dimension, value
+        ),
+        totals AS (
+            SELECT dimension, sum(n1) AS tn1, sum(d1) AS td1, sum(n0) AS tn0, sum(d0) AS td0
+            FROM wide GROUP BY dimension
+        )
+        SELECT w.dimension, w.value, CAST(w.n1 AS BIGINT) AS n1, CAST(w.d1 AS BIGINT) AS d1,
+               CAST(w.n0 AS BIGINT) AS n0, CAST(w.d0 AS BIGINT) AS d0,
+               w.n1 / nullif(w.d1, 0) AS rate_current, w.n0 / nullif(w.d0, 0) AS rate_reference,
+               w.d1 / t.td1 AS weight,
+               (w.n1 - t.tn0 / t.td0 * w.d1) / t.td1 - (w.n0 - t.tn0 / t.td0 * w.d0) / t.td0 AS contribution
+        FROM wide AS w JOIN totals AS t USING (dimension)
+        WHERE t.td1 > 0 AND t.td0 > 0
+        ORDER BY w.dimension, abs(contribution) DESC, w.value
+    """
+    stop = current.start + timedelta(days=7)
+    return run(sql, [current.start, ref_start, ref_stop, current.start, stop])
+
+
+# ------------------------------------------------------------------ statistics around the counts
+
+def wilson(successes: float, trials: float, z: float = Z95) -> tuple[float | None, float | None]:
+    """Wilson score interval of successes / trials (None when there are no trials)."""
+    if not trials or trials <= 0:
+        return None, None
+    p = successes / trials
+    denom = 1 + z * z / trials
+    centre = (p + z * z / (2 * trials)) / denom
+    half = z * math.sqrt(max(p * (1 - p) / trials + z * z / (4 * trials * trials), 0.0)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def noise_sd(values: Sequence[float | None]) -> float | None:
+    """Standard deviation of the week-to-week changes among consecutive weeks that both have a value."""
+    changes = [b - a for a, b in zip(values, values[1:]) if a is not None and b is not None]
+    if len(changes) < MIN_NOISE_CHANGES:
+        return None
+    mean = sum(changes) / len(changes)
+    return math.sqrt(sum((c - mean) ** 2 for c in changes) / (len(changes) - 1))
+
+
+def light(kpi: Kpi, value: float | None, target: float | None, low: float | None, high: float | None) -> str:
+    """green: target met; amber: missed but the target is inside the 95 % interval; red: missed and outside it;
+    grey: no value or no target."""
+    if value is None or target is None:
+        return "grey"
+    if kpi.meets(value, target):
+        return "green"
+    if low is not None and high is not None and low <= target <= high:
+        return "amber"
+    return "red"
+
+
+# ------------------------------------------------------------------ the pack
+
+@dataclass
+class ScoreRow:
+    kpi: Kpi
+    value: float | None
+    numerator: int
+    denominator: int
+    target: float | None
+    light: str
+    ci_low: float | None
+    ci_high: float | None
+    previous: float | None
+    previous_numerator: int
+    previous_denominator: int
+    change: float | None
+    noise: float | None            # standard deviation of the previous weekly changes
+    baseline: float | None         # pooled previous BASELINE_WEEKS weeks
+    baseline_denominator: int
+    baseline_weeks: int            # weeks with data among the BASELINE_WEEKS before
+    trend: list[tuple[date, float | None]]   # the last 4 weeks, oldest first
+
+
+@dataclass
+class Change:
+    """A KPI that moved beyond its noise, and the dimension values behind the move."""
+
+    kpi: Kpi
+    basis: str                     # "wow" (vs last week) or "baseline" (vs the previous 8 weeks)
+    before: float                  # last week's value, or the baseline
+    after: float
+    delta: float
+    noise: float | None
+    low: float | None              # baseline limits (basis "baseline")
+    high: float | None
+    contributions: pl.DataFrame    # top TOP_CONTRIBUTIONS rows per dimension, with share of the change
+    drivers: list[dict]            # the values named in the sentence
+
+    @property
+    def improved(self) -> bool:
+        return (self.delta > 0) == self.kpi.higher_is_better
+
+    def sentence(self, lang: str = "en") -> str:
+        return describe(self, lang)
+
+
+@dataclass
+class WeeklyPack:
+    week: IsoWeek
+    timezone: str
+    generated_at: datetime
+    scorecard: list[ScoreRow]
+    history: pl.DataFrame
+    changes: list[Change]
+    breaches: pl.DataFrame
+    breaches_by_site: pl.DataFrame
+    signals: pl.DataFrame
+    p_chart_lots: pl.DataFrame
+    pareto: pl.DataFrame           # period ("this"/"last"), defect_type, qty, records, total_cost, cumulative_share
+    comments: pl.DataFrame
+    class1_open: pl.DataFrame
+    notes: str = ""
+    targets: dict[str, float] = field(default_factory=dict)
+
+    def row(self, key: str) -> ScoreRow:
+        return next(r for r in self.scorecard if r.kpi.key == key)
+
+
+def scorecard(history: pl.DataFrame, week: IsoWeek, targets: dict[str, float]) -> list[ScoreRow]:
+    rows = []
+    for k in KPIS:
+        h = history.filter(pl.col("metric") == k.key).sort("week_start")
+        values = h["value"].to_list()
+        this = h.filter(pl.col("week_start") == week.start).row(0, named=True)
+        prev_rows = h.filter(pl.col("week_start") == week.shift(-1).start)
+        previous = prev_rows["value"][0] if prev_rows.height else None
+        prev_n = int(prev_rows["numerator"][0]) if prev_rows.height else 0
+        prev_d = int(prev_rows["denominator"][0]) if prev_rows.height else 0
+        value = this["value"]
+        low, high = wilson(this["numerator"], this["denominator"])
+        prior = values[-(NOISE_CHANGES + 2):-1]        # the weeks before this one: NOISE_CHANGES changes
+        trend = list(zip(h["week_start"].to_list()[-4:], values[-4:]))
+        target = targets.get(k.key)
+        rows.append(ScoreRow(
+            kpi=k, value=value, numerator=int(this["numerator"]), denominator=int(this["denominator"]),
+            target=target, light=light(k, value, target, low, high), ci_low=low, ci_high=high,
+            previous=previous, previous_numerator=prev_n, previous_denominator=prev_d,
+            change=None if value is None or previous is None else value - previous,
+            noise=noise_sd(prior), baseline=this["baseline_value"],
+            baseline_denominator=int(this["baseline_denominator"] or 0),
+            baseline_weeks=int(this["baseline_weeks"] or 0), trend=trend,
+        ))
+    return rows
+
+
+def moved(row: ScoreRow) -> tuple[str, float, float, float | None, float | None] | None:
+    """(basis, before, delta, low, high) when the KPI moved beyond its normal noise, else None.
+
+    * "wow": the change from last week exceeds NOISE_FACTOR standard deviations of the previous weekly changes
+      and NOISE_FACTOR standard errors of the difference of two binomial proportions (so a week of 2 / 12 after
+      0 / 11 is not news);
+    * "baseline": this week's count lies outside the central 1 - 2 BASELINE_ALPHA of Binomial(n, p), n = this
+      week's denominator, p = the pooled rate of the previous BASELINE_WEEKS weeks (exact, so weeks with few cases
+      are judged fairly; a normal 3-sigma limit flags 2 repeat complaints out of 12 after a 1 % baseline).
+    """
+    if row.value is None:
+        return None
+    if row.change is not None and row.noise and abs(row.change) > NOISE_FACTOR * row.noise:
+        n1, n0 = row.denominator, row.previous_denominator
+        pooled = (row.numerator + row.previous_numerator) / (n1 + n0) if n1 + n0 else None
+        se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0)) if pooled is not None and n1 and n0 else None
+        if se is not None and abs(row.change) > NOISE_FACTOR * se:
+            return "wow", row.previous, row.change, None, None  # type: ignore[return-value]
+    p = row.baseline
+    if p is not None and 0 < p < 1 and row.denominator > 0 and row.baseline_weeks >= MIN_BASELINE_WEEKS:
+        low, high = binomial_range(row.denominator, p)
+        if not low <= row.numerator <= high:
+            return "baseline", p, row.value - p, low / row.denominator, high / row.denominator
+    return None
+
+
+def binomial_range(n: int, p: float, alpha: float = BASELINE_ALPHA) -> tuple[int, int]:
+    """Counts [low, high] holding the central 1 - 2 alpha of Binomial(n, p):
+    P(X < low) < alpha and P(X > high) <= alpha."""
+    from scipy.stats import binom  # noqa: PLC0415 (heavy import, only when a baseline exists)
+
+    return int(binom.ppf(alpha, n, p)), int(binom.isf(alpha, n, p))
+
+
+def explain(run: Run, row: ScoreRow, week: IsoWeek) -> Change | None:
+    found = moved(row)
+    if found is None:
+        return None
+    basis, before, delta, low, high = found
+    if basis == "wow":
+        ref_start, ref_stop = week.shift(-1).start, week.start
+    else:
+        ref_start, ref_stop = week.shift(-BASELINE_WEEKS).start, week.start
+    frame = contributions(run, row.kpi, week, ref_start, ref_stop)
+    frame = frame.with_columns((pl.col("contribution") / delta).alias("share") if delta else
+                               pl.lit(None, dtype=pl.Float64).alias("share"))
+    top = (frame.sort(["dimension", "contribution"], descending=[False, delta > 0])
+           .group_by("dimension", maintain_order=True).head(TOP_CONTRIBUTIONS))
+    # Name a dimension's leading value when it carries a good part of the change, and clearly more than its share
+    # of the volume (a value holding nearly every row, e.g. "no product" on service tickets, explains nothing).
+    leaders = (top.filter(pl.col("value").is_not_null()).group_by("dimension", maintain_order=True).first()
+               .with_columns((pl.col("share") - pl.col("weight")).alias("excess"))
+               .filter((pl.col("share") >= DRIVER_MIN_SHARE) & (pl.col("excess") >= DRIVER_MIN_EXCESS))
+               .sort(["excess", "dimension"], descending=[True, False]).head(MAX_DRIVERS))
+    order = {name: i for i, (name, _) in enumerate(row.kpi.dims)}
+    top = top.sort(pl.col("dimension").replace_strict(order, default=99), "contribution",
+                   descending=[False, delta > 0])
+    return Change(kpi=row.kpi, basis=basis, before=before, after=row.value, delta=delta,  # type: ignore[arg-type]
+                  noise=row.noise, low=low, high=high, contributions=top, drivers=leaders.to_dicts())
+
+
+def fmt_pct(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value * 100:.{digits}f} %"
+
+
+def fmt_pp(value: float | None, lang: str = "en", digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    return t("pp", lang, value=f"{value * 100:+.{digits}f}")
+
+
+def describe(change: Change, lang: str = "en") -> str:
+    """The "what changed" sentence."""
+    k = change.kpi
+    digits = k.digits
+    verb = t("change.rose" if change.delta > 0 else "change.fell", lang)
+    common = dict(kpi=t(f"kpi.{k.key}", lang), verb=verb, before=fmt_pct(change.before, digits),
+                  after=fmt_pct(change.after, digits), delta=fmt_pp(change.delta, lang, digits))
+    if change.basis == "wow":
+        text = t("change.wow", lang, noise=fmt_pp(NOISE_FACTOR * (change.noise or 0), lang, digits).lstrip("+"),
+                 **common)
+    else:
+        text = t("change.baseline", lang, low=fmt_pct(change.low, digits), high=fmt_pct(change.high, digits),
+                 **common)
+    text += t("change.better" if change.improved else "change.worse", lang)
+    if change.drivers:
+        drivers = t("change.join", lang).join(
+            t("change.driver", lang, dimension=t(f"dim.{d['dimension']}", lang),
+              value=value_label(d["dimension"], d["value"], lang),
+              contribution=fmt_pp(d["contribution"], lang, digits), share=f"{d['share'] * 100:.0f} %")
+            for d in change.drivers)
+        text += t("change.drivers", lang, drivers=drivers)
+    else:
+        text += t("change.spread", lang)
+    return text
+
+
+# ------------------------------------------------------------------ the week's lists
+
+def top_breaches(run: Run, week: IsoWeek, limit: int = TOP_BREACHES) -> pl.DataFrame:
+    return run("""
+        SELECT ticket_id, site, category, ticket_type, target, policy_id, created_at, due_at, event_at,
+               round((elapsed_minutes - target_minutes) / 60.0, 1) AS overdue_hours, is_open
+        FROM metrics.ticket_sla
+        WHERE created_date >= CAST(? AS DATE) AND created_date < CAST(? AS DATE) AND sla_status = 'breached'
+        ORDER BY elapsed_minutes - target_minutes DESC, ticket_id, target
+        LIMIT ?
+    """, [week.start, week.start + timedelta(days=7), limit])
+
+
+def breaches_by_site(run: Run, week: IsoWeek) -> pl.DataFrame:
+    return run("""
+        SELECT coalesce(site, '(none)') AS site,
+               count(*) FILTER (WHERE NOT is_met) AS breached,
+               count(is_met) AS decided,
+               CAST(count(*) FILTER (WHERE is_met) AS DOUBLE) / nullif(count(is_met), 0) AS attainment_rate
+        FROM metrics.ticket_sla
+        WHERE created_date >= CAST(? AS DATE) AND created_date < CAST(? AS DATE)
+        GROUP BY 1
+        ORDER BY breached DESC, site
+    """, [week.start, week.start + timedelta(days=7)])
+
+
+def week_signals(run: Run, week: IsoWeek) -> pl.DataFrame:
+    return run("""
+        SELECT lot_id, product, stage, line, inspected_date, material_batch_id, inspected_qty, nonconforming_qty,
+               defect_rate, lcl, ucl, is_out_of_control, coalesce(signal, '') AS signal
+        FROM metrics.defect_lots
+        WHERE inspected_date >= CAST(? AS DATE) AND inspected_date < CAST(? AS DATE)
+          AND (is_out_of_control OR signal IS NOT NULL)
+        ORDER BY product, stage, inspected_at, lot_id
+    """, [week.start, week.start + timedelta(days=7)])
+
+
+def p_chart_lots(run: Run, week: IsoWeek, signals: pl.DataFrame, weeks: int = 8) -> pl.DataFrame:
+    """Lots of the last `weeks` weeks of the product x stage pairs that signalled this week (most signals first)."""
+    if signals.height == 0:
+        return pl.DataFrame(schema={"product": pl.Utf8, "stage": pl.Utf8})
+    pairs = (signals.group_by("product", "stage").len().sort(["len", "product", "stage"],
+                                                              descending=[True, False, False])
+             .head(MAX_P_CHARTS))
+    condition = " OR ".join("(product = ? AND stage = ?)" for _ in range(pairs.height))
+    params: list[object] = [week.start, week.shift(-(weeks - 1)).start, week.start + timedelta(days=7)]
+    for product, stage in pairs.select("product", "stage").iter_rows():
+        params += [product, stage]
+    return run(f"""
+        SELECT product, stage, lot_id, inspected_at, inspected_date, defect_rate, p_bar, lcl, ucl,
+               is_out_of_control, signal, inspected_date >= CAST(? AS DATE) AS in_week
+        FROM metrics.defect_lots
+        WHERE inspected_date >= CAST(? AS DATE) AND inspected_date < CAST(? AS DATE) AND ({condition})
+        ORDER BY product, stage, inspected_at, lot_id
+    """, params)
+
+
+def pareto(run: Run, week: IsoWeek) -> pl.DataFrame:
+    """Defect types of this week and last week (by units), with each week's cumulative share."""
+    return run("""
+        WITH t AS (
+            SELECT CASE WHEN found_date >= CAST(? AS DATE) THEN 'this' ELSE 'last' END AS period,
+                   coalesce(defect_type, '(none)') AS defect_type,
+                   CAST(coalesce(sum(qty), 0) AS BIGINT) AS qty, count(*) AS records,
+                   CAST(coalesce(sum(total_cost), 0) AS DOUBLE) AS total_cost
+            FROM metrics.nonconformity_costs
+            WHERE found_date >= CAST(? AS DATE) AND found_date < CAST(? AS DATE)
+            GROUP BY ALL
+        )
+        SELECT period, defect_type, qty, records, total_cost,
+               CAST(sum(qty) OVER (PARTITION BY period ORDER BY qty DESC, defect_type ROWS UNBOUNDED PRECEDING)
+                    AS DOUBLE) / nullif(sum(qty) OVER (PARTITION BY period), 0) AS cumulative_share
+        FROM t
+        ORDER BY period DESC, qty DESC, defect_type
+    """, [week.start, week.shift(-1).start, week.start + timedelta(days=7)])
+
+
+def lowest_comments(run: Run, week: IsoWeek, limit: int = TOP_COMMENTS, max_score: int = 3) -> pl.DataFrame:
+    """Comments of the week's responses scored at most `max_score` (not satisfied), lowest first."""
+    return run("""
+        SELECT attempted_date, site, agent, category, score, comment, ticket_id
+        FROM metrics.survey_responses
+        WHERE attempted_date >= CAST(? AS DATE) AND attempted_date < CAST(? AS DATE)
+          AND is_response AND score <= ? AND nullif(trim(comment), '') IS NOT NULL
+        ORDER BY score, attempted_at, survey_id
+        LIMIT ?
+    """, [week.start, week.start + timedelta(days=7), max_score, limit])
+
+
+def class1_open(run: Run, week: IsoWeek) -> pl.DataFrame:
+    """Class-1 complaints received before the week ended and neither resolved nor closed by then."""
+    return run("""
+        WITH bound AS (
+            SELECT timezone((SELECT value FROM meta.settings WHERE key = 'timezone'), CAST(? AS TIMESTAMP))
+                AS week_end_at
+        )
+        SELECT k.ticket_id, k.created_at, k.site, k.department, k.category, k.status AS status_now,
+               k.resolved_at,
+               round(date_diff('minute', k.created_at, b.week_end_at) / 1440.0, 1) AS age_days
+        FROM metrics.ticket_kpis AS k
+        JOIN core.tickets AS c USING (ticket_id)
+        CROSS JOIN bound AS b
+        WHERE k.complaint_grade = 'class_1' AND k.created_at < b.week_end_at
+          AND (c.resolved_at IS NULL OR c.resolved_at >= b.week_end_at)
+          AND (c.closed_at IS NULL OR c.closed_at >= b.week_end_at)
+        ORDER BY k.created_at, k.ticket_id
+    """, [datetime.combine(week.start + timedelta(days=7), datetime.min.time())])
+
+
+def build_pack(run: Run, config: Config, week: IsoWeek | str | None = None) -> WeeklyPack:
+    """Everything the weekly review shows for `week` (default: the last full week of data)."""
+    if week is None:
+        week = last_full_week(run)
+        if week is None:
+            raise LookupError("the warehouse holds no tickets, surveys or inspections yet")
+    elif isinstance(week, str):
+        week = IsoWeek.parse(week)
+    history = kpi_history(run, week)
+    rows = scorecard(history, week, config.targets)
+    changes = [c for c in (explain(run, r, week) for r in rows) if c is not None]
+    signals = week_signals(run, week)
+    return WeeklyPack(
+        week=week, timezone=config.timezone, generated_at=datetime.now(timezone.utc), scorecard=rows,
+        history=history, changes=changes, breaches=top_breaches(run, week),
+        breaches_by_site=breaches_by_site(run, week), signals=signals,
+        p_chart_lots=p_chart_lots(run, week, signals), pareto=pareto(run, week),
+        comments=lowest_comments(run, week), class1_open=class1_open(run, week),
+        notes=load_notes(config, week), targets=dict(config.targets),
+    )
+
+
+# ------------------------------------------------------------------ notes (state_dir, outside the warehouse)
+
+def _notes_path(config: Config, week: IsoWeek):
+    return config.state_dir / "weekly_notes" / f"{week.label}.json"
+
+
+def load_notes(config: Config, week: IsoWeek) -> str:
+    try:
+        data = json.loads(_notes_path(config, week).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return ""
+    return str(data.get("text", "")) if isinstance(data, dict) else ""
+
+
+def save_notes(config: Config, week: IsoWeek, text: str) -> None:
+    """Save the meeting's decisions and actions for the week (replacing what was saved)."""
+    from pipelines.sandbox import write_atomic  # noqa: PLC0415
+
+    saved_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    payload = {"week": week.label, "text": text, "saved_at": saved_at}
+    write_atomic(_notes_path(config, week), json.dumps(payload, ensure_ascii=False, indent=2))
