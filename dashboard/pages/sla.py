@@ -1,0 +1,126 @@
+"""SLA: attainment per target over time, breakdowns, time distributions, Kaplan-Meier medians, backlog,
+breaches, reopen and escalation rates."""
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, present, queries, ui
+from dashboard.i18n import label
+
+ctx = ui.page_context()
+tr, lg, run, f = ctx.tr, ctx.lang, ctx.run, ctx.filters
+goal = ctx.targets.get("timeliness_rate")
+
+st.title(tr("sla.title"))
+st.caption(tr("period", start=f.start, end=f.end))
+
+with ui.section("sla.attainment", view="ticket_sla", help_key="sla.attainment.help"):
+    summary = queries.sla_summary(run, f)
+    if not ui.no_data(summary):
+        for column, row in zip(st.columns(len(summary)), summary.iter_rows(named=True)):
+            column.metric(label("target", row["target"], lg), ui.fmt_pct(row["attainment_rate"]),
+                          help=tr("sla.attainment.metric_help", met=ui.fmt_int(row["met"]),
+                                  breached=ui.fmt_int(row["breached"]), pending=ui.fmt_int(row["pending"])),
+                          border=True)
+        weekly = queries.sla_weekly(run, f)
+        ui.chart(charts.rate_trend(weekly, "week_start", "attainment_rate", lg, series="target",
+                                   series_dimension="target", target=goal, count="met",
+                                   y_title=tr("chart.attainment")))
+        ui.table(weekly, "sla_attainment_weekly", column_config={"attainment_rate": ui.percent_column()}, collapsed=True)
+
+target = ui.url_selectbox("target", tr("sla.pick_target"), list(queries.SLA_TARGETS), default="resolution",
+                          format_func=lambda v: label("target", v, lg))
+
+with ui.section("sla.heatmap", view="ticket_sla"):
+    heat = queries.sla_heatmap(run, f, target)
+    ui.chart(charts.heatmap(heat, "category", "site", "attainment_rate", lg, "met", "measured",
+                            title=label("target", target, lg), target=goal))
+    ui.table(heat, "sla_site_category", column_config={"attainment_rate": ui.percent_column()}, collapsed=True)
+
+with ui.section("sla.times", view="ticket_sla", help_key="sla.times.help"):
+    policies = queries.sla_policies(run, f, target)
+    if not ui.no_data(policies):
+        minutes = dict(zip(policies["policy_id"].to_list(), policies["target_minutes"].to_list()))
+        calendars = dict(zip(policies["policy_id"].to_list(), policies["calendar"].to_list()))
+        policy = ui.url_selectbox(
+            "policy", tr("sla.pick_policy"), policies["policy_id"].to_list(),
+            format_func=lambda p: tr("sla.policy_option", policy=p, hours=ui.fmt_hours(minutes[p]),
+                                     calendar=label("calendar", calendars[p], lg)))
+        hist = queries.sla_time_histogram(run, f, target, policy)
+        surv = queries.sla_survival(run, f, target, policy)
+        km_median, km_t, km_s = present.km_summary(surv)
+        left, right = st.columns(2)
+        with left:
+            ui.chart(charts.time_histogram(hist, lg, title=tr("sla.distribution")))
+        with right:
+            ui.chart(charts.survival(km_t, km_s, lg, target_minutes=minutes[policy], median_minutes=km_median,
+                                     title=tr("sla.km_title")))
+        done = hist["completed"].sum() if hist.height else 0
+        still_open = hist["open"].sum() if hist.height else 0
+        c1, c2, c3 = st.columns(3)
+        plain_policy = queries.sla_policy_times(run, f, target, policy)
+        c1.metric(tr("sla.plain_median"), ui.fmt_hours(plain_policy["median_minutes"][0]),
+                  help=tr("sla.plain_median.help"), border=True)
+        c2.metric(tr("sla.km_median"), ui.fmt_hours(km_median) if km_median is not None else tr("sla.not_reached"),
+                  help=tr("sla.km_median.help"), border=True)
+        c3.metric(tr("sla.open_share"), ui.fmt_int(still_open),
+                  help=tr("sla.open_share.help", done=ui.fmt_int(done)), border=True)
+        ui.table(hist.drop("bin"), "sla_time_distribution", collapsed=True)
+
+with ui.section("sla.medians", view="ticket_sla", help_key="sla.medians.help"):
+    times = queries.sla_times(run, f)
+    if not ui.no_data(times):
+        km_medians = present.km_by_target(queries.sla_survival(run, f))
+        km = [km_medians.get(tgt) for tgt in times["target"].to_list()]
+        shown = times.with_columns(
+            pl.Series("km_median_minutes", km, dtype=pl.Float64),
+        ).with_columns(
+            (pl.col(c) / 60).round(2).alias(c.replace("_minutes", "_hours"))
+            for c in ("median_minutes", "p90_minutes", "km_median_minutes")
+        ).drop("median_minutes", "p90_minutes", "km_median_minutes")
+        ui.table(shown.with_columns(pl.col("target").replace_strict(
+            {v: label("target", v, lg) for v in queries.SLA_TARGETS}, default=pl.col("target"))), "sla_medians")
+
+with ui.section("sla.backlog", view="backlog", help_key="sla.backlog.help"):
+    buckets = queries.backlog_buckets(run, f)
+    total_open = int(buckets["tickets"].sum()) if buckets.height else 0
+    breached_open = int(buckets.filter(pl.col("is_breached"))["tickets"].sum()) if buckets.height else 0
+    c1, c2 = st.columns(2)
+    c1.metric(tr("sla.backlog_total"), ui.fmt_int(total_open), border=True)
+    c2.metric(tr("sla.backlog_breached"), ui.fmt_int(breached_open), border=True)
+    left, right = st.columns([2, 3])
+    with left:
+        ui.chart(charts.backlog(buckets, lg))
+    with right:
+        ui.table(queries.backlog_oldest(run, f), "backlog_oldest", height=320,
+                 caption=tr("sla.backlog_oldest"))
+
+with ui.section("sla.breaches", view="ticket_sla", help_key="sla.breaches.help"):
+    count = queries.breach_count(run, f)
+    found = queries.breaches(run, f)
+    st.caption(tr("sla.breaches_shown", shown=ui.fmt_int(found.height), total=ui.fmt_int(count)))
+    picked = ui.table(found, "sla_breaches", height=360, on_select="rerun", key="w_breach_pick")
+    rows = picked.selection.rows if picked is not None and hasattr(picked, "selection") else []
+    typed = ui.url_text("ticket", tr("sla.ticket_lookup"), placeholder=tr("sla.ticket_placeholder"))
+    ticket = found["ticket_id"][rows[0]] if rows else typed.strip()
+    if ticket:
+        detail = queries.ticket_detail(run, ticket)
+        st.markdown(tr("sla.ticket_detail", ticket=ticket))
+        if not ui.no_data(detail):
+            ui.table(detail, "ticket_detail")
+
+with ui.section("sla.reopen", view="ticket_kpis", help_key="sla.reopen.help"):
+    rates = queries.reopen_escalation(run, f)
+    weekly, total = present.split_total(rates)
+    if not ui.no_data(weekly):
+        c1, c2 = st.columns(2)
+        c1.metric(tr("metric.reopen_rate"), ui.fmt_pct(total["reopen_rate"] if total else None),
+                  help=tr("metric.reopen_rate.help"), border=True)
+        c2.metric(tr("metric.escalation_rate"), ui.fmt_pct(total["escalation_rate"] if total else None),
+                  help=tr("metric.escalation_rate.help"), border=True)
+        long = weekly.unpivot(on=["reopen_rate", "escalation_rate"], index=["week_start", "tickets"],
+                              variable_name="rate", value_name="value")
+        ui.chart(charts.rate_trend(long, "week_start", "value", lg, series="rate", series_dimension="rate",
+                                   count="tickets", y_title=tr("chart.rate")))
+        ui.table(weekly, "reopen_escalation_weekly",
+                 column_config={"reopen_rate": ui.percent_column(), "escalation_rate": ui.percent_column()}, collapsed=True)

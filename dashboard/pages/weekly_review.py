@@ -1,0 +1,167 @@
+"""Weekly quality review: pick an ISO week (default the last full week); the scorecard against targets with a
+traffic light, week-over-week change and four-week trend; what changed and why; top SLA breaches; p-chart signals;
+this week's and last week's defect Pareto; the lowest-scored comments; open class-1 complaints; and the meeting's
+notes, saved per week. The computations are pipelines/weekly.py's, the charts pipelines/report.py's (the same pack
+`sqd report` writes)."""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import streamlit as st
+
+from dashboard import ui
+from dashboard.i18n_workspace import t
+from pipelines import report, weekly
+from pipelines.report_template import column as column_name
+from pipelines.report_template import value_label
+
+ctx = ui.page_context()
+lg, run, config = ctx.lang, ctx.run, ctx.config
+
+
+def tr(key: str, **values: object) -> str:
+    return t(key, lg, **values)
+
+
+# The report's scorecard table, styled to read on the light and the dark theme.
+SCORECARD_CSS = """<style>
+table.scorecard { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
+table.scorecard th, table.scorecard td { border-bottom: 1px solid rgba(128, 128, 128, 0.3); padding: 4px 6px;
+  text-align: left; vertical-align: top; }
+table.scorecard .num, table.scorecard td[data-col="light"] { text-align: right; white-space: nowrap;
+  font-variant-numeric: tabular-nums; }
+table.scorecard td[data-col="light"] { text-align: left; }
+.light { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 50%; margin-right: 0.4em; }
+.light.green { background: #1b873f; } .light.amber { background: #e69f00; } .light.red { background: #c62828; }
+.light.grey { background: #8a8f98; }
+</style>"""
+
+
+def escape_markdown(text: str) -> str:
+    """Text from the data (categories, agents) shown literally in st.markdown."""
+    return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|:~$])", r"\\\1", text)
+
+
+def table(frame: pl.DataFrame, name: str, percent: tuple[str, ...] = ()) -> None:
+    """ui.table with the pack's column names in the page's language."""
+    names: dict[str, str] = {}
+    for c in frame.columns:
+        text = column_name(c, lg)
+        names[c] = text if text not in names.values() else f"{text} ({c})"
+    ui.table(frame.rename(names), name, column_config={names[c]: ui.percent_column() for c in percent})
+
+st.title(tr("wr.title"))
+
+weeks = weekly.available_weeks(run)
+if not weeks:
+    st.info(tr("wr.no_weeks"))
+    st.stop()
+labels = [w.label for w in weeks]
+by_label = {w.label: w for w in weeks}
+chosen = ui.url_selectbox("week", tr("wr.week"), labels, default=labels[0],
+                          format_func=lambda w: tr("wr.week_option", week=w, start=by_label[w].start,
+                                                   end=by_label[w].end))
+week = by_label[chosen]
+pack = weekly.build_pack(run, config, week)
+figs = report.figures(pack, lg)
+st.caption(t("pack.subtitle", lg, week=week.label, start=week.start, end=week.end, tz=pack.timezone,
+             generated=pack.generated_at.strftime("%Y-%m-%d %H:%M UTC")))
+st.caption(tr("wr.scope"))
+st.download_button(tr("wr.download_html"), lambda: report.render_html(pack, lg).encode("utf-8"),
+                   file_name=f"{report.report_name(pack, lg)}.html", mime="text/html", on_click="ignore",
+                   icon=":material/download:", help=tr("wr.download.help", week=week.label), key="wr_html")
+
+
+def section(key: str, help_key: str | None = None) -> None:
+    st.subheader(t(f"section.{key}", lg), help=t(help_key, lg) if help_key else None)
+
+
+# ------------------------------------------------------------------ scorecard
+section("scorecard", "section.scorecard.help")
+st.html(SCORECARD_CSS + report.scorecard_table(pack, lg))
+
+section("trends")
+ui.chart(figs["trend"])
+
+# ------------------------------------------------------------------ what changed
+section("changes", "section.changes.help")
+if not pack.changes:
+    st.success(t("none.changes", lg), icon=":material/check_circle:")
+for change in pack.changes:
+    # a bordered note rather than st.error / st.success: a deterioration is news, not a failure of the page
+    with st.container(border=True):
+        badge = (f":blue-badge[:material/thumb_up: {tr('wr.better')}]" if change.improved
+                 else f":red-badge[:material/warning: {tr('wr.worse')}]")
+        arrow = ":material/trending_up:" if change.delta > 0 else ":material/trending_down:"
+        st.markdown(f"{badge} {arrow} {escape_markdown(change.sentence(lg))}")
+    ui.chart(figs[f"change-{change.kpi.key}"])
+    with st.expander(tr("wr.contributions")):
+        frame = change.contributions
+        shown = frame.with_columns(
+            pl.Series("value", [value_label(d, v, lg) for d, v in frame.select("dimension", "value").iter_rows()]),
+            pl.Series("dimension", [t(f"dim.{d}", lg) for d in frame["dimension"].to_list()]),
+        ).select("dimension", "value", "contribution", "share", "rate_current", "n1", "d1", "rate_reference", "n0",
+                 "d0")
+        st.dataframe(shown, hide_index=True, width="stretch", column_config={
+            "contribution": st.column_config.NumberColumn(t("col.contribution", lg), format="percent"),
+            "share": st.column_config.NumberColumn(t("col.share", lg), format="percent"),
+            "rate_current": st.column_config.NumberColumn(t("col.rate_current", lg), format="percent"),
+            "rate_reference": st.column_config.NumberColumn(t("col.rate_reference", lg), format="percent"),
+        })
+
+# ------------------------------------------------------------------ lists
+section("breaches", "section.breaches.help")
+if pack.breaches.height:
+    left, right = st.columns([1, 3])
+    with left:
+        st.caption(tr("wr.breaches_by_site"))
+        table(pack.breaches_by_site, f"breaches_by_site_{week.label}", percent=("attainment_rate",))
+    with right:
+        table(pack.breaches, f"breaches_{week.label}")
+else:
+    st.info(t("none.breaches", lg))
+
+section("signals", "section.signals.help")
+if pack.signals.height:
+    table(pack.signals, f"signals_{week.label}", percent=("defect_rate", "lcl", "ucl"))
+    for key, fig in figs.items():
+        if key.startswith("pchart-"):
+            ui.chart(fig)
+else:
+    st.info(t("none.signals", lg))
+
+section("pareto")
+if pack.pareto.height:
+    ui.chart(figs["pareto"])
+    this, last = st.columns(2)
+    for holder, period in ((this, "this"), (last, "last")):
+        with holder:
+            st.caption(t(f"pareto.{period}", lg))
+            table(pack.pareto.filter(pl.col("period") == period).drop("period"), f"pareto_{period}_{week.label}",
+                  percent=("cumulative_share",))
+else:
+    st.info(t("none.pareto", lg))
+
+section("comments", "section.comments.help")
+if pack.comments.height:
+    table(pack.comments, f"comments_{week.label}")
+else:
+    st.info(t("none.comments", lg))
+
+section("class1", "section.class1.help")
+if pack.class1_open.height:
+    table(pack.class1_open, f"class1_{week.label}")
+else:
+    st.info(t("none.class1", lg))
+
+# ------------------------------------------------------------------ notes (state_dir)
+section("notes")
+notes_key = f"wr_notes_{week.label}"
+with st.form(f"wr_notes_form_{week.label}", border=False):
+    text = st.text_area(tr("wr.notes", week=week.label), value=pack.notes, height=160, key=notes_key,
+                        placeholder=tr("wr.notes.placeholder"))
+    if st.form_submit_button(tr("wr.notes.save"), icon=":material/save:"):
+        weekly.save_notes(config, week, text)
+        st.success(tr("wr.notes.saved"))

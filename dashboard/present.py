@@ -1,0 +1,100 @@
+"""Shaping query results for display: no SQL and no metric definitions, only picking, pairing and
+attaching the statistics of dashboard/stats.py. Pure functions, tested in tests/test_dashboard_present.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from dashboard import stats
+
+# (metric, comparison with its target, higher is better)
+SCORECARD = (
+    ("timeliness_rate", ">=", True),
+    ("csat_rate", ">=", True),
+    ("complaint_rate", "<", False),
+    ("defect_rate", "<=", False),
+    ("follow_up_rate", ">=", True),
+)
+SIGN = {">=": "≥", "<": "<", "<=": "≤"}
+
+
+@dataclass(frozen=True)
+class Card:
+    metric: str
+    value: float | None
+    numerator: int
+    denominator: int
+    delta: float | None           # latest week minus the week before, as a fraction (pp / 100)
+    latest_week: object | None
+    spark: list[float]
+    target: float | None
+    comparison: str
+    higher_is_better: bool
+
+    @property
+    def meets_target(self) -> bool | None:
+        if self.value is None or self.target is None:
+            return None
+        return {">=": self.value >= self.target, "<": self.value < self.target,
+                "<=": self.value <= self.target}[self.comparison]
+
+
+def scorecard_cards(frame: pl.DataFrame, targets: dict[str, float]) -> list[Card]:
+    """One card per scorecard metric from queries.scorecard's rows (weekly rows plus a null-week total)."""
+    cards = []
+    for metric, comparison, higher in SCORECARD:
+        rows = frame.filter(pl.col("metric") == metric)
+        total = rows.filter(pl.col("week_start").is_null())
+        weekly = rows.filter(pl.col("week_start").is_not_null() & (pl.col("denominator") > 0)).sort("week_start")
+        values = weekly["value"].to_list()
+        delta = values[-1] - values[-2] if len(values) >= 2 else None
+        cards.append(Card(
+            metric=metric,
+            value=total["value"][0] if total.height else None,
+            numerator=int(total["numerator"][0]) if total.height else 0,
+            denominator=int(total["denominator"][0]) if total.height else 0,
+            delta=delta,
+            latest_week=weekly["week_start"][-1] if weekly.height else None,
+            spark=[round(v * 100, 2) for v in values],
+            target=targets.get(metric),
+            comparison=comparison,
+            higher_is_better=higher,
+        ))
+    return cards
+
+
+def split_total(frame: pl.DataFrame, column: str = "week_start") -> tuple[pl.DataFrame, dict | None]:
+    """Weekly rows and the period total (the row whose week is null) of a GROUPING SETS result."""
+    total = frame.filter(pl.col(column).is_null())
+    return frame.filter(pl.col(column).is_not_null()), (total.row(0, named=True) if total.height else None)
+
+
+def km_summary(survival: pl.DataFrame) -> tuple[float | None, object, object]:
+    """Kaplan-Meier median minutes and the curve (t, S) from queries.sla_survival's counts."""
+    t, s = stats.kaplan_meier(survival["minute"].to_numpy(), survival["events"].to_numpy(),
+                              survival["censored"].to_numpy())
+    return stats.km_median(survival["minute"].to_numpy(), survival["events"].to_numpy(),
+                           survival["censored"].to_numpy()), t, s
+
+
+def km_by_target(survival: pl.DataFrame) -> dict[str, float | None]:
+    """Kaplan-Meier median minutes per target from queries.sla_survival (all targets)."""
+    return {key[0]: km_summary(part)[0]
+            for key, part in survival.partition_by("target", as_dict=True, maintain_order=True).items()}
+
+
+def fair_comparison(frame: pl.DataFrame, overall: float | None
+                    ) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """Per-unit CSAT (queries.csat_by) with a 95 % Wilson interval and its place in the funnel around the overall
+    CSAT of the same filters (queries.csat_weekly's total): above / within / below the 99.8 % limits; plus the
+    funnel's limits."""
+    if frame.height == 0:
+        return frame, None
+    out = stats.with_wilson(frame, "satisfied", "scored_responses")
+    if overall is None:
+        return out.with_columns(pl.lit("within").alias("position")), None
+    position = stats.funnel_position(out["csat_rate"].to_numpy(), out["scored_responses"].to_numpy(), overall)
+    out = out.with_columns(pl.Series("position", position.tolist(), dtype=pl.Utf8))
+    return out, stats.funnel_limits(overall, int(out["scored_responses"].max()))

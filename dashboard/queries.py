@@ -1,0 +1,837 @@
+"""Read-only SELECTs against the metric views: the only place the dashboard talks SQL.
+
+Every function takes `run` (sql, params -> Polars frame) and the sidebar's `Filters`; filters become a WHERE clause
+of allow-listed columns and `?` placeholders, so DuckDB filters inside the view and only aggregates come back.
+Rates are sum(numerator) / sum(denominator) of view columns, computed here in SQL; the views define the metrics.
+`run` is `dashboard.db.run` in the app (cached per SQL, params and warehouse version) and `direct(con)` in tests
+and bench/dashboard.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, fields
+from datetime import date, timedelta
+
+import duckdb
+import polars as pl
+
+Run = Callable[[str, Sequence[object]], pl.DataFrame]
+
+# Session settings of every dashboard connection: an unknown table is an error (not a Python variable of that
+# name), and DuckDB need not keep rows in insertion order (every query here orders its result explicitly; this
+# made the heavy view aggregations ~1.2-1.6x faster at 1M tickets).
+SESSION_SETTINGS = ("SET python_enable_replacements = false", "SET preserve_insertion_order = false")
+
+DIMENSIONS = ("site", "department", "channel", "ticket_type", "category", "priority", "product")
+SLA_TARGETS = ("first_response", "on_site", "resolution")
+SCORE_DIMENSIONS = ("score_attitude", "score_skill", "score_timeliness", "score_promise")
+AGE_BUCKETS = ("<1d", "1-3d", "3-7d", "7-30d", ">30d")
+DEFAULT_DAYS = 91  # the dashboard's default period: the last 13 weeks of data
+BREACH_LIMIT = 1000
+COMMENT_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar's global filters. Empty tuples mean "all"."""
+
+    start: date | None = None
+    end: date | None = None
+    site: tuple[str, ...] = ()
+    department: tuple[str, ...] = ()
+    channel: tuple[str, ...] = ()
+    ticket_type: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+    priority: tuple[str, ...] = ()
+    product: tuple[str, ...] = ()
+
+    def dims(self) -> dict[str, tuple[str, ...]]:
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name in DIMENSIONS}
+
+
+@dataclass(frozen=True)
+class ViewFilter:
+    """How the global filters map onto one view: its date column (and grain) and which dimensions it has."""
+
+    date_column: str | None
+    columns: dict[str, str]          # filter name -> column in the view
+    date_grain: str = "day"          # "day" or "month" (month columns match every month the range touches)
+
+
+_TICKET_DIMS = {d: d for d in DIMENSIONS}
+VIEWS: dict[str, ViewFilter] = {
+    "ticket_sla": ViewFilter("created_date", _TICKET_DIMS),
+    "ticket_kpis": ViewFilter("created_date", _TICKET_DIMS),
+    "backlog": ViewFilter(None, _TICKET_DIMS),  # the current state: every open ticket, whatever its age
+    "survey_responses": ViewFilter("attempted_date", _TICKET_DIMS),
+    "csat_daily": ViewFilter("attempted_date", _TICKET_DIMS),
+    "follow_up_tickets": ViewFilter("resolved_date", _TICKET_DIMS),
+    "defect_lots": ViewFilter("inspected_date", {"product": "product"}),
+    "defect_pareto": ViewFilter("month", {"product": "product"}, "month"),
+    "nonconformity_costs": ViewFilter("found_date", {"product": "product",
+                                                     "department": "responsible_department"}),
+    "cost_by_department": ViewFilter("month", {"product": "product", "department": "department"}, "month"),
+    "field_failures": ViewFilter("found_date", {"product": "product"}),
+}
+
+
+def applied_filters(view: str) -> list[str]:
+    """Names of the global filters that apply to a view ("date" first when it has one)."""
+    spec = VIEWS[view]
+    return (["date"] if spec.date_column else []) + [d for d in DIMENSIONS if d in spec.columns]
+
+
+def where(view: str, f: Filters, alias: str = "", dates: bool = True) -> tuple[str, list[object]]:
+    """WHERE body for a view: allow-listed identifiers, values bound as parameters."""
+    spec = VIEWS[view]
+    prefix = f"{alias}." if alias else ""
+    parts: list[str] = ["TRUE"]
+    params: list[object] = []
+    if dates and spec.date_column:
+        col = prefix + spec.date_column
+        if f.start is not None:
+            if spec.date_grain == "month":
+                parts.append(f"{col} >= CAST(date_trunc('month', CAST(? AS DATE)) AS DATE)")
+            else:
+                parts.append(f"{col} >= CAST(? AS DATE)")
+            params.append(f.start)
+        if f.end is not None:
+            parts.append(f"{col} <= CAST(? AS DATE)")
+            params.append(f.end)
+    for name, values in f.dims().items():
+        if values and name in spec.columns:
+            parts.append(f"{prefix}{spec.columns[name]} IN ({', '.join('?' for _ in values)})")
+            params.extend(values)
+    return " AND ".join(parts), params
+
+
+def to_frame(result: duckdb.DuckDBPyRelation) -> pl.DataFrame:
+    """A relation's rows as a Polars frame (empty results keep their schema)."""
+    return result.pl()
+
+
+def direct(con: duckdb.DuckDBPyConnection) -> Run:
+    """A runner on an open connection (tests, benchmarks)."""
+    for setting in SESSION_SETTINGS:
+        con.execute(setting)
+
+    def run(sql: str, params: Sequence[object] = ()) -> pl.DataFrame:
+        return to_frame(con.sql(sql, params=list(params)))
+
+    return run
+
+
+def _allowed(value: str, allowed: Sequence[str], what: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"{what} must be one of {list(allowed)}, got {value!r}")
+    return value
+
+
+# ------------------------------------------------------------------ shared: sidebar, freshness, data quality
+
+def dimension_values(run: Run) -> pl.DataFrame:
+    """(dimension, value): the options of the sidebar's filters, from the dimension tables."""
+    return run("""
+        SELECT 'site' AS dimension, site AS value FROM core.sites
+        UNION ALL SELECT 'department', department FROM core.departments
+        UNION ALL SELECT DISTINCT 'channel', channel FROM core.tickets WHERE channel IS NOT NULL
+        UNION ALL SELECT DISTINCT 'ticket_type', ticket_type FROM core.tickets WHERE ticket_type IS NOT NULL
+        UNION ALL SELECT 'category', category FROM core.categories
+        UNION ALL SELECT DISTINCT 'priority', priority FROM core.tickets WHERE priority IS NOT NULL
+        UNION ALL SELECT 'product', product FROM core.products
+        ORDER BY dimension, value
+    """, [])
+
+
+def date_bounds(run: Run) -> pl.DataFrame:
+    """First and last local date with any record (tickets, surveys, inspections, nonconformities)."""
+    return run("""
+        WITH tz AS (SELECT coalesce(max(value), 'UTC') AS tz FROM meta.settings WHERE key = 'timezone'),
+        stamps AS (
+            SELECT min(created_at) AS lo, max(created_at) AS hi FROM core.tickets
+            UNION ALL SELECT min(attempted_at), max(attempted_at) FROM core.surveys
+            UNION ALL SELECT min(inspected_at), max(inspected_at) FROM core.inspections
+            UNION ALL SELECT min(found_at), max(found_at) FROM core.nonconformities
+        )
+        SELECT CAST(timezone((SELECT tz FROM tz), min(lo)) AS DATE) AS first_date,
+               CAST(timezone((SELECT tz FROM tz), max(hi)) AS DATE) AS last_date
+        FROM stamps
+    """, [])
+
+
+def default_period(run: Run) -> tuple[date | None, date | None]:
+    """The default date range: the last DEFAULT_DAYS days that have data."""
+    bounds = date_bounds(run)
+    first, last = bounds["first_date"][0], bounds["last_date"][0]
+    if first is None or last is None:
+        return None, None
+    return max(first, last - timedelta(days=DEFAULT_DAYS - 1)), last
+
+
+def meta_tables(run: Run) -> pl.DataFrame:
+    """Tables and views present in the meta and metrics schemas (the data-quality tables are optional)."""
+    return run("""
+        SELECT table_schema, table_name FROM information_schema.tables
+        WHERE table_schema IN ('meta', 'metrics') ORDER BY table_schema, table_name
+    """, [])
+
+
+def load_history(run: Run, limit: int = 200) -> pl.DataFrame:
+    """The load ledger, newest first."""
+    return run("""
+        SELECT started_at, finished_at, dataset, status, source_file, profile, rows_read, rows_inserted,
+               rows_updated, rows_unchanged, rows_quarantined, newest_record_at, message, load_id
+        FROM meta.load_log ORDER BY finished_at DESC, load_id DESC LIMIT ?
+    """, [limit])
+
+
+def last_gate(run: Run) -> pl.DataFrame:
+    """The newest load's result and the rows quarantined by the newest load of each file."""
+    return run("""
+        WITH latest AS (
+            SELECT * FROM meta.load_log ORDER BY finished_at DESC, load_id DESC LIMIT 1
+        ),
+        per_file AS (
+            SELECT rows_quarantined FROM meta.load_log
+            WHERE status <> 'already_loaded'
+            QUALIFY row_number() OVER (PARTITION BY dataset, source_file ORDER BY finished_at DESC) = 1
+        )
+        SELECT l.finished_at, l.dataset, l.status, l.source_file, l.rows_quarantined AS last_quarantined,
+               (SELECT CAST(coalesce(sum(rows_quarantined), 0) AS BIGINT) FROM per_file) AS quarantined_rows,
+               (SELECT count(*) FROM meta.load_log WHERE status = 'refused') AS refused_loads
+        FROM latest AS l
+    """, [])
+
+
+# ------------------------------------------------------------------ overview
+
+# Scorecard sources: one query per view (each view is read once, and each result is cached on its own).
+# Every query returns (metric, week_start, numerator, denominator, value) per ISO week plus one row with a null
+# week_start for the whole period; the total is summed from the weekly sums in SQL.
+_SCORECARD_TOTALS = """
+    SELECT metric, week_start, CAST(numerator AS BIGINT) AS numerator, CAST(denominator AS BIGINT) AS denominator,
+           CAST(numerator AS DOUBLE) / nullif(denominator, 0) AS value
+    FROM weekly
+    UNION ALL
+    SELECT metric, NULL, CAST(sum(numerator) AS BIGINT), CAST(sum(denominator) AS BIGINT),
+           CAST(sum(numerator) AS DOUBLE) / nullif(sum(denominator), 0)
+    FROM weekly GROUP BY metric
+    ORDER BY metric, week_start NULLS LAST
+"""
+
+
+def ticket_overview(run: Run, f: Filters) -> pl.DataFrame:
+    """One read of ticket_kpis for the overview, three results told apart by `grain`:
+    'rate': service timeliness (timely / measured) and attributable complaint rate (complaints / tickets) per week
+    and for the period (scorecard rows); 'channel': tickets by channel x type; 'week': tickets by week x type."""
+    w, p = where("ticket_kpis", f)
+    return run(f"""
+        WITH k AS MATERIALIZED (
+            SELECT week_start, channel, ticket_type, is_measured, is_timely, is_attributable_complaint
+            FROM metrics.ticket_kpis WHERE {w}
+        ),
+        per_week AS (
+            SELECT week_start,
+                   count(*) FILTER (WHERE is_measured AND is_timely) AS timely,
+                   count(*) FILTER (WHERE is_measured) AS measured,
+                   count(*) FILTER (WHERE is_attributable_complaint) AS complaints,
+                   count(*) AS tickets
+            FROM k GROUP BY week_start
+        ),
+        weekly AS (
+            SELECT 'timeliness_rate' AS metric, week_start, timely AS numerator, measured AS denominator
+            FROM per_week
+            UNION ALL
+            SELECT 'complaint_rate', week_start, complaints, tickets FROM per_week
+        ),
+        rates AS (
+            SELECT metric, week_start, sum(numerator) AS numerator, sum(denominator) AS denominator
+            FROM weekly GROUP BY GROUPING SETS ((metric, week_start), (metric))
+        )
+        SELECT 'rate' AS grain, metric, week_start, NULL AS channel, NULL AS ticket_type,
+               CAST(numerator AS BIGINT) AS numerator, CAST(denominator AS BIGINT) AS denominator,
+               CAST(numerator AS DOUBLE) / nullif(denominator, 0) AS value
+        FROM rates
+        UNION ALL
+        SELECT 'channel', NULL, NULL, coalesce(channel, '(none)'), coalesce(ticket_type, '(none)'), NULL,
+               count(*), NULL
+        FROM k GROUP BY ALL
+        UNION ALL
+        SELECT 'week', NULL, week_start, NULL, coalesce(ticket_type, '(none)'), NULL, count(*), NULL
+        FROM k GROUP BY ALL
+        ORDER BY grain, metric, week_start NULLS LAST, channel, ticket_type
+    """, p)
+
+
+def scorecard_tickets(run: Run, f: Filters) -> pl.DataFrame:
+    """Service timeliness and attributable complaint rate, scorecard rows (from ticket_overview)."""
+    return (ticket_overview(run, f).filter(pl.col("grain") == "rate")
+            .select("metric", "week_start", "numerator", "denominator", "value"))
+
+
+def scorecard_csat(run: Run, f: Filters) -> pl.DataFrame:
+    """CSAT: satisfied / scored responses."""
+    w, p = where("csat_daily", f)
+    return run(f"""
+        WITH weekly AS MATERIALIZED (
+            SELECT 'csat_rate' AS metric, CAST(date_trunc('week', attempted_date) AS DATE) AS week_start,
+                   sum(satisfied) AS numerator, sum(scored_responses) AS denominator
+            FROM metrics.csat_daily WHERE {w}
+            GROUP BY ALL
+        )
+    """ + _SCORECARD_TOTALS, p)
+
+
+def scorecard_follow_up(run: Run, f: Filters) -> pl.DataFrame:
+    """Follow-up rate: resolved repairs and complaints with an attempt / resolved."""
+    w, p = where("follow_up_tickets", f)
+    return run(f"""
+        WITH weekly AS MATERIALIZED (
+            SELECT 'follow_up_rate' AS metric, CAST(date_trunc('week', resolved_date) AS DATE) AS week_start,
+                   count(*) FILTER (WHERE has_attempt) AS numerator, count(*) AS denominator
+            FROM metrics.follow_up_tickets WHERE {w}
+            GROUP BY ALL
+        )
+    """ + _SCORECARD_TOTALS, p)
+
+
+def scorecard_defects(run: Run, f: Filters) -> pl.DataFrame:
+    """Defect rate: nonconforming / inspected units."""
+    w, p = where("defect_lots", f)
+    return run(f"""
+        WITH weekly AS MATERIALIZED (
+            SELECT 'defect_rate' AS metric, week_start_date AS week_start,
+                   sum(nonconforming_qty) AS numerator, sum(inspected_qty) AS denominator
+            FROM metrics.defect_lots WHERE {w}
+            GROUP BY ALL
+        )
+    """ + _SCORECARD_TOTALS, p)
+
+
+SCORECARD_QUERIES = (scorecard_tickets, scorecard_csat, scorecard_follow_up, scorecard_defects)
+
+
+def scorecard(run: Run, f: Filters) -> pl.DataFrame:
+    """(metric, week_start, numerator, denominator, value) of every scorecard KPI: weekly rows, and a row with a
+    null week_start for the whole period."""
+    return pl.concat([q(run, f) for q in SCORECARD_QUERIES], how="vertical_relaxed")
+
+
+def volumes(run: Run, f: Filters) -> pl.DataFrame:
+    """Tickets by channel and type (from ticket_overview)."""
+    return (ticket_overview(run, f).filter(pl.col("grain") == "channel")
+            .select("channel", "ticket_type", pl.col("denominator").alias("tickets")))
+
+
+def weekly_volume(run: Run, f: Filters) -> pl.DataFrame:
+    """Tickets created per week and type (from ticket_overview)."""
+    return (ticket_overview(run, f).filter(pl.col("grain") == "week")
+            .select("week_start", "ticket_type", pl.col("denominator").alias("tickets")))
+
+
+def sla_weekly(run: Run, f: Filters) -> pl.DataFrame:
+    """Attainment per target and week: met / (met + breached); pending rows are not counted yet."""
+    w, p = where("ticket_sla", f)
+    return run(f"""
+        SELECT target, CAST(date_trunc('week', created_date) AS DATE) AS week_start,
+               count(*) FILTER (WHERE is_met) AS met,
+               count(*) FILTER (WHERE NOT is_met) AS breached,
+               count(*) FILTER (WHERE is_met IS NULL) AS pending,
+               CAST(count(*) FILTER (WHERE is_met) AS DOUBLE) / nullif(count(is_met), 0) AS attainment_rate
+        FROM metrics.ticket_sla WHERE {w}
+        GROUP BY ALL ORDER BY target, week_start
+    """, p)
+
+
+def sla_summary(run: Run, f: Filters) -> pl.DataFrame:
+    """Attainment per target over the whole period."""
+    w, p = where("ticket_sla", f)
+    return run(f"""
+        SELECT target,
+               count(*) FILTER (WHERE is_met) AS met,
+               count(*) FILTER (WHERE NOT is_met) AS breached,
+               count(*) FILTER (WHERE is_met IS NULL) AS pending,
+               CAST(count(*) FILTER (WHERE is_met) AS DOUBLE) / nullif(count(is_met), 0) AS attainment_rate
+        FROM metrics.ticket_sla WHERE {w}
+        GROUP BY ALL ORDER BY target
+    """, p)
+
+
+def sla_heatmap(run: Run, f: Filters, target: str) -> pl.DataFrame:
+    """Attainment of one target by site x category."""
+    _allowed(target, SLA_TARGETS, "target")
+    w, p = where("ticket_sla", f)
+    return run(f"""
+        SELECT coalesce(site, '(none)') AS site, coalesce(category, '(none)') AS category,
+               count(*) FILTER (WHERE is_met) AS met, count(is_met) AS measured,
+               CAST(count(*) FILTER (WHERE is_met) AS DOUBLE) / nullif(count(is_met), 0) AS attainment_rate
+        FROM metrics.ticket_sla WHERE target = ? AND {w}
+        GROUP BY ALL ORDER BY site, category
+    """, [target, *p])
+
+
+def sla_policies(run: Run, f: Filters, target: str) -> pl.DataFrame:
+    """Policies that set the target, with their target minutes and calendar, most tickets first."""
+    _allowed(target, SLA_TARGETS, "target")
+    w, p = where("ticket_sla", f)
+    return run(f"""
+        SELECT policy_id, any_value(target_minutes) AS target_minutes, any_value(calendar) AS calendar,
+               count(*) AS tickets
+        FROM metrics.ticket_sla WHERE target = ? AND {w}
+        GROUP BY policy_id ORDER BY tickets DESC, policy_id
+    """, [target, *p])
+
+
+def sla_time_histogram(run: Run, f: Filters, target: str, policy_id: str, bins: int = 24) -> pl.DataFrame:
+    """Elapsed time (in the policy's calendar) binned in SQL: bins of target/8 up to 3x target, the last bin
+    holding everything beyond; completed and still-open tickets counted apart."""
+    _allowed(target, SLA_TARGETS, "target")
+    w, p = where("ticket_sla", f)
+    return run(f"""
+        WITH rows AS (
+            SELECT elapsed_minutes, is_open, target_minutes, target_minutes / 8.0 AS width
+            FROM metrics.ticket_sla WHERE target = ? AND policy_id = ? AND {w}
+        ),
+        binned AS (
+            SELECT least(CAST(floor(greatest(elapsed_minutes, 0) / width) AS INTEGER), ?) AS bin,
+                   any_value(width) AS width, any_value(target_minutes) AS target_minutes,
+                   count(*) FILTER (WHERE NOT is_open) AS completed,
+                   count(*) FILTER (WHERE is_open) AS open
+            FROM rows GROUP BY 1
+        )
+        SELECT bin, bin * width AS bin_start_minutes, (bin + 1) * width AS bin_end_minutes,
+               bin = ? AS is_overflow, target_minutes, completed, open
+        FROM binned ORDER BY bin
+    """, [target, policy_id, *p, bins - 1, bins - 1])
+
+
+def sla_survival(run: Run, f: Filters, target: str | None = None, policy_id: str | None = None) -> pl.DataFrame:
+    """Input of the Kaplan-Meier estimate, per target: per whole minute of elapsed time (in the policy's
+    calendar), how many tickets reached the event then and how many are still open (censored) at that age."""
+    w, p = where("ticket_sla", f)
+    extra, args = "", []
+    if target:
+        extra += " AND target = ?"
+        args.append(_allowed(target, SLA_TARGETS, "target"))
+    if policy_id:
+        extra += " AND policy_id = ?"
+        args.append(policy_id)
+    return run(f"""
+        SELECT target, CAST(ceil(greatest(elapsed_minutes, 0)) AS BIGINT) AS minute,
+               count(*) FILTER (WHERE NOT is_open) AS events,
+               count(*) FILTER (WHERE is_open) AS censored
+        FROM metrics.ticket_sla WHERE {w}{extra}
+        GROUP BY ALL ORDER BY target, minute
+    """, [*p, *args])
+
+
+def sla_times(run: Run, f: Filters) -> pl.DataFrame:
+    """Plain median and 90th percentile of elapsed minutes per target, completed tickets only."""
+    w, p = where("ticket_sla", f)
+    return run(f"""
+        SELECT target, count(*) AS tickets,
+               count(*) FILTER (WHERE NOT is_open) AS completed,
+               count(*) FILTER (WHERE is_open) AS still_open,
+               quantile_cont(elapsed_minutes, 0.5) FILTER (WHERE NOT is_open) AS median_minutes,
+               quantile_cont(elapsed_minutes, 0.9) FILTER (WHERE NOT is_open) AS p90_minutes
+        FROM metrics.ticket_sla WHERE {w}
+        GROUP BY target ORDER BY target
+    """, p)
+
+
+def sla_policy_times(run: Run, f: Filters, target: str, policy_id: str) -> pl.DataFrame:
+    """Plain median and 90th percentile of elapsed minutes for one target and policy, completed tickets only."""
+    _allowed(target, SLA_TARGETS, "target")
+    w, p = where("ticket_sla", f)
+    return run(f"""
+        SELECT count(*) AS tickets, count(*) FILTER (WHERE NOT is_open) AS completed,
+               quantile_cont(elapsed_minutes, 0.5) FILTER (WHERE NOT is_open) AS median_minutes,
+               quantile_cont(elapsed_minutes, 0.9) FILTER (WHERE NOT is_open) AS p90_minutes
+        FROM metrics.ticket_sla WHERE target = ? AND policy_id = ? AND {w}
+    """, [target, policy_id, *p])
+
+
+def backlog_buckets(run: Run, f: Filters) -> pl.DataFrame:
+    """Open tickets by age bucket, breached or not (all open tickets: the date range does not apply)."""
+    w, p = where("backlog", f)
+    return run(f"""
+        SELECT age_bucket, age_bucket_order, coalesce(is_breached, FALSE) AS is_breached, count(*) AS tickets
+        FROM metrics.backlog WHERE {w}
+        GROUP BY ALL ORDER BY age_bucket_order, is_breached
+    """, p)
+
+
+def backlog_oldest(run: Run, f: Filters, limit: int = 200) -> pl.DataFrame:
+    """The oldest open tickets."""
+    w, p = where("backlog", f)
+    return run(f"""
+        SELECT ticket_id, created_at, round(age_hours, 1) AS age_hours, age_bucket, is_breached,
+               site, department, agent, channel, ticket_type, category, priority
+        FROM metrics.backlog WHERE {w}
+        ORDER BY age_hours DESC, ticket_id LIMIT ?
+    """, [*p, limit])
+
+
+def breaches(run: Run, f: Filters, limit: int = BREACH_LIMIT) -> pl.DataFrame:
+    """Breached targets, most overdue first (capped at `limit` rows; breach_count holds the total)."""
+    w, p = where("ticket_sla", f)
+    return run(f"""
+        SELECT ticket_id, target, policy_id, created_at, due_at, event_at, is_open,
+               round((elapsed_minutes - target_minutes) / 60.0, 1) AS overdue_hours,
+               site, department, agent, channel, ticket_type, category, priority, product, status
+        FROM metrics.ticket_sla WHERE sla_status = 'breached' AND {w}
+        ORDER BY elapsed_minutes - target_minutes DESC, ticket_id, target LIMIT ?
+    """, [*p, limit])
+
+
+def breach_count(run: Run, f: Filters) -> int:
+    w, p = where("ticket_sla", f)
+    frame = run(f"SELECT count(*) AS n FROM metrics.ticket_sla WHERE sla_status = 'breached' AND {w}", p)
+    return int(frame["n"][0])
+
+
+def ticket_detail(run: Run, ticket_id: str) -> pl.DataFrame:
+    """Every SLA target of one ticket, with the ticket's own record."""
+    return run("""
+        SELECT s.target, s.policy_id, s.calendar, s.target_minutes, s.due_at, s.event_at, s.sla_status,
+               round(s.elapsed_minutes, 1) AS elapsed_minutes, t.created_at, t.channel, t.ticket_type,
+               t.category, t.priority, t.complaint_grade, t.site, t.department, t.agent, t.status,
+               t.reopen_count, t.is_escalated, t.first_response_at, t.on_site_at, t.resolved_at, t.closed_at
+        FROM core.tickets AS t LEFT JOIN metrics.ticket_sla AS s USING (ticket_id)
+        WHERE t.ticket_id = ?
+        ORDER BY s.target
+    """, [ticket_id])
+
+
+def reopen_escalation(run: Run, f: Filters) -> pl.DataFrame:
+    """Reopen and escalation rates per week and (week_start null) over the period."""
+    w, p = where("ticket_kpis", f)
+    return run(f"""
+        SELECT CASE WHEN grouping(week_start) = 1 THEN NULL ELSE week_start END AS week_start,
+               count(*) AS tickets,
+               count(*) FILTER (WHERE is_reopened) AS reopened,
+               count(*) FILTER (WHERE is_escalated) AS escalated,
+               CAST(count(*) FILTER (WHERE is_reopened) AS DOUBLE) / nullif(count(*), 0) AS reopen_rate,
+               CAST(count(*) FILTER (WHERE is_escalated) AS DOUBLE) / nullif(count(*), 0) AS escalation_rate
+        FROM metrics.ticket_kpis WHERE {w}
+        GROUP BY GROUPING SETS ((week_start), ())
+        ORDER BY week_start NULLS LAST
+    """, p)
+
+
+# ------------------------------------------------------------------ satisfaction
+
+def csat_overview(run: Run, f: Filters) -> pl.DataFrame:
+    """One read of csat_daily for the satisfaction page: per week, per agent, per site and for the period
+    (`grain` 'week', 'agent', 'site', 'total'): attempts, responses, satisfied / scored responses (CSAT), mean score,
+    response rate and NPS."""
+    w, p = where("csat_daily", f)
+    return run(f"""
+        WITH d AS MATERIALIZED (
+            SELECT CAST(date_trunc('week', attempted_date) AS DATE) AS week_start, agent, site, attempts, responses,
+                   scored_responses, satisfied, score_sum, promoters, detractors, nps_responses
+            FROM metrics.csat_daily WHERE {w}
+        ),
+        grouped AS (
+            SELECT CASE WHEN grouping(week_start) = 0 THEN 'week' WHEN grouping(agent) = 0 THEN 'agent'
+                        WHEN grouping(site) = 0 THEN 'site' ELSE 'total' END AS grain,
+                   CASE WHEN grouping(week_start) = 0 THEN NULL
+                        WHEN grouping(agent) = 0 THEN coalesce(agent, '(none)')
+                        WHEN grouping(site) = 0 THEN coalesce(site, '(none)') END AS unit,
+                   CASE WHEN grouping(week_start) = 0 THEN week_start END AS week_start,
+                   sum(attempts) AS attempts, sum(responses) AS responses, sum(scored_responses) AS scored,
+                   sum(satisfied) AS satisfied, sum(score_sum) AS score_sum, sum(promoters) AS promoters,
+                   sum(detractors) AS detractors, sum(nps_responses) AS nps_responses
+            FROM d GROUP BY GROUPING SETS ((week_start), (agent), (site), ())
+        )
+        SELECT grain, unit, week_start,
+               CAST(coalesce(attempts, 0) AS BIGINT) AS attempts, CAST(coalesce(responses, 0) AS BIGINT) AS responses,
+               CAST(coalesce(scored, 0) AS BIGINT) AS scored_responses,
+               CAST(coalesce(satisfied, 0) AS BIGINT) AS satisfied,
+               CAST(satisfied AS DOUBLE) / nullif(scored, 0) AS csat_rate,
+               CAST(score_sum AS DOUBLE) / nullif(scored, 0) AS mean_score,
+               CAST(responses AS DOUBLE) / nullif(attempts, 0) AS response_rate,
+               CAST(promoters - detractors AS DOUBLE) / nullif(nps_responses, 0) AS nps
+        FROM grouped
+        ORDER BY grain, unit, week_start
+    """, p)
+
+
+def csat_weekly(run: Run, f: Filters) -> pl.DataFrame:
+    """CSAT, mean score, response rate and NPS per week and (week_start null) over the period."""
+    frame = csat_overview(run, f)
+    return (frame.filter(pl.col("grain").is_in(["week", "total"])).sort("week_start", nulls_last=True)
+            .drop("grain", "unit"))
+
+
+def survey_scores(run: Run, f: Filters) -> pl.DataFrame:
+    """One read of survey_responses: responses per overall score (`dimension` 'score') and, per technician
+    dimension (attitude, skill, timeliness, promise), responses, mean score and top-two-box share."""
+    w, p = where("survey_responses", f)
+    return run(f"""
+        WITH r AS MATERIALIZED (
+            SELECT score, score_attitude, score_skill, score_timeliness, score_promise
+            FROM metrics.survey_responses WHERE is_response AND {w}
+        ),
+        long AS (
+            UNPIVOT r ON score_attitude, score_skill, score_timeliness, score_promise
+            INTO NAME dimension VALUE value
+        )
+        SELECT 'score' AS dimension, score, count(*) AS responses, NULL::DOUBLE AS mean_score,
+               NULL::DOUBLE AS top_two_rate
+        FROM r WHERE score IS NOT NULL GROUP BY score
+        UNION ALL
+        SELECT dimension, NULL, count(value), avg(value),
+               CAST(count(*) FILTER (WHERE value >= 4) AS DOUBLE) / nullif(count(value), 0)
+        FROM long GROUP BY dimension
+        ORDER BY dimension, score
+    """, p)
+
+
+def score_distribution(run: Run, f: Filters) -> pl.DataFrame:
+    """Responses per overall score 1-5."""
+    return survey_scores(run, f).filter(pl.col("dimension") == "score").select("score", "responses")
+
+
+def follow_up_weekly(run: Run, f: Filters) -> pl.DataFrame:
+    """Follow-up rate and the hotline satisfaction rate (satisfied / all resolved repairs and complaints)."""
+    w, p = where("follow_up_tickets", f)
+    return run(f"""
+        SELECT CASE WHEN grouping(week_start) = 1 THEN NULL ELSE week_start END AS week_start,
+               count(*) AS resolved,
+               count(*) FILTER (WHERE has_attempt) AS followed_up,
+               count(*) FILTER (WHERE has_response) AS reached,
+               count(*) FILTER (WHERE is_satisfied) AS satisfied,
+               CAST(count(*) FILTER (WHERE has_attempt) AS DOUBLE) / nullif(count(*), 0) AS follow_up_rate,
+               CAST(count(*) FILTER (WHERE is_satisfied) AS DOUBLE) / nullif(count(*), 0)
+                   AS hotline_satisfaction_rate
+        FROM (SELECT CAST(date_trunc('week', resolved_date) AS DATE) AS week_start, *
+              FROM metrics.follow_up_tickets WHERE {w})
+        GROUP BY GROUPING SETS ((week_start), ())
+        ORDER BY week_start NULLS LAST
+    """, p)
+
+
+def csat_by(run: Run, f: Filters, by: str) -> pl.DataFrame:
+    """CSAT per agent or site with its counts (the page adds intervals and funnel limits)."""
+    _allowed(by, ("agent", "site"), "by")
+    return (csat_overview(run, f).filter((pl.col("grain") == by) & (pl.col("scored_responses") > 0))
+            .select("unit", "scored_responses", "satisfied", "csat_rate"))
+
+
+def dimension_scores(run: Run, f: Filters) -> pl.DataFrame:
+    """Mean and top-two-box share of each technician dimension score (attitude, skill, timeliness, promise)."""
+    return (survey_scores(run, f).filter(pl.col("dimension") != "score")
+            .select("dimension", "responses", "mean_score", "top_two_rate"))
+
+
+def low_score_comments(run: Run, f: Filters, max_score: int = 2, search: str = "",
+                       limit: int = COMMENT_LIMIT) -> pl.DataFrame:
+    """Comments of responses scoring at most `max_score`, newest first, optionally containing `search`."""
+    w, p = where("survey_responses", f)
+    needle = search.strip()
+    like = "AND comment ILIKE ? ESCAPE '\\'" if needle else ""
+    pattern = ["%" + needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"] if needle else []
+    return run(f"""
+        SELECT attempted_date, score, comment, agent, site, ticket_id, survey_id, category, ticket_type
+        FROM metrics.survey_responses
+        WHERE is_response AND score <= ? AND comment IS NOT NULL AND trim(comment) <> '' {like} AND {w}
+        ORDER BY attempted_at DESC, survey_id LIMIT ?
+    """, [int(max_score), *pattern, *p, limit])
+
+
+# ------------------------------------------------------------------ defects
+
+def defect_series(run: Run, f: Filters) -> pl.DataFrame:
+    """Product x stage combinations with lots in the period (the p-chart's choices)."""
+    w, p = where("defect_lots", f)
+    return run(f"""
+        SELECT product, coalesce(stage, '(none)') AS stage, count(*) AS lots,
+               count(*) FILTER (WHERE is_out_of_control OR signal IS NOT NULL) AS signals
+        FROM metrics.defect_lots WHERE {w}
+        GROUP BY ALL ORDER BY lots DESC, product, stage
+    """, p)
+
+
+def p_chart(run: Run, f: Filters, product: str, stage: str) -> pl.DataFrame:
+    """Lots of one product and stage in inspection order with their limits and signals."""
+    w, p = where("defect_lots", f)
+    return run(f"""
+        SELECT lot_id, inspected_at, inspected_date, line, inspected_qty, nonconforming_qty, defect_rate,
+               p_bar, lcl, ucl, z_score, is_out_of_control, we_rule_1, we_rule_2, we_rule_3, we_rule_4, signal
+        FROM metrics.defect_lots
+        WHERE product = ? AND coalesce(stage, '(none)') = ? AND {w}
+        ORDER BY inspected_at, lot_id
+    """, [product, stage, *p])
+
+
+def signal_lots(run: Run, product: str, stage: str, lot_id: str) -> pl.DataFrame:
+    """The lots that make up a signal: the signalled lot and the run before it (1, 3, 5 or 8 lots for rules 1-4,
+    the longest rule that fired), in the lot's product and stage."""
+    return run("""
+        WITH ordered AS (
+            SELECT *, row_number() OVER (ORDER BY inspected_at, lot_id) AS seq
+            FROM metrics.defect_lots WHERE product = ? AND coalesce(stage, '(none)') = ?
+        ),
+        hit AS (
+            SELECT seq, CASE WHEN we_rule_4 THEN 8 WHEN we_rule_3 THEN 5 WHEN we_rule_2 THEN 3 ELSE 1 END AS span
+            FROM ordered WHERE lot_id = ?
+        )
+        SELECT o.lot_id, o.product, o.line, o.stage, o.inspected_at, o.inspected_qty, o.nonconforming_qty,
+               o.defect_rate, o.lcl, o.ucl, o.z_score, o.is_out_of_control, o.signal, o.lot_id = ? AS is_signal_lot
+        FROM ordered AS o, hit AS h
+        WHERE o.seq BETWEEN h.seq - h.span + 1 AND h.seq
+        ORDER BY o.seq
+    """, [product, stage, lot_id, lot_id])
+
+
+def lot_inspection(run: Run, lot_id: str) -> pl.DataFrame:
+    """One lot's inspection result and p-chart position."""
+    return run("""
+        SELECT lot_id, product, line, stage, inspected_at, production_date, material_batch_id, inspected_qty,
+               nonconforming_qty, defect_rate, p_bar, lcl, ucl, is_out_of_control, signal
+        FROM metrics.defect_lots WHERE lot_id = ?
+    """, [lot_id])
+
+
+def quarantined_loads(run: Run, limit: int = 200) -> pl.DataFrame:
+    """Loads that held rows back or were refused, newest first."""
+    return run("""
+        SELECT finished_at, dataset, status, source_file, rows_read, rows_quarantined, message
+        FROM meta.load_log WHERE rows_quarantined > 0 OR status = 'refused'
+        ORDER BY finished_at DESC, load_id DESC LIMIT ?
+    """, [limit])
+
+
+def pareto(run: Run, f: Filters, measure: str = "qty") -> pl.DataFrame:
+    """Defect types by units (or cost), largest first, with the cumulative share."""
+    _allowed(measure, ("qty", "total_cost"), "measure")
+    w, p = where("defect_pareto", f)
+    return run(f"""
+        WITH by_type AS (
+            SELECT coalesce(defect_type, '(none)') AS defect_type, CAST(sum(qty) AS BIGINT) AS qty, CAST(sum(records) AS BIGINT) AS records,
+                   CAST(sum(total_cost) AS DOUBLE) AS total_cost
+            FROM metrics.defect_pareto WHERE {w}
+            GROUP BY 1
+        )
+        SELECT defect_type, qty, records, total_cost,
+               CAST(sum({measure}) OVER (ORDER BY {measure} DESC, defect_type
+                                         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS DOUBLE)
+                   / nullif(sum({measure}) OVER (), 0) AS cumulative_share
+        FROM by_type ORDER BY {measure} DESC, defect_type
+    """, p)
+
+
+def copq_by(run: Run, f: Filters, by: str) -> pl.DataFrame:
+    """Cost of poor quality by disposition or by charged department, per month."""
+    _allowed(by, ("disposition", "department"), "by")
+    if by == "department":
+        w, p = where("cost_by_department", f)
+        return run(f"""
+            SELECT month, coalesce(department, '(none)') AS "group", CAST(sum(cost) AS DOUBLE) AS cost,
+                   count(DISTINCT nc_id) AS records
+            FROM metrics.cost_by_department WHERE {w}
+            GROUP BY ALL ORDER BY month, "group"
+        """, p)
+    w, p = where("nonconformity_costs", f)
+    return run(f"""
+        SELECT month, coalesce(disposition, '(none)') AS "group", CAST(sum(total_cost) AS DOUBLE) AS cost,
+               count(*) AS records
+        FROM metrics.nonconformity_costs WHERE {w}
+        GROUP BY ALL ORDER BY month, "group"
+    """, p)
+
+
+def field_failure_summary(run: Run, f: Filters) -> pl.DataFrame:
+    """Field failures per product: inside, outside and unknown warranty, and their cost."""
+    w, p = where("field_failures", f)
+    return run(f"""
+        SELECT coalesce(product, '(none)') AS product, count(*) AS failures,
+               count(*) FILTER (WHERE in_warranty) AS in_warranty,
+               count(*) FILTER (WHERE NOT in_warranty) AS out_of_warranty,
+               count(*) FILTER (WHERE in_warranty IS NULL) AS warranty_unknown,
+               CAST(sum(total_cost) FILTER (WHERE in_warranty) AS DOUBLE) AS in_warranty_cost,
+               CAST(sum(total_cost) AS DOUBLE) AS total_cost,
+               CAST(count(*) FILTER (WHERE in_warranty) AS DOUBLE) / nullif(count(*), 0) AS in_warranty_rate
+        FROM metrics.field_failures WHERE {w}
+        GROUP BY 1 ORDER BY failures DESC, product
+    """, p)
+
+
+def field_failure_lots(run: Run, f: Filters, limit: int = 500) -> pl.DataFrame:
+    """Lots behind the field failures: failures inside the warranty window and the lot's inspection result."""
+    w, p = where("field_failures", f)
+    return run(f"""
+        SELECT coalesce(lot_id, '(unknown)') AS lot_id, any_value(product) AS product,
+               any_value(material_batch_id) AS material_batch_id, min(production_date) AS production_date,
+               count(*) AS failures, count(*) FILTER (WHERE in_warranty) AS in_warranty,
+               CAST(sum(total_cost) AS DOUBLE) AS total_cost, any_value(lot_defect_rate) AS lot_defect_rate,
+               round(avg(days_since_production), 1) AS mean_days_since_production
+        FROM metrics.field_failures WHERE {w}
+        GROUP BY 1 ORDER BY in_warranty DESC, failures DESC, lot_id LIMIT ?
+    """, [*p, limit])
+
+
+def field_failures(run: Run, f: Filters, lot_id: str | None = None, limit: int = 1000) -> pl.DataFrame:
+    """Field failures (optionally of one lot), newest first."""
+    w, p = where("field_failures", f)
+    lot = "AND coalesce(lot_id, '(unknown)') = ?" if lot_id else ""
+    return run(f"""
+        SELECT nc_id, ticket_id, product, lot_id, material_batch_id, production_date, found_date,
+               days_since_production, in_warranty, CAST(total_cost AS DOUBLE) AS total_cost, lot_defect_rate
+        FROM metrics.field_failures WHERE {w} {lot}
+        ORDER BY found_date DESC, nc_id LIMIT ?
+    """, [*p, *([lot_id] if lot_id else []), limit])
+
+
+# ------------------------------------------------------------------ data quality (meta.dq_runs, dq_results, quarantine)
+# Written by pipelines/gate.py and pipelines/quality.py at every load and `sqd check`. A warehouse built before
+# they existed has none of these tables: callers check `has_quality_tables` first.
+
+QUALITY_TABLES = (("meta", "dq_runs"), ("meta", "dq_latest_results"), ("meta", "quarantine"))
+
+
+def has_quality_tables(tables: set[tuple[str, str]]) -> bool:
+    return all(t in tables for t in QUALITY_TABLES)
+
+
+def gate_summary(run: Run) -> pl.DataFrame:
+    """The newest suite run (load gate or `sqd check`) with the rows still in quarantine and the refused loads."""
+    return run("""
+        WITH latest AS (SELECT * FROM meta.dq_runs ORDER BY finished_at DESC, started_at DESC LIMIT 1)
+        SELECT l.finished_at, l.kind, l.dataset, l.outcome, l.checks_run, l.checks_failed,
+               (SELECT count(*) FROM meta.quarantine WHERE released_at IS NULL) AS quarantined_rows,
+               (SELECT count(*) FROM meta.load_log WHERE status = 'refused') AS refused_loads
+        FROM latest AS l
+    """, [])
+
+
+def dq_runs(run: Run, limit: int = 200) -> pl.DataFrame:
+    """Suite runs, newest first."""
+    return run("""
+        SELECT finished_at, kind, dataset, outcome, source_file, rows_checked, rows_quarantined, checks_run,
+               checks_failed, round(validation_seconds, 2) AS validation_seconds, message, run_id, load_id
+        FROM meta.dq_runs ORDER BY finished_at DESC, started_at DESC LIMIT ?
+    """, [limit])
+
+
+def dq_failing(run: Run) -> pl.DataFrame:
+    """Expectations that failed in the latest run of each dataset's suite (meta.dq_latest_results)."""
+    return run("""
+        SELECT dataset, expectation, severity, column_name, observed_value, unexpected_count,
+               round(unexpected_percent, 2) AS unexpected_percent, notes, exception, run_outcome, kind,
+               source_file, sample_rows, expectation_type, run_id
+        FROM meta.dq_latest_results WHERE NOT coalesce(success, FALSE)
+        ORDER BY dataset, position
+    """, [])
+
+
+def quarantined(run: Run, include_released: bool = False, limit: int = 1000) -> pl.DataFrame:
+    """Rows held back by row-level expectations, newest first (open ones unless include_released)."""
+    return run("""
+        SELECT quarantined_at, dataset, record_key, expectation, column_name, offending_values, source_file,
+               source_row, load_id, released_at, resolution, row_values
+        FROM meta.quarantine WHERE ? OR released_at IS NULL
+        ORDER BY quarantined_at DESC, dataset, source_file, source_row, expectation LIMIT ?
+    """, [include_released, limit])

@@ -1,0 +1,90 @@
+"""Warehouses for the dashboard tests, built once per test session.
+
+* `demo_project`: a temporary project (sqd.toml whose warehouse lives in it, data/profiles linked) loaded with
+  the demo organisation at 3,000 tickets through the real generator and ingest path (what `sqd demo` runs).
+* `empty_project`: the same layout with a published but empty warehouse (schema, views, reference tables only).
+* `missing_project`: a configuration whose warehouse file does not exist.
+
+Import the fixtures into a test module (`from tests.dashboard_fixtures import demo_project, ...`); the builds are
+cached in this module, so every module shares one demo warehouse.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pipelines.config import Config, load_config
+from pipelines.warehouse import publishing
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO_TICKETS = 3000
+_BUILT: dict[str, Project] = {}
+
+
+@dataclass(frozen=True)
+class Project:
+    folder: Path
+    config_path: Path
+
+    @property
+    def config(self) -> Config:
+        return load_config(self.config_path)
+
+
+def make_project(folder: Path) -> Project:
+    """sqd.toml and data/profiles (linked) in `folder`; the warehouse path resolves to folder/data."""
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "sqd.toml", folder / "sqd.toml")
+    profiles = folder / "data" / "profiles"
+    if not profiles.exists():
+        os.symlink(REPO / "data" / "profiles", profiles)
+    return Project(folder, folder / "sqd.toml")
+
+
+def build_demo(folder: Path) -> Project:
+    """What `sqd demo --tickets 3000 --out folder/demo` does (generate_demo, then each file through ingest with
+    the profile it was written for), in this process to save the CLI's start-up."""
+    from pipelines.demo import generate_demo
+    from pipelines.ingest import REFUSED, ingest_files
+
+    project = make_project(folder)
+    config = project.config
+    files = generate_demo(folder / "demo", tickets=DEMO_TICKETS)
+    results = ingest_files([path for path, _ in files], config, [profile for _, profile in files])
+    refused = [(r.path.name, r.message) for r in results if r.status == REFUSED]
+    if refused or not config.warehouse_path.exists():
+        pytest.fail(f"demo load failed: {refused}")
+    return project
+
+
+def build_empty(folder: Path) -> Project:
+    project = make_project(folder)
+    with publishing(project.config):
+        pass
+    return project
+
+
+def _cached(name: str, factory, tmp_path_factory: pytest.TempPathFactory) -> Project:
+    if name not in _BUILT:
+        _BUILT[name] = factory(tmp_path_factory.mktemp(name))
+    return _BUILT[name]
+
+
+@pytest.fixture(scope="session")
+def demo_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    return _cached("demo", build_demo, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def empty_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    return _cached("empty", build_empty, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def missing_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    return _cached("missing", make_project, tmp_path_factory)

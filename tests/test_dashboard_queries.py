@@ -1,0 +1,190 @@
+"""dashboard/queries.py on the demo warehouse: every query runs, filters are pushed into SQL as bound parameters,
+and each filtered figure equals a direct SQL query of the metric view."""
+
+from __future__ import annotations
+
+import inspect
+from datetime import date
+
+import polars as pl
+import pytest
+
+from dashboard import present
+from dashboard import queries as q
+from dashboard.i18n import COLUMNS
+from dashboard.queries import Filters
+from pipelines.warehouse import connect
+from tests.dashboard_fixtures import demo_project, empty_project  # noqa: F401 (pytest fixtures)
+
+
+@pytest.fixture(scope="module")
+def con(demo_project):
+    connection = connect(demo_project.config)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def run(con):
+    return q.direct(con)
+
+
+@pytest.fixture(scope="module")
+def period(run):
+    return q.default_period(run)
+
+
+def one(con, sql: str, params: list):
+    return con.execute(sql, params).fetchall()[0][0]
+
+
+def every_query(run, f: Filters) -> dict[str, pl.DataFrame]:
+    """Every query function of the module with the arguments a page passes."""
+    policy = q.sla_policies(run, f, "resolution")["policy_id"][0]
+    series = q.defect_series(run, f)
+    product, stage = series["product"][0], series["stage"][0]
+    lot = q.p_chart(run, f, product, stage)["lot_id"][-1]
+    return {
+        "dimension_values": q.dimension_values(run), "date_bounds": q.date_bounds(run),
+        "meta_tables": q.meta_tables(run), "load_history": q.load_history(run), "last_gate": q.last_gate(run),
+        "quarantined_loads": q.quarantined_loads(run),
+        **{fn.__name__: fn(run, f) for fn in q.SCORECARD_QUERIES},
+        "ticket_overview": q.ticket_overview(run, f), "csat_overview": q.csat_overview(run, f),
+        "survey_scores": q.survey_scores(run, f),
+        "volumes": q.volumes(run, f), "weekly_volume": q.weekly_volume(run, f),
+        "sla_weekly": q.sla_weekly(run, f), "sla_summary": q.sla_summary(run, f),
+        "sla_heatmap": q.sla_heatmap(run, f, "resolution"), "sla_policies": q.sla_policies(run, f, "on_site"),
+        "sla_time_histogram": q.sla_time_histogram(run, f, "resolution", policy),
+        "sla_survival": q.sla_survival(run, f), "sla_times": q.sla_times(run, f),
+        "sla_policy_times": q.sla_policy_times(run, f, "resolution", policy),
+        "backlog_buckets": q.backlog_buckets(run, f), "backlog_oldest": q.backlog_oldest(run, f),
+        "breaches": q.breaches(run, f), "ticket_detail": q.ticket_detail(run, q.breaches(run, f)["ticket_id"][0]),
+        "reopen_escalation": q.reopen_escalation(run, f), "csat_weekly": q.csat_weekly(run, f),
+        "score_distribution": q.score_distribution(run, f), "follow_up_weekly": q.follow_up_weekly(run, f),
+        "csat_by": q.csat_by(run, f, "agent"), "dimension_scores": q.dimension_scores(run, f),
+        "low_score_comments": q.low_score_comments(run, f, 3, ""), "defect_series": series,
+        "p_chart": q.p_chart(run, f, product, stage), "signal_lots": q.signal_lots(run, product, stage, lot),
+        "lot_inspection": q.lot_inspection(run, lot), "pareto": q.pareto(run, f, "total_cost"),
+        "copq_disposition": q.copq_by(run, f, "disposition"), "copq_department": q.copq_by(run, f, "department"),
+        "field_failure_summary": q.field_failure_summary(run, f),
+        "field_failure_lots": q.field_failure_lots(run, f), "field_failures": q.field_failures(run, f),
+        "gate_summary": q.gate_summary(run), "dq_runs": q.dq_runs(run), "dq_failing": q.dq_failing(run),
+        "quarantined": q.quarantined(run, include_released=True),
+    }
+
+
+def test_dashboard_queries_all_run_and_every_column_has_a_header(run, period):
+    results = every_query(run, Filters(*period))
+    functions = {name for name, fn in inspect.getmembers(q, inspect.isfunction)
+                 if fn.__module__ == q.__name__ and inspect.signature(fn).parameters.get("run")}
+    covered = set(results) | {"scorecard", "breach_count", "copq_by", "csat_by", "default_period"}
+    assert functions <= covered | {"scorecard_tickets", "scorecard_csat", "scorecard_follow_up",
+                                   "scorecard_defects"}, functions - covered
+    for name, frame in results.items():
+        assert isinstance(frame, pl.DataFrame), name
+        missing = [c for c in frame.columns if c not in COLUMNS]
+        assert not missing, (name, missing)
+    assert results["breaches"].height > 0 and results["sla_weekly"].height > 0
+    assert results["p_chart"].height > 0 and results["pareto"].height > 0
+
+
+def test_dashboard_where_binds_values_and_allows_only_known_columns():
+    f = Filters(start=date(2026, 1, 1), end=date(2026, 1, 31), site=("A'; DROP TABLE x; --", "B"),
+                product=("glue",))
+    sql, params = q.where("ticket_kpis", f)
+    assert "DROP" not in sql and "glue" not in sql
+    assert params == [date(2026, 1, 1), date(2026, 1, 31), "A'; DROP TABLE x; --", "B", "glue"]
+    assert sql.count("?") == len(params)
+    # a view without the dimension ignores that filter; month views match whole months
+    sql, params = q.where("defect_pareto", f)
+    assert "site" not in sql and params == [date(2026, 1, 1), date(2026, 1, 31), "glue"]
+    assert "date_trunc('month'" in sql
+    assert q.where("nonconformity_costs", Filters(department=("quality",)))[0].endswith(
+        "responsible_department IN (?)")
+    with pytest.raises(ValueError):
+        q.sla_heatmap(lambda sql, params: pl.DataFrame(), Filters(), "resolution; DROP")
+
+
+def test_dashboard_injection_attempt_matches_nothing(run, period):
+    f = Filters(*period, site=("x' OR '1'='1",))
+    assert q.volumes(run, f).height == 0
+    assert q.low_score_comments(run, Filters(*period), 5, "%' OR 1=1 --").height == 0
+
+
+@pytest.mark.parametrize("dim", ["site", "channel", "ticket_type", "priority", "category", "department"])
+def test_dashboard_filters_change_numbers_as_sql_says(con, run, period, dim):
+    start, end = period
+    value = one(con, f"SELECT {dim} FROM metrics.ticket_kpis WHERE created_date BETWEEN ? AND ? "
+                     f"AND {dim} IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1", [start, end])
+    f = Filters(start, end, **{dim: (value,)})
+    card = q.scorecard_tickets(run, f).filter(pl.col("week_start").is_null() & (pl.col("metric") == "complaint_rate"))
+    expected = one(con, f"SELECT count(*) FILTER (WHERE is_attributable_complaint), count(*) FROM metrics.ticket_kpis "
+                        f"WHERE created_date BETWEEN ? AND ? AND {dim} = ?", [start, end, value])
+    assert card["numerator"][0] == expected
+    tickets = one(con, f"SELECT count(*) FROM metrics.ticket_kpis WHERE created_date BETWEEN ? AND ? AND {dim} = ?",
+                  [start, end, value])
+    assert card["denominator"][0] == tickets == q.volumes(run, f)["tickets"].sum()
+    csat = q.csat_weekly(run, f).filter(pl.col("week_start").is_null())
+    satisfied, scored = con.execute(
+        f"SELECT sum(satisfied), sum(scored_responses) FROM metrics.csat_daily "
+        f"WHERE attempted_date BETWEEN ? AND ? AND {dim} = ?", [start, end, value]).fetchall()[0]
+    assert (csat["satisfied"][0], csat["scored_responses"][0]) == (satisfied, scored)
+    met = q.sla_summary(run, f).filter(pl.col("target") == "first_response")
+    assert met["met"][0] == one(con, f"SELECT count(*) FROM metrics.ticket_sla WHERE target = 'first_response' "
+                                     f"AND is_met AND created_date BETWEEN ? AND ? AND {dim} = ?", [start, end, value])
+
+
+def test_dashboard_scorecard_totals_are_ratios_of_sums(run, period):
+    frame = q.scorecard(run, Filters(*period))
+    assert set(frame["metric"]) == {m for m, _, _ in present.SCORECARD}
+    for part in frame.partition_by("metric", as_dict=True).values():
+        weekly, total = part.filter(pl.col("week_start").is_not_null()), part.filter(pl.col("week_start").is_null())
+        assert total.height == 1
+        assert total["numerator"][0] == weekly["numerator"].sum()
+        assert total["denominator"][0] == weekly["denominator"].sum()
+        assert total["value"][0] == pytest.approx(total["numerator"][0] / total["denominator"][0])
+
+
+def test_dashboard_defect_filters_and_costs_match_views(con, run, period):
+    start, end = period
+    product = one(con, "SELECT product FROM metrics.defect_lots GROUP BY 1 ORDER BY count(*) DESC LIMIT 1", [])
+    f = Filters(start, end, product=(product,))
+    d = q.scorecard_defects(run, f).filter(pl.col("week_start").is_null())
+    nc, insp = con.execute("SELECT sum(nonconforming_qty), sum(inspected_qty) FROM metrics.defect_lots "
+                           "WHERE inspected_date BETWEEN ? AND ? AND product = ?", [start, end, product]).fetchall()[0]
+    assert (d["numerator"][0], d["denominator"][0]) == (nc, insp)
+    by_dept = q.copq_by(run, Filters(start, end), "department")
+    total = one(con, "SELECT sum(cost) FROM metrics.cost_by_department WHERE month >= date_trunc('month', ?::DATE) "
+                     "AND month <= ?", [start, end])
+    assert by_dept["cost"].sum() == pytest.approx(float(total))
+    par = q.pareto(run, Filters(start, end), "qty")
+    assert par["cumulative_share"][-1] == pytest.approx(1.0)
+    assert par["qty"].to_list() == sorted(par["qty"].to_list(), reverse=True)
+
+
+def test_dashboard_signal_lots_are_the_run_before_the_signal(con, run):
+    lot, product, stage, rule4 = con.execute(
+        "SELECT lot_id, product, stage, we_rule_4 FROM metrics.defect_lots WHERE signal IS NOT NULL "
+        "ORDER BY we_rule_4 DESC, lot_id LIMIT 1").fetchall()[0]
+    lots = q.signal_lots(run, product, stage, lot)
+    assert lots["lot_id"][-1] == lot and lots["is_signal_lot"][-1]
+    assert lots.height <= 8 and (not rule4 or lots.height == 8)
+    assert lots["inspected_at"].is_sorted()
+
+
+def test_dashboard_queries_on_an_empty_warehouse(empty_project):
+    connection = connect(empty_project.config)
+    try:
+        run = q.direct(connection)
+        assert q.default_period(run) == (None, None)
+        f = Filters()
+        for fn in (*q.SCORECARD_QUERIES, q.volumes, q.sla_weekly, q.csat_weekly, q.follow_up_weekly,
+                   q.reopen_escalation, q.defect_series, q.pareto, q.backlog_buckets, q.field_failure_summary):
+            frame = fn(run, f)
+            if "week_start" in frame.columns:  # a GROUPING SETS total over no rows is one row of nulls
+                frame = frame.filter(pl.col("week_start").is_not_null())
+            assert frame.height == 0, fn.__name__
+        assert q.load_history(run).height == 0
+        assert q.dq_runs(run).height == 0 and q.quarantined(run).height == 0
+    finally:
+        connection.close()
