@@ -7,6 +7,7 @@ Relative paths resolve against the config file's folder, so commands work from a
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import time
@@ -64,6 +65,7 @@ class Config:
     warranty_days: dict[str, int] = field(default_factory=dict)
     loss_shares: dict[str, float] = field(default_factory=dict)
     quality: QualityConfig = field(default_factory=QualityConfig)
+    load_memory_limit: str = "2GB"
 
     @property
     def state_dir(self) -> Path:
@@ -95,6 +97,12 @@ def _time(value: str, where: str) -> time:
         return time.fromisoformat(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: expected HH:MM, got {value!r}") from exc
+
+
+def _memory(value: str, where: str) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value):
+        raise ConfigError(f"{where}: expected a size such as '2GB', got {value!r}")
+    return value
 
 
 def parse_config(raw: dict, source: Path) -> Config:
@@ -150,6 +158,8 @@ def parse_config(raw: dict, source: Path) -> Config:
     return Config(
         source=source,
         warehouse_path=(base / wh.get("path", "data/warehouse.duckdb")).resolve(),
+        load_memory_limit=_memory(wh.get("load_memory_limit", "2GB"),
+                                  f"{source}: [warehouse] load_memory_limit"),
         timezone=tz,
         calendar_overrides=(base / wh.get("calendar_overrides", "data/calendar_overrides.csv")).resolve(),
         targets=targets,

@@ -64,6 +64,7 @@ production = 40
     ('[[sla_policies]]\npolicy_id = "x"\nrank = 1\ncalendar = "weekdays"\n', "calendar must be"),
     ('[[sla_policies]]\npolicy_id = "x"\nrank = 1\nresolution_minutes = -5\n', "positive whole number"),
     ('[[sla_policies]]\npolicy_id = "x"\nrank = 1\nfoo = 1\n', "unknown keys ['foo']"),
+    ('[warehouse]\nload_memory_limit = "lots"\n', "expected a size such as '2GB'"),
     ("[targets\n", "sqd.toml"),
 ])
 def test_config_impossible_values_are_named(tmp_path, text, message):
