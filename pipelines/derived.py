@@ -14,6 +14,17 @@ import duckdb
 TOUCHED = "touched_tickets"
 
 
+def migrate(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop a derived table whose layout changed (it is rebuilt from core tables on the next publish)."""
+    wide = con.execute("""
+        SELECT count(*) FROM information_schema.columns
+        WHERE table_schema = 'metrics' AND table_name = 'ticket_sla_base' AND column_name = 'site'
+    """).fetchall()[0][0]
+    if wide:  # earlier versions of the base carried the ticket's attributes; metrics.ticket_sla now joins them
+        con.execute("DROP TABLE metrics.ticket_sla_base")
+        con.execute("DELETE FROM meta.settings WHERE key = 'sla_inputs_fingerprint'")
+
+
 def start_tracking(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED} (ticket_id VARCHAR)")
 
@@ -39,14 +50,14 @@ def refresh(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("BEGIN TRANSACTION")
     if not stored or stored[0][0] != fingerprint:
         con.execute("DELETE FROM metrics.ticket_sla_base")
-        con.execute("INSERT INTO metrics.ticket_sla_base BY NAME SELECT * FROM metrics.ticket_sla_schedule")
+        con.execute("INSERT INTO metrics.ticket_sla_base BY NAME FROM metrics.ticket_sla_schedule")
         con.execute("DELETE FROM meta.settings WHERE key = 'sla_inputs_fingerprint'")
         con.execute("INSERT INTO meta.settings VALUES ('sla_inputs_fingerprint', ?)", [fingerprint])
     else:
         con.execute(f"""
             DELETE FROM metrics.ticket_sla_base WHERE ticket_id IN (SELECT ticket_id FROM {TOUCHED});
             INSERT INTO metrics.ticket_sla_base BY NAME
-            SELECT * FROM metrics.ticket_sla_schedule WHERE ticket_id IN (SELECT ticket_id FROM {TOUCHED});
+            FROM metrics.ticket_sla_schedule WHERE ticket_id IN (SELECT ticket_id FROM {TOUCHED});
         """)
     con.execute(f"DELETE FROM {TOUCHED}")
     con.execute("COMMIT")

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import derived, gate
+from pipelines import derived, gate, validate
 from pipelines.config import Config
 from pipelines.mapping import ERROR, MappingError, Profile, choose_profile, map_frame, profiles_in
 from pipelines.publish import LoadInfo, MergeCounts, log_load, merge_staged
@@ -119,6 +119,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
                     source_file=str(path.resolve()), file_hash=file_hash, profile=profile.name,
                     started_at=datetime.now(UTC))
     result.load_id = load.load_id
+    validate.warm_up()  # the gate needs GX; import it while this thread reads and maps the file
     newest = None
     con.execute("BEGIN TRANSACTION")
     try:

@@ -21,12 +21,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -154,6 +155,7 @@ class Check:
         return str(self.meta.get("notes", ""))
 
     def gx(self):
+        gx_imported()
         from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
         return ExpectationConfiguration(type=self.type, kwargs=self.kwargs, meta=self.meta).to_domain_obj()
@@ -208,6 +210,7 @@ def _load_suite(dataset_name: str, path_text: str, _mtime: int, _size: int) -> S
 
 
 def _kind(type_: str, where: str) -> str:
+    gx_imported()
     from great_expectations.expectations.expectation import (
         ColumnMapExpectation,
         ColumnPairMapExpectation,
@@ -265,31 +268,57 @@ def _check(item: dict, dataset: Dataset, where: str) -> Check:
 
 
 # ---------------------------------------------------------------- GX, once per process
-@cache
+_GX_LOCK = threading.RLock()
+_GX: dict[str, object] = {}
+
+
+def gx_imported() -> None:
+    """Wait until GX is fully imported. Importing a GX module while warm_up()'s thread is half-way through the
+    package would see its expectation registry half-filled; the lock makes the two imports take turns."""
+    with _GX_LOCK:
+        import great_expectations  # noqa: F401
+
+
 def gx_context():
     """An ephemeral GX context with one pandas dataframe asset; creating it is slow, so it is made once."""
-    import great_expectations as gx
-    import great_expectations.execution_engine.pandas_execution_engine as pandas_engine
+    with _GX_LOCK:
+        if "context" not in _GX:
+            import great_expectations as gx
+            import great_expectations.execution_engine.pandas_execution_engine as pandas_engine
 
-    # GX fingerprints every pandas batch under 1 GB with hash_pandas_object (about 1 s per million rows, twice
-    # per validation); the fingerprint is only a batch marker, which we do not use.
-    pandas_engine.HASH_THRESHOLD = 0
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False}
-    return context
+            # GX fingerprints every pandas batch under 1 GB with hash_pandas_object (about 1 s per million rows,
+            # twice per validation); the fingerprint is only a batch marker, which we do not use.
+            pandas_engine.HASH_THRESHOLD = 0
+            context = gx.get_context(mode="ephemeral")
+            context.variables.progress_bars = {"globally": False}
+            _GX["context"] = context
+        return _GX["context"]
 
 
-@cache
 def _batch_definition():
-    source = gx_context().data_sources.add_pandas("sqd_batches")
-    return source.add_dataframe_asset("batch").add_batch_definition_whole_dataframe("whole")
+    with _GX_LOCK:
+        if "batch" not in _GX:
+            source = gx_context().data_sources.add_pandas("sqd_batches")
+            _GX["batch"] = source.add_dataframe_asset("batch").add_batch_definition_whole_dataframe("whole")
+        return _GX["batch"]
+
+
+def warm_up() -> None:
+    """Import GX and make its context in a background thread (about 5 s, pure Python) while the caller reads
+    and maps a file: Polars and DuckDB release the GIL, so the import overlaps that work. Once per process."""
+    with _GX_LOCK:
+        if "batch" in _GX or "warm_up" in _GX:
+            return
+        _GX["warm_up"] = threading.Thread(target=_batch_definition, name="gx-warm-up", daemon=True)
+    _GX["warm_up"].start()
 
 
 def _gx_run(frame: pd.DataFrame, checks: Sequence[Check], result_format, parameters: dict) -> dict:
+    definition = _batch_definition()
     from great_expectations.core import ExpectationSuite
 
     suite = ExpectationSuite(name="sqd", expectations=[c.gx() for c in checks])
-    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    batch = definition.get_batch(batch_parameters={"dataframe": frame})
     outcome = batch.validate(suite, result_format=result_format, expectation_parameters=parameters)
     return {r.expectation_config.meta["name"]: r for r in outcome.results}
 

@@ -121,6 +121,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     """Create core tables and (re)create every metric view; publishing() then refreshes reference tables."""
     con.execute(sql_text("schema.sql"))
     con.execute(sql_text("quality.sql"))
+    derived.migrate(con)
     con.execute(sql_text("derived.sql"))
     create_metric_views(con)
 

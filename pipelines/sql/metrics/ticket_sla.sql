@@ -3,8 +3,8 @@
 -- Definition (docs/metrics.md "SLA attainment"): met = the event happened at or before due_at; breached = it
 -- happened later, or has not happened and due_at is past (open tickets past due count as breached); pending = not
 -- happened and not yet due, excluded from rates (is_met is null). Attainment = count(is_met) filter true / count(is_met).
--- Reads metrics.ticket_sla_base (metrics.ticket_sla_schedule materialised at publish); only the open tickets'
--- status and elapsed time depend on the current time.
+-- Reads metrics.ticket_sla_base (metrics.ticket_sla_schedule materialised at publish) and the ticket's attributes
+-- from core.tickets; only the open tickets' status and elapsed time depend on the current time.
 CREATE OR REPLACE VIEW metrics.ticket_sla AS
 WITH now_clock AS (
     SELECT current_timestamp AS now_at,
@@ -16,7 +16,7 @@ WITH now_clock AS (
     LEFT JOIN core.calendar_days AS c ON c.date_day = CAST(l.now_local AS DATE)
 )
 
-SELECT b.ticket_id, b.target, b.policy_id, b.calendar, b.target_minutes, b.created_at, b.due_at, b.event_at,
+SELECT b.ticket_id, b.target, b.policy_id, b.calendar, b.target_minutes, t.created_at, b.due_at, b.event_at,
        CASE WHEN b.event_at IS NOT NULL AND b.event_at <= b.due_at THEN 'met'
             WHEN b.event_at IS NOT NULL OR n.now_at > b.due_at THEN 'breached'
             ELSE 'pending' END AS sla_status,
@@ -25,9 +25,10 @@ SELECT b.ticket_id, b.target, b.policy_id, b.calendar, b.target_minutes, b.creat
        b.event_at IS NULL AS is_open,
        CASE WHEN b.event_at IS NOT NULL THEN b.event_elapsed_minutes
             WHEN b.calendar = 'business' THEN n.now_ordinal - b.start_ordinal
-            ELSE date_diff('second', b.created_at, n.now_at) / 60.0 END AS elapsed_minutes,
-       date_diff('second', b.created_at, coalesce(b.event_at, n.now_at)) / 60.0 AS elapsed_wall_minutes,
-       b.created_date, b.site, b.region, b.department, b.agent, b.channel, b.ticket_type, b.category,
-       b.priority, b.product, b.status
+            ELSE date_diff('second', t.created_at, n.now_at) / 60.0 END AS elapsed_minutes,
+       date_diff('second', t.created_at, coalesce(b.event_at, n.now_at)) / 60.0 AS elapsed_wall_minutes,
+       b.created_date, t.site, t.region, t.department, t.agent, t.channel, t.ticket_type, t.category,
+       t.priority, t.product, t.status
 FROM metrics.ticket_sla_base AS b
+JOIN core.tickets AS t ON t.ticket_id = b.ticket_id
 CROSS JOIN now_clock AS n

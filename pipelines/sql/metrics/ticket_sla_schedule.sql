@@ -1,5 +1,6 @@
 -- SLA schedule per ticket and target: the policy that applies, when each target falls due, and when it happened.
 -- Grain: one row per ticket x applicable target (first_response, on_site, resolution); cancelled tickets excluded.
+-- Only the SLA columns: metrics.ticket_sla adds the ticket's attributes from core.tickets.
 -- Nothing here depends on the current time, so publishing materialises it into metrics.ticket_sla_base for the
 -- tickets a load touched (pipelines/derived.py); metrics.ticket_sla adds the met / breached / pending status.
 -- Definition (docs/metrics.md "SLA attainment", DOMAIN.md section 1):
@@ -56,12 +57,11 @@ targets AS (
 
 -- 24x7 targets are plain timestamp arithmetic; only business targets need the calendar.
 wall_clock AS (
-    SELECT ticket_id, target, policy_id, calendar, target_minutes, created_at,
+    SELECT ticket_id, target, policy_id, calendar, target_minutes,
            created_at + to_minutes(CAST(target_minutes AS BIGINT)) AS due_at, event_at,
            CAST(NULL AS DOUBLE) AS start_ordinal,
            date_diff('second', created_at, event_at) / 60.0 AS event_elapsed_minutes,
-           CAST(created_local AS DATE) AS created_date,
-           site, region, department, agent, channel, ticket_type, category, priority, product, status
+           CAST(created_local AS DATE) AS created_date
     FROM targets
     WHERE calendar = '24x7'
 ),
@@ -89,14 +89,12 @@ ordinals AS (
 -- Every working day holds day_minutes business minutes, so the due ordinal falls on the working day whose
 -- business_minutes_before is the largest multiple of day_minutes below it: an equality join, not a range join.
 business AS (
-    SELECT o.ticket_id, o.target, o.policy_id, o.calendar, o.target_minutes, o.created_at,
+    SELECT o.ticket_id, o.target, o.policy_id, o.calendar, o.target_minutes,
            timezone((SELECT value FROM meta.settings WHERE key = 'timezone'),
                     c.date_day + to_microseconds(CAST(round((c.business_opens_minute + o.start_ordinal
                         + o.target_minutes - c.business_minutes_before) * 60000000) AS BIGINT))) AS due_at,
            o.event_at, o.start_ordinal, o.end_ordinal - o.start_ordinal AS event_elapsed_minutes,
-           CAST(o.created_local AS DATE) AS created_date,
-           o.site, o.region, o.department, o.agent, o.channel, o.ticket_type, o.category, o.priority, o.product,
-           o.status
+           CAST(o.created_local AS DATE) AS created_date
     FROM ordinals AS o
     LEFT JOIN core.calendar_days AS c
       ON c.is_workday
