@@ -1,7 +1,8 @@
 """Data-quality gate between mapping and publishing: the dataset's suite (expectations/<dataset>.json, run by
 pipelines/validate.py) decides what of a batch may be published.
 
-`check()` runs on the staged batch inside the load's transaction:
+`check()` runs on the staged batch inside the load's transaction. The batch is a view (ingest.stage_view) that
+hides the rows listed in `<staged>_excluded`; the gate takes rows out of the batch by adding them there.
 - a failed blocking expectation, or more than [quality] max_failing_share of the rows failing row-level ones,
   raises GateRefused: nothing of the file is published, and `record()` stores the run after the rollback;
 - rows failing a row-level expectation move to meta.quarantine (one entry per row and expectation, with the
@@ -89,7 +90,7 @@ def check(con: duckdb.DuckDBPyConnection, dataset: Dataset, staged: str, load: L
     _release(con, dataset, staged, load, now)
     for r in row_level:
         _quarantine(con, dataset, staged, load, run, r, now)
-    con.execute(f"DELETE FROM {staged} WHERE {ROW} IN (SELECT row_number FROM dq_failing)")
+    con.execute(f"INSERT INTO {staged}_excluded SELECT row_number FROM dq_failing")
     con.execute("DROP TABLE dq_failing")
     run.rows_quarantined = int(failing.size)
     run.message = _outcome_message(run, failing, validation.rows)
@@ -170,9 +171,9 @@ def _keep_latest(con: duckdb.DuckDBPyConnection, dataset: Dataset, staged: str,
     if unique:
         return
     con.execute(f"""
-        DELETE FROM {staged} WHERE {ROW} IN (
-            SELECT {ROW} FROM {staged}
-            QUALIFY row_number() OVER (PARTITION BY "{dataset.key}" ORDER BY {ROW} DESC) > 1)
+        INSERT INTO {staged}_excluded
+        SELECT {ROW} FROM {staged}
+        QUALIFY row_number() OVER (PARTITION BY "{dataset.key}" ORDER BY {ROW} DESC) > 1
     """)
 
 

@@ -101,6 +101,20 @@ def stage(path: Path, profile: Profile, config: Config, workdir: Path) -> Path:
     return staged
 
 
+def stage_view(con: duckdb.DuckDBPyConnection, name: str, parquet: Path, columns) -> None:
+    """`name`: the batch as a view over its Parquet file, minus the rows listed in `<name>_excluded` (the gate
+    adds quarantined rows there). A view, not a table: a 10M-row batch copied into a temp table filled DuckDB's
+    memory limit and spilled, and it is read only a few times."""
+    cols = ", ".join(f's."{c}"' for c in columns)
+    literal = str(parquet).replace("'", "''")  # a view cannot take a bound parameter
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE {name}_excluded ({ROW} BIGINT NOT NULL);
+        CREATE OR REPLACE TEMP VIEW {name} AS
+        SELECT s.{ROW}, {cols} FROM read_parquet('{literal}') AS s
+        WHERE s.{ROW} NOT IN (SELECT {ROW} FROM {name}_excluded);
+    """)
+
+
 def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, config: Config,
               workdir: Path, file_hash: str, force: bool,
               on_stage: Callable[[Path, str], None] = lambda path, stage: None) -> LoadResult:
@@ -125,14 +139,10 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
     try:
         on_stage(path, "reading and mapping")
         staged = stage(path, profile, config, workdir)
-        cols = ", ".join(f'"{c}"' for c in dataset.columns)
-        # Every row meets the gate; it keeps the file's last row of a key (the newer version) if duplicates pass.
-        con.execute(f"""
-            CREATE OR REPLACE TEMP TABLE staged AS
-            SELECT {ROW}, {cols} FROM read_parquet(?)
-        """, [str(staged)])
+        stage_view(con, "staged", staged, dataset.columns)
         result.rows_read = con.execute("SELECT count(*) FROM read_parquet(?)", [str(staged)]).fetchall()[0][0]
-        newest = con.execute(f'SELECT max("{dataset.event_time}") FROM staged').fetchall()[0][0]
+        newest = con.execute(f'SELECT max("{dataset.event_time}") FROM read_parquet(?)',
+                             [str(staged)]).fetchall()[0][0]
         on_stage(path, "checking")
         outcome = gate.check(con, dataset, "staged", load, path, config)
         on_stage(path, "publishing")
@@ -154,7 +164,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
         if isinstance(exc, gate.GateRefused):
             exc.record(con)
         log_load(con, dataset.name, load, REFUSED, result.rows_read, MergeCounts(), 0, newest, str(exc))
-    con.execute("DROP TABLE IF EXISTS staged")
+    con.execute("DROP VIEW IF EXISTS staged; DROP TABLE IF EXISTS staged_excluded")
     return result
 
 

@@ -47,7 +47,8 @@ def merge_staged(con: duckdb.DuckDBPyConnection, dataset: Dataset, staged: str, 
     sets = ", ".join([f'"{c}" = s."{c}"' for c in business] + [f"{c} = ?" for c in lineage])
     cols = ", ".join(f'"{c}"' for c in dataset.columns)
     # Identifiers come from the canonical model (pipelines/datasets.py), never from user input.
-    updated = con.execute(
+    first_load = not con.execute(f"SELECT EXISTS (SELECT 1 FROM core.{dataset.name})").fetchall()[0][0]
+    updated = 0 if first_load else con.execute(
         f'UPDATE core.{dataset.name} AS t SET {sets} FROM {staged} AS s WHERE t."{key}" = s."{key}" AND ({changed})',
         params,
     ).fetchall()[0][0]

@@ -203,3 +203,11 @@ def test_ingest_reports_each_stage_for_the_progress_bar(project, tmp_path):
     assert stages == [("tickets.csv", "reading and mapping"), ("tickets.csv", "checking"),
                       ("tickets.csv", "publishing")]
     assert done == [PUBLISHED]
+
+
+def test_file_name_with_a_quote_loads(project, tmp_path):
+    # The staged batch is a view over a Parquet file named after the source; the name must not break its SQL.
+    src = write(tmp_path / "O'Brien's tickets.csv", HEADER + "\n".join(ROWS) + "\n")
+    [result] = ingest_files([src], project)
+    assert (result.status, result.inserted) == (PUBLISHED, 3)
+    assert table(project, "SELECT count(*) FROM core.tickets") == [(3,)]
