@@ -10,7 +10,7 @@ WITH open_tickets AS (
 
 breaches AS (
     SELECT ticket_id, bool_or(sla_status = 'breached') AS is_breached
-    FROM metrics.ticket_sla
+    FROM metrics.ticket_sla_status
     WHERE is_open
     GROUP BY ticket_id
 )

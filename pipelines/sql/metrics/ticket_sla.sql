@@ -1,34 +1,17 @@
--- SLA status per ticket and target, as of now: met, breached or pending.
+-- SLA status per ticket and target, as of now: met, breached or pending, with the ticket's attributes.
 -- Grain: one row per ticket x applicable target (first_response, on_site, resolution); cancelled tickets excluded.
--- Definition (docs/metrics.md "SLA attainment"): met = the event happened at or before due_at; breached = it
--- happened later, or has not happened and due_at is past (open tickets past due count as breached); pending = not
--- happened and not yet due, excluded from rates (is_met is null). Attainment = count(is_met) filter true / count(is_met).
--- Reads metrics.ticket_sla_base (metrics.ticket_sla_schedule materialised at publish) and the ticket's attributes
--- from core.tickets; only the open tickets' status and elapsed time depend on the current time.
+-- Definition (docs/metrics.md "SLA attainment"): the status comes from metrics.ticket_sla_status (met = the event
+-- happened at or before due_at; breached = later, or not yet and due_at is past; pending = not yet and not due,
+-- excluded from rates: is_met is null). Attainment = count(is_met) filter true / count(is_met).
+-- Elapsed time counts in the policy's calendar (business minutes or wall-clock minutes), up to now for open targets.
 CREATE OR REPLACE VIEW metrics.ticket_sla AS
-WITH now_clock AS (
-    SELECT current_timestamp AS now_at,
-           c.business_minutes_before + CASE WHEN c.is_workday THEN least(greatest(
-               hour(l.now_local) * 60 + minute(l.now_local) + second(l.now_local) / 60.0
-               - c.business_opens_minute, 0), c.business_minutes) ELSE 0 END AS now_ordinal
-    FROM (SELECT timezone((SELECT value FROM meta.settings WHERE key = 'timezone'), current_timestamp)
-                 AS now_local) AS l
-    LEFT JOIN core.calendar_days AS c ON c.date_day = CAST(l.now_local AS DATE)
-)
-
-SELECT b.ticket_id, b.target, b.policy_id, b.calendar, b.target_minutes, t.created_at, b.due_at, b.event_at,
-       CASE WHEN b.event_at IS NOT NULL AND b.event_at <= b.due_at THEN 'met'
-            WHEN b.event_at IS NOT NULL OR n.now_at > b.due_at THEN 'breached'
-            ELSE 'pending' END AS sla_status,
-       CASE WHEN b.event_at IS NOT NULL AND b.event_at <= b.due_at THEN TRUE
-            WHEN b.event_at IS NOT NULL OR n.now_at > b.due_at THEN FALSE END AS is_met,
-       b.event_at IS NULL AS is_open,
-       CASE WHEN b.event_at IS NOT NULL THEN b.event_elapsed_minutes
-            WHEN b.calendar = 'business' THEN n.now_ordinal - b.start_ordinal
-            ELSE date_diff('second', t.created_at, n.now_at) / 60.0 END AS elapsed_minutes,
-       date_diff('second', t.created_at, coalesce(b.event_at, n.now_at)) / 60.0 AS elapsed_wall_minutes,
-       b.created_date, t.site, t.region, t.department, t.agent, t.channel, t.ticket_type, t.category,
+SELECT s.ticket_id, s.target, s.policy_id, s.calendar, s.target_minutes, t.created_at, s.due_at, s.event_at,
+       s.sla_status, s.is_met, s.is_open,
+       CASE WHEN s.event_at IS NOT NULL THEN s.event_elapsed_minutes
+            WHEN s.calendar = 'business' THEN s.now_ordinal - s.start_ordinal
+            ELSE date_diff('second', t.created_at, s.now_at) / 60.0 END AS elapsed_minutes,
+       date_diff('second', t.created_at, coalesce(s.event_at, s.now_at)) / 60.0 AS elapsed_wall_minutes,
+       s.created_date, t.site, t.region, t.department, t.agent, t.channel, t.ticket_type, t.category,
        t.priority, t.product, t.status
-FROM metrics.ticket_sla_base AS b
-JOIN core.tickets AS t ON t.ticket_id = b.ticket_id
-CROSS JOIN now_clock AS n
+FROM metrics.ticket_sla_status AS s
+JOIN core.tickets AS t ON t.ticket_id = s.ticket_id

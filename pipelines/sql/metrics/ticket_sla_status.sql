@@ -1,0 +1,30 @@
+-- SLA status per ticket and target, as of now, without the ticket's attributes: the building block that
+-- metrics.ticket_sla (with attributes) and metrics.ticket_kpis (per ticket) share, so the status rule is written once
+-- and ticket_kpis needs no second join to core.tickets.
+-- Grain: one row per ticket x applicable target (first_response, on_site, resolution); cancelled tickets excluded.
+-- Definition (docs/metrics.md "SLA attainment"): met = the event happened at or before due_at; breached = it
+-- happened later, or has not happened and due_at is past (open tickets past due count as breached); pending = not
+-- happened and not yet due, excluded from rates (is_met is null). Attainment = count(is_met) filter true / count(is_met).
+-- now_at and now_ordinal (the current instant, and its business-minute ordinal) let metrics.ticket_sla compute the
+-- elapsed time of open targets.
+CREATE OR REPLACE VIEW metrics.ticket_sla_status AS
+WITH now_clock AS (
+    SELECT current_timestamp AS now_at,
+           c.business_minutes_before + CASE WHEN c.is_workday THEN least(greatest(
+               hour(l.now_local) * 60 + minute(l.now_local) + second(l.now_local) / 60.0
+               - c.business_opens_minute, 0), c.business_minutes) ELSE 0 END AS now_ordinal
+    FROM (SELECT timezone((SELECT value FROM meta.settings WHERE key = 'timezone'), current_timestamp)
+                 AS now_local) AS l
+    LEFT JOIN core.calendar_days AS c ON c.date_day = CAST(l.now_local AS DATE)
+)
+
+SELECT b.ticket_id, b.target, b.policy_id, b.calendar, b.target_minutes, b.due_at, b.event_at,
+       CASE WHEN b.event_at IS NOT NULL AND b.event_at <= b.due_at THEN 'met'
+            WHEN b.event_at IS NOT NULL OR n.now_at > b.due_at THEN 'breached'
+            ELSE 'pending' END AS sla_status,
+       CASE WHEN b.event_at IS NOT NULL AND b.event_at <= b.due_at THEN TRUE
+            WHEN b.event_at IS NOT NULL OR n.now_at > b.due_at THEN FALSE END AS is_met,
+       b.event_at IS NULL AS is_open,
+       b.event_elapsed_minutes, b.start_ordinal, n.now_at, n.now_ordinal, b.created_date
+FROM metrics.ticket_sla_base AS b
+CROSS JOIN now_clock AS n
