@@ -65,7 +65,7 @@ class Config:
     warranty_days: dict[str, int] = field(default_factory=dict)
     loss_shares: dict[str, float] = field(default_factory=dict)
     quality: QualityConfig = field(default_factory=QualityConfig)
-    load_memory_limit: str = "2GB"
+    load_memory_limit: str = "1.5GB"
 
     @property
     def state_dir(self) -> Path:
@@ -158,7 +158,7 @@ def parse_config(raw: dict, source: Path) -> Config:
     return Config(
         source=source,
         warehouse_path=(base / wh.get("path", "data/warehouse.duckdb")).resolve(),
-        load_memory_limit=_memory(wh.get("load_memory_limit", "2GB"),
+        load_memory_limit=_memory(wh.get("load_memory_limit", "1.5GB"),
                                   f"{source}: [warehouse] load_memory_limit"),
         timezone=tz,
         calendar_overrides=(base / wh.get("calendar_overrides", "data/calendar_overrides.csv")).resolve(),
