@@ -102,7 +102,7 @@ def main() -> None:
 
         def one_round(source: Path) -> tuple[tuple[float, float], tuple[float, float]]:
             for f in [*work.glob("bare.duckdb*"), *(work / "data").glob("warehouse.duckdb*")]:
-                f.unlink()
+                shutil.rmtree(f) if f.is_dir() else f.unlink()
             bare = timed([sys.executable, "-c", BARE, str(work / "bare.duckdb"), str(source)])
             ours = timed([sys.executable, "-m", "pipelines.cli", "ingest", str(source),
                           "--profile", "tickets__canonical"], env)
