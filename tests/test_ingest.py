@@ -211,3 +211,18 @@ def test_file_name_with_a_quote_loads(project, tmp_path):
     [result] = ingest_files([src], project)
     assert (result.status, result.inserted) == (PUBLISHED, 3)
     assert table(project, "SELECT count(*) FROM core.tickets") == [(3,)]
+
+
+def test_a_warehouse_with_the_old_wide_sla_base_is_migrated_on_the_next_load(project, tmp_path):
+    # Earlier versions stored the ticket's attributes in metrics.ticket_sla_base; the next load drops and rebuilds it.
+    ingest_files([write(tmp_path / "a.csv", HEADER + ROWS[0] + "\n")], project)
+    con = duckdb.connect(str(project.warehouse_path))
+    con.execute("ALTER TABLE metrics.ticket_sla_base ADD COLUMN site VARCHAR")
+    con.execute("UPDATE metrics.ticket_sla_base SET site = 'stale'")
+    con.close()
+    ingest_files([write(tmp_path / "b.csv", HEADER + "\n".join(ROWS[1:]) + "\n")], project)
+    columns = {r[0] for r in table(project, "DESCRIBE metrics.ticket_sla_base")}
+    assert "site" not in columns
+    # Rebuilt for every ticket, not only the ones the second load touched.
+    assert table(project, "SELECT count(DISTINCT ticket_id) FROM metrics.ticket_sla_base") == [(3,)]
+    assert table(project, "SELECT DISTINCT site FROM metrics.ticket_sla WHERE ticket_id = 'T1'") == [("Riverside",)]
