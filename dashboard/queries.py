@@ -106,6 +106,13 @@ def where(view: str, f: Filters, alias: str = "", dates: bool = True) -> tuple[s
     return " AND ".join(parts), params
 
 
+def sla_view(f: Filters) -> str:
+    """metrics.ticket_sla, or metrics.ticket_sla_status when no ticket attribute is filtered: the same rows and SLA
+    columns without the join to core.tickets (about 8 ms of a 20 ms query at the demo size). For queries that
+    select no ticket attribute."""
+    return "metrics.ticket_sla" if any(f.dims().values()) else "metrics.ticket_sla_status"
+
+
 def to_frame(result: duckdb.DuckDBPyRelation) -> pl.DataFrame:
     """A relation's rows as a Polars frame (empty results keep their schema)."""
     return result.pl()
@@ -339,7 +346,7 @@ def sla_weekly(run: Run, f: Filters) -> pl.DataFrame:
                count(*) FILTER (WHERE NOT is_met) AS breached,
                count(*) FILTER (WHERE is_met IS NULL) AS pending,
                CAST(count(*) FILTER (WHERE is_met) AS DOUBLE) / nullif(count(is_met), 0) AS attainment_rate
-        FROM metrics.ticket_sla WHERE {w}
+        FROM {sla_view(f)} WHERE {w}
         GROUP BY ALL ORDER BY target, week_start
     """, p)
 
@@ -353,7 +360,7 @@ def sla_summary(run: Run, f: Filters) -> pl.DataFrame:
                count(*) FILTER (WHERE NOT is_met) AS breached,
                count(*) FILTER (WHERE is_met IS NULL) AS pending,
                CAST(count(*) FILTER (WHERE is_met) AS DOUBLE) / nullif(count(is_met), 0) AS attainment_rate
-        FROM metrics.ticket_sla WHERE {w}
+        FROM {sla_view(f)} WHERE {w}
         GROUP BY ALL ORDER BY target
     """, p)
 
@@ -378,7 +385,7 @@ def sla_policies(run: Run, f: Filters, target: str) -> pl.DataFrame:
     return run(f"""
         SELECT policy_id, any_value(target_minutes) AS target_minutes, any_value(calendar) AS calendar,
                count(*) AS tickets
-        FROM metrics.ticket_sla WHERE target = ? AND {w}
+        FROM {sla_view(f)} WHERE target = ? AND {w}
         GROUP BY policy_id ORDER BY tickets DESC, policy_id
     """, [target, *p])
 
@@ -391,7 +398,7 @@ def sla_time_histogram(run: Run, f: Filters, target: str, policy_id: str, bins: 
     return run(f"""
         WITH rows AS (
             SELECT elapsed_minutes, is_open, target_minutes, target_minutes / 8.0 AS width
-            FROM metrics.ticket_sla WHERE target = ? AND policy_id = ? AND {w}
+            FROM {sla_view(f)} WHERE target = ? AND policy_id = ? AND {w}
         ),
         binned AS (
             SELECT least(CAST(floor(greatest(elapsed_minutes, 0) / width) AS INTEGER), ?) AS bin,
@@ -421,7 +428,7 @@ def sla_survival(run: Run, f: Filters, target: str | None = None, policy_id: str
         SELECT target, CAST(ceil(greatest(elapsed_minutes, 0)) AS BIGINT) AS minute,
                count(*) FILTER (WHERE NOT is_open) AS events,
                count(*) FILTER (WHERE is_open) AS censored
-        FROM metrics.ticket_sla WHERE {w}{extra}
+        FROM {sla_view(f)} WHERE {w}{extra}
         GROUP BY ALL ORDER BY target, minute
     """, [*p, *args])
 
@@ -435,7 +442,7 @@ def sla_times(run: Run, f: Filters) -> pl.DataFrame:
                count(*) FILTER (WHERE is_open) AS still_open,
                quantile_cont(elapsed_minutes, 0.5) FILTER (WHERE NOT is_open) AS median_minutes,
                quantile_cont(elapsed_minutes, 0.9) FILTER (WHERE NOT is_open) AS p90_minutes
-        FROM metrics.ticket_sla WHERE {w}
+        FROM {sla_view(f)} WHERE {w}
         GROUP BY target ORDER BY target
     """, p)
 
@@ -448,7 +455,7 @@ def sla_policy_times(run: Run, f: Filters, target: str, policy_id: str) -> pl.Da
         SELECT count(*) AS tickets, count(*) FILTER (WHERE NOT is_open) AS completed,
                quantile_cont(elapsed_minutes, 0.5) FILTER (WHERE NOT is_open) AS median_minutes,
                quantile_cont(elapsed_minutes, 0.9) FILTER (WHERE NOT is_open) AS p90_minutes
-        FROM metrics.ticket_sla WHERE target = ? AND policy_id = ? AND {w}
+        FROM {sla_view(f)} WHERE target = ? AND policy_id = ? AND {w}
     """, [target, policy_id, *p])
 
 
@@ -487,7 +494,7 @@ def breaches(run: Run, f: Filters, limit: int = BREACH_LIMIT) -> pl.DataFrame:
 
 def breach_count(run: Run, f: Filters) -> int:
     w, p = where("ticket_sla", f)
-    frame = run(f"SELECT count(*) AS n FROM metrics.ticket_sla WHERE sla_status = 'breached' AND {w}", p)
+    frame = run(f"SELECT count(*) AS n FROM {sla_view(f)} WHERE sla_status = 'breached' AND {w}", p)
     return int(frame["n"][0])
 
 

@@ -16,11 +16,12 @@ TOUCHED = "touched_tickets"
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
     """Drop a derived table whose layout changed (it is rebuilt from core tables on the next publish)."""
-    wide = con.execute("""
-        SELECT count(*) FROM information_schema.columns
-        WHERE table_schema = 'metrics' AND table_name = 'ticket_sla_base' AND column_name = 'site'
-    """).fetchall()[0][0]
-    if wide:  # earlier versions of the base carried the ticket's attributes; metrics.ticket_sla now joins them
+    columns = {r[0] for r in con.execute("""
+        SELECT column_name FROM information_schema.columns
+        WHERE table_schema = 'metrics' AND table_name = 'ticket_sla_base'
+    """).fetchall()}
+    # Earlier layouts: with the ticket's attributes (site, ...), or without created_at.
+    if columns and ("site" in columns or "created_at" not in columns):
         con.execute("DROP TABLE metrics.ticket_sla_base")
         con.execute("DELETE FROM meta.settings WHERE key = 'sla_inputs_fingerprint'")
 

@@ -188,3 +188,27 @@ def test_dashboard_queries_on_an_empty_warehouse(empty_project):
         assert q.dq_runs(run).height == 0 and q.quarantined(run).height == 0
     finally:
         connection.close()
+
+
+def test_sla_queries_without_ticket_filters_skip_the_join_and_give_the_same_answer(run, period):
+    # No dimension filtered: the SLA-only view (no join to core.tickets); a site filter needs metrics.ticket_sla.
+    start, end = period
+    plain, by_site = Filters(start=start, end=end), Filters(start=start, end=end, site=("Hillcrest",))
+    assert q.sla_view(plain) == "metrics.ticket_sla_status"
+    assert q.sla_view(by_site) == "metrics.ticket_sla"
+    summary = q.sla_summary(run, plain)
+    w, p = q.where("ticket_sla", plain)
+    joined = run(f"""
+        SELECT target, count(*) FILTER (WHERE is_met) AS met, count(*) FILTER (WHERE NOT is_met) AS breached,
+               count(*) FILTER (WHERE is_met IS NULL) AS pending,
+               CAST(count(*) FILTER (WHERE is_met) AS DOUBLE) / nullif(count(is_met), 0) AS attainment_rate
+        FROM metrics.ticket_sla WHERE {w} GROUP BY ALL ORDER BY target""", p)
+    assert summary.equals(joined)
+    assert summary["met"].sum() > 0
+    times = q.sla_times(run, plain)
+    joined_times = run(f"""
+        SELECT target, quantile_cont(elapsed_minutes, 0.5) FILTER (WHERE NOT is_open) AS median_minutes
+        FROM metrics.ticket_sla WHERE {w} GROUP BY target ORDER BY target""", p)
+    assert times["median_minutes"].to_list() == joined_times["median_minutes"].to_list()
+    # The site filter really filters.
+    assert q.breach_count(run, by_site) < q.breach_count(run, plain)

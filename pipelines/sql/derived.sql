@@ -7,6 +7,7 @@ CREATE TABLE IF NOT EXISTS metrics.ticket_sla_base (
     policy_id VARCHAR NOT NULL,
     calendar VARCHAR NOT NULL,
     target_minutes INTEGER NOT NULL,
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL,
     due_at TIMESTAMP WITH TIME ZONE,
     event_at TIMESTAMP WITH TIME ZONE,
     start_ordinal DOUBLE,
@@ -19,6 +20,7 @@ COMMENT ON COLUMN metrics.ticket_sla_base.target IS 'first_response, on_site or 
 COMMENT ON COLUMN metrics.ticket_sla_base.policy_id IS 'SLA policy that applies (core.sla_policies)';
 COMMENT ON COLUMN metrics.ticket_sla_base.calendar IS '24x7 or business';
 COMMENT ON COLUMN metrics.ticket_sla_base.target_minutes IS 'Target, minutes in the policy''s calendar';
+COMMENT ON COLUMN metrics.ticket_sla_base.created_at IS 'Ticket received (the clock''s start)';
 COMMENT ON COLUMN metrics.ticket_sla_base.due_at IS 'When the target falls due';
 COMMENT ON COLUMN metrics.ticket_sla_base.event_at IS 'When the target''s event happened (null = not yet)';
 COMMENT ON COLUMN metrics.ticket_sla_base.start_ordinal IS 'Business-minute ordinal of created_at (business calendar only)';

@@ -57,7 +57,7 @@ targets AS (
 
 -- 24x7 targets are plain timestamp arithmetic; only business targets need the calendar.
 wall_clock AS (
-    SELECT ticket_id, target, policy_id, calendar, target_minutes,
+    SELECT ticket_id, target, policy_id, calendar, target_minutes, created_at,
            created_at + to_minutes(CAST(target_minutes AS BIGINT)) AS due_at, event_at,
            CAST(NULL AS DOUBLE) AS start_ordinal,
            date_diff('second', created_at, event_at) / 60.0 AS event_elapsed_minutes,
@@ -89,7 +89,7 @@ ordinals AS (
 -- Every working day holds day_minutes business minutes, so the due ordinal falls on the working day whose
 -- business_minutes_before is the largest multiple of day_minutes below it: an equality join, not a range join.
 business AS (
-    SELECT o.ticket_id, o.target, o.policy_id, o.calendar, o.target_minutes,
+    SELECT o.ticket_id, o.target, o.policy_id, o.calendar, o.target_minutes, o.created_at,
            timezone((SELECT value FROM meta.settings WHERE key = 'timezone'),
                     c.date_day + to_microseconds(CAST(round((c.business_opens_minute + o.start_ordinal
                         + o.target_minutes - c.business_minutes_before) * 60000000) AS BIGINT))) AS due_at,

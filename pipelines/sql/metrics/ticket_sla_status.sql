@@ -5,8 +5,9 @@
 -- Definition (docs/metrics.md "SLA attainment"): met = the event happened at or before due_at; breached = it
 -- happened later, or has not happened and due_at is past (open tickets past due count as breached); pending = not
 -- happened and not yet due, excluded from rates (is_met is null). Attainment = count(is_met) filter true / count(is_met).
--- now_at and now_ordinal (the current instant, and its business-minute ordinal) let metrics.ticket_sla compute the
--- elapsed time of open targets.
+-- Elapsed time counts in the policy's calendar (business minutes or wall-clock minutes), up to now for open targets.
+-- Every column of metrics.ticket_sla except the ticket's attributes: a query that neither shows nor filters those can
+-- read this view and skip the join (the dashboard does, dashboard/queries.py sla_view).
 CREATE OR REPLACE VIEW metrics.ticket_sla_status AS
 WITH now_clock AS (
     SELECT current_timestamp AS now_at,
@@ -18,13 +19,17 @@ WITH now_clock AS (
     LEFT JOIN core.calendar_days AS c ON c.date_day = CAST(l.now_local AS DATE)
 )
 
-SELECT b.ticket_id, b.target, b.policy_id, b.calendar, b.target_minutes, b.due_at, b.event_at,
+SELECT b.ticket_id, b.target, b.policy_id, b.calendar, b.target_minutes, b.created_at, b.due_at, b.event_at,
        CASE WHEN b.event_at IS NOT NULL AND b.event_at <= b.due_at THEN 'met'
             WHEN b.event_at IS NOT NULL OR n.now_at > b.due_at THEN 'breached'
             ELSE 'pending' END AS sla_status,
        CASE WHEN b.event_at IS NOT NULL AND b.event_at <= b.due_at THEN TRUE
             WHEN b.event_at IS NOT NULL OR n.now_at > b.due_at THEN FALSE END AS is_met,
        b.event_at IS NULL AS is_open,
-       b.event_elapsed_minutes, b.start_ordinal, n.now_at, n.now_ordinal, b.created_date
+       CASE WHEN b.event_at IS NOT NULL THEN b.event_elapsed_minutes
+            WHEN b.calendar = 'business' THEN n.now_ordinal - b.start_ordinal
+            ELSE date_diff('second', b.created_at, n.now_at) / 60.0 END AS elapsed_minutes,
+       date_diff('second', b.created_at, coalesce(b.event_at, n.now_at)) / 60.0 AS elapsed_wall_minutes,
+       b.created_date
 FROM metrics.ticket_sla_base AS b
 CROSS JOIN now_clock AS n
