@@ -16,10 +16,9 @@ from pipelines import report, weekly
 from pipelines.cli import app
 from pipelines.report_template import t
 from pipelines.weekly import IsoWeek
+from tests.conftest import require_chromium
 from tests.review_fixtures import independent, review_project, state_config  # noqa: F401
 
-CHROMIUM = Path("/usr/bin/chromium")
-NO_CHROMIUM = "install Debian's chromium: apt-get install -y chromium"
 WEEK = "2026-W39"
 
 
@@ -33,7 +32,7 @@ def written(review_project, tmp_path_factory) -> dict[str, Path]:
     for lang in ("en", "zh"):
         args = ["report", "--week", WEEK, "--lang", lang, "--out", str(out), "--config",
                 str(review_project.source)]
-        if lang == "en" or not CHROMIUM.exists():
+        if lang == "en" or report.chromium_path() is None:
             args.append("--no-pdf")
         done = runner.invoke(app, args)
         assert done.exit_code == 0, done.output
@@ -78,12 +77,11 @@ def test_report_says_what_changed_in_both_languages(written):
 
 
 def test_report_renders_offline_in_headless_chromium(written):
-    if not CHROMIUM.exists():
-        pytest.skip(NO_CHROMIUM)
+    chromium = require_chromium()
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the test extra)")
     requests: list[str] = []
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM),
+        browser = pw.chromium.launch(executable_path=str(chromium),
                                      args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         try:
             context = browser.new_context(offline=True)
@@ -128,8 +126,7 @@ def pdf_outline(pdf: bytes) -> list[str]:
 
 
 def test_report_pdf_has_every_section(written):
-    if not CHROMIUM.exists():
-        pytest.skip(f"the PDF needs Chromium: {NO_CHROMIUM}")
+    require_chromium("the PDF needs Chromium: ")
     pdf = written["pdf"].read_bytes()
     assert pdf.startswith(b"%PDF-") and len(pdf) > 100_000
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 3

@@ -15,13 +15,13 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
+from tests.conftest import require_chromium
 from tests.dashboard_fixtures import Project, demo_project  # noqa: F401 (a pytest fixture)
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--no-first-run"]
 # /sla is opened first (the first request the server serves), the overview last (through a link with filters)
@@ -37,8 +37,7 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def server(demo_project: Project) -> Iterator[str]:
-    if not CHROMIUM.exists():
-        pytest.skip("install Debian's chromium: apt-get install -y chromium")
+    require_chromium()
     pytest.importorskip("playwright.sync_api")
     port = _free_port()
     env = {**os.environ, "SQD_CONFIG": str(demo_project.config_path), "PYTHONPATH": str(REPO)}
@@ -76,7 +75,7 @@ def browser(server):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        instance = pw.chromium.launch(executable_path=str(require_chromium()), args=LAUNCH_ARGS)
         yield instance
         instance.close()
 
