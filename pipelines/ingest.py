@@ -140,9 +140,8 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
         on_stage(path, "reading and mapping")
         staged = stage(path, profile, config, workdir)
         stage_view(con, "staged", staged, dataset.columns)
-        result.rows_read = con.execute("SELECT count(*) FROM read_parquet(?)", [str(staged)]).fetchall()[0][0]
-        newest = con.execute(f'SELECT max("{dataset.event_time}") FROM read_parquet(?)',
-                             [str(staged)]).fetchall()[0][0]
+        result.rows_read, newest = con.execute(f'SELECT count(*), max("{dataset.event_time}") FROM read_parquet(?)',
+                                               [str(staged)]).fetchall()[0]
         on_stage(path, "checking")
         outcome = gate.check(con, dataset, "staged", load, path, config)
         on_stage(path, "publishing")

@@ -7,6 +7,7 @@ ingest can name the file, row and column instead of publishing a null.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -128,24 +129,29 @@ def clean_text(src: pl.Expr, name: str, profile: Profile) -> pl.Expr:
     return lookup(text, profile.values[name], default=text) if name in profile.values else text
 
 
-def _parse_timestamp(text: pl.Expr, formats: tuple[str, ...], tz: str) -> pl.Expr:
-    """First format that parses, as UTC. A later format only sees the values the earlier ones left unparsed
-    (a failing strptime costs 3x a succeeding one), and local times get one timezone conversion, not one per
-    format: 2x faster per column at 1M rows."""
-    local, offset = [f for f in formats if "%z" not in f and "%Z" not in f], \
-        [f for f in formats if "%z" in f or "%Z" in f]
-    parsed: pl.Expr | None = None
-    for fmt in local:
+def _first_parse(text: pl.Expr, formats: Sequence[str], dtype: pl.DataType) -> pl.Expr | None:
+    """The first of `formats` that parses each value. A later format only sees the values the earlier ones left
+    unparsed: a failing strptime costs 3x a succeeding one."""
+    parsed = None
+    for fmt in formats:
         remaining = text if parsed is None else pl.when(parsed.is_null()).then(text)
-        attempt = remaining.str.strptime(pl.Datetime("us"), fmt, strict=False)
+        attempt = remaining.str.strptime(dtype, fmt, strict=False)
         parsed = attempt if parsed is None else pl.coalesce(parsed, attempt)
-    result = (parsed.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
-              if parsed is not None else None)
-    for fmt in offset:
-        remaining = text if result is None else pl.when(result.is_null()).then(text)
-        attempt = remaining.str.strptime(pl.Datetime("us", "UTC"), fmt, strict=False)
-        result = attempt if result is None else pl.coalesce(result, attempt)
-    return result
+    return parsed
+
+
+def _parse_timestamp(text: pl.Expr, formats: tuple[str, ...], tz: str) -> pl.Expr:
+    """As UTC. Local times (formats without an offset) get one timezone conversion per column, not one per
+    format: with _first_parse, 2x faster per column at 1M rows."""
+    local = _first_parse(text, [f for f in formats if "%z" not in f and "%Z" not in f], pl.Datetime("us"))
+    if local is not None:
+        local = local.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null").dt.convert_time_zone("UTC")
+    with_offset = [f for f in formats if "%z" in f or "%Z" in f]
+    if not with_offset:
+        return local
+    rest = text if local is None else pl.when(local.is_null()).then(text)
+    offset = _first_parse(rest, with_offset, pl.Datetime("us", "UTC"))
+    return offset if local is None else pl.coalesce(local, offset)
 
 
 def _convert(name: str, src: pl.Expr, src_type: pl.DataType, target: pl.DataType, profile: Profile,
@@ -163,7 +169,7 @@ def _convert(name: str, src: pl.Expr, src_type: pl.DataType, target: pl.DataType
         formats = profile.datetime_formats.get(name) or profile.default_datetime_formats or ISO_FORMATS
         value = _parse_timestamp(text, formats, tz)
     elif target == pl.Date:
-        value = pl.coalesce([text.str.strptime(pl.Date, f, strict=False) for f in (*profile.date_formats, "%Y-%m-%d")])
+        value = _first_parse(text, list(dict.fromkeys((*profile.date_formats, "%Y-%m-%d"))), pl.Date)
     elif target == pl.Boolean:
         value = lookup(text.str.to_lowercase(), BOOLEANS).cast(pl.Boolean)
     elif target.is_integer():
