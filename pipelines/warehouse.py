@@ -118,9 +118,8 @@ def publishing(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection, config: Config) -> None:
-    """Create core tables and (re)create every metric view; publishing() then refreshes reference tables."""
-    con.execute(sql_text("schema.sql"))
-    con.execute(sql_text("quality.sql"))
+    """After schema.sql and quality.sql (publishing() runs them before the search path can be set): derived
+    tables and every metric view, (re)created; publishing() then refreshes reference tables."""
     derived.migrate(con)
     con.execute(sql_text("derived.sql"))
     create_metric_views(con)
