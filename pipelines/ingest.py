@@ -153,8 +153,8 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
         result.message = outcome.message
         result.inserted, result.updated = counts.inserted, counts.updated
         result.unchanged = result.rows_read - result.quarantined - counts.changed
-        log_load(con, dataset.name, load, result.status, result.rows_read, counts, result.quarantined,
-                 newest, result.message)
+        log_load(con, dataset.name, load, result.status, result.rows_read, counts, result.unchanged,
+                 result.quarantined, newest, result.message)
         con.execute("COMMIT")
     except (MappingError, SourceError, gate.GateRefused, duckdb.Error) as exc:
         con.execute("ROLLBACK")
@@ -162,7 +162,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
         result.inserted = result.updated = result.unchanged = result.quarantined = 0
         if isinstance(exc, gate.GateRefused):
             exc.record(con)
-        log_load(con, dataset.name, load, REFUSED, result.rows_read, MergeCounts(), 0, newest, str(exc))
+        log_load(con, dataset.name, load, REFUSED, result.rows_read, MergeCounts(), 0, 0, newest, str(exc))
     con.execute("DROP VIEW IF EXISTS staged; DROP TABLE IF EXISTS staged_excluded")
     return result
 

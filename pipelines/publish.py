@@ -64,12 +64,13 @@ def merge_staged(con: duckdb.DuckDBPyConnection, dataset: Dataset, staged: str, 
 
 
 def log_load(con: duckdb.DuckDBPyConnection, dataset: str, load: LoadInfo, status: str, rows_read: int,
-             counts: MergeCounts, quarantined: int, newest: datetime | None, message: str | None) -> None:
+             counts: MergeCounts, unchanged: int, quarantined: int, newest: datetime | None,
+             message: str | None) -> None:
     con.execute(
         """
         INSERT INTO meta.load_log VALUES (?, ?, ?, ?, ?, ?, current_timestamp, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
         [load.load_id, dataset, load.source_file, load.file_hash, load.profile, load.started_at, status,
-         rows_read, counts.inserted, counts.updated, rows_read - quarantined - counts.changed, quarantined,
+         rows_read, counts.inserted, counts.updated, unchanged, quarantined,
          newest, message],
     )

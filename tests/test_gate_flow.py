@@ -105,7 +105,9 @@ def test_blocking_failure_refuses_the_file_and_leaves_the_warehouse_unchanged(cf
     assert [f[:3] for f in failed] == [("ticket_id_unique", "blocking", 2),
                                        ("channel_in_set", "row-level", 1)]
     assert [s["row"] for s in json.loads(failed[0][3])] == [48, 49]
-    assert query(cfg, "SELECT status FROM meta.load_log WHERE load_id = ?", [result.load_id]) == [(REFUSED,)]
+    # The ledger says what the result says: 48 rows read, none published, none counted as unchanged.
+    assert query(cfg, "SELECT status, rows_read, rows_inserted, rows_updated, rows_unchanged FROM meta.load_log "
+                      "WHERE load_id = ?", [result.load_id]) == [(REFUSED, 48, 0, 0, 0)]
 
 
 def test_empty_file_is_refused(cfg, tmp_path):
