@@ -66,6 +66,7 @@ class Config:
     loss_shares: dict[str, float] = field(default_factory=dict)
     quality: QualityConfig = field(default_factory=QualityConfig)
     load_memory_limit: str = "1.5GB"
+    profiles_dir: Path = Path("data/profiles")       # mapping profiles (YAML), beside the configuration file
 
     @property
     def state_dir(self) -> Path:
@@ -160,6 +161,7 @@ def parse_config(raw: dict, source: Path) -> Config:
         warehouse_path=(base / wh.get("path", "data/warehouse.duckdb")).resolve(),
         load_memory_limit=_memory(wh.get("load_memory_limit", "1.5GB"),
                                   f"{source}: [warehouse] load_memory_limit"),
+        profiles_dir=(base / "data" / "profiles").resolve(),
         timezone=tz,
         calendar_overrides=(base / wh.get("calendar_overrides", "data/calendar_overrides.csv")).resolve(),
         targets=targets,

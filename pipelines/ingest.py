@@ -47,11 +47,6 @@ class LoadResult:
     message: str | None = None
 
 
-def profiles_folder(config: Config) -> Path:
-    return config.source.parent / "data" / "profiles" if config.source.name != "defaults.toml" \
-        else Path.cwd() / "data" / "profiles"
-
-
 def resolve_profile(path: Path, config: Config, name: str | None, profiles: dict[str, Profile]) -> Profile:
     if name:
         if name in profiles:
@@ -177,7 +172,7 @@ def ingest_files(paths: Sequence[Path], config: Config, profile: str | Sequence[
     `on_progress(result)` when a file is done.
     """
     per_file = [profile] * len(paths) if profile is None or isinstance(profile, str) else list(profile)
-    profiles = profiles_in(profiles_folder(config))
+    profiles = profiles_in(config.profiles_dir)
     results: list[LoadResult] = []
     workdir = Path(tempfile.mkdtemp(prefix="sqd-load-", dir=config.warehouse_path.parent
                                     if config.warehouse_path.parent.exists() else None))

@@ -21,6 +21,7 @@ def test_config_defaults_follow_the_domain():
     cfg = load_config(REPO / "sqd.toml")
     assert cfg.timezone == "Asia/Shanghai"
     assert cfg.warehouse_path == REPO / "data" / "warehouse.duckdb"
+    assert cfg.profiles_dir == REPO / "data" / "profiles"
     assert (cfg.targets["timeliness_rate"], cfg.targets["csat_rate"], cfg.targets["complaint_rate"]) == (
         0.90, 0.85, 0.03)
     assert cfg.warranty_default_days == 80 and cfg.warranty_days["white-glue"] == 100
@@ -72,3 +73,10 @@ def test_config_impossible_values_are_named(tmp_path, text, message):
     with pytest.raises(ConfigError) as err:
         load_config(path)
     assert message in str(err.value) and str(path) in str(err.value)
+
+
+def test_profiles_live_beside_the_configuration_whatever_its_name(tmp_path):
+    # Only the packaged defaults resolve from the working folder; a user's file named defaults.toml does not.
+    path = tmp_path / "defaults.toml"
+    path.write_text("", encoding="utf-8")
+    assert load_config(path).profiles_dir == tmp_path / "data" / "profiles"
