@@ -9,19 +9,14 @@ and bench/dashboard.py.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
 import duckdb
 import polars as pl
 
-Run = Callable[[str, Sequence[object]], pl.DataFrame]
-
-# Session settings of every dashboard connection: an unknown table is an error (not a Python variable of that
-# name), and DuckDB need not keep rows in insertion order (every query here orders its result explicitly; this
-# made the heavy view aggregations ~1.2-1.6x faster at 1M tickets).
-SESSION_SETTINGS = ("SET python_enable_replacements = false", "SET preserve_insertion_order = false")
+from pipelines.warehouse import SESSION_SETTINGS, Run, direct  # noqa: F401 (re-exported for pages and tests)
 
 DIMENSIONS = ("site", "department", "channel", "ticket_type", "category", "priority", "product")
 SLA_TARGETS = ("first_response", "on_site", "resolution")
@@ -116,17 +111,6 @@ def sla_view(f: Filters) -> str:
 def to_frame(result: duckdb.DuckDBPyRelation) -> pl.DataFrame:
     """A relation's rows as a Polars frame (empty results keep their schema)."""
     return result.pl()
-
-
-def direct(con: duckdb.DuckDBPyConnection) -> Run:
-    """A runner on an open connection (tests, benchmarks)."""
-    for setting in SESSION_SETTINGS:
-        con.execute(setting)
-
-    def run(sql: str, params: Sequence[object] = ()) -> pl.DataFrame:
-        return to_frame(con.sql(sql, params=list(params)))
-
-    return run
 
 
 def _allowed(value: str, allowed: Sequence[str], what: str) -> str:

@@ -28,6 +28,7 @@ from dashboard import db, queries
 from dashboard.i18n import LANGUAGES, label, t
 from dashboard.queries import DIMENSIONS, Filters, Run
 from pipelines.config import Config, ConfigError, load_config
+from pipelines.weekly import fmt_pct  # noqa: F401 (pages format rates with ui.fmt_pct)
 
 STATE = "_sqd"
 APP = str(Path(__file__).with_name("app.py"))
@@ -429,10 +430,6 @@ def percent_column() -> object:
 
 
 # ------------------------------------------------------------------ formatting
-
-def fmt_pct(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value * 100:.{digits}f} %"
-
 
 def fmt_pp(value: float | None, digits: int = 1) -> str | None:
     return None if value is None else f"{value * 100:+.{digits}f} pp"

@@ -195,7 +195,8 @@ def report(
 ) -> None:
     """Write the weekly quality-review pack as one self-contained HTML file and a PDF (docs/weekly-review.md)."""
     from pipelines.report import PdfUnavailable, write_html, write_pdf
-    from pipelines.weekly import IsoWeek, build_pack, direct
+    from pipelines.warehouse import direct
+    from pipelines.weekly import IsoWeek, build_pack
 
     cfg = _config(config)
     if lang not in ("en", "zh"):

@@ -23,17 +23,16 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-import duckdb
 import polars as pl
 
 from pipelines.config import Config
 from pipelines.report_template import t, value_label
+from pipelines.warehouse import Run, direct  # noqa: F401 (direct: re-exported for the tests)
 
-Run = Callable[[str, Sequence[object]], pl.DataFrame]
 
 HISTORY_WEEKS = 12          # weeks before the reviewed one that the pack reads
 NOISE_CHANGES = 8           # previous weekly changes whose standard deviation is the "normal noise"
@@ -42,7 +41,6 @@ NOISE_FACTOR = 2.0          # |change| > 2 sd -> moved
 BASELINE_WEEKS = 8          # weeks pooled for the binomial limits
 BASELINE_ALPHA = 0.005      # this week outside the central 99 % of Binomial(n, baseline rate) -> moved
 MIN_BASELINE_WEEKS = 4      # weeks with data among the BASELINE_WEEKS before: fewer, no baseline rule
-Z95 = 1.959963984540054
 DRIVER_MIN_SHARE = 0.25     # a dimension value is named when it accounts for at least this share of the change
 DRIVER_MIN_EXCESS = 0.15    # ... and for this much more of the change than its share of the week's volume
 MAX_DRIVERS = 3
@@ -52,15 +50,6 @@ TOP_CONTRIBUTIONS = 5       # rows per dimension kept in the contribution table
 MAX_P_CHARTS = 4
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
-
-
-def direct(con: duckdb.DuckDBPyConnection) -> Run:
-    """A runner on an open connection."""
-
-    def run(sql: str, params: Sequence[object] = ()) -> pl.DataFrame:
-        return con.sql(sql, params=list(params)).pl()
-
-    return run
 
 
 # ------------------------------------------------------------------ weeks
@@ -288,15 +277,14 @@ def contributions(run: Run, kpi: Kpi, current: IsoWeek, ref_start: date, ref_sto
 
 # ------------------------------------------------------------------ statistics around the counts
 
-def wilson(successes: float, trials: float, z: float = Z95) -> tuple[float | None, float | None]:
+def wilson(successes: float, trials: float, alpha: float = 0.05) -> tuple[float | None, float | None]:
     """Wilson score interval of successes / trials (None when there are no trials)."""
     if not trials or trials <= 0:
         return None, None
-    p = successes / trials
-    denom = 1 + z * z / trials
-    centre = (p + z * z / (2 * trials)) / denom
-    half = z * math.sqrt(max(p * (1 - p) / trials + z * z / (4 * trials * trials), 0.0)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    from statsmodels.stats.proportion import proportion_confint  # slow to import: only the report needs it
+
+    low, high = proportion_confint(successes, trials, alpha=alpha, method="wilson")
+    return float(low), float(high)
 
 
 def noise_sd(values: Sequence[float | None]) -> float | None:
@@ -608,16 +596,16 @@ def class1_open(run: Run, week: IsoWeek) -> pl.DataFrame:
             SELECT timezone((SELECT value FROM meta.settings WHERE key = 'timezone'), CAST(? AS TIMESTAMP))
                 AS week_end_at
         )
-        SELECT k.ticket_id, k.created_at, k.site, k.department, k.category, k.status AS status_now,
-               k.resolved_at,
-               round(date_diff('minute', k.created_at, b.week_end_at) / 1440.0, 1) AS age_days
-        FROM metrics.ticket_kpis AS k
-        JOIN core.tickets AS c USING (ticket_id)
+        SELECT c.ticket_id, c.created_at, c.site, c.department, c.category, c.status AS status_now,
+               c.resolved_at,
+               round(date_diff('minute', c.created_at, b.week_end_at) / 1440.0, 1) AS age_days
+        FROM core.tickets AS c
         CROSS JOIN bound AS b
-        WHERE k.complaint_grade = 'class_1' AND k.created_at < b.week_end_at
+        WHERE c.complaint_grade = 'class_1' AND c.created_at < b.week_end_at
+          AND c.status IS DISTINCT FROM 'cancelled'
           AND (c.resolved_at IS NULL OR c.resolved_at >= b.week_end_at)
           AND (c.closed_at IS NULL OR c.closed_at >= b.week_end_at)
-        ORDER BY k.created_at, k.ticket_id
+        ORDER BY c.created_at, c.ticket_id
     """, [datetime.combine(week.start + timedelta(days=7), datetime.min.time())])
 
 
