@@ -17,7 +17,8 @@ from rich.table import Table
 
 from pipelines.config import ConfigError, load_config
 from pipelines.datasets import DATASETS
-from pipelines.quality import BLOCKING, ROW_LEVEL, check_warehouse, latest_results, quarantined_rows
+from pipelines.quality import (BLOCKING, ROW_LEVEL, check_warehouse, latest_results, open_quarantine_counts,
+                               quarantined_rows)
 from pipelines.validate import SuiteError
 from pipelines.warehouse import WarehouseBusy, connect, publishing
 
@@ -78,12 +79,13 @@ def _results_table(frame, title: str) -> Table:
     return table
 
 
-def _quarantine_table(frame, limit: int) -> Table:
-    shown = f", first {limit} shown" if frame.height > limit else ""
-    table = Table(title="Quarantined rows (open)", caption=f"{frame.height:,} open entr(y/ies){shown}")
+def _quarantine_table(frame, total: int) -> Table:
+    """The first rows of the open quarantine (`frame`, already limited in SQL) out of `total` entries."""
+    shown = f", newest {frame.height:,} shown" if total > frame.height else ""
+    table = Table(title="Quarantined rows (open)", caption=f"{total:,} open entr(y/ies){shown}")
     for col in ("dataset", "key", "expectation", "offending values", "file", "row", "load"):
         table.add_column(col, overflow="fold")
-    for row in frame.head(limit).iter_rows(named=True):
+    for row in frame.iter_rows(named=True):
         table.add_row(row["dataset"], row["record_key"] or "", row["expectation"],
                       row["offending_values"] or "", row["source_file"].rsplit("/", 1)[-1],
                       str(row["source_row"]), row["load_id"])
@@ -124,7 +126,8 @@ def check(
         results = latest_results(con)
         if dataset:
             results = results.filter(results["dataset"].is_in(dataset))
-        open_rows = quarantined_rows(con)
+        counts = open_quarantine_counts(con)
+        shown_rows = quarantined_rows(con, limit=limit) if quarantine else None
     finally:
         con.close()
     if results.is_empty():
@@ -134,12 +137,11 @@ def check(
     shown = results if show_all else results.filter(~results["success"])
     if shown.height:
         console.print(_results_table(shown, "Expectations" if show_all else "Failed expectations"))
-    counts = open_rows.group_by("dataset").len().sort("dataset")
-    if counts.height:
-        console.print("open quarantine: " + ", ".join(f"{d} {n:,}" for d, n in counts.iter_rows())
+    if counts:
+        console.print("open quarantine: " + ", ".join(f"{d} {n:,}" for d, n in counts)
                       + ("" if quarantine else " (list them with --quarantine)"))
-    if quarantine and open_rows.height:
-        console.print(_quarantine_table(open_rows, limit))
+    if shown_rows is not None and shown_rows.height:
+        console.print(_quarantine_table(shown_rows, sum(n for _, n in counts)))
     outcomes = set(results["run_outcome"].to_list())
     raise typer.Exit(EXIT_REFUSED if BLOCKING in outcomes else EXIT_QUARANTINE if ROW_LEVEL in outcomes
                      else EXIT_OK)

@@ -183,8 +183,8 @@ def latest_runs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> pl.DataFrame
 
 
 def quarantined_rows(con: duckdb.DuckDBPyConnection, dataset: str | None = None,
-                     include_released: bool = False) -> pl.DataFrame:
-    """Rows held back by row-level expectations; open ones only unless include_released."""
+                     include_released: bool = False, limit: int | None = None) -> pl.DataFrame:
+    """Rows held back by row-level expectations, newest first; open ones only unless include_released."""
     if not has_quality_tables(con):
         return pl.DataFrame(schema=QUARANTINE_SCHEMA)
     return con.sql("""
@@ -194,4 +194,13 @@ def quarantined_rows(con: duckdb.DuckDBPyConnection, dataset: str | None = None,
         FROM meta.quarantine
         WHERE (? IS NULL OR dataset = ?) AND (? OR released_at IS NULL)
         ORDER BY quarantined_at DESC, dataset, source_file, source_row, expectation
-    """, params=[dataset, dataset, include_released]).pl()
+        LIMIT ?
+    """, params=[dataset, dataset, include_released, limit]).pl()
+
+
+def open_quarantine_counts(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int]]:
+    """(dataset, open quarantine entries), by dataset."""
+    if not has_quality_tables(con):
+        return []
+    return con.execute("SELECT dataset, count(*) FROM meta.quarantine WHERE released_at IS NULL "
+                       "GROUP BY dataset ORDER BY dataset").fetchall()

@@ -391,3 +391,21 @@ def test_quality_frames_have_a_fixed_shape_also_before_any_run(cfg, tmp_path):
     assert same == {k: v for k, v in quality.LATEST_SCHEMA.items() if k != "started_at"}
     assert latest.columns == list(quality.LATEST_SCHEMA) and latest.height == 17
     assert held.columns == list(quality.QUARANTINE_SCHEMA) and held.height == 1
+
+
+def test_sqd_check_counts_the_whole_quarantine_and_lists_only_the_newest(project_cfg, tmp_path):
+    runner = CliRunner()
+    header, rows = fixture_rows("tickets")
+    rows[4]["channel"] = rows[6]["channel"] = "wechat"
+    runner.invoke(app, ["ingest", str(write(tmp_path / "t.csv", header, rows)), "-c", str(project_cfg)])
+    result = runner.invoke(app, ["check", "--no-run", "--quarantine", "--limit", "1", "-c", str(project_cfg)],
+                           env={"COLUMNS": "250"})
+    assert result.exit_code == 3, result.output
+    assert "open quarantine: tickets 2" in result.output
+    assert "2 open entr(y/ies), newest 1 shown" in result.output
+    con = duckdb.connect(str(load_config(project_cfg).warehouse_path), read_only=True)
+    try:
+        assert quality.quarantined_rows(con, limit=1).height == 1        # the LIMIT is SQL's
+        assert quality.open_quarantine_counts(con) == [("tickets", 2)]
+    finally:
+        con.close()
