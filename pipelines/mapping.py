@@ -154,13 +154,19 @@ def _parse_timestamp(text: pl.Expr, formats: tuple[str, ...], tz: str) -> pl.Exp
     return offset if local is None else pl.coalesce(local, offset)
 
 
+def _native(src_type: pl.DataType, target: pl.DataType) -> bool:
+    """A typed source column (Parquet, NDJSON) that becomes the target without parsing text."""
+    return ((target == TS and isinstance(src_type, pl.Datetime))
+            or (target == pl.Date and isinstance(src_type, (pl.Datetime, pl.Date))))
+
+
 def _convert(name: str, src: pl.Expr, src_type: pl.DataType, target: pl.DataType, profile: Profile,
              tz: str) -> pl.Expr:
     """The typed value of one canonical column; null where the source value does not parse."""
-    if target == TS and isinstance(src_type, pl.Datetime):
+    if _native(src_type, target) and target == TS:
         return (src.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
                 if src_type.time_zone is None else src).dt.convert_time_zone("UTC").cast(TS)
-    if target == pl.Date and isinstance(src_type, (pl.Datetime, pl.Date)):
+    if _native(src_type, target):
         return src.cast(pl.Date)
 
     text = src  # already cleaned by map_frame (clean_text)
@@ -203,9 +209,7 @@ def map_frame(frame: pl.LazyFrame, profile: Profile, default_tz: str, path: Path
             values.append(pl.lit(None, target).alias(name))
             continue
         raw = pl.col(f"__raw_{name}")
-        textual = src_type in (pl.Utf8, pl.String) or not (
-            (target == TS and isinstance(src_type, pl.Datetime))
-            or (target == pl.Date and isinstance(src_type, (pl.Datetime, pl.Date))))
+        textual = not _native(src_type, target)
         raws.append((clean_text(src, name, profile) if textual else src).alias(f"__raw_{name}"))
         values.append(_convert(name, raw, pl.Utf8 if textual else src_type, target, profile, tz).alias(name))
         errors.append(pl.when(raw.is_not_null() & pl.col(name).is_null()).then(pl.lit(name)))
