@@ -321,8 +321,9 @@ def weekly_volume(run: Run, f: Filters) -> pl.DataFrame:
             .select("week_start", "ticket_type", pl.col("denominator").alias("tickets")))
 
 
-def sla_weekly(run: Run, f: Filters) -> pl.DataFrame:
-    """Attainment per target and week: met / (met + breached); pending rows are not counted yet."""
+def sla_attainment(run: Run, f: Filters) -> pl.DataFrame:
+    """Attainment per target and week, and (week_start null) per target over the period: met / (met + breached);
+    pending rows are not counted yet."""
     w, p = where("ticket_sla", f)
     return run(f"""
         SELECT target, CAST(date_trunc('week', created_date) AS DATE) AS week_start,
@@ -331,21 +332,8 @@ def sla_weekly(run: Run, f: Filters) -> pl.DataFrame:
                count(*) FILTER (WHERE is_met IS NULL) AS pending,
                CAST(count(*) FILTER (WHERE is_met) AS DOUBLE) / nullif(count(is_met), 0) AS attainment_rate
         FROM {sla_view(f)} WHERE {w}
-        GROUP BY ALL ORDER BY target, week_start
-    """, p)
-
-
-def sla_summary(run: Run, f: Filters) -> pl.DataFrame:
-    """Attainment per target over the whole period."""
-    w, p = where("ticket_sla", f)
-    return run(f"""
-        SELECT target,
-               count(*) FILTER (WHERE is_met) AS met,
-               count(*) FILTER (WHERE NOT is_met) AS breached,
-               count(*) FILTER (WHERE is_met IS NULL) AS pending,
-               CAST(count(*) FILTER (WHERE is_met) AS DOUBLE) / nullif(count(is_met), 0) AS attainment_rate
-        FROM {sla_view(f)} WHERE {w}
-        GROUP BY ALL ORDER BY target
+        GROUP BY GROUPING SETS ((target, week_start), (target))
+        ORDER BY target, week_start NULLS FIRST
     """, p)
 
 
@@ -397,10 +385,8 @@ def sla_time_histogram(run: Run, f: Filters, target: str, policy_id: str, bins: 
     """, [target, policy_id, *p, bins - 1, bins - 1])
 
 
-def sla_survival(run: Run, f: Filters, target: str | None = None, policy_id: str | None = None) -> pl.DataFrame:
-    """Input of the Kaplan-Meier estimate, per target: per whole minute of elapsed time (in the policy's
-    calendar), how many tickets reached the event then and how many are still open (censored) at that age."""
-    w, p = where("ticket_sla", f)
+def _target_policy(target: str | None, policy_id: str | None) -> tuple[str, list[object]]:
+    """Optional SLA target and policy conditions (to AND onto a WHERE) and their parameters."""
     extra, args = "", []
     if target:
         extra += " AND target = ?"
@@ -408,6 +394,14 @@ def sla_survival(run: Run, f: Filters, target: str | None = None, policy_id: str
     if policy_id:
         extra += " AND policy_id = ?"
         args.append(policy_id)
+    return extra, args
+
+
+def sla_survival(run: Run, f: Filters, target: str | None = None, policy_id: str | None = None) -> pl.DataFrame:
+    """Input of the Kaplan-Meier estimate, per target: per whole minute of elapsed time (in the policy's
+    calendar), how many tickets reached the event then and how many are still open (censored) at that age."""
+    w, p = where("ticket_sla", f)
+    extra, args = _target_policy(target, policy_id)
     return run(f"""
         SELECT target, CAST(ceil(greatest(elapsed_minutes, 0)) AS BIGINT) AS minute,
                count(*) FILTER (WHERE NOT is_open) AS events,
@@ -417,30 +411,20 @@ def sla_survival(run: Run, f: Filters, target: str | None = None, policy_id: str
     """, [*p, *args])
 
 
-def sla_times(run: Run, f: Filters) -> pl.DataFrame:
-    """Plain median and 90th percentile of elapsed minutes per target, completed tickets only."""
+def sla_times(run: Run, f: Filters, target: str | None = None, policy_id: str | None = None) -> pl.DataFrame:
+    """Plain median and 90th percentile of elapsed minutes per target (optionally of one target and policy),
+    completed tickets only."""
     w, p = where("ticket_sla", f)
+    extra, args = _target_policy(target, policy_id)
     return run(f"""
         SELECT target, count(*) AS tickets,
                count(*) FILTER (WHERE NOT is_open) AS completed,
                count(*) FILTER (WHERE is_open) AS still_open,
                quantile_cont(elapsed_minutes, 0.5) FILTER (WHERE NOT is_open) AS median_minutes,
                quantile_cont(elapsed_minutes, 0.9) FILTER (WHERE NOT is_open) AS p90_minutes
-        FROM {sla_view(f)} WHERE {w}
+        FROM {sla_view(f)} WHERE {w}{extra}
         GROUP BY target ORDER BY target
-    """, p)
-
-
-def sla_policy_times(run: Run, f: Filters, target: str, policy_id: str) -> pl.DataFrame:
-    """Plain median and 90th percentile of elapsed minutes for one target and policy, completed tickets only."""
-    _allowed(target, SLA_TARGETS, "target")
-    w, p = where("ticket_sla", f)
-    return run(f"""
-        SELECT count(*) AS tickets, count(*) FILTER (WHERE NOT is_open) AS completed,
-               quantile_cont(elapsed_minutes, 0.5) FILTER (WHERE NOT is_open) AS median_minutes,
-               quantile_cont(elapsed_minutes, 0.9) FILTER (WHERE NOT is_open) AS p90_minutes
-        FROM {sla_view(f)} WHERE target = ? AND policy_id = ? AND {w}
-    """, [target, policy_id, *p])
+    """, [*p, *args])
 
 
 def backlog_buckets(run: Run, f: Filters) -> pl.DataFrame:

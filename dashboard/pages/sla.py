@@ -15,14 +15,15 @@ st.title(tr("sla.title"))
 st.caption(tr("period", start=f.start, end=f.end))
 
 with ui.section("sla.attainment", view="ticket_sla", help_key="sla.attainment.help"):
-    summary = queries.sla_summary(run, f)
+    rates = queries.sla_attainment(run, f)
+    summary = rates.filter(pl.col("week_start").is_null())
     if not ui.no_data(summary):
         for column, row in zip(st.columns(len(summary)), summary.iter_rows(named=True)):
             column.metric(label("target", row["target"], lg), ui.fmt_pct(row["attainment_rate"]),
                           help=tr("sla.attainment.metric_help", met=ui.fmt_int(row["met"]),
                                   breached=ui.fmt_int(row["breached"]), pending=ui.fmt_int(row["pending"])),
                           border=True)
-        weekly = queries.sla_weekly(run, f)
+        weekly = rates.filter(pl.col("week_start").is_not_null())
         ui.chart(charts.rate_trend(weekly, "week_start", "attainment_rate", lg, series="target",
                                    series_dimension="target", target=goal, count="met",
                                    y_title=tr("chart.attainment")))
@@ -58,7 +59,7 @@ with ui.section("sla.times", view="ticket_sla", help_key="sla.times.help"):
         done = hist["completed"].sum() if hist.height else 0
         still_open = hist["open"].sum() if hist.height else 0
         c1, c2, c3 = st.columns(3)
-        plain_policy = queries.sla_policy_times(run, f, target, policy)
+        plain_policy = queries.sla_times(run, f, target, policy)
         c1.metric(tr("sla.plain_median"), ui.fmt_hours(plain_policy["median_minutes"][0]),
                   help=tr("sla.plain_median.help"), border=True)
         c2.metric(tr("sla.km_median"), ui.fmt_hours(km_median) if km_median is not None else tr("sla.not_reached"),
