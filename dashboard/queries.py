@@ -261,30 +261,27 @@ def scorecard_tickets(run: Run, f: Filters) -> pl.DataFrame:
             .select("metric", "week_start", "numerator", "denominator", "value"))
 
 
+def _scorecard_rows(frame: pl.DataFrame, metric: str, numerator: str, denominator: str,
+                    value: str) -> pl.DataFrame:
+    """Scorecard rows (metric, week_start, numerator, denominator, value; the period's total last) from a page
+    query's weekly-and-total result, so a rate is computed by one query, whichever page asks first."""
+    if frame.filter(pl.col("week_start").is_not_null()).is_empty():
+        frame = frame.clear()
+    return frame.select(pl.lit(metric).alias("metric"), "week_start",
+                        pl.col(numerator).cast(pl.Int64).alias("numerator"),
+                        pl.col(denominator).cast(pl.Int64).alias("denominator"),
+                        pl.col(value).cast(pl.Float64).alias("value")).sort("week_start", nulls_last=True)
+
+
 def scorecard_csat(run: Run, f: Filters) -> pl.DataFrame:
-    """CSAT: satisfied / scored responses."""
-    w, p = where("csat_daily", f)
-    return run(f"""
-        WITH weekly AS MATERIALIZED (
-            SELECT 'csat_rate' AS metric, CAST(date_trunc('week', attempted_date) AS DATE) AS week_start,
-                   sum(satisfied) AS numerator, sum(scored_responses) AS denominator
-            FROM metrics.csat_daily WHERE {w}
-            GROUP BY ALL
-        )
-    """ + _SCORECARD_TOTALS, p)
+    """CSAT: satisfied / scored responses (from csat_overview)."""
+    return _scorecard_rows(csat_weekly(run, f), "csat_rate", "satisfied", "scored_responses", "csat_rate")
 
 
 def scorecard_follow_up(run: Run, f: Filters) -> pl.DataFrame:
-    """Follow-up rate: resolved repairs and complaints with an attempt / resolved."""
-    w, p = where("follow_up_tickets", f)
-    return run(f"""
-        WITH weekly AS MATERIALIZED (
-            SELECT 'follow_up_rate' AS metric, CAST(date_trunc('week', resolved_date) AS DATE) AS week_start,
-                   count(*) FILTER (WHERE has_attempt) AS numerator, count(*) AS denominator
-            FROM metrics.follow_up_tickets WHERE {w}
-            GROUP BY ALL
-        )
-    """ + _SCORECARD_TOTALS, p)
+    """Follow-up rate: resolved repairs and complaints with an attempt / resolved (from follow_up_weekly)."""
+    return _scorecard_rows(follow_up_weekly(run, f), "follow_up_rate", "followed_up", "resolved",
+                           "follow_up_rate")
 
 
 def scorecard_defects(run: Run, f: Filters) -> pl.DataFrame:

@@ -134,7 +134,7 @@ def test_dashboard_filters_change_numbers_as_sql_says(con, run, period, dim):
                                      f"AND is_met AND created_date BETWEEN ? AND ? AND {dim} = ?", [start, end, value])
 
 
-def test_dashboard_scorecard_totals_are_ratios_of_sums(run, period):
+def test_dashboard_scorecard_totals_are_ratios_of_sums(con, run, period):
     frame = q.scorecard(run, Filters(*period))
     assert set(frame["metric"]) == {m for m, _, _ in present.SCORECARD}
     for part in frame.partition_by("metric", as_dict=True).values():
@@ -143,6 +143,18 @@ def test_dashboard_scorecard_totals_are_ratios_of_sums(run, period):
         assert total["numerator"][0] == weekly["numerator"].sum()
         assert total["denominator"][0] == weekly["denominator"].sum()
         assert total["value"][0] == pytest.approx(total["numerator"][0] / total["denominator"][0])
+    # Each total against its metric view, summed in SQL here.
+    start, end = period
+    expected = {
+        "csat_rate": one(con, "SELECT [sum(satisfied), sum(scored_responses)] FROM metrics.csat_daily "
+                              "WHERE attempted_date BETWEEN ? AND ?", [start, end]),
+        "follow_up_rate": one(con, "SELECT [count(*) FILTER (WHERE has_attempt), count(*)] "
+                                   "FROM metrics.follow_up_tickets WHERE resolved_date BETWEEN ? AND ?", [start, end]),
+    }
+    totals = frame.filter(pl.col("week_start").is_null())
+    for metric, (numerator, denominator) in expected.items():
+        row = totals.filter(pl.col("metric") == metric)
+        assert (row["numerator"][0], row["denominator"][0]) == (numerator, denominator) and denominator > 0
 
 
 def test_dashboard_defect_filters_and_costs_match_views(con, run, period):
