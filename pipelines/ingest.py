@@ -135,8 +135,10 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
         on_stage(path, "reading and mapping")
         staged = stage(path, profile, config, workdir)
         stage_view(con, "staged", staged, dataset.columns)
-        result.rows_read, newest = con.execute(f'SELECT count(*), max("{dataset.event_time}") FROM read_parquet(?)',
-                                               [str(staged)]).fetchall()[0]
+        # The newest event as text: fetching a TIMESTAMPTZ into Python makes pytz scan its whole zone list (0.8 s).
+        result.rows_read, newest = con.execute(
+            f'SELECT count(*), CAST(max("{dataset.event_time}") AS VARCHAR) FROM read_parquet(?)',
+            [str(staged)]).fetchall()[0]
         on_stage(path, "checking")
         outcome = gate.check(con, dataset, "staged", load, path, config)
         on_stage(path, "publishing")

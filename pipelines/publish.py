@@ -64,7 +64,7 @@ def merge_staged(con: duckdb.DuckDBPyConnection, dataset: Dataset, staged: str, 
 
 
 def log_load(con: duckdb.DuckDBPyConnection, dataset: str, load: LoadInfo, status: str, rows_read: int,
-             counts: MergeCounts, unchanged: int, quarantined: int, newest: datetime | None,
+             counts: MergeCounts, unchanged: int, quarantined: int, newest: str | None,
              message: str | None) -> None:
     con.execute(
         """

@@ -48,8 +48,9 @@ def test_ingest_canonical_csv_publishes_rows_with_lineage(project, tmp_path):
     assert {r[3] for r in rows} == {str(src.resolve())}
     assert {r[4] for r in rows} == {64}
     assert {r[5] for r in rows} == {result.load_id}
-    ledger = table(project, "SELECT dataset, status, rows_read, rows_inserted FROM meta.load_log")
-    assert ledger == [("tickets", PUBLISHED, 3, 3)]
+    ledger = table(project, "SELECT dataset, status, rows_read, rows_inserted, "
+                            "strftime(timezone('Asia/Shanghai', newest_record_at), '%Y-%m-%d %H:%M') FROM meta.load_log")
+    assert ledger == [("tickets", PUBLISHED, 3, 3, "2026-01-06 08:30")]
 
 
 def test_ingest_same_file_twice_changes_nothing(project, tmp_path):
