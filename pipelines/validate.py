@@ -38,6 +38,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipelines import deferred
 from pipelines.datasets import DATASETS, Dataset
 from pipelines.read import ROW
 
@@ -276,8 +277,11 @@ _GX: dict[str, object] = {}
 
 def gx_imported() -> None:
     """Wait until GX is fully imported. Importing a GX module while warm_up()'s thread is half-way through the
-    package would see its expectation registry half-filled; the lock makes the two imports take turns."""
+    package would see its expectation registry half-filled; the lock makes the two imports take turns.
+    scipy.stats and altair, which GX imports but the gate never uses, are imported only if something uses them
+    (pipelines/deferred.py): 2 of GX's 5 s."""
     with _GX_LOCK:
+        deferred.defer("scipy.stats", "altair")
         import great_expectations  # noqa: F401
 
 
@@ -285,6 +289,7 @@ def gx_context():
     """An ephemeral GX context with one pandas dataframe asset; creating it is slow, so it is made once."""
     with _GX_LOCK:
         if "context" not in _GX:
+            gx_imported()
             import great_expectations as gx
             import great_expectations.execution_engine.pandas_execution_engine as pandas_engine
 

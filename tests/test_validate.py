@@ -12,6 +12,8 @@ import csv
 import io
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -403,3 +405,25 @@ def test_invalid_json_names_the_file(tmp_path):
 
 def test_a_project_without_suites_uses_the_shipped_ones(tmp_path):
     assert load_suite("tickets", tmp_path / "nowhere").path == SUITES / "tickets.json"
+
+
+def test_gx_import_defers_scipy_stats_and_altair_until_used():
+    """A fresh interpreter: importing GX through the gate leaves scipy.stats and altair unimported; the first use
+    imports the real module (GX's KL-divergence expectation and statsmodels still find scipy.stats)."""
+    script = """
+from pipelines import deferred, validate
+validate.gx_imported()
+assert not deferred.is_loaded("scipy.stats") and not deferred.is_loaded("altair")
+from great_expectations.expectations.core import expect_column_kl_divergence_to_be_less_than as kl
+assert kl.stats.entropy([0.5, 0.5], [0.5, 0.5]) == 0.0
+assert deferred.is_loaded("scipy.stats") and not deferred.is_loaded("altair")
+from statsmodels.stats.proportion import proportion_confint
+low, high = proportion_confint(45, 50, method="wilson")
+assert 0.78 < low < 0.9 < high < 0.96
+import altair
+assert altair.Chart.__module__.startswith("altair.")
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "ok"
