@@ -23,7 +23,7 @@ ticket_profiles AS (
 ),
 
 profile_policy AS (
-    SELECT f.*, p.policy_id, p.calendar, p.first_response_minutes, p.on_site_minutes, p.resolution_minutes
+    SELECT f.ticket_type, f.category, f.priority, f.distance_km, min_by(p.policy_id, p.rank) AS policy_id
     FROM ticket_profiles AS f
     JOIN core.sla_policies AS p
       ON (p.ticket_type IS NULL OR p.ticket_type = f.ticket_type)
@@ -31,36 +31,40 @@ profile_policy AS (
      AND (p.priority IS NULL OR p.priority = f.priority)
      AND (p.min_distance_km IS NULL OR f.distance_km >= p.min_distance_km)
      AND (p.max_distance_km IS NULL OR f.distance_km IS NULL OR f.distance_km <= p.max_distance_km)
-    QUALIFY row_number() OVER (PARTITION BY f.ticket_type, f.category, f.priority, f.distance_km
-                               ORDER BY p.rank) = 1
+    GROUP BY f.ticket_type, f.category, f.priority, f.distance_km
 ),
 
 matched AS (
-    SELECT t.*, p.policy_id, p.calendar, p.first_response_minutes, p.on_site_minutes, p.resolution_minutes
+    SELECT t.*, p.policy_id, s.calendar, s.first_response_minutes, s.on_site_minutes, s.resolution_minutes
     FROM tickets AS t
     JOIN profile_policy AS p
       ON t.ticket_type IS NOT DISTINCT FROM p.ticket_type AND t.category IS NOT DISTINCT FROM p.category
      AND t.priority IS NOT DISTINCT FROM p.priority AND t.distance_km IS NOT DISTINCT FROM p.distance_km
+    JOIN core.sla_policies AS s ON s.policy_id = p.policy_id
 ),
 
+-- One pass over the matched tickets for all three targets (a UNION ALL of three branches repeated the match).
 targets AS (
-    SELECT *, 'first_response' AS target, first_response_minutes AS target_minutes,
-           coalesce(first_response_at, on_site_at, resolved_at) AS event_at
-    FROM matched WHERE first_response_minutes IS NOT NULL
-    UNION ALL
-    SELECT *, 'on_site', on_site_minutes, on_site_at
-    FROM matched WHERE on_site_minutes IS NOT NULL AND (on_site_at IS NOT NULL OR resolved_at IS NULL)
-    UNION ALL
-    SELECT *, 'resolution', resolution_minutes, resolved_at
-    FROM matched WHERE resolution_minutes IS NOT NULL
+    SELECT m.*, g.target,
+           CASE g.target WHEN 'first_response' THEN m.first_response_minutes
+                         WHEN 'on_site' THEN m.on_site_minutes ELSE m.resolution_minutes END AS target_minutes,
+           CASE g.target WHEN 'first_response' THEN coalesce(m.first_response_at, m.on_site_at, m.resolved_at)
+                         WHEN 'on_site' THEN m.on_site_at ELSE m.resolved_at END AS event_at
+    FROM matched AS m
+    CROSS JOIN (VALUES ('first_response'), ('on_site'), ('resolution')) AS g(target)
+    WHERE CASE g.target WHEN 'first_response' THEN m.first_response_minutes IS NOT NULL
+                        WHEN 'on_site' THEN m.on_site_minutes IS NOT NULL
+                                            AND (m.on_site_at IS NOT NULL OR m.resolved_at IS NULL)
+                        ELSE m.resolution_minutes IS NOT NULL END
 ),
 
--- 24x7 targets are plain timestamp arithmetic; only business targets need the calendar.
+-- 24x7 targets are plain timestamp arithmetic; only business targets need the calendar. Elapsed minutes come from
+-- epoch seconds: date_diff on TIMESTAMP WITH TIME ZONE goes through the ICU calendar, 20x slower at 1M rows.
 wall_clock AS (
     SELECT ticket_id, target, policy_id, calendar, target_minutes, created_at,
            created_at + to_minutes(CAST(target_minutes AS BIGINT)) AS due_at, event_at,
            CAST(NULL AS DOUBLE) AS start_ordinal,
-           date_diff('second', created_at, event_at) / 60.0 AS event_elapsed_minutes,
+           (extract(epoch FROM event_at) - extract(epoch FROM created_at)) / 60.0 AS event_elapsed_minutes,
            CAST(created_local AS DATE) AS created_date
     FROM targets
     WHERE calendar = '24x7'

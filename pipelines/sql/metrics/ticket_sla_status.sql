@@ -28,8 +28,9 @@ SELECT b.ticket_id, b.target, b.policy_id, b.calendar, b.target_minutes, b.creat
        b.event_at IS NULL AS is_open,
        CASE WHEN b.event_at IS NOT NULL THEN b.event_elapsed_minutes
             WHEN b.calendar = 'business' THEN n.now_ordinal - b.start_ordinal
-            ELSE date_diff('second', b.created_at, n.now_at) / 60.0 END AS elapsed_minutes,
-       date_diff('second', b.created_at, coalesce(b.event_at, n.now_at)) / 60.0 AS elapsed_wall_minutes,
+            ELSE (extract(epoch FROM n.now_at) - extract(epoch FROM b.created_at)) / 60.0 END AS elapsed_minutes,
+       (extract(epoch FROM coalesce(b.event_at, n.now_at)) - extract(epoch FROM b.created_at)) / 60.0
+           AS elapsed_wall_minutes,
        b.created_date
 FROM metrics.ticket_sla_base AS b
 CROSS JOIN now_clock AS n
