@@ -27,6 +27,8 @@ import polars as pl
 
 REPO = Path(__file__).resolve().parents[1]
 SMALL_ROWS = 1_000
+# GX imported the way the gate does (scipy.stats and altair deferred, pipelines/deferred.py), on its own.
+GX_IMPORT = "from pipelines import deferred; deferred.defer('scipy.stats', 'altair'); import great_expectations"
 BARE = "import duckdb,sys; c=duckdb.connect(sys.argv[1]); c.execute(\"CREATE TABLE t AS SELECT * FROM read_csv(?)\", [sys.argv[2]]); c.close()"
 
 
@@ -110,7 +112,7 @@ def main() -> None:
 
         runs = [one_round(csv) for _ in range(args.repeat)]
         fixed = [one_round(small) for _ in range(args.repeat)]
-        gx_import = [timed([sys.executable, "-c", "import great_expectations"])[0] for _ in range(args.repeat)]
+        gx_import = [timed([sys.executable, "-c", GX_IMPORT], env)[0] for _ in range(args.repeat)]
         med = lambda rows, side, i: statistics.median(r[side][i] for r in rows)  # noqa: E731
         bare_s, ours_s = med(runs, 0, 0), med(runs, 1, 0)
         bare_fixed, ours_fixed = med(fixed, 0, 0), med(fixed, 1, 0)
@@ -119,7 +121,7 @@ def main() -> None:
         print(f"{'sqd ingest (map, validate, publish, SLA)':<44}{ours_s:>10.2f}{med(runs, 1, 1):>14.2f}")
         print(f"ratio ours / bare: {ours_s / bare_s:.2f}x  (target <= 2.5x at 1M; peak RSS target <= 3 GB at 10M)")
         print(f"per-process fixed cost, the same commands on a {SMALL_ROWS:,}-row file: bare {bare_fixed:.2f} s, "
-              f"ours {ours_fixed:.2f} s (of which `import great_expectations` alone: "
+              f"ours {ours_fixed:.2f} s (of which importing Great Expectations, as the gate does, alone: "
               f"{statistics.median(gx_import):.2f} s)")
         print(f"ratio of the size-dependent work, (ours - fixed) / (bare - fixed): "
               f"{(ours_s - ours_fixed) / max(bare_s - bare_fixed, 1e-9):.2f}x")
