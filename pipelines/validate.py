@@ -29,11 +29,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 import duckdb
 import numpy as np
-import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -41,6 +41,9 @@ import pyarrow.compute as pc
 from pipelines import deferred
 from pipelines.datasets import DATASETS, Dataset
 from pipelines.read import ROW
+
+if TYPE_CHECKING:  # pandas is imported with GX (warm_up's thread), not by every `sqd` command
+    import pandas as pd
 
 SEVERITIES = ("blocking", "row-level", "warning")
 CHUNK = "__chunk"
@@ -396,7 +399,7 @@ def _plain(value):
     """GX observed values -> JSON-able Python."""
     if isinstance(value, np.generic):
         return value.item()
-    if isinstance(value, pd.Timestamp | datetime | date):
+    if isinstance(value, datetime | date):  # pandas.Timestamp is a datetime
         return value.isoformat()
     if isinstance(value, Decimal):
         return float(value)
