@@ -10,9 +10,9 @@
 * the top SLA breaches, the p-chart signals, this week's and last week's defect Pareto, the lowest-scored
   comments, the class-1 complaints open at the end of the week, and the meeting's saved notes.
 
-Every number comes from the metric views: KPI numerators and denominators are the views' sums (the SQL in KPIS
-repeats the formulas of docs/metrics.md, e.g. CSAT = sum(satisfied) / sum(scored_responses)), and rates are divided
-in SQL. Python adds statistics around those counts (noise, intervals, limits) and picks what to say.
+Every number comes from the metric views: KPI numerators and denominators are sums of metrics.kpi_facts (the one
+definition of each scorecard KPI, docs/metrics.md), and rates are divided in SQL. Python adds statistics around
+those counts (noise, intervals, limits) and picks what to say.
 
 `run(sql, params) -> polars.DataFrame` is any read-only runner: `direct(con)` on a `pipelines.warehouse.connect`
 connection, or the dashboard's cached runner.
@@ -146,14 +146,9 @@ DEFECT_DIMS = (("product", "product"), ("line", "line"), ("stage", "stage"),
 
 @dataclass(frozen=True)
 class Kpi:
-    """One scorecard KPI: how its weekly numerator and denominator are summed from a metric view. The SQL fragments
-    are constants of this module (never user input) and follow docs/metrics.md."""
+    """One scorecard KPI. Its numerator and denominator are defined once, in SQL: metrics.kpi_facts."""
 
-    key: str
-    view: str
-    date_column: str              # local date the view files a row under
-    numerator: str                # aggregate over the view's rows
-    denominator: str
+    key: str                      # metrics.kpi_facts.metric
     comparison: str               # against the target: ">=", "<", "<="
     dims: tuple[tuple[str, str], ...]
     digits: int = 1               # decimals of a percentage
@@ -167,21 +162,13 @@ class Kpi:
 
 
 KPIS: tuple[Kpi, ...] = (
-    Kpi("timeliness_rate", "ticket_kpis", "created_date",
-        "count(*) FILTER (WHERE is_timely)", "count(*) FILTER (WHERE is_measured)", ">=", TICKET_DIMS),
-    Kpi("csat_rate", "csat_daily", "attempted_date",
-        "sum(satisfied)", "sum(scored_responses)", ">=", TICKET_DIMS),
-    Kpi("complaint_rate", "ticket_kpis", "created_date",
-        "count(*) FILTER (WHERE is_attributable_complaint)", "count(*)", "<", TICKET_DIMS, 2),
-    Kpi("repeat_complaint_rate", "ticket_kpis", "created_date",
-        "count(*) FILTER (WHERE is_repeat_complaint)",
-        "count(*) FILTER (WHERE is_complaint) - count(*) FILTER (WHERE is_repeat_complaint)", "<=", TICKET_DIMS),
-    Kpi("follow_up_rate", "follow_up_tickets", "resolved_date",
-        "count(*) FILTER (WHERE has_attempt)", "count(*)", ">=", TICKET_DIMS),
-    Kpi("response_rate", "csat_daily", "attempted_date",
-        "sum(responses)", "sum(attempts)", ">=", TICKET_DIMS),
-    Kpi("defect_rate", "defect_lots", "inspected_date",
-        "sum(nonconforming_qty)", "sum(inspected_qty)", "<=", DEFECT_DIMS, 2),
+    Kpi("timeliness_rate", ">=", TICKET_DIMS),
+    Kpi("csat_rate", ">=", TICKET_DIMS),
+    Kpi("complaint_rate", "<", TICKET_DIMS, 2),
+    Kpi("repeat_complaint_rate", "<=", TICKET_DIMS),
+    Kpi("follow_up_rate", ">=", TICKET_DIMS),
+    Kpi("response_rate", ">=", TICKET_DIMS),
+    Kpi("defect_rate", "<=", DEFECT_DIMS, 2),
 )
 KPI_BY_KEY = {k.key: k for k in KPIS}
 
@@ -192,18 +179,15 @@ def kpi_history(run: Run, week: IsoWeek, weeks_before: int = HISTORY_WEEKS) -> p
     The baseline is the pooled previous BASELINE_WEEKS weeks."""
     first = week.shift(-weeks_before).start
     stop = week.start + timedelta(days=7)
-    parts, params = [], []
-    for k in KPIS:
-        parts.append(f"""
-            SELECT '{k.key}' AS metric, CAST(date_trunc('week', {k.date_column}) AS DATE) AS week_start,
-                   CAST({k.numerator} AS BIGINT) AS numerator, CAST({k.denominator} AS BIGINT) AS denominator
-            FROM metrics.{k.view}
-            WHERE {k.date_column} >= CAST(? AS DATE) AND {k.date_column} < CAST(? AS DATE)
-            GROUP BY 2""")
-        params += [first, stop]
     keys = ", ".join(f"('{k.key}', {i})" for i, k in enumerate(KPIS))
     sql = f"""
-        WITH weekly AS ({" UNION ALL ".join(parts)}),
+        WITH weekly AS (
+            SELECT metric, CAST(date_trunc('week', metric_date) AS DATE) AS week_start,
+                   sum(numerator) AS numerator, sum(denominator) AS denominator
+            FROM metrics.kpi_facts
+            WHERE metric_date >= CAST(? AS DATE) AND metric_date < CAST(? AS DATE)
+            GROUP BY ALL
+        ),
         spine AS (
             SELECT m.metric, m.ord, CAST(g.w AS DATE) AS week_start
             FROM (VALUES {keys}) AS m(metric, ord)
@@ -211,7 +195,8 @@ def kpi_history(run: Run, week: IsoWeek, weeks_before: int = HISTORY_WEEKS) -> p
         ),
         filled AS (
             SELECT s.metric, s.ord, s.week_start,
-                   coalesce(w.numerator, 0) AS numerator, coalesce(w.denominator, 0) AS denominator
+                   CAST(coalesce(w.numerator, 0) AS BIGINT) AS numerator,
+                   CAST(coalesce(w.denominator, 0) AS BIGINT) AS denominator
             FROM spine AS s LEFT JOIN weekly AS w USING (metric, week_start)
         )
         SELECT metric, week_start, numerator, denominator,
@@ -226,7 +211,7 @@ def kpi_history(run: Run, week: IsoWeek, weeks_before: int = HISTORY_WEEKS) -> p
                             ROWS BETWEEN {BASELINE_WEEKS} PRECEDING AND 1 PRECEDING)
         ORDER BY ord, week_start
     """
-    return run(sql, [*params, first, week.start])
+    return run(sql, [first, stop, first, week.start])
 
 
 def contributions(run: Run, kpi: Kpi, current: IsoWeek, ref_start: date, ref_stop: date) -> pl.DataFrame:
@@ -244,10 +229,11 @@ def contributions(run: Run, kpi: Kpi, current: IsoWeek, ref_start: date, ref_sto
     sql = f"""
         WITH seg AS (
             SELECT is_current, CASE {which} END AS dimension, CASE {value} END AS value,
-                   CAST({kpi.numerator} AS DOUBLE) AS n, CAST({kpi.denominator} AS DOUBLE) AS d
-            FROM (SELECT *, {kpi.date_column} >= CAST(? AS DATE) AS is_current FROM metrics.{kpi.view}
-                  WHERE ({kpi.date_column} >= CAST(? AS DATE) AND {kpi.date_column} < CAST(? AS DATE))
-                     OR ({kpi.date_column} >= CAST(? AS DATE) AND {kpi.date_column} < CAST(? AS DATE)))
+                   CAST(sum(numerator) AS DOUBLE) AS n, CAST(sum(denominator) AS DOUBLE) AS d
+            FROM (SELECT *, metric_date >= CAST(? AS DATE) AS is_current FROM metrics.kpi_facts
+                  WHERE metric = ?
+                    AND ((metric_date >= CAST(? AS DATE) AND metric_date < CAST(? AS DATE))
+                      OR (metric_date >= CAST(? AS DATE) AND metric_date < CAST(? AS DATE))))
             GROUP BY GROUPING SETS ({grouping})
         ),
         wide AS (
@@ -272,7 +258,7 @@ def contributions(run: Run, kpi: Kpi, current: IsoWeek, ref_start: date, ref_sto
         ORDER BY w.dimension, abs(contribution) DESC, w.value
     """
     stop = current.start + timedelta(days=7)
-    return run(sql, [current.start, ref_start, ref_stop, current.start, stop])
+    return run(sql, [current.start, kpi.key, ref_start, ref_stop, current.start, stop])
 
 
 # ------------------------------------------------------------------ statistics around the counts

@@ -1,0 +1,53 @@
+-- The weekly scorecard's KPIs as numerators and denominators, in one long table: the single definition the weekly
+-- review pack (pipelines/weekly.py) reads, and the one an analyst sums to reproduce it:
+--   SELECT metric, sum(numerator) / sum(denominator) FROM metrics.kpi_facts
+--   WHERE metric_date >= DATE '2026-11-09' AND metric_date < DATE '2026-11-16' GROUP BY metric;
+-- Grain: one row per KPI x underlying row of its source view (a ticket, a survey day-group, a resolved ticket, a
+-- lot); any slice's rate is sum(numerator) / sum(denominator). Definitions (docs/metrics.md "Scorecard KPIs"):
+--   timeliness_rate        tickets whose every SLA target was met / tickets whose every target is decided
+--   complaint_rate         complaints attributable to service / tickets received
+--   repeat_complaint_rate  repeat complaints / first complaints (complaints that are not repeats)
+--   csat_rate              satisfied (top-two-box) answers / scored answers
+--   response_rate          answered follow-up attempts / attempts
+--   follow_up_rate         resolved repairs and complaints with a follow-up attempt / resolved
+--   defect_rate            nonconforming units / inspected units
+-- metric_date is the local date the source view files the row under (received, attempted, resolved, inspected).
+-- Ticket and survey KPIs carry the ticket dimensions, defect_rate the plant's; the others are null.
+CREATE OR REPLACE VIEW metrics.kpi_facts AS
+SELECT k.metric, t.created_date AS metric_date,
+       t.site, t.department, t.agent, t.channel, t.ticket_type, t.category, t.priority, t.product,
+       CAST(NULL AS VARCHAR) AS line, CAST(NULL AS VARCHAR) AS stage, CAST(NULL AS VARCHAR) AS material_batch_id,
+       CAST(CASE k.metric WHEN 'timeliness_rate' THEN t.is_timely
+                          WHEN 'complaint_rate' THEN t.is_attributable_complaint
+                          ELSE t.is_repeat_complaint END AS BIGINT) AS numerator,
+       CAST(CASE k.metric WHEN 'timeliness_rate' THEN t.is_measured
+                          WHEN 'complaint_rate' THEN TRUE
+                          ELSE t.is_complaint AND NOT t.is_repeat_complaint END AS BIGINT) AS denominator
+FROM metrics.ticket_kpis AS t
+CROSS JOIN (VALUES ('timeliness_rate'), ('complaint_rate'), ('repeat_complaint_rate')) AS k(metric)
+
+UNION ALL
+
+SELECT k.metric, c.attempted_date,
+       c.site, c.department, c.agent, c.channel, c.ticket_type, c.category, c.priority, c.product,
+       NULL, NULL, NULL,
+       CAST(CASE k.metric WHEN 'csat_rate' THEN c.satisfied ELSE c.responses END AS BIGINT),
+       CAST(CASE k.metric WHEN 'csat_rate' THEN c.scored_responses ELSE c.attempts END AS BIGINT)
+FROM metrics.csat_daily AS c
+CROSS JOIN (VALUES ('csat_rate'), ('response_rate')) AS k(metric)
+
+UNION ALL
+
+SELECT 'follow_up_rate', f.resolved_date,
+       f.site, f.department, f.agent, f.channel, f.ticket_type, f.category, f.priority, f.product,
+       NULL, NULL, NULL,
+       CAST(f.has_attempt AS BIGINT), CAST(1 AS BIGINT)
+FROM metrics.follow_up_tickets AS f
+
+UNION ALL
+
+SELECT 'defect_rate', d.inspected_date,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, d.product,
+       d.line, d.stage, d.material_batch_id,
+       CAST(d.nonconforming_qty AS BIGINT), CAST(d.inspected_qty AS BIGINT)
+FROM metrics.defect_lots AS d
