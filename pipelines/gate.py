@@ -68,11 +68,9 @@ def check(con: duckdb.DuckDBPyConnection, dataset: Dataset, staged: str, load: L
                           f"{type(exc).__name__}: {exc}") from exc
     run = RunRecord.of(validation, "load", load.source_file, load.load_id, load.started_at)
 
-    row_level = [r for r in run.results
-                 if not r.success and r.check.severity == "row-level" and r.exception is None]
+    row_level, blocking = run.failed("row-level"), run.failed("blocking")
     failing = (np.unique(np.concatenate([r.failing_rows for r in row_level])) if row_level
                else np.empty(0, np.int64))
-    blocking = [r for r in run.results if not r.success and (r.check.severity == "blocking" or r.exception)]
     share = failing.size / validation.rows if validation.rows else 0.0
     if not blocking and share > q.max_failing_share:
         share_result = _share_result(failing.size, validation.rows, share, q.max_failing_share)
@@ -118,12 +116,12 @@ def _rows_text(rows: np.ndarray) -> str:
 
 def _outcome_message(run: RunRecord, failing: np.ndarray, rows: int) -> str | None:
     parts = []
-    row_level = [r for r in run.results if not r.success and r.check.severity == "row-level"]
+    row_level = run.failed("row-level")
     if row_level:
         reasons = ", ".join(f"{r.check.name} {r.failing_rows.size} ({_rows_text(r.failing_rows)})"
                             for r in row_level)
         parts.append(f"{failing.size:,} of {rows:,} row(s) quarantined: {reasons}")
-    warnings = [r for r in run.results if not r.success and r.check.severity == "warning"]
+    warnings = run.failed("warning")
     if warnings:
         parts.append("warnings: " + "; ".join(r.describe() for r in warnings))
     return "; ".join(parts) or None

@@ -41,14 +41,19 @@ class RunRecord:
     run_id: str = field(
         default_factory=lambda: f"dq-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}")
 
+    def failed(self, severity: str) -> list[CheckResult]:
+        """Failed results of one severity ("blocking", "row-level", "warning"). A check that could not run counts
+        as blocking, whatever its severity: the batch cannot be vouched for."""
+        return [r for r in self.results if not r.success
+                and ("blocking" if r.exception else r.check.severity) == severity]
+
     @property
     def outcome(self) -> str:
-        failed = [r for r in self.results if not r.success]
-        if any(r.check.severity == "blocking" or r.exception for r in failed):
+        if self.failed("blocking"):
             return BLOCKING
-        if any(r.check.severity == "row-level" for r in failed):
+        if self.failed("row-level"):
             return ROW_LEVEL
-        return WARNINGS if failed else PASSED
+        return WARNINGS if self.failed("warning") else PASSED
 
     @classmethod
     def of(cls, validation: Validation, kind: str, source_file: str, load_id: str | None = None,

@@ -427,3 +427,23 @@ print("ok")
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "ok"
+
+
+def test_failed_results_are_classified_once_and_a_check_that_raised_blocks():
+    checks = {c.severity: c for c in load_suite("tickets", SUITES).checks}
+    results = [
+        validate.CheckResult(check=checks["row-level"], success=False),
+        validate.CheckResult(check=checks["warning"], success=False),
+        validate.CheckResult(check=checks["warning"], success=False, exception="ValueError: boom"),
+        validate.CheckResult(check=checks["blocking"], success=True),
+    ]
+    run = quality.RunRecord(kind="load", dataset="tickets", suite_name="tickets", suite_file="x", suite_sha256="0",
+                            source_file="f.csv", started_at=AS_OF, rows_checked=10, results=results)
+    assert run.failed("row-level") == [results[0]]
+    assert run.failed("warning") == [results[1]]
+    assert run.failed("blocking") == [results[2]]
+    assert run.outcome == quality.BLOCKING
+    run.results = results[:2]
+    assert run.outcome == quality.ROW_LEVEL
+    run.results = [results[1]]
+    assert run.outcome == quality.WARNINGS
