@@ -8,31 +8,16 @@ from typing import Annotated
 
 import duckdb
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipelines.config import ConfigError, load_config
+from pipelines.cli_common import (EXIT_ERROR, EXIT_OK, EXIT_QUARANTINE, EXIT_REFUSED, ConfigOpt, console, err,
+                                   load_or_exit)
 from pipelines.ingest import ALREADY_LOADED, REFUSED, WITH_QUARANTINE, LoadResult, ingest_files
 from pipelines.warehouse import WarehouseBusy, connect
 
 app = typer.Typer(help="Service-quality analytics: load, check and query the warehouse.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
-console = Console()
-err = Console(stderr=True)
-
-EXIT_OK, EXIT_QUARANTINE, EXIT_REFUSED, EXIT_ERROR = 0, 3, 2, 1
-
-
-def _config(config: Path | None):
-    try:
-        return load_config(config)
-    except ConfigError as exc:
-        err.print(f"[red]configuration error:[/] {exc}")
-        raise typer.Exit(EXIT_ERROR) from exc
-
-
-ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Configuration file (default: ./sqd.toml).")]
 
 
 def _report(results: list[LoadResult]) -> int:
@@ -88,7 +73,7 @@ def ingest(
     config: ConfigOpt = None,
 ) -> None:
     """Load files through mapping, checks and publish. Exit 0 published, 3 with quarantine, 2 refused."""
-    raise typer.Exit(run_ingest(paths, _config(config), profile, force))
+    raise typer.Exit(run_ingest(paths, load_or_exit(config), profile, force))
 
 
 @app.command()
@@ -101,7 +86,7 @@ def demo(
     """Generate the demo organisation's files and load them through `sqd ingest`'s code."""
     from pipelines.demo import generate_demo
 
-    cfg = _config(config)
+    cfg = load_or_exit(config)
     started = time.perf_counter()
     with console.status(f"generating {tickets:,} demo tickets into {out}"):
         files = generate_demo(out, tickets=tickets, seed=seed)
@@ -115,7 +100,7 @@ def demo(
 @app.command()
 def status(config: ConfigOpt = None) -> None:
     """What is loaded: row counts, last load per source, freshness."""
-    cfg = _config(config)
+    cfg = load_or_exit(config)
     try:
         con = connect(cfg)
     except FileNotFoundError as exc:
@@ -147,7 +132,7 @@ def sql(
     """Run one read-only SQL statement against the warehouse and print the result (docs/sql-workspace.md)."""
     from pipelines.sandbox import export_bytes, run_query
 
-    cfg = _config(config)
+    cfg = load_or_exit(config)
     if out is not None and out.suffix.lower() not in (".csv", ".parquet", ".xlsx"):
         err.print(f"[red]--out {out}:[/] the file name must end in .csv, .parquet or .xlsx")
         raise typer.Exit(EXIT_ERROR)
@@ -198,7 +183,7 @@ def report(
     from pipelines.warehouse import direct
     from pipelines.weekly import IsoWeek, build_pack
 
-    cfg = _config(config)
+    cfg = load_or_exit(config)
     if lang not in ("en", "zh"):
         err.print(f"[red]--lang {lang}:[/] choose en or zh")
         raise typer.Exit(EXIT_ERROR)

@@ -8,36 +8,19 @@ suite).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from pipelines.config import ConfigError, load_config
+from pipelines.cli_common import EXIT_ERROR, EXIT_OK, EXIT_QUARANTINE, EXIT_REFUSED, ConfigOpt, console, err, load_or_exit
 from pipelines.datasets import DATASETS
 from pipelines.quality import (BLOCKING, ROW_LEVEL, check_warehouse, latest_results, open_quarantine_counts,
                                quarantined_rows)
 from pipelines.validate import SuiteError
 from pipelines.warehouse import WarehouseBusy, connect, publishing
 
-# The same codes and options as pipelines/cli.py, not imported from it: `python -m pipelines.cli` runs that
-# module as __main__, and importing it back from here would be circular.
-EXIT_OK, EXIT_QUARANTINE, EXIT_REFUSED, EXIT_ERROR = 0, 3, 2, 1
-ConfigOpt = Annotated[Path | None,
-                      typer.Option("--config", "-c", help="Configuration file (default: ./sqd.toml).")]
-console = Console()
-err = Console(stderr=True)
 SEVERITY_STYLE = {"blocking": "red", "row-level": "yellow", "warning": "magenta"}
-
-
-def _config(config: Path | None):
-    try:
-        return load_config(config)
-    except ConfigError as exc:
-        err.print(f"[red]configuration error:[/] {exc}")
-        raise typer.Exit(EXIT_ERROR) from exc
 
 
 OUTCOME_STYLE = {"passed": "green", "passed_with_warnings": "magenta", "failed_row_level": "yellow",
@@ -106,7 +89,7 @@ def check(
 ) -> None:
     """Re-validate the published tables with expectations/<dataset>.json and print the latest results.
     Exit 0 passed (warnings allowed), 3 row-level failures, 2 blocking failures."""
-    cfg = _config(config)
+    cfg = load_or_exit(config)
     unknown = sorted(set(dataset or []) - set(DATASETS))
     if unknown:
         err.print(f"[red]unknown dataset(s) {unknown}[/]; choose from {list(DATASETS)}")

@@ -1,0 +1,29 @@
+"""What every `sqd` command shares: exit codes, the --config option, the consoles and loading the configuration.
+
+A module of its own because pipelines/cli.py runs as __main__ (`python -m pipelines.cli`), so the commands it
+registers from other modules (pipelines/cli_check.py) cannot import these from it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from pipelines.config import Config, ConfigError, load_config
+
+EXIT_OK, EXIT_QUARANTINE, EXIT_REFUSED, EXIT_ERROR = 0, 3, 2, 1
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Configuration file (default: ./sqd.toml).")]
+console = Console()
+err = Console(stderr=True)
+
+
+def load_or_exit(config: Path | None) -> Config:
+    """The configuration, or a one-line error and exit code 1."""
+    try:
+        return load_config(config)
+    except ConfigError as exc:
+        err.print(f"[red]configuration error:[/] {exc}")
+        raise typer.Exit(EXIT_ERROR) from exc
