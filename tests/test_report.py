@@ -150,7 +150,7 @@ def test_cli_report_default_week_and_notes(state_config, tmp_path, monkeypatch):
     # the CLI loads the configuration itself: point it at the review project and use its default state folder
     from pipelines import cli
 
-    monkeypatch.setattr(cli, "_config", lambda _: state_config)
+    monkeypatch.setattr(cli, "load_or_exit", lambda _: state_config)
     done = CliRunner().invoke(app, ["report", "--out", str(tmp_path)])
     assert done.exit_code == 0, done.output
     assert "needs Chromium" in done.output
