@@ -25,7 +25,7 @@ from pipelines.config import Config
 from pipelines.mapping import ERROR, MappingError, Profile, choose_profile, map_frame, profiles_in
 from pipelines.publish import LoadInfo, MergeCounts, log_load, merge_staged
 from pipelines.read import ROW, SourceError, read_headers, scan_source
-from pipelines.warehouse import publishing
+from pipelines.warehouse import publishing, sql_string
 
 PUBLISHED, WITH_QUARANTINE, ALREADY_LOADED, REFUSED = (
     "published", "published_with_quarantine", "already_loaded", "refused")
@@ -101,11 +101,10 @@ def stage_view(con: duckdb.DuckDBPyConnection, name: str, parquet: Path, columns
     adds quarantined rows there). A view, not a table: a 10M-row batch copied into a temp table filled DuckDB's
     memory limit and spilled, and it is read only a few times."""
     cols = ", ".join(f's."{c}"' for c in columns)
-    literal = str(parquet).replace("'", "''")  # a view cannot take a bound parameter
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {name}_excluded ({ROW} BIGINT NOT NULL);
         CREATE OR REPLACE TEMP VIEW {name} AS
-        SELECT s.{ROW}, {cols} FROM read_parquet('{literal}') AS s
+        SELECT s.{ROW}, {cols} FROM read_parquet({sql_string(parquet)}) AS s
         WHERE s.{ROW} NOT IN (SELECT {ROW} FROM {name}_excluded);
     """)
 

@@ -41,7 +41,7 @@ import polars as pl
 import pyarrow as pa
 
 from pipelines.config import Config
-from pipelines.warehouse import SEARCH_PATH, metric_view_files
+from pipelines.warehouse import SEARCH_PATH, metric_view_files, sql_string
 
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_ROW_CAP = 10_000
@@ -92,10 +92,6 @@ class QueryResult:
 
 # ------------------------------------------------------------------ the connection
 
-def _sql_string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 def open_sandbox(config: Config, memory_limit: str = DEFAULT_MEMORY_LIMIT,
                  threads: int = DEFAULT_THREADS) -> duckdb.DuckDBPyConnection:
     """A locked, read-only connection to the live warehouse (see the module docstring)."""
@@ -113,10 +109,10 @@ def open_sandbox(config: Config, memory_limit: str = DEFAULT_MEMORY_LIMIT,
     })
     try:
         # Our own setup, before any analyst text: values are ours (path, time zone from the configuration).
-        con.execute(f"ATTACH {_sql_string(str(path))} AS {CATALOG} (READ_ONLY)")
+        con.execute(f"ATTACH {sql_string(path)} AS {CATALOG} (READ_ONLY)")
         con.execute(f"USE {CATALOG}")
-        con.execute(f"SET search_path = {_sql_string(SEARCH_PATH)}")
-        con.execute(f"SET TimeZone = {_sql_string(config.timezone)}")
+        con.execute(f"SET search_path = {sql_string(SEARCH_PATH)}")
+        con.execute(f"SET TimeZone = {sql_string(config.timezone)}")
         con.execute("SET enable_progress_bar = false")
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import TYPE_CHECKING
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import numpy as np
@@ -41,6 +41,7 @@ import pyarrow.compute as pc
 from pipelines import deferred
 from pipelines.datasets import DATASETS, Dataset
 from pipelines.read import ROW
+from pipelines.warehouse import sql_string
 
 if TYPE_CHECKING:  # pandas is imported with GX (warm_up's thread), not by every `sqd` command
     import pandas as pd
@@ -463,7 +464,7 @@ def _partition(con, dataset: Dataset, source: Source, columns: Sequence[str], pa
     select, joins = _select(dataset, source, columns)
     sql = (f"COPY (SELECT {select}, hash(s.\"{dataset.key}\") % {int(chunks)} AS {CHUNK} "
            f"FROM {source.relation} AS s {joins}) "
-           f"TO '{_sql_text(folder)}' (FORMAT parquet, PARTITION_BY ({CHUNK}), OVERWRITE_OR_IGNORE)")
+           f"TO {sql_string(folder)} (FORMAT parquet, PARTITION_BY ({CHUNK}), OVERWRITE_OR_IGNORE)")
     con.execute(sql, {k: v for k, v in params.items() if f"${k}" in sql})
 
 
@@ -474,10 +475,6 @@ def _spill_folder(con) -> str | None:
         Path(folder).mkdir(parents=True, exist_ok=True)
         return folder
     return None
-
-
-def _sql_text(path: Path) -> str:
-    return str(path).replace("'", "''")
 
 
 def _pandas(table: pa.Table, categorical: set[str]) -> pd.DataFrame:
@@ -565,7 +562,7 @@ def validate_batch(con: duckdb.DuckDBPyConnection, suite: Suite, source: Source,
                 files = Path(folder) / f"{CHUNK}={i}"
                 if not files.exists():      # no key hashed to this chunk
                     continue
-                frame = _pandas(con.sql(f"SELECT * FROM read_parquet('{_sql_text(files)}/*.parquet', "
+                frame = _pandas(con.sql(f"SELECT * FROM read_parquet({sql_string(f'{files}/*.parquet')}, "
                                         "hive_partitioning = false)").to_arrow_table(), categorical)
             if mapped:
                 _run_map_checks(frame, mapped, gx_params, acc, parts)

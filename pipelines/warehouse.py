@@ -28,6 +28,12 @@ SEARCH_PATH = "core,metrics,meta"
 
 Run = Callable[[str, Sequence[object]], pl.DataFrame]
 
+
+def sql_string(text: str | Path) -> str:
+    """A SQL string literal, for the places DuckDB takes no bound parameter (views, COPY targets, ATTACH, SET)."""
+    return "'" + str(text).replace("'", "''") + "'"
+
+
 # Session settings of every reading connection (dashboard, weekly report): an unknown table is an error (not a
 # Python variable of that name), and DuckDB need not keep rows in insertion order (every query orders its result
 # explicitly; this made the heavy view aggregations ~1.2-1.6x faster at 1M tickets).
@@ -43,6 +49,8 @@ def direct(con: duckdb.DuckDBPyConnection) -> Run:
         return con.sql(sql, params=list(params)).pl()
 
     return run
+
+
 FACT_TABLES = ("tickets", "surveys", "inspections", "nonconformities")
 
 
