@@ -11,7 +11,6 @@ data no longer has (a site that disappeared, a date outside the data) are droppe
 
 from __future__ import annotations
 
-import io
 import runpy
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,6 +26,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from dashboard import db, queries
 from dashboard.i18n import LANGUAGES, label, t
 from dashboard.queries import DIMENSIONS, Filters, Run
+from pipelines import sandbox
 from pipelines.config import Config, ConfigError, load_config
 from pipelines.weekly import fmt_pct  # noqa: F401 (pages format rates with ui.fmt_pct)
 
@@ -377,8 +377,8 @@ def no_data(frame: pl.DataFrame | None) -> bool:
 def table(frame: pl.DataFrame, name: str, column_config: dict | None = None, height: int | str = "auto",
           on_select: str = "ignore", key: str | None = None, hide_index: bool = True, caption: str | None = None,
           collapsed: bool = False):
-    """A table with a CSV download button (UTF-8 with BOM, so spreadsheet programs read Chinese). `collapsed`
-    puts the data behind a chart into an expander."""
+    """A table with a CSV download button (the SQL workspace's export: UTF-8 with BOM, so spreadsheet programs
+    read Chinese, and formula-like text neutralised). `collapsed` puts the data behind a chart into an expander."""
     if collapsed:
         with st.expander(tr("table.show_data")):
             return table(frame, name, column_config, height, on_select, key, hide_index, caption)
@@ -413,11 +413,10 @@ def table(frame: pl.DataFrame, name: str, column_config: dict | None = None, hei
     result = st.dataframe(shown, **kwargs)
     if caption:
         st.caption(caption)
-    buffer = io.BytesIO()
-    buffer.write("\ufeff".encode())
-    shown.write_csv(buffer)
-    st.download_button(tr("table.download"), buffer.getvalue(), file_name=f"{name}.csv", mime="text/csv",
-                       key=f"dl_{name}", icon=":material/download:", on_click="ignore")
+    # The SQL workspace's export: BOM for spreadsheet programs, formula-like text (a comment "=HYPERLINK(...)")
+    # neutralised; built only when clicked.
+    st.download_button(tr("table.download"), lambda: sandbox.to_csv_bytes(shown), file_name=f"{name}.csv",
+                       mime="text/csv", key=f"dl_{name}", icon=":material/download:", on_click="ignore")
     return result
 
 

@@ -277,3 +277,18 @@ def test_dashboard_query_error_shows_a_warning_not_a_traceback(demo_project, mon
         assert any("ticket_kpis" in w.value for w in at.warning)
     finally:
         monkeypatch.setattr(queries, "volumes", original)
+
+
+def test_table_download_is_the_workspace_csv_with_formulas_neutralised(monkeypatch):
+    """A customer comment like '=HYPERLINK(...)' must not reach a spreadsheet as a live formula."""
+    import polars as pl
+
+    clicked = {}
+    monkeypatch.setattr(ui.st, "download_button", lambda label, data, **kw: clicked.update(data=data, **kw))
+    monkeypatch.setattr(ui.st, "dataframe", lambda *a, **kw: None)
+    frame = pl.DataFrame({"comment": ['=HYPERLINK("http://evil","x")', "服务很好"], "score": [1, 5]})
+    ui.table(frame, "low_score_comments")
+    assert clicked["file_name"] == "low_score_comments.csv"
+    text = clicked["data"]().decode("utf-8")
+    assert text.startswith("\ufeff")
+    assert "'=HYPERLINK" in text and "服务很好" in text
