@@ -8,21 +8,17 @@ from dataclasses import dataclass
 import polars as pl
 
 from dashboard import stats
+from pipelines.weekly import KPI_BY_KEY, Kpi
 
-# (metric, comparison with its target, higher is better)
-SCORECARD = (
-    ("timeliness_rate", ">=", True),
-    ("csat_rate", ">=", True),
-    ("complaint_rate", "<", False),
-    ("defect_rate", "<=", False),
-    ("follow_up_rate", ">=", True),
-)
+# The overview's cards: the weekly scorecard's KPIs (their comparison with the target and decimals come from there).
+SCORECARD: tuple[Kpi, ...] = tuple(KPI_BY_KEY[k] for k in
+                                   ("timeliness_rate", "csat_rate", "complaint_rate", "defect_rate", "follow_up_rate"))
 SIGN = {">=": "≥", "<": "<", "<=": "≤"}
 
 
 @dataclass(frozen=True)
 class Card:
-    metric: str
+    kpi: Kpi
     value: float | None
     numerator: int
     denominator: int
@@ -30,37 +26,36 @@ class Card:
     latest_week: object | None
     spark: list[float]
     target: float | None
-    comparison: str
-    higher_is_better: bool
+
+    @property
+    def metric(self) -> str:
+        return self.kpi.key
 
     @property
     def meets_target(self) -> bool | None:
         if self.value is None or self.target is None:
             return None
-        return {">=": self.value >= self.target, "<": self.value < self.target,
-                "<=": self.value <= self.target}[self.comparison]
+        return self.kpi.meets(self.value, self.target)
 
 
 def scorecard_cards(frame: pl.DataFrame, targets: dict[str, float]) -> list[Card]:
     """One card per scorecard metric from queries.scorecard's rows (weekly rows plus a null-week total)."""
     cards = []
-    for metric, comparison, higher in SCORECARD:
-        rows = frame.filter(pl.col("metric") == metric)
+    for kpi in SCORECARD:
+        rows = frame.filter(pl.col("metric") == kpi.key)
         total = rows.filter(pl.col("week_start").is_null())
         weekly = rows.filter(pl.col("week_start").is_not_null() & (pl.col("denominator") > 0)).sort("week_start")
         values = weekly["value"].to_list()
         delta = values[-1] - values[-2] if len(values) >= 2 else None
         cards.append(Card(
-            metric=metric,
+            kpi=kpi,
             value=total["value"][0] if total.height else None,
             numerator=int(total["numerator"][0]) if total.height else 0,
             denominator=int(total["denominator"][0]) if total.height else 0,
             delta=delta,
             latest_week=weekly["week_start"][-1] if weekly.height else None,
             spark=[round(v * 100, 2) for v in values],
-            target=targets.get(metric),
-            comparison=comparison,
-            higher_is_better=higher,
+            target=targets.get(kpi.key),
         ))
     return cards
 

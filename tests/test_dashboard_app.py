@@ -119,7 +119,7 @@ def test_dashboard_overview_equals_metric_views(demo_project, monkeypatch):
         "csat_rate": ("SELECT CAST(sum(satisfied) AS DOUBLE) / sum(scored_responses) FROM metrics.csat_daily "
                       "WHERE attempted_date BETWEEN ? AND ?", 1),
         "complaint_rate": ("SELECT CAST(count(*) FILTER (WHERE is_attributable_complaint) AS DOUBLE) / count(*) "
-                           "FROM metrics.ticket_kpis WHERE created_date BETWEEN ? AND ?", 1),
+                           "FROM metrics.ticket_kpis WHERE created_date BETWEEN ? AND ?", 2),
         "defect_rate": ("SELECT CAST(sum(nonconforming_qty) AS DOUBLE) / sum(inspected_qty) "
                         "FROM metrics.defect_lots WHERE inspected_date BETWEEN ? AND ?", 2),
         "follow_up_rate": ("SELECT CAST(count(*) FILTER (WHERE has_attempt) AS DOUBLE) / count(*) "
@@ -168,7 +168,7 @@ def test_dashboard_url_reproduces_the_view(demo_project, monkeypatch):
     sql = ("SELECT CAST(count(*) FILTER (WHERE is_attributable_complaint) AS DOUBLE) / count(*) "
            "FROM metrics.ticket_kpis WHERE created_date BETWEEN ? AND ? AND site IN (?, ?) AND ticket_type = ?")
     expected = scalar(demo_project, sql, [start, end, *chosen, "repair"])
-    assert metric(at, t("metric.complaint_rate.short", "zh")) == ui.fmt_pct(expected)
+    assert metric(at, t("metric.complaint_rate.short", "zh")) == ui.fmt_pct(expected, 2)
     assert qp(at, "site") == chosen and qp(at, "lang") == ["zh"]
     assert qp(at, "from") == [start.isoformat()] and qp(at, "to") == [end.isoformat()]
     # unknown values in a link are dropped, not raised

@@ -31,7 +31,7 @@ def _keys_in_code() -> set[str]:
     keys = set()
     for path in SOURCES:
         keys |= set(KEY.findall(path.read_text(encoding="utf-8")))
-    dynamic = {f"metric.{m}{suffix}" for m, _, _ in present.SCORECARD for suffix in ("", ".help", ".short")}
+    dynamic = {f"metric.{m}{suffix}" for m in (k.key for k in present.SCORECARD) for suffix in ("", ".help", ".short")}
     dynamic |= {f"dim.{d}" for d in (*queries.DIMENSIONS, "agent")}
     dynamic |= {f"chart.funnel_{p}" for p in ("above", "within", "below")}
     return {k for k in keys if not k.endswith(".py")} | dynamic

@@ -11,6 +11,7 @@ from statsmodels.duration.survfunc import SurvfuncRight
 from statsmodels.stats.proportion import proportion_confint
 
 from dashboard import present, stats
+from pipelines.weekly import KPI_BY_KEY
 
 
 def _aggregate(times: np.ndarray, done: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -84,8 +85,11 @@ def test_dashboard_scorecard_cards_delta_is_latest_week_minus_previous():
     assert card.meets_target is True
     missing = {c.metric: c for c in present.scorecard_cards(frame, {})}["defect_rate"]
     assert missing.value is None and missing.delta is None and missing.meets_target is None
-    complaint = present.Card("complaint_rate", 0.03, 3, 100, None, None, [], 0.03, "<", False)
+    complaint = present.Card(KPI_BY_KEY["complaint_rate"], 0.03, 3, 100, None, None, [], 0.03)
     assert complaint.meets_target is False  # the complaint target is strict
+    # the overview shows each KPI as the weekly pack does: complaint and defect rates with 2 decimals
+    assert {k.key: k.digits for k in present.SCORECARD} == {
+        "timeliness_rate": 1, "csat_rate": 1, "complaint_rate": 2, "defect_rate": 2, "follow_up_rate": 1}
 
 
 def test_dashboard_km_by_target_splits_one_query():

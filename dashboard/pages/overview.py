@@ -17,12 +17,12 @@ with ui.section("overview.scorecard", help_key="overview.scorecard.help"):
     cards = present.scorecard_cards(frame, ctx.targets)
     for column, card in zip(st.columns(len(cards)), cards):
         with column:
-            digits = 2 if card.metric == "defect_rate" else 1
+            digits = card.kpi.digits
             delta = ui.fmt_pp(card.delta, digits)
             flat = card.delta is None or round(card.delta * 100, digits) == 0
             st.metric(
                 tr(f"metric.{card.metric}.short"), ui.fmt_pct(card.value, digits),
-                delta=delta, delta_color="off" if flat else ("normal" if card.higher_is_better else "inverse"),
+                delta=delta, delta_color="off" if flat else ("normal" if card.kpi.higher_is_better else "inverse"),
                 delta_arrow="off" if flat else "auto",
                 delta_description=tr("overview.wow"),
                 help=tr(f"metric.{card.metric}") + " — " + tr(f"metric.{card.metric}.help",
@@ -31,7 +31,7 @@ with ui.section("overview.scorecard", help_key="overview.scorecard.help"):
                 + " " + tr("overview.scorecard.help"),
                 chart_data=card.spark or None, chart_type="line", border=True)
             if card.target is not None:
-                target = f"{SIGN[card.comparison]} {ui.fmt_pct(card.target, 1)}"
+                target = f"{SIGN[card.kpi.comparison]} {ui.fmt_pct(card.target, 1)}"
                 met = card.meets_target
                 if met is None:
                     st.caption(tr("overview.target", target=target))
