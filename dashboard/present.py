@@ -70,8 +70,7 @@ def km_summary(survival: pl.DataFrame) -> tuple[float | None, object, object]:
     """Kaplan-Meier median minutes and the curve (t, S) from queries.sla_survival's counts."""
     t, s = stats.kaplan_meier(survival["minute"].to_numpy(), survival["events"].to_numpy(),
                               survival["censored"].to_numpy())
-    return stats.km_median(survival["minute"].to_numpy(), survival["events"].to_numpy(),
-                           survival["censored"].to_numpy()), t, s
+    return stats.curve_median(t, s), t, s
 
 
 def km_by_target(survival: pl.DataFrame) -> dict[str, float | None]:

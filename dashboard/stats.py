@@ -74,6 +74,10 @@ def kaplan_meier(times, events, censored) -> tuple[np.ndarray, np.ndarray]:
 
 def km_median(times, events, censored) -> float | None:
     """Smallest time at which S(t) <= 0.5; None when fewer than half have reached the event."""
-    t, s = kaplan_meier(times, events, censored)
+    return curve_median(*kaplan_meier(times, events, censored))
+
+
+def curve_median(t: np.ndarray, s: np.ndarray) -> float | None:
+    """The median of a Kaplan-Meier curve already computed (kaplan_meier's t, S)."""
     hit = np.nonzero(s <= 0.5)[0]
     return float(t[hit[0]]) if hit.size else None
