@@ -199,17 +199,7 @@ def last_gate(run: Run) -> pl.DataFrame:
 
 # Scorecard sources: one query per view (each view is read once, and each result is cached on its own).
 # Every query returns (metric, week_start, numerator, denominator, value) per ISO week plus one row with a null
-# week_start for the whole period; the total is summed from the weekly sums in SQL.
-_SCORECARD_TOTALS = """
-    SELECT metric, week_start, CAST(numerator AS BIGINT) AS numerator, CAST(denominator AS BIGINT) AS denominator,
-           CAST(numerator AS DOUBLE) / nullif(denominator, 0) AS value
-    FROM weekly
-    UNION ALL
-    SELECT metric, NULL, CAST(sum(numerator) AS BIGINT), CAST(sum(denominator) AS BIGINT),
-           CAST(sum(numerator) AS DOUBLE) / nullif(sum(denominator), 0)
-    FROM weekly GROUP BY metric
-    ORDER BY metric, week_start NULLS LAST
-"""
+# week_start for the whole period (GROUPING SETS), each rate a ratio of sums.
 
 
 def ticket_overview(run: Run, f: Filters) -> pl.DataFrame:
@@ -288,13 +278,14 @@ def scorecard_defects(run: Run, f: Filters) -> pl.DataFrame:
     """Defect rate: nonconforming / inspected units."""
     w, p = where("defect_lots", f)
     return run(f"""
-        WITH weekly AS MATERIALIZED (
-            SELECT 'defect_rate' AS metric, week_start_date AS week_start,
-                   sum(nonconforming_qty) AS numerator, sum(inspected_qty) AS denominator
-            FROM metrics.defect_lots WHERE {w}
-            GROUP BY ALL
-        )
-    """ + _SCORECARD_TOTALS, p)
+        SELECT 'defect_rate' AS metric, week_start_date AS week_start,
+               CAST(sum(nonconforming_qty) AS BIGINT) AS numerator, CAST(sum(inspected_qty) AS BIGINT) AS denominator,
+               CAST(sum(nonconforming_qty) AS DOUBLE) / nullif(sum(inspected_qty), 0) AS value
+        FROM metrics.defect_lots WHERE {w}
+        GROUP BY GROUPING SETS ((week_start_date), ())
+        HAVING count(*) > 0         -- no lots: no total row either, like the other scorecard queries
+        ORDER BY week_start NULLS LAST
+    """, p)
 
 
 SCORECARD_QUERIES = (scorecard_tickets, scorecard_csat, scorecard_follow_up, scorecard_defects)
@@ -480,7 +471,7 @@ def reopen_escalation(run: Run, f: Filters) -> pl.DataFrame:
     """Reopen and escalation rates per week and (week_start null) over the period."""
     w, p = where("ticket_kpis", f)
     return run(f"""
-        SELECT CASE WHEN grouping(week_start) = 1 THEN NULL ELSE week_start END AS week_start,
+        SELECT week_start,
                count(*) AS tickets,
                count(*) FILTER (WHERE is_reopened) AS reopened,
                count(*) FILTER (WHERE is_escalated) AS escalated,
@@ -570,7 +561,7 @@ def follow_up_weekly(run: Run, f: Filters) -> pl.DataFrame:
     """Follow-up rate and the hotline satisfaction rate (satisfied / all resolved repairs and complaints)."""
     w, p = where("follow_up_tickets", f)
     return run(f"""
-        SELECT CASE WHEN grouping(week_start) = 1 THEN NULL ELSE week_start END AS week_start,
+        SELECT week_start,
                count(*) AS resolved,
                count(*) FILTER (WHERE has_attempt) AS followed_up,
                count(*) FILTER (WHERE has_response) AS reached,

@@ -154,6 +154,13 @@ def test_dashboard_scorecard_totals_are_ratios_of_sums(con, run, period):
         assert denominator > 0, metric
 
 
+def test_dashboard_scorecard_of_a_period_without_data_has_no_rows(run):
+    empty = Filters(date(1990, 1, 1), date(1990, 1, 7))
+    assert q.scorecard(run, empty).is_empty()
+    cards = present.scorecard_cards(q.scorecard(run, empty), {"defect_rate": 0.01})
+    assert all(c.value is None and c.denominator == 0 and c.meets_target is None for c in cards)
+
+
 def test_dashboard_defect_filters_and_costs_match_views(con, run, period):
     start, end = period
     product = one(con, "SELECT product FROM metrics.defect_lots GROUP BY 1 ORDER BY count(*) DESC LIMIT 1", [])
