@@ -11,9 +11,9 @@ checks = queries.has_quality_tables(ctx.tables)
 st.title(tr("dq.title"))
 st.caption(ui.gate_status(ctx))
 
+runs = queries.dq_runs(run) if checks else None
 with ui.section("dq.runs", help_key="dq.runs.help"):
-    if checks:
-        runs = queries.dq_runs(run)
+    if runs is not None:
         if runs.height == 0:
             st.info(tr("dq.no_checks"))
         else:
@@ -24,7 +24,7 @@ with ui.section("dq.runs", help_key="dq.runs.help"):
         ui.table(history, "load_history", height=320)
 
 with ui.section("dq.failing", help_key="dq.failing.help"):
-    if not checks or queries.dq_runs(run, 1).height == 0:
+    if runs is None or runs.height == 0:
         st.info(tr("dq.no_checks"))
     else:
         failing = queries.dq_failing(run)
