@@ -32,6 +32,7 @@ sys.path.insert(0, str(REPO))
 from dashboard import present
 from dashboard import queries as q
 from dashboard.queries import Filters, Run
+from pipelines import clock
 from pipelines.config import load_config
 from pipelines.warehouse import connect
 
@@ -106,7 +107,7 @@ def measure(config_path: Path | None, repeat: int, all_dates: bool) -> pl.DataFr
     config = load_config(config_path)
     con = connect(config)
     run = q.direct(con)
-    start, end = (None, None) if all_dates else q.default_period(run)
+    start, end = (None, None) if all_dates else q.default_period(run, clock.today(config.timezone))
     f = Filters(start=start, end=end)
     tickets = con.sql("SELECT count(*) FROM core.tickets").fetchall()[0][0]
     print(f"warehouse {config.warehouse_path}: {tickets:,} tickets; period {start} – {end}")

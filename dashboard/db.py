@@ -22,7 +22,7 @@ import streamlit as st
 from dashboard.queries import SESSION_SETTINGS, Run, to_frame
 from pipelines.config import Config
 from pipelines.status import warehouse_status
-from pipelines.warehouse import SEARCH_PATH, connect, version_token
+from pipelines.warehouse import connect, session, version_token
 
 Token = tuple[int, int] | None
 
@@ -64,9 +64,7 @@ def _connection(_config: Config, path: str, token: Token) -> duckdb.DuckDBPyConn
 
 
 def _cursor(config: Config, token: Token) -> duckdb.DuckDBPyConnection:
-    cur = _connection(config, str(config.warehouse_path), token).cursor()
-    cur.execute(f"SET search_path = '{SEARCH_PATH}'")
-    cur.execute("SET TimeZone = ?", [config.timezone])
+    cur = session(_connection(config, str(config.warehouse_path), token).cursor(), config)
     for setting in SESSION_SETTINGS:
         cur.execute(setting)
     return cur

@@ -151,12 +151,14 @@ def date_bounds(run: Run) -> pl.DataFrame:
     """, [])
 
 
-def default_period(run: Run) -> tuple[date | None, date | None]:
-    """The default date range: the last DEFAULT_DAYS days that have data."""
+def default_period(run: Run, today: date) -> tuple[date | None, date | None]:
+    """The default date range: the last DEFAULT_DAYS days up to `today` (the clock's date) or to the last date
+    with data, whichever is earlier (data that stopped a year ago still shows its last quarter)."""
     bounds = date_bounds(run)
     first, last = bounds["first_date"][0], bounds["last_date"][0]
     if first is None or last is None:
         return None, None
+    last = max(first, min(last, today))
     return max(first, last - timedelta(days=DEFAULT_DAYS - 1)), last
 
 

@@ -26,7 +26,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from dashboard import db, queries
 from dashboard.i18n import LANGUAGES, label, t
 from dashboard.queries import DIMENSIONS, Filters, Run
-from pipelines import sandbox
+from pipelines import clock, sandbox
 from pipelines.config import Config, ConfigError, load_config
 from pipelines.weekly import fmt_pct  # noqa: F401 (pages format rates with ui.fmt_pct)
 
@@ -219,7 +219,7 @@ def _sidebar_filters(ctx: Context, state: dict) -> Filters:
     options = queries.dimension_values(ctx.run)
     bounds = queries.date_bounds(ctx.run)
     first, last = bounds["first_date"][0], bounds["last_date"][0]
-    default = queries.default_period(ctx.run)
+    default = queries.default_period(ctx.run, clock.today(ctx.config.timezone))
     lg = ctx.lang
     with st.sidebar:
         st.header(t("sidebar.filters", lg))

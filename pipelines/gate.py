@@ -14,12 +14,12 @@ quarantined again), and the batch keeps one row per key: the file's last, which 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import duckdb
 import numpy as np
 
-from pipelines import quality, validate
+from pipelines import clock, quality, validate
 from pipelines.config import Config, load_config
 from pipelines.datasets import Dataset
 from pipelines.publish import LoadInfo
@@ -59,7 +59,7 @@ def check(con: duckdb.DuckDBPyConnection, dataset: Dataset, staged: str, load: L
         raise GateRefused(f"{path}: cannot check this file: {exc}") from exc
     try:
         validation = validate.validate_batch(
-            con, suite, Source(relation=staged), as_of=load.started_at,
+            con, suite, Source(relation=staged), as_of=clock.now(),
             parameters=quality.parameters(con, dataset.name, q), mode="load",
             future_tolerance_minutes=q.future_tolerance_minutes, chunk_rows=q.chunk_rows,
             sample_rows=q.sample_rows)
@@ -82,7 +82,7 @@ def check(con: duckdb.DuckDBPyConnection, dataset: Dataset, staged: str, load: L
                        "published:\n" + "\n".join(f"  - {line}" for line in lines))
         raise GateRefused(run.message, run)
 
-    now = datetime.now(UTC)
+    now = clock.stamp()
     con.execute("CREATE OR REPLACE TEMP TABLE dq_failing AS SELECT unnest($rows::BIGINT[]) AS row_number",
                 {"rows": failing.tolist()})
     _release(con, dataset, staged, load, now)

@@ -14,13 +14,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from pipelines import derived, gate, validate
+from pipelines import clock, derived, gate, validate
 from pipelines.config import Config
 from pipelines.mapping import ERROR, MappingError, Profile, choose_profile, map_frame, profiles_in
 from pipelines.publish import LoadInfo, MergeCounts, log_load, merge_staged
@@ -123,9 +122,9 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
         result.message = f"already loaded as {done[0][0]}; nothing changed"
         return result
 
-    load = LoadInfo(load_id=f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}",
+    load = LoadInfo(load_id=f"{clock.stamp():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}",
                     source_file=str(path.resolve()), file_hash=file_hash, profile=profile.name,
-                    started_at=datetime.now(UTC))
+                    started_at=clock.stamp())
     result.load_id = load.load_id
     validate.warm_up()  # the gate needs GX; import it while this thread reads and maps the file
     newest = None

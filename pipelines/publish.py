@@ -11,6 +11,7 @@ from datetime import datetime
 
 import duckdb
 
+from pipelines import clock
 from pipelines.datasets import Dataset
 
 
@@ -68,9 +69,10 @@ def log_load(con: duckdb.DuckDBPyConnection, dataset: str, load: LoadInfo, statu
              message: str | None) -> None:
     con.execute(
         """
-        INSERT INTO meta.load_log VALUES (?, ?, ?, ?, ?, ?, current_timestamp, ?, ?, ?, ?, ?, ?, ?, ?)
+        INSERT INTO meta.load_log VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
-        [load.load_id, dataset, load.source_file, load.file_hash, load.profile, load.started_at, status,
+        [load.load_id, dataset, load.source_file, load.file_hash, load.profile, load.started_at, clock.stamp(),
+         status,
          rows_read, counts.inserted, counts.updated, unchanged, quarantined,
          newest, message],
     )

@@ -8,11 +8,12 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 import duckdb
 import polars as pl
 
+from pipelines import clock
 from pipelines.config import Config, QualityConfig
 from pipelines.datasets import DATASETS
 from pipelines.validate import CheckResult, Source, Validation, load_suite, validate_batch
@@ -39,7 +40,7 @@ class RunRecord:
     rows_quarantined: int = 0
     message: str | None = None
     run_id: str = field(
-        default_factory=lambda: f"dq-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}")
+        default_factory=lambda: f"dq-{clock.stamp():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}")
 
     def failed(self, severity: str) -> list[CheckResult]:
         """Failed results of one severity ("blocking", "row-level", "warning"). A check that could not run counts
@@ -78,9 +79,10 @@ def _observed(result: CheckResult) -> str | None:
 def store_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
     """Insert the run and one row per expectation (in the caller's transaction, if any)."""
     con.execute(
-        "INSERT INTO meta.dq_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO meta.dq_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [run.run_id, run.kind, run.load_id, run.dataset, run.suite_name, run.suite_file, run.suite_sha256,
-         run.source_file, run.started_at, run.validation_seconds, run.rows_checked, run.rows_quarantined,
+         run.source_file, run.started_at, clock.stamp(), run.validation_seconds, run.rows_checked,
+         run.rows_quarantined,
          len(run.results), sum(not r.success for r in run.results), run.outcome, run.message],
     )
     rows = []
@@ -94,9 +96,10 @@ def store_run(con: duckdb.DuckDBPyConnection, run: RunRecord) -> None:
             json.dumps(r.kwargs or c.kwargs, default=str, ensure_ascii=False), r.exception, c.notes or None,
         ])
     if rows:
+        stored_at = clock.stamp()
         con.executemany(
-            "INSERT INTO meta.dq_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "current_timestamp)", rows)
+            "INSERT INTO meta.dq_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [[*row, stored_at] for row in rows])
 
 
 def volume_parameters(con: duckdb.DuckDBPyConnection, dataset: str, quality: QualityConfig) -> dict:
@@ -137,9 +140,9 @@ def check_warehouse(con: duckdb.DuckDBPyConnection, config: Config,
                     if con.execute(f"SELECT EXISTS (SELECT 1 FROM core.{d})").fetchall()[0][0]]
     for name in datasets:
         suite = load_suite(name, q.expectations_dir)
-        started = datetime.now(UTC)
+        started = clock.stamp()
         validation = validate_batch(
-            con, suite, Source(relation=f"core.{name}", row="rowid", lineage=True), as_of=started,
+            con, suite, Source(relation=f"core.{name}", row="rowid", lineage=True), as_of=clock.now(),
             parameters=parameters(con, name, q), mode="check",
             future_tolerance_minutes=q.future_tolerance_minutes, chunk_rows=q.chunk_rows,
             sample_rows=q.sample_rows)

@@ -33,15 +33,15 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pyarrow as pa
 
+from pipelines import clock
 from pipelines.config import Config
-from pipelines.warehouse import SEARCH_PATH, metric_view_files, sql_string
+from pipelines.warehouse import metric_view_files, session, sql_string
 
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_ROW_CAP = 10_000
@@ -111,8 +111,7 @@ def open_sandbox(config: Config, memory_limit: str = DEFAULT_MEMORY_LIMIT,
         # Our own setup, before any analyst text: values are ours (path, time zone from the configuration).
         con.execute(f"ATTACH {sql_string(path)} AS {CATALOG} (READ_ONLY)")
         con.execute(f"USE {CATALOG}")
-        con.execute(f"SET search_path = {sql_string(SEARCH_PATH)}")
-        con.execute(f"SET TimeZone = {sql_string(config.timezone)}")
+        session(con, config)                  # search path, time zone, the pinned clock (metrics.clock)
         con.execute("SET enable_progress_bar = false")
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
@@ -599,7 +598,7 @@ class HistoryEntry:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return clock.stamp().isoformat(timespec="seconds")
 
 
 def append_history(config: Config, result: QueryResult, source: str = "") -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from pipelines import clock
 from pipelines.datasets import DATASETS
 
 
@@ -24,7 +25,7 @@ def warehouse_status(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         )
         SELECT c.dataset, c.rows, coalesce(l.loads, 0) AS loads, coalesce(l.refused_loads, 0) AS refused_loads,
                l.last_load_at, c.newest_record_at,
-               date_diff('day', c.newest_record_at, current_timestamp) AS newest_record_age_days
+               date_diff('day', c.newest_record_at, $now) AS newest_record_age_days
         FROM counts c LEFT JOIN loads l USING (dataset)
         ORDER BY c.dataset
-    """).pl()
+    """, params={"now": clock.now()}).pl()

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import derived
+from pipelines import clock, derived
 from pipelines.calendar import build_calendar
 from pipelines.config import SLA_TARGETS, Config
 
@@ -68,11 +68,19 @@ def metric_view_files() -> list[tuple[str, str]]:
                   for f in folder.iterdir() if f.name.endswith(".sql"))
 
 
-def _prepare(con: duckdb.DuckDBPyConnection, config: Config) -> duckdb.DuckDBPyConnection:
-    con.execute("SET enable_progress_bar = false")
+def session(con: duckdb.DuckDBPyConnection, config: Config) -> duckdb.DuckDBPyConnection:
+    """Search path, time zone and the pinned clock (metrics.clock) on a connection or cursor: cursors do not
+    inherit them, so the dashboard applies this to each one."""
     con.execute(f"SET search_path = '{SEARCH_PATH}'")
     con.execute("SET TimeZone = ?", [config.timezone])
+    for statement, params in clock.session_statements():
+        con.execute(statement, params)
     return con
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, config: Config) -> duckdb.DuckDBPyConnection:
+    con.execute("SET enable_progress_bar = false")
+    return session(con, config)
 
 
 def connect(config: Config, read_only: bool = True) -> duckdb.DuckDBPyConnection:
@@ -122,6 +130,9 @@ def publishing(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
         con = duckdb.connect(str(work), config={
             "memory_limit": config.load_memory_limit, "preserve_insertion_order": False,
             "temp_directory": str(live.with_name(live.name + ".tmp"))})
+        # a view not created yet must be a CatalogException (create_metric_views retries it), never a Python
+        # variable of that name in some caller's scope (a module called `clock`)
+        con.execute("SET python_enable_replacements = false")
         con.execute(sql_text("schema.sql"))
         con.execute(sql_text("quality.sql"))
         con = _prepare(con, config)

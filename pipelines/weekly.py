@@ -25,14 +25,14 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import polars as pl
 
+from pipelines import clock
 from pipelines.config import Config
 from pipelines.report_template import t, value_label
 from pipelines.warehouse import Run, direct  # noqa: F401 (direct: re-exported for the tests)
-
 
 HISTORY_WEEKS = 12          # weeks before the reviewed one that the pack reads
 NOISE_CHANGES = 8           # previous weekly changes whose standard deviation is the "normal noise"
@@ -110,22 +110,24 @@ def last_data_date(run: Run) -> date | None:
     return frame["last_date"][0] if frame.height else None
 
 
-def last_full_week(run: Run) -> IsoWeek | None:
-    """The latest ISO week whose Sunday is on or before the last date with data."""
+def last_full_week(run: Run, today: date) -> IsoWeek | None:
+    """The latest ISO week that is over (its Sunday before `today`, the clock's date) and whose Sunday is on or
+    before the last date with data."""
     last = last_data_date(run)
     if last is None:
         return None
+    last = min(last, today - timedelta(days=1))
     week = IsoWeek.of(last)
     return week if last >= week.end else week.shift(-1)
 
 
-def available_weeks(run: Run) -> list[IsoWeek]:
-    """Every ISO week from the first ticket to the last full week, newest first."""
+def available_weeks(run: Run, today: date) -> list[IsoWeek]:
+    """Every ISO week from the first ticket to the last full week (see last_full_week), newest first."""
     frame = run("""
         WITH tz AS (SELECT coalesce(max(value), 'UTC') AS tz FROM meta.settings WHERE key = 'timezone')
         SELECT CAST(timezone((SELECT tz FROM tz), min(created_at)) AS DATE) AS first_date FROM core.tickets
     """, [])
-    last = last_full_week(run)
+    last = last_full_week(run, today)
     first = frame["first_date"][0] if frame.height else None
     if last is None or first is None:
         return []
@@ -598,7 +600,7 @@ def class1_open(run: Run, week: IsoWeek) -> pl.DataFrame:
 def build_pack(run: Run, config: Config, week: IsoWeek | str | None = None) -> WeeklyPack:
     """Everything the weekly review shows for `week` (default: the last full week of data)."""
     if week is None:
-        week = last_full_week(run)
+        week = last_full_week(run, clock.today(config.timezone))
         if week is None:
             raise LookupError("the warehouse holds no tickets, surveys or inspections yet")
     elif isinstance(week, str):
@@ -608,7 +610,7 @@ def build_pack(run: Run, config: Config, week: IsoWeek | str | None = None) -> W
     changes = [c for c in (explain(run, r, week) for r in rows) if c is not None]
     signals = week_signals(run, week)
     return WeeklyPack(
-        week=week, timezone=config.timezone, generated_at=datetime.now(timezone.utc), scorecard=rows,
+        week=week, timezone=config.timezone, generated_at=clock.stamp(), scorecard=rows,
         history=history, changes=changes, breaches=top_breaches(run, week),
         breaches_by_site=breaches_by_site(run, week), signals=signals,
         p_chart_lots=p_chart_lots(run, week, signals), pareto=pareto(run, week),
@@ -635,6 +637,6 @@ def save_notes(config: Config, week: IsoWeek, text: str) -> None:
     """Save the meeting's decisions and actions for the week (replacing what was saved)."""
     from pipelines.sandbox import write_atomic  # noqa: PLC0415
 
-    saved_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    saved_at = clock.stamp().isoformat(timespec="seconds")
     payload = {"week": week.label, "text": text, "saved_at": saved_at}
     write_atomic(_notes_path(config, week), json.dumps(payload, ensure_ascii=False, indent=2))

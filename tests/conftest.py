@@ -8,10 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from pipelines import clock
 from pipelines.config import Config, load_config
 from pipelines.report import chromium_path
 
 NO_CHROMIUM = "install Debian's chromium: apt-get install -y chromium"
+
+# Every test reads "now" from the pinned clock (pipelines/clock.py), never the machine's: the day after the demo's
+# default last day. A test that needs another moment marks itself: @pytest.mark.clock("2026-11-14T09:00:00+08:00").
+# .ci/run also runs the suite under faketime years ahead, which proves no behaviour reads the real clock.
+TEST_NOW = "2026-11-23T10:00:00+08:00"
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -35,6 +41,18 @@ def require_chromium(why: str = "") -> Path:
             pytest.fail(f"SQD_REQUIRE_BROWSER=1 but no Chromium: {message}")
         pytest.skip(message)
     return found
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    os.environ[clock.ENV] = TEST_NOW  # before session fixtures (the demo warehouses) are built
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    marker = request.node.get_closest_marker("clock")
+    moment = marker.args[0] if marker else TEST_NOW
+    monkeypatch.setenv(clock.ENV, moment)
+    return moment
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ def run(con):
 
 @pytest.fixture(scope="module")
 def period(run):
-    return q.default_period(run)
+    return q.default_period(run, date(2026, 11, 23))
 
 
 def one(con, sql: str, params: list):
@@ -192,7 +192,7 @@ def test_dashboard_queries_on_an_empty_warehouse(empty_project):
     connection = connect(empty_project.config)
     try:
         run = q.direct(connection)
-        assert q.default_period(run) == (None, None)
+        assert q.default_period(run, date(2026, 11, 23)) == (None, None)
         f = Filters()
         for fn in (*q.SCORECARD_QUERIES, q.volumes, q.sla_attainment, q.csat_weekly, q.follow_up_weekly,
                    q.reopen_escalation, q.defect_series, q.pareto, q.backlog_buckets, q.field_failure_summary):

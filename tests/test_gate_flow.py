@@ -22,6 +22,8 @@ from pipelines.warehouse import connect
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures" / "dq"
+# The fixtures' rows are from 9-20 Nov 2026; the pinned clock (tests/conftest.py TEST_NOW, 23 Nov) keeps them
+# inside fresh_within_days whatever the machine's date.
 COPIES = 5                                   # 8 tickets x 5 = 40 rows: one bad row is 2.5 %
 CORE = ("tickets", "surveys", "inspections", "nonconformities")
 

@@ -45,8 +45,8 @@ def test_weekly_default_is_last_full_week(review_project):
     try:
         run = weekly.direct(con)
         assert weekly.last_data_date(run) == date(2026, 11, 22)      # a Sunday: its week is complete
-        assert weekly.last_full_week(run).label == "2026-W47"
-        weeks = weekly.available_weeks(run)
+        assert weekly.last_full_week(run, date(2026, 11, 23)).label == "2026-W47"
+        weeks = weekly.available_weeks(run, date(2026, 11, 23))
         assert weeks[0].label == "2026-W47" and weeks == sorted(weeks, reverse=True)
     finally:
         con.close()

@@ -13,7 +13,7 @@ import streamlit as st
 
 from dashboard import ui
 from dashboard.i18n_workspace import t
-from pipelines import report, weekly
+from pipelines import clock, report, weekly
 from pipelines.report_template import column as column_name
 from pipelines.report_template import value_label
 
@@ -54,7 +54,7 @@ def table(frame: pl.DataFrame, name: str, percent: tuple[str, ...] = ()) -> None
 
 st.title(tr("wr.title"))
 
-weeks = weekly.available_weeks(run)
+weeks = weekly.available_weeks(run, clock.today(ctx.config.timezone))
 if not weeks:
     st.info(tr("wr.no_weeks"))
     st.stop()

@@ -11,6 +11,7 @@ import dataclasses
 
 import pytest
 
+from pipelines import clock
 from pipelines.config import load_config
 from tests.metrics.conftest import REPO, seed
 
@@ -34,7 +35,7 @@ def sla(con, ticket_id: str) -> dict[str, dict]:
 def con(tmp_path_factory):
     cfg = dataclasses.replace(load_config(REPO / "sqd.toml"),
                               warehouse_path=tmp_path_factory.mktemp("sla") / "w.duckdb")
-    now = datetime.now(CST)
+    now = clock.now().astimezone(CST)
     return seed(cfg, tickets=[
         # Complaint, Friday 13 Feb 2026 17:50, after business hours, before the Spring Festival (15-23 Feb off);
         # Saturday 14 Feb is an adjusted workday (调休).

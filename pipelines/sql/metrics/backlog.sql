@@ -3,8 +3,9 @@
 -- Age buckets: '<1d', '1-3d', '3-7d', '7-30d', '>30d' (age_bucket_order 1-5 sorts them).
 CREATE OR REPLACE VIEW metrics.backlog AS
 WITH open_tickets AS (
-    SELECT t.*, (extract(epoch FROM current_timestamp) - extract(epoch FROM t.created_at)) / 3600.0 AS age_hours
+    SELECT t.*, (extract(epoch FROM c.now_at) - extract(epoch FROM t.created_at)) / 3600.0 AS age_hours
     FROM core.tickets AS t
+    CROSS JOIN metrics.clock AS c
     WHERE t.resolved_at IS NULL AND t.closed_at IS NULL AND t.status IS DISTINCT FROM 'cancelled'
 ),
 

@@ -10,12 +10,12 @@
 -- read this view and skip the join (the dashboard does, dashboard/queries.py sla_view).
 CREATE OR REPLACE VIEW metrics.ticket_sla_status AS
 WITH now_clock AS (
-    SELECT current_timestamp AS now_at,
+    SELECT l.now_at,
            c.business_minutes_before + CASE WHEN c.is_workday THEN least(greatest(
                hour(l.now_local) * 60 + minute(l.now_local) + second(l.now_local) / 60.0
                - c.business_opens_minute, 0), c.business_minutes) ELSE 0 END AS now_ordinal
-    FROM (SELECT timezone((SELECT value FROM meta.settings WHERE key = 'timezone'), current_timestamp)
-                 AS now_local) AS l
+    FROM (SELECT now_at, timezone((SELECT value FROM meta.settings WHERE key = 'timezone'), now_at) AS now_local
+          FROM metrics.clock) AS l
     LEFT JOIN core.calendar_days AS c ON c.date_day = CAST(l.now_local AS DATE)
 )
 
