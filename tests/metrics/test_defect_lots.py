@@ -95,3 +95,19 @@ def test_defect_lots_local_date_and_iso_week(warehouse):
     assert (got["inspected_date"], got["week_start_date"]) == (date(2024, 3, 4), date(2024, 3, 4))
     # 0 of 10: p_bar = 0, sigma = 0 -> no z score, no rule fires, and the lot is in control (0 <= 0 <= 0)
     assert (got["z_score"], got["is_out_of_control"], got["signal"]) == (None, False, None)
+
+
+def test_defect_lots_equal_timestamps_order_lot_ids_naturally(warehouse):
+    # Lots 1..12 inspected at the same instant: ties go 1, 2, ..., 10, 11, 12 (as text: 1, 10, 11, 12, 2, ...).
+    # Lots 1..8: 5 of 100; lots 9..12: 0 of 100. p_bar = 40 / 1200 = 0.033333;
+    # sigma = sqrt(0.033333 x 0.966667 / 100) = 0.017951.
+    # Lots 1..8: z = (0.05 - 0.033333) / 0.017951 = +0.93 (above the centre, inside 1 sigma);
+    # lots 9..12: z = -0.033333 / 0.017951 = -1.86 (beyond 1 sigma below).
+    # In natural order lot 8 closes a run of 8 above the centre (rule 4) and lot 12 is the 4th of 5 below -1 sigma
+    # (rule 3). In text order neither happens (lots 10, 11, 12 would sit between lot 1 and lot 2).
+    con = warehouse(inspections=[lot(str(i), 100, 5 if i <= 8 else 0) for i in range(1, 13)])
+    got = by_id(con)
+    assert got["1"]["z_score"] == pytest.approx(0.9285, abs=1e-4)
+    assert got["9"]["z_score"] == pytest.approx(-1.8570, abs=1e-4)
+    signals = {lot_id: row["signal"] for lot_id, row in got.items() if row["signal"]}
+    assert signals == {"8": "we_rule_4", "12": "we_rule_3"}

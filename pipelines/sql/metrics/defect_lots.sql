@@ -4,8 +4,9 @@
 --   sigma = sqrt(p_bar (1 - p_bar) / inspected_qty), so the limits follow each lot's size;
 --   ucl = least(1, p_bar + 3 sigma), lcl = greatest(0, p_bar - 3 sigma);
 --   z_score = (defect_rate - p_bar) / sigma.
--- Western Electric rules, per product x stage in inspected_at order (lot_id breaks ties); a rule fires on the
--- lot that completes the pattern, and that lot must itself be part of it:
+-- Western Electric rules, per product x stage in inspected_at order (lot_id breaks ties in natural order: the text
+-- before the trailing digits, then those digits as a number, then the text, so lot 2 comes before lot 10); a rule
+-- fires on the lot that completes the pattern, and that lot must itself be part of it:
 --   we_rule_1: this lot beyond 3 sigma;
 --   we_rule_2: this lot beyond 2 sigma and at least 2 of the last 3 lots beyond 2 sigma on the same side;
 --   we_rule_3: this lot beyond 1 sigma and at least 4 of the last 5 lots beyond 1 sigma on the same side;
@@ -73,7 +74,8 @@ runs AS (
         sum(CASE WHEN z_score < 0 THEN 1 ELSE 0 END) OVER last_8 AS below_0_in_8
     FROM scored
     WINDOW
-        chart AS (PARTITION BY product, stage ORDER BY inspected_at, lot_id),
+        chart AS (PARTITION BY product, stage ORDER BY inspected_at, regexp_replace(lot_id, '[0-9]+$', ''),
+                  try_cast(regexp_extract(lot_id, '[0-9]+$') AS HUGEINT), lot_id),
         last_3 AS (chart ROWS BETWEEN 2 PRECEDING AND CURRENT ROW),
         last_5 AS (chart ROWS BETWEEN 4 PRECEDING AND CURRENT ROW),
         last_8 AS (chart ROWS BETWEEN 7 PRECEDING AND CURRENT ROW)
