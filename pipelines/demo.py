@@ -1,6 +1,6 @@
 """A deterministic demo organisation: two years of tickets, surveys, inspections and nonconformities.
 
-`generate_demo(out_dir, tickets=60_000, seed=20261122, end_date=2026-11-22)` writes the files and returns
+`generate_demo(out_dir, tickets=60_000, seed=20261122, end_date=yesterday)` writes the files and returns
 (path, mapping profile name) in load order. Same arguments, same bytes. Everything is vectorised (numpy and
 Polars); tickets are generated in chunks of whole days (<= 1M tickets each), so memory stays ~2 GB at 10M.
 
@@ -76,7 +76,7 @@ complaints are ~6.5 % of tickets, attributable ones ~2.2 % of all tickets; warra
 of their product produced ~50 days earlier (some outside the warranty window), some > 100 km away; ~90 % of
 resolved repairs, complaints and warranty claims get follow-up attempts (up to three, 09:00-20:00), ~70 % of
 attempts are answered, CSAT ~87 %. In the last week a few % of tickets are still open or in progress (the
-backlog); ~0.2 % of older ones are stuck open. Statuses are as they stand at the end of end_date.
+backlog); ~0.3 % of those 30-120 days old are stuck open. Statuses are as they stand at the end of end_date.
 
 Ids: tickets T000001.. in created_at order (wider from 1,000,000 tickets on), surveys S.., lots L.., NC...
 Run: python -m pipelines.demo data/demo --tickets 60000
@@ -91,9 +91,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import holidays
 import numpy as np
 import polars as pl
 
+from pipelines import clock
 from pipelines.datasets import SURVEYS, TICKETS
 
 CHUNK_TICKETS = 1_000_000
@@ -246,18 +248,62 @@ COMMENTS_BATCH = (             # claims about the bad sealant batch
 )
 
 # --- stories ------------------------------------------------------------------------------------------------
-SPRING_FESTIVAL = (
+# The stories are written for data ending on BASE_END; a demo ending on another day (by default yesterday, so
+# a newcomer sees a current operation) moves them by the same number of whole weeks (`Stories.ending`), so
+# each keeps its weekdays and ISO weeks relative to the end. Spring Festival is the real one of each year.
+BASE_END = date(2026, 11, 22)
+TIMEZONE = "Asia/Shanghai"                          # the demo's wall time (its profiles say so)
+SPRING_FESTIVAL = (                                   # the official holiday weeks (国务院办公厅 notices)
     (date(2023, 1, 21), date(2023, 1, 27)), (date(2024, 2, 10), date(2024, 2, 17)),
     (date(2025, 1, 28), date(2025, 2, 4)), (date(2026, 2, 15), date(2026, 2, 23)),
 )
 SF_PRE = (0.8, 0.8)                                   # the two days before
 SF_POST = (1.6, 1.5, 1.4, 1.3, 1.2, 1.1, 1.05)        # the seven days after
-SHORTAGE = (date(2026, 9, 14), date(2026, 10, 11))     # Hillcrest, ISO 2026-W38..W41
+SHORTAGE = (date(2026, 9, 14), date(2026, 10, 11))     # Hillcrest, ISO 2026-W38..W41 (with BASE_END)
 BAD_BATCH = "MB-SE-260316"
 BAD_PRODUCTION = (date(2026, 3, 16), date(2026, 4, 4))
 BAD_CLAIMS = (date(2026, 3, 30), date(2026, 5, 30))
 BAD_CLAIMS_PEAK = date(2026, 4, 27)
 BAD_CLAIMS_MAX_SHARE = 0.07
+
+
+def _spring_festivals(first_year: int, last_year: int) -> tuple[tuple[date, date], ...]:
+    """The Spring Festival holiday of each year: the official weeks above, later years from `holidays`
+    (New Year's Eve to the sixth day)."""
+    known = {first.year: (first, last) for first, last in SPRING_FESTIVAL}
+    out = []
+    for year in range(first_year, last_year + 1):
+        if year in known:
+            out.append(known[year])
+            continue
+        days = sorted(d for d, name in holidays.China(years=year, language="en_US").items()
+                      if "Spring Festival" in name)
+        if days:
+            out.append((days[0] - timedelta(days=1), days[0] + timedelta(days=6)))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class Stories:
+    """The demo's dated stories for data ending on `end_date`."""
+
+    shortage: tuple[date, date]
+    bad_production: tuple[date, date]
+    bad_claims: tuple[date, date]
+    bad_claims_peak: date
+    spring_festival: tuple[tuple[date, date], ...]
+
+    @classmethod
+    def ending(cls, end_date: date) -> Stories:
+        shift = timedelta(weeks=(end_date - BASE_END).days // 7)
+
+        def moved(span: tuple[date, date]) -> tuple[date, date]:
+            return span[0] + shift, span[1] + shift
+
+        return cls(shortage=moved(SHORTAGE), bad_production=moved(BAD_PRODUCTION),
+                   bad_claims=moved(BAD_CLAIMS), bad_claims_peak=BAD_CLAIMS_PEAK + shift,
+                   spring_festival=_spring_festivals(end_date.year - 3, end_date.year + 1))
+
 
 HOUR_WEEKDAY = np.array([0.9, 0.6, 0.45, 0.4, 0.45, 0.8, 1.6, 3.2, 5.6, 7.6, 8.4, 7.4,
                          5.0, 5.2, 6.2, 6.4, 6.2, 6.6, 7.4, 7.2, 5.4, 3.8, 2.4, 1.4])
@@ -322,13 +368,13 @@ def _ids(prefix: str, start: int, n: int, width: int) -> pl.Series:
 
 
 # --- calendar of arrivals -----------------------------------------------------------------------------------
-def _day_weights(day0: int, n_days: int) -> np.ndarray:
+def _day_weights(day0: int, n_days: int, stories: Stories) -> np.ndarray:
     dn = day0 + np.arange(n_days)
     weekday = (dn + 3) % 7                              # 1970-01-01 was a Thursday; Monday = 0
     w = WEEKDAY_FACTOR[weekday].copy()
     w *= 1.0 + 0.12 * np.arange(n_days) / max(n_days - 1, 1)               # growth
     w *= 1.0 + 0.06 * np.cos(2 * np.pi * (dn - _dn(date(2025, 7, 20))) / 365.25)   # summer peak
-    for first, last in SPRING_FESTIVAL:
+    for first, last in stories.spring_festival:
         a, b = _dn(first) - day0, _dn(last) - day0
         if b < 0 or a >= n_days:
             continue
@@ -345,10 +391,10 @@ def _day_weights(day0: int, n_days: int) -> np.ndarray:
     return w
 
 
-def _holiday_days(day0: int, n_days: int) -> np.ndarray:
+def _holiday_days(day0: int, n_days: int, stories: Stories) -> np.ndarray:
     dn = day0 + np.arange(n_days)
     hol = np.zeros(n_days, dtype=bool)
-    for first, last in SPRING_FESTIVAL:
+    for first, last in stories.spring_festival:
         hol |= (dn >= _dn(first)) & (dn <= _dn(last))
     return hol
 
@@ -364,10 +410,10 @@ class Plant:
     bad_idx: np.ndarray                  # final lots made from the bad material batch, by production day
 
 
-def _make_plant(rng: np.random.Generator, first_day: int, last_day: int) -> Plant:
+def _make_plant(rng: np.random.Generator, first_day: int, last_day: int, stories: Stories) -> Plant:
     days = np.arange(first_day, last_day + 1)
     weekday = (days + 3) % 7
-    producing = (weekday < 6) & ~_holiday_days(first_day, len(days))
+    producing = (weekday < 6) & ~_holiday_days(first_day, len(days), stories)
     pdays = days[producing]
     # product run per line and day, two lots (shifts) per run
     rows_line, rows_prod, rows_day = [], [], []
@@ -381,7 +427,8 @@ def _make_plant(rng: np.random.Generator, first_day: int, last_day: int) -> Plan
     pday = np.concatenate(rows_day)
     n = len(pday)
     block = (pday - _dn(date(1970, 1, 5))) // 14 * 14 + _dn(date(1970, 1, 5))
-    bad = (product == SEALANT) & (pday >= _dn(BAD_PRODUCTION[0])) & (pday <= _dn(BAD_PRODUCTION[1]))
+    bad = ((product == SEALANT) & (pday >= _dn(stories.bad_production[0]))
+           & (pday <= _dn(stories.bad_production[1])))
     block_txt = pl.from_epoch(pl.Series(block * DAY), time_unit="s").dt.strftime("%y%m%d")
     material = ("MB-" + _lookup(PRODUCT_CODE, product) + "-" + block_txt)
     material = pl.select(pl.when(pl.Series(bad)).then(pl.lit(BAD_BATCH)).otherwise(material)).to_series()
@@ -519,7 +566,7 @@ def _daytime(rng: np.random.Generator, t: np.ndarray) -> np.ndarray:
 
 
 def _ticket_chunk(rng: np.random.Generator, day_idx: np.ndarray, day0: int, as_of: int, plant: Plant,
-                  customers_per_site: int) -> Chunk:
+                  customers_per_site: int, stories: Stories) -> Chunk:
     n = len(day_idx)
     dn = day0 + day_idx                                            # day number of each ticket
     weekday = (dn + 3) % 7
@@ -547,7 +594,7 @@ def _ticket_chunk(rng: np.random.Generator, day_idx: np.ndarray, day0: int, as_o
     cat = np.where((cat == CAT["heating"]) & ~np.isin(month, (11, 12, 1, 2, 3)), CAT["water leak"], cat)
 
     # story 3: Hillcrest staff shortage -> attributable complaints about lateness and attitude
-    shortage = (site == SHORTAGE_SITE) & (dn >= _dn(SHORTAGE[0])) & (dn <= _dn(SHORTAGE[1]))
+    shortage = (site == SHORTAGE_SITE) & (dn >= _dn(stories.shortage[0])) & (dn <= _dn(stories.shortage[1]))
     conv = shortage & np.isin(ttype, (REPAIR, HELP, INQUIRY)) & (rng.random(n) < 0.10)
     ttype = np.where(conv, COMPLAINT, ttype)
     late_cats = np.array([CAT["late arrival"], CAT["service attitude"], CAT["hotline hard to reach"]])
@@ -571,8 +618,9 @@ def _ticket_chunk(rng: np.random.Generator, day_idx: np.ndarray, day0: int, as_o
         lot[m] = np.where(days[k] <= dn[m], gi[k], -1)
 
     # story 4: field failures of the bad sealant batch
-    in_win = (dn >= _dn(BAD_CLAIMS[0])) & (dn <= _dn(BAD_CLAIMS[1]))
-    peak, a, b = _dn(BAD_CLAIMS_PEAK), _dn(BAD_CLAIMS[0]), _dn(BAD_CLAIMS[1])
+    claims = stories.bad_claims
+    in_win = (dn >= _dn(claims[0])) & (dn <= _dn(claims[1]))
+    peak, a, b = _dn(stories.bad_claims_peak), _dn(claims[0]), _dn(claims[1])
     rise, fall = (dn - a) / max(peak - a, 1), (b - dn) / max(b - peak, 1)
     share = BAD_CLAIMS_MAX_SHARE * np.where(dn <= peak, rise, fall)
     badb = in_win & ~shortage & (rng.random(n) < share) & (len(plant.bad_idx) > 0)
@@ -652,7 +700,8 @@ def _ticket_chunk(rng: np.random.Generator, day_idx: np.ndarray, day0: int, as_o
 
     # cancellations (invalid complaints, duplicates) and tickets stuck open
     cancelled = rng.random(n) < np.where(is_complaint & ~conv & ~badb, 0.05, 0.008)
-    old = created < as_of - 30 * DAY
+    # stuck: forgotten in the last quarter (not years ago: a newcomer's backlog should look like a real one)
+    old = (created < as_of - 30 * DAY) & (created >= as_of - 120 * DAY)
     stuck = (old & ~cancelled & np.isin(ttype, (REPAIR, COMPLAINT, WARRANTY, SUGGESTION))
              & (rng.random(n) < 0.003))
     # the recent backlog: waiting for parts, a contractor or the customer (a few % of the last weeks)
@@ -1003,12 +1052,20 @@ def _bad_surveys(end_date: date) -> pl.DataFrame:
                                       for c, t in SURVEYS.columns.items()})
 
 
+def default_end_date() -> date:
+    """Yesterday in the demo's time zone: the last full day a real export would hold."""
+    return clock.today(TIMEZONE) - timedelta(days=1)
+
+
 # --- the whole thing ----------------------------------------------------------------------------------------
 def generate_demo(
-    out_dir: Path, tickets: int = 60_000, seed: int = 20261122, end_date: date = date(2026, 11, 22),
+    out_dir: Path, tickets: int = 60_000, seed: int = 20261122, end_date: date | None = None,
     chunk_size: int = CHUNK_TICKETS,
 ) -> list[tuple[Path, str]]:
-    """Write the demo files into out_dir; return (path, mapping profile name) in load order."""
+    """Write the demo files into out_dir; return (path, mapping profile name) in load order. The data ends on
+    `end_date`, by default yesterday by the clock (pipelines/clock.py) in the demo's zone."""
+    if end_date is None:
+        end_date = default_end_date()
     if tickets < 1:
         raise ValueError("tickets must be positive")
     out_dir = Path(out_dir)
@@ -1022,7 +1079,8 @@ def generate_demo(
     day0, n_days = _dn(start_date), (end_date - start_date).days + 1
     as_of = (_dn(end_date) + 1) * DAY - 1
 
-    plant = _make_plant(np.random.default_rng(plant_seq), day0 - 100, _dn(end_date) - 1)
+    stories = Stories.ending(end_date)
+    plant = _make_plant(np.random.default_rng(plant_seq), day0 - 100, _dn(end_date) - 1, stories)
     inspections = pl.concat([plant.inspections, pl.DataFrame([{
         "lot_id": "LQ000001", "product": "grout", "line": "Line 1", "plant": PLANT, "stage": "final",
         "inspected_at": datetime.combine(end_date - timedelta(days=30), datetime.min.time())
@@ -1035,7 +1093,7 @@ def generate_demo(
 
     # arrivals per day, then chunks of whole days
     cal_rng = np.random.default_rng(calendar_seq)
-    w = _day_weights(day0, n_days)
+    w = _day_weights(day0, n_days, stories)
     per_day = cal_rng.multinomial(tickets, w / w.sum())
     cum = np.cumsum(per_day)
     chunk_of_day = np.minimum((cum - per_day) // chunk_size, max((tickets - 1) // chunk_size, 0))
@@ -1063,7 +1121,7 @@ def generate_demo(
         last_chunk = c == len(chunks) - 1
         rng = np.random.default_rng(child)
         day_idx = np.repeat(days, per_day[days])
-        chunk = _ticket_chunk(rng, day_idx, day0, as_of, plant, customers_per_site)
+        chunk = _ticket_chunk(rng, day_idx, day0, as_of, plant, customers_per_site, stories)
         tk = chunk.tickets.with_columns(ticket_id=_ids("T", next_t, chunk.tickets.height, tid_width))
         next_t += tk.height
 
@@ -1119,7 +1177,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("out_dir", type=Path, nargs="?", default=Path("data/demo"))
     parser.add_argument("--tickets", type=lambda s: int(s.replace("_", "")), default=60_000)
     parser.add_argument("--seed", type=int, default=20261122)
-    parser.add_argument("--end-date", type=date.fromisoformat, default=date(2026, 11, 22))
+    parser.add_argument("--end-date", type=date.fromisoformat, default=None, help="default: yesterday")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     files = generate_demo(args.out_dir, tickets=args.tickets, seed=args.seed, end_date=args.end_date)

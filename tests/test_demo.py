@@ -330,3 +330,48 @@ def test_chunked_generation(tmp_path):
     assert set(s["ticket_id"].drop_nulls()) <= set(t["ticket_id"])
     n = _read(files, "nonconformities")
     assert n["nc_id"].n_unique() == n.height
+
+
+def test_stories_move_with_the_end_date_by_whole_weeks():
+    assert demo.Stories.ending(demo.BASE_END).shortage == demo.SHORTAGE
+    later = demo.Stories.ending(date(2029, 2, 27))
+    shift = later.shortage[0] - demo.SHORTAGE[0]
+    assert shift.days % 7 == 0 and shift.days > 0
+    assert later.shortage[0].isoweekday() == 1                 # still starts on a Monday
+    assert (date(2029, 2, 27) - later.shortage[1]).days == (demo.BASE_END - demo.SHORTAGE[1]).days + (
+        (date(2029, 2, 27) - demo.BASE_END).days % 7)
+    assert later.bad_claims[0] - demo.BAD_CLAIMS[0] == shift
+    # the real Spring Festival of the later years, from `holidays`: 2029's New Year's Day is 13 Feb
+    assert (date(2029, 2, 12), date(2029, 2, 19)) in later.spring_festival
+
+
+@pytest.mark.clock("2029-02-28T09:30:00+08:00")
+def test_the_demo_ends_yesterday_and_looks_current(tmp_path):
+    """A newcomer's demo is a current, mostly healthy operation: data to yesterday, no freshness warning, a
+    backlog of days, not of years (it once showed 169 open tickets, all breached, aged up to 17,466 h)."""
+    from pipelines.ingest import REFUSED, ingest_files
+    from pipelines.warehouse import connect
+    from tests.conftest import make_project
+
+    config = make_project(tmp_path)
+    files = demo.generate_demo(tmp_path / "demo", tickets=3_000)
+    t = _read(files, "tickets")
+    assert t["created_at"].max().date() == date(2029, 2, 27)
+    results = ingest_files([p for p, _ in files], config, [name for _, name in files])
+    assert not [r.message for r in results if r.status == REFUSED]
+    con = connect(config)
+    try:
+        # the newest run per dataset (what the sidebar shows) is fresh; older per-year files of the backfill
+        # are old by nature
+        stale = con.sql("""
+            WITH newest AS (SELECT dataset, arg_max(run_id, finished_at) AS run_id FROM meta.dq_runs
+                            GROUP BY dataset)
+            SELECT count(*) FROM meta.dq_results JOIN newest USING (run_id)
+            WHERE expectation = 'fresh_within_days' AND NOT success""")
+        assert stale.fetchall() == [(0,)]
+        ages = con.sql("SELECT max(newest_record_at) FROM meta.load_log").fetchall()[0][0]
+        assert ages is not None
+        open_, oldest = con.sql("SELECT count(*), max(age_hours) FROM metrics.backlog").fetchall()[0]
+        assert 0 < open_ < 3_000 * 0.01 and oldest < 120 * 24, (open_, oldest)
+    finally:
+        con.close()
