@@ -16,13 +16,14 @@ import subprocess
 import tempfile
 from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import plotly.graph_objects as go
 import polars as pl
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from pipelines.report_template import CSS, column, t, value_label
+from pipelines.report_template import CSS, STATUS_MARKS, column, t, value_label
 from pipelines.weekly import KPIS, NOISE_FACTOR, Change, ScoreRow, WeeklyPack, fmt_pct, fmt_pp
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,6 +35,15 @@ CHROMIUM_FLAGS = (
 )
 FIG_WIDTH = 700          # fits an A4 page with 12 mm margins, and the screen
 GOOD, BAD, NEUTRAL, GREY = "#0072B2", "#D55E00", "#56B4E9", "#999999"   # Okabe-Ito, as dashboard/charts.py
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Plotly's toolbar is for the screen: in the file and on paper it would be printed over the chart titles.
+FIGURE_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": False, "staticPlot": False}
+# Short columns of coded values that must not wrap one character per line (Chinese 类型, 站点 ...).
+NOWRAP = frozenset({"ticket_id", "site", "category", "ticket_type", "target", "status_now", "department",
+                    "product", "stage", "line", "defect_type", "agent", "lot_id", "attempted_date",
+                    "inspected_date", "material_batch_id", "score"})
+# The reviewed week's point on the trend charts: the shape of its status mark (STATUS_MARKS), not colour alone.
+MARKER_SYMBOLS = {"green": "circle", "amber": "triangle-up", "red": "x", "grey": "circle-open"}
 SECTIONS = ("scorecard", "trends", "changes", "breaches", "signals", "pareto", "comments", "class1", "notes")
 
 
@@ -49,6 +59,18 @@ def _layout(fig: go.Figure, height: int, title: str | None = None) -> go.Figure:
                       legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
                       font={"family": "Noto Sans CJK SC, Noto Sans SC, Arial, sans-serif", "size": 11})
     return fig
+
+
+def date_label(day: date, lang: str = "en") -> str:
+    """A date as a chart tick: "21 Sep" / "9月21日" (no locale needed)."""
+    return f"{day.month}月{day.day}日" if lang == "zh" else f"{day.day} {MONTHS[day.month - 1]}"
+
+
+def week_ticks(days: list[date], lang: str = "en", step: int = 5) -> tuple[list[str], list[str]]:
+    """Tick values (ISO dates, as the traces' x) and labels: every `step`-th week counted back from the last
+    (the reviewed week is always labelled)."""
+    picked = days[::-1][::step][::-1]
+    return [d.isoformat() for d in picked], [date_label(d, lang) for d in picked]
 
 
 def trend_figure(pack: WeeklyPack, lang: str = "en") -> go.Figure:
@@ -75,14 +97,17 @@ def trend_figure(pack: WeeklyPack, lang: str = "en") -> go.Figure:
                           row=r, col=c)
         if weeks and values[-1] is not None:
             row = pack.row(k.key)
-            colour = {"green": GOOD, "amber": "#E69F00", "red": BAD}.get(row.light, GREY)
+            colour = STATUS_MARKS.get(row.light, STATUS_MARKS["grey"])[1]
             fig.add_trace(go.Scatter(x=[weeks[-1]], y=[values[-1]], mode="markers", showlegend=False,
-                                     marker={"size": 10, "color": colour, "line": {"color": "white", "width": 1}},
+                                     marker={"size": 10, "color": colour, "symbol": MARKER_SYMBOLS.get(row.light),
+                                             "line": {"color": "white", "width": 1}},
                                      hoverinfo="skip"), row=r, col=c)
         fig.update_yaxes(tickformat=".0%" if k.digits == 1 else ".1%", rangemode="tozero", row=r, col=c)
-        fig.update_xaxes(showticklabels=False, row=r, col=c)
+        tickvals, ticktext = week_ticks(h["week_start"].to_list(), lang)
+        fig.update_xaxes(type="category", tickmode="array", tickvals=tickvals, ticktext=ticktext, tickangle=0,
+                         tickfont={"size": 9}, row=r, col=c)
     fig.update_annotations(font_size=11)
-    return _layout(fig, 190 * rows + 40)
+    return _layout(fig, 155 * rows + 55)
 
 
 def contribution_figure(change: Change, lang: str = "en") -> go.Figure:
@@ -156,9 +181,14 @@ def p_chart_figure(lots: pl.DataFrame, lang: str = "en") -> go.Figure:
         fig.add_vrect(x0=in_week["i"].min() - 0.5, x1=in_week["i"].max() + 0.5, fillcolor=NEUTRAL, opacity=0.12,
                       line_width=0, annotation_text=t("chart.this_week", lang), annotation_position="top left")
     fig.update_yaxes(tickformat=".1%", rangemode="tozero")
-    fig.update_xaxes(title_text=t("chart.lots", lang))
+    firsts = (lots.with_row_index("i", offset=1)
+              .group_by(pl.col("inspected_date").dt.truncate("1w").alias("week_start"))
+              .agg(pl.col("i").min()).sort("week_start"))
+    fig.update_xaxes(title_text=t("chart.lots", lang), tickmode="array", tickvals=firsts["i"].to_list(),
+                     ticktext=[date_label(d, lang) for d in firsts["week_start"].to_list()], tickangle=0,
+                     tickfont={"size": 9})
     title = f"{value_label('product', product, lang)} · {value_label('stage', stage, lang)}"
-    _layout(fig, 300, title=title)
+    _layout(fig, 280, title=title)
     fig.update_layout(legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.02, "yanchor": "bottom"})
     return fig
 
@@ -211,13 +241,15 @@ def _fmt_cell(name: str, value: object, lang: str) -> tuple[str, bool]:
 def html_table(frame: pl.DataFrame, lang: str, columns: list[str] | None = None) -> str:
     columns = columns or frame.columns
     head = "".join(f'<th class="num">{_e(column(c, lang))}</th>' if frame.schema[c].is_numeric()
+                   else f'<th class="nw">{_e(column(c, lang))}</th>' if c in NOWRAP
                    else f"<th>{_e(column(c, lang))}</th>" for c in columns)
     body = []
     for row in frame.select(columns).iter_rows(named=True):
         cells = []
         for c in columns:
             text, num = _fmt_cell(c, row[c], lang)
-            cells.append(f'<td class="num">{_e(text)}</td>' if num else f"<td>{_e(text)}</td>")
+            cells.append(f'<td class="num">{_e(text)}</td>' if num
+                         else f'<td class="nw">{_e(text)}</td>' if c in NOWRAP else f"<td>{_e(text)}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
@@ -240,7 +272,23 @@ def interval_text(row: ScoreRow) -> str:
 
 
 def trend_text(row: ScoreRow) -> str:
-    return " → ".join(fmt_pct(v, row.kpi.digits) for _, v in row.trend)
+    """The last 4 weekly values; a value never breaks inside itself (no-break space before %), only at the arrows."""
+    return " → ".join(fmt_pct(v, row.kpi.digits).replace(" ", "\u00a0") for _, v in row.trend)
+
+
+def status_mark(status: str, lang: str) -> str:
+    """A traffic light as HTML: the status's shape in its colour-blind-safe colour, then its name."""
+    symbol, colour, key = STATUS_MARKS.get(status, STATUS_MARKS["grey"])
+    return (f'<span class="mark {_e(status)}" style="color: {colour}" aria-hidden="true">{symbol}</span>'
+            f"{_e(t(key, lang))}")
+
+
+def generated_text(pack: WeeklyPack) -> str:
+    """When the pack was made, in the warehouse's time zone, to the second, with the zone's name."""
+    moment = pack.generated_at
+    local = (moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))).astimezone(ZoneInfo(pack.timezone))
+    offset = local.strftime("%z")
+    return f"{local:%Y-%m-%d %H:%M:%S} {pack.timezone} (UTC{offset[:3]}:{offset[3:]})"
 
 
 def noise_text(row: ScoreRow, lang: str) -> str:
@@ -250,12 +298,13 @@ def noise_text(row: ScoreRow, lang: str) -> str:
 def scorecard_table(pack: WeeklyPack, lang: str) -> str:
     heads = ["kpi", "light", "value", "counts", "target", "interval", "previous", "change", "noise", "trend"]
     numeric = {"value", "counts", "target", "interval", "previous", "change", "noise"}
-    head = "".join(f'<th class="{"num" if h in numeric else ""}">{_e(t("col." + h, lang))}</th>' for h in heads)
+    head = "".join(f'<th class="{"num" if h in numeric else "nw" if h in ("light", "trend") else ""}">'
+                   f'{_e(t("col." + h, lang))}</th>' for h in heads)
     body = []
     for r in pack.scorecard:
         cells = [
             _e(t(f"kpi.{r.kpi.key}", lang)),
-            f'<span class="light {r.light}"></span>{_e(t("light." + r.light, lang))}',
+            status_mark(r.light, lang),
             _e(fmt_pct(r.value, r.kpi.digits)), _e(counts_text(r)), _e(target_text(r)), _e(interval_text(r)),
             _e(fmt_pct(r.previous, r.kpi.digits)), _e(fmt_pp(r.change, lang, r.kpi.digits)),
             _e(noise_text(r, lang)), _e(trend_text(r)),
@@ -263,7 +312,8 @@ def scorecard_table(pack: WeeklyPack, lang: str) -> str:
         body.append("<tr>" + "".join(
             f'<td class="{"num" if h in numeric else ""}" data-kpi="{r.kpi.key}" data-col="{h}">{c}</td>'
             for h, c in zip(heads, cells)) + "</tr>")
-    return f'<table class="scorecard"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    return (f'<div class="keep"><table class="scorecard"><thead><tr>{head}</tr></thead>'
+            f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
 def contribution_table(change: Change, lang: str) -> str:
@@ -289,8 +339,7 @@ def contribution_table(change: Change, lang: str) -> str:
 
 def _figure_html(fig: go.Figure, div_id: str) -> str:
     return '<div class="figure">' + fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
-                                                 config={"displaylogo": False, "responsive": False,
-                                                         "staticPlot": False}) + "</div>"
+                                                 config=FIGURE_CONFIG) + "</div>"
 
 
 def render_html(pack: WeeklyPack, lang: str = "en") -> str:
@@ -348,7 +397,7 @@ def render_html(pack: WeeklyPack, lang: str = "en") -> str:
 
     title = t("pack.title", lang, week=week.label)
     subtitle = t("pack.subtitle", lang, week=week.label, start=week.start.isoformat(), end=week.end.isoformat(),
-                 tz=pack.timezone, generated=pack.generated_at.strftime("%Y-%m-%d %H:%M UTC"))
+                 tz=pack.timezone, generated=generated_text(pack))
     return (
         f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'

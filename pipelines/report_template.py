@@ -134,8 +134,17 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "age_days": ("Age at week end (days)", "周末已开（天）"), "resolved_at": ("Resolved", "处理完毕"),
 }
 
+# Traffic-light status -> (symbol, colour, label key): Okabe-Ito colours (colour-blind safe, never red/green) and a
+# distinct shape per status, always printed beside the label, so neither colour nor shape is the only cue.
+STATUS_MARKS: dict[str, tuple[str, str, str]] = {
+    "green": ("✔", "#0072B2", "light.green"),
+    "amber": ("▲", "#E69F00", "light.amber"),
+    "red": ("✖", "#D55E00", "light.red"),
+    "grey": ("○", "#999999", "light.grey"),
+}
+
 CSS = """
-:root { --green: #1b873f; --amber: #c77c02; --red: #c62828; --grey: #8a8f98; --ink: #1f2328; --muted: #57606a; }
+:root { --green: #0072B2; --amber: #E69F00; --red: #D55E00; --grey: #999999; --ink: #1f2328; --muted: #57606a; }
 * { box-sizing: border-box; }
 body { font-family: "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei",
        "Helvetica Neue", Arial, sans-serif; color: var(--ink); margin: 24px auto; max-width: 1040px; padding: 0 16px;
@@ -149,14 +158,15 @@ th, td { border-bottom: 1px solid #e3e6ea; padding: 4px 6px; text-align: left; v
 th { background: #f4f6f8; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td[data-col="light"] { white-space: nowrap; }
-.light { display: inline-block; width: 12px; height: 12px; border-radius: 50%; margin-right: 6px;
-         vertical-align: -1px; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-.light.green { background: var(--green); } .light.amber { background: var(--amber); }
-.light.red { background: var(--red); } .light.grey { background: var(--grey); }
+.mark { display: inline-block; width: 1.1em; margin-right: 4px; text-align: center; font-weight: 700;
+        -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+.nw, th.nw, td.nw { white-space: nowrap; }
+table.scorecard td[data-col="trend"] { font-size: 0.92em; }
+.keep { page-break-inside: avoid; break-inside: avoid; }
 .change { margin: 10px 0 14px; padding: 8px 10px; border-left: 4px solid var(--amber); background: #fff8e6;
           -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-.change.better { border-left-color: var(--green); background: #eef8f1; }
-.change.worse { border-left-color: var(--red); background: #fdf0f0; }
+.change.better { border-left-color: var(--green); background: #eef5fa; }
+.change.worse { border-left-color: var(--red); background: #fcf1ea; }
 .change p { margin: 0 0 6px; font-size: 14px; }
 .figure { margin: 6px 0 12px; page-break-inside: avoid; break-inside: avoid; }
 .cols { display: flex; gap: 16px; } .cols > div { flex: 1; min-width: 0; }
@@ -164,8 +174,14 @@ td[data-col="light"] { white-space: nowrap; }
 section { page-break-inside: auto; }
 @media print {
   body { margin: 0 auto; max-width: none; font-size: 11px; }
-  h2 { page-break-after: avoid; break-after: avoid; }
+  h2 { margin-top: 18px; }
+  h2, h3 { page-break-after: avoid; break-after: avoid; }
+  p.help { page-break-inside: avoid; break-inside: avoid; }
   tr { page-break-inside: avoid; break-inside: avoid; }
+  table { font-size: 10px; } th, td { padding: 3px 4px; }
+  table.scorecard, .change > p { page-break-inside: avoid; break-inside: avoid; }
+  .modebar-container, .modebar { display: none !important; }
+  details { display: none; }
 }
 @page { size: A4; margin: 14mm 12mm; }
 """
