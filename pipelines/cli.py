@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pipelines.cli_common import (EXIT_ERROR, EXIT_OK, EXIT_QUARANTINE, EXIT_REFUSED, ConfigOpt, console, err,
-                                   load_or_exit)
+                                   load_or_exit, plain, say)
 from pipelines.ingest import ALREADY_LOADED, REFUSED, WITH_QUARANTINE, LoadResult, ingest_files
 from pipelines.warehouse import WarehouseBusy, connect
 
@@ -27,15 +27,16 @@ def _report(results: list[LoadResult]) -> int:
                          else "left", overflow="fold")
     colour = {REFUSED: "red", WITH_QUARANTINE: "yellow", ALREADY_LOADED: "dim"}
     for r in results:
-        table.add_row(r.path.name, r.dataset, r.profile, f"[{colour.get(r.status, 'green')}]{r.status}[/]",
+        table.add_row(plain(r.path.name), r.dataset, plain(r.profile),
+                      f"[{colour.get(r.status, 'green')}]{r.status}[/]",
                       f"{r.rows_read:,}", f"{r.inserted:,}", f"{r.updated:,}", f"{r.unchanged:,}",
                       f"{r.quarantined:,}")
     console.print(table)
     for r in results:
         if r.status == REFUSED:
-            err.print(f"[red]refused:[/] {r.message}")
+            say(err, "refused:", r.message)
         elif r.status == WITH_QUARANTINE and r.message:
-            err.print(f"[yellow]quarantined:[/] {r.message}")
+            say(err, "quarantined:", r.message, "yellow")
     if any(r.status == REFUSED for r in results):
         return EXIT_REFUSED
     if any(r.status == WITH_QUARANTINE for r in results):
@@ -43,7 +44,7 @@ def _report(results: list[LoadResult]) -> int:
     return EXIT_OK
 
 
-def run_ingest(paths: list[Path], config, profile, force: bool) -> int:
+def run_ingest(paths: list[Path], config, profile, force: bool, replace_rows: bool = False) -> int:
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("loading", total=len(paths))
@@ -56,9 +57,9 @@ def run_ingest(paths: list[Path], config, profile, force: bool) -> int:
 
         try:
             results = ingest_files(paths, config, profile=profile, force=force, on_progress=advance,
-                                   on_stage=stage)
+                                   on_stage=stage, replace_rows=replace_rows)
         except WarehouseBusy as exc:
-            err.print(f"[red]{exc}[/]")
+            say(err, "", exc)
             return EXIT_ERROR
     return _report(results)
 
@@ -70,10 +71,13 @@ def ingest(
                                                 help="Mapping profile name in data/profiles or a YAML path "
                                                      "(default: chosen by the file's headers).")] = None,
     force: Annotated[bool, typer.Option(help="Re-load files already loaded (same SHA-256).")] = False,
+    replace_rows: Annotated[bool, typer.Option(
+        "--replace-rows", help="Replace existing rows whole: columns the file does not carry become empty "
+                               "(default: only the file's columns are updated).")] = False,
     config: ConfigOpt = None,
 ) -> None:
     """Load files through mapping, checks and publish. Exit 0 published, 3 with quarantine, 2 refused."""
-    raise typer.Exit(run_ingest(paths, load_or_exit(config), profile, force))
+    raise typer.Exit(run_ingest(paths, load_or_exit(config), profile, force, replace_rows))
 
 
 @app.command()

@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from pipelines.config import Config, ConfigError, load_config
 
@@ -18,6 +19,23 @@ EXIT_OK, EXIT_QUARANTINE, EXIT_REFUSED, EXIT_ERROR = 0, 3, 2, 1
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Configuration file (default: ./sqd.toml).")]
 console = Console()
 err = Console(stderr=True)
+MESSAGE_SHOWN = 2000        # characters of a message printed at most
+
+
+def plain(message: object, limit: int = MESSAGE_SHOWN) -> Text:
+    """Text from data or users as a Rich Text: never read as markup ("[red]" stays literal), at most `limit`
+    characters (Rich lays out a 180 kB parser error for minutes)."""
+    text = str(message)
+    return Text(text if len(text) <= limit else text[: limit - 16] + " ... (truncated)")
+
+
+def say(to: Console, label: str, message: object, style: str = "red") -> None:
+    """`label: message`, the label styled, the message printed as is (plain)."""
+    line = Text(f"{label}", style=style)
+    if label:
+        line.append(" ")
+    line.append(plain(message))
+    to.print(line, highlight=False)
 
 
 def load_or_exit(config: Path | None) -> Config:
@@ -25,5 +43,5 @@ def load_or_exit(config: Path | None) -> Config:
     try:
         return load_config(config)
     except ConfigError as exc:
-        err.print(f"[red]configuration error:[/] {exc}")
+        say(err, "configuration error:", exc)
         raise typer.Exit(EXIT_ERROR) from exc

@@ -8,6 +8,7 @@ nothing. Large files stream: Polars sinks the mapped batch to Parquet and DuckDB
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 import tempfile
 import uuid
@@ -22,7 +23,7 @@ import polars as pl
 from pipelines import clock, derived, gate, validate
 from pipelines.config import Config
 from pipelines.mapping import ERROR, MappingError, Profile, choose_profile, map_frame, profiles_in
-from pipelines.publish import LoadInfo, MergeCounts, log_load, merge_staged
+from pipelines.publish import LoadInfo, MergeCounts, bounded, log_load, merge_staged
 from pipelines.read import ROW, SourceError, read_headers, scan_source
 from pipelines.warehouse import publishing, sql_string
 
@@ -67,14 +68,64 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def stage(path: Path, profile: Profile, config: Config, workdir: Path) -> Path:
-    """Read and map one file into a Parquet batch; raise MappingError naming the first bad rows."""
-    frame = map_frame(scan_source(path, profile.source, workdir), profile, config.timezone, path)
+_UNESCAPED = re.compile(r"could not parse `(.{0,60})", re.DOTALL)
+
+
+def _line_of(path: Path, needle: bytes) -> int | None:
+    """The 1-based line on which `needle` first occurs in `path` (read in chunks; only on the error path)."""
+    if not needle:
+        return None
+    lines, tail = 1, b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 22):
+            window = tail + chunk
+            found = window.find(needle)
+            if found >= 0:
+                return lines + window.count(b"\n", 0, found)
+            keep = max(len(window) - len(needle), 0)
+            lines += window.count(b"\n", 0, keep)
+            tail = window[keep:]
+    return None
+
+
+def short_cause(exc: BaseException, path: Path | None = None) -> str:
+    """A reader's error in one bounded line: its first line cut to 200 characters, and for a quoted field that
+    never closes, the line it starts on and a short excerpt. (Polars' message carries the rest of the file.)"""
+    text = str(exc)
+    match = _UNESCAPED.match(text)
+    if match:
+        excerpt = match.group(1).split("\n")[0]
+        line = None
+        if path is not None and excerpt:
+            try:
+                line = _line_of(path, excerpt.encode())
+            except OSError:
+                line = None
+        where = f" at line {line}" if line else ""
+        return (f"a quoted field{where} is never closed (an unclosed quote?); it starts {excerpt[:40]!r}")
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return first[:200] + (" ..." if len(first) > 200 or "\n" in text.strip() else "")
+
+
+def carried_columns(profile: Profile, headers) -> list[str]:
+    """The canonical columns a file fills: the profile's constants and the columns whose header it has."""
+    return [c for c in profile.dataset.columns if c in profile.constants or profile.source_name(c) in headers]
+
+
+def stage(path: Path, profile: Profile, config: Config, workdir: Path) -> tuple[Path, list[str]]:
+    """Read and map one file into a Parquet batch; raise MappingError naming the first bad rows.
+    Returns the batch and the canonical columns the file carries (carried_columns)."""
+    source = scan_source(path, profile.source, workdir)
+    try:
+        carried = carried_columns(profile, source.collect_schema())
+    except pl.exceptions.PolarsError as exc:
+        raise SourceError(f"{path}: cannot read: {short_cause(exc, path)}") from exc
+    frame = map_frame(source, profile, config.timezone, path)
     staged = workdir / f"{path.stem}.staged.parquet"
     try:
         frame.sink_parquet(staged, engine="streaming")
     except pl.exceptions.PolarsError as exc:
-        raise SourceError(f"{path}: cannot read: {exc}") from exc
+        raise SourceError(f"{path}: cannot read: {short_cause(exc, path)}") from exc
     errors = pl.scan_parquet(staged).filter(pl.col(ERROR).is_not_null()).select(ROW, ERROR)
     count = errors.select(pl.len()).collect().item()
     if count:
@@ -92,7 +143,7 @@ def stage(path: Path, profile: Profile, config: Config, workdir: Path) -> Path:
         more = f"\n  ... and {count - len(first)} more row(s)" if count > len(first) else ""
         raise MappingError(f"{path}: {count} value(s) cannot be mapped with profile {profile.name!r}:\n"
                            + "\n".join(lines) + more)
-    return staged
+    return staged, carried
 
 
 def stage_view(con: duckdb.DuckDBPyConnection, name: str, parquet: Path, columns) -> None:
@@ -109,7 +160,7 @@ def stage_view(con: duckdb.DuckDBPyConnection, name: str, parquet: Path, columns
 
 
 def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, config: Config,
-              workdir: Path, file_hash: str, force: bool,
+              workdir: Path, file_hash: str, force: bool, replace_rows: bool = False,
               on_stage: Callable[[Path, str], None] = lambda path, stage: None) -> LoadResult:
     dataset = profile.dataset
     result = LoadResult(path=path, dataset=dataset.name, profile=profile.name, status=REFUSED)
@@ -131,7 +182,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
     con.execute("BEGIN TRANSACTION")
     try:
         on_stage(path, "reading and mapping")
-        staged = stage(path, profile, config, workdir)
+        staged, carried = stage(path, profile, config, workdir)
         stage_view(con, "staged", staged, dataset.columns)
         # The newest event as text: fetching a TIMESTAMPTZ into Python makes pytz scan its whole zone list (0.8 s).
         result.rows_read, newest = con.execute(
@@ -140,12 +191,17 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
         on_stage(path, "checking")
         outcome = gate.check(con, dataset, "staged", load, path, config)
         on_stage(path, "publishing")
-        counts = merge_staged(con, dataset, "staged", load)
+        partial = not replace_rows and len(carried) < len(dataset.columns)
+        counts = merge_staged(con, dataset, "staged", load, carried if partial else None)
         if dataset.name == "tickets":
             derived.track(con, "staged")
         result.quarantined = outcome.quarantined
         result.status = WITH_QUARANTINE if outcome.quarantined else PUBLISHED
         result.message = outcome.message
+        if partial and counts.updated:
+            updated_in = ", ".join(c for c in carried if c != dataset.key)
+            note = f"updated {counts.updated:,} (columns: {updated_in}; the others kept)"
+            result.message = f"{result.message}; {note}" if result.message else note
         result.inserted, result.updated = counts.inserted, counts.updated
         result.unchanged = result.rows_read - result.quarantined - counts.changed
         log_load(con, dataset.name, load, result.status, result.rows_read, counts, result.unchanged,
@@ -153,23 +209,26 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
         con.execute("COMMIT")
     except (MappingError, SourceError, gate.GateRefused, duckdb.Error) as exc:
         con.execute("ROLLBACK")
-        result.status, result.message = REFUSED, str(exc)
+        result.status, result.message = REFUSED, bounded(str(exc))
         result.inserted = result.updated = result.unchanged = result.quarantined = 0
         if isinstance(exc, gate.GateRefused):
             exc.record(con)
-        log_load(con, dataset.name, load, REFUSED, result.rows_read, MergeCounts(), 0, 0, newest, str(exc))
+        log_load(con, dataset.name, load, REFUSED, result.rows_read, MergeCounts(), 0, 0, newest,
+                 result.message)
     con.execute("DROP VIEW IF EXISTS staged; DROP TABLE IF EXISTS staged_excluded")
     return result
 
 
 def ingest_files(paths: Sequence[Path], config: Config, profile: str | Sequence[str | None] | None = None,
                  force: bool = False, on_progress: Callable[[LoadResult], None] | None = None,
-                 on_stage: Callable[[Path, str], None] | None = None) -> list[LoadResult]:
+                 on_stage: Callable[[Path, str], None] | None = None,
+                 replace_rows: bool = False) -> list[LoadResult]:
     """Load files in the order given; one publish for the whole run. Unreadable files are refused alone.
 
     `profile`: one profile for every file, a list with one per file, or None to choose by headers.
     `on_stage(path, stage)` is told as each file moves through reading, checking and publishing;
-    `on_progress(result)` when a file is done.
+    `on_progress(result)` when a file is done. An existing row is updated only in the columns its file carries,
+    unless `replace_rows` (then columns the file lacks become NULL).
     """
     per_file = [profile] * len(paths) if profile is None or isinstance(profile, str) else list(profile)
     profiles = profiles_in(config.profiles_dir)
@@ -184,11 +243,11 @@ def ingest_files(paths: Sequence[Path], config: Config, profile: str | Sequence[
                     chosen = resolve_profile(path, config, wanted, profiles)
                     if file_hash is None:
                         raise SourceError(f"{path}: file not found")
-                    result = _load_one(con, path, chosen, config, workdir, file_hash.result(), force,
+                    result = _load_one(con, path, chosen, config, workdir, file_hash.result(), force, replace_rows,
                                        **({"on_stage": on_stage} if on_stage else {}))
                 except (MappingError, SourceError) as exc:
                     result = LoadResult(path=path, dataset="?", profile=wanted or "?", status=REFUSED,
-                                        message=str(exc))
+                                        message=bounded(str(exc)))
                 results.append(result)
                 if on_progress:
                     on_progress(result)

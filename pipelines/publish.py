@@ -2,10 +2,16 @@
 
 Only rows whose business columns changed are rewritten (... IS DISTINCT FROM ...), so loading the same file
 twice changes nothing, and the key column is never updated (20x cheaper than updating it, STACK.md).
+
+An existing row is updated only in the columns the file carries (`columns`: the profile's mapped columns present
+in the file, plus its constants): a narrower export never blanks what the warehouse holds in the others, and
+"changed" compares those columns only. `columns=None` (`sqd ingest --replace-rows`) replaces whole rows.
+New rows get NULL in the columns the file does not carry.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,17 +40,20 @@ class MergeCounts:
         return self.inserted + self.updated
 
 
-def merge_staged(con: duckdb.DuckDBPyConnection, dataset: Dataset, staged: str, load: LoadInfo) -> MergeCounts:
+def merge_staged(con: duckdb.DuckDBPyConnection, dataset: Dataset, staged: str, load: LoadInfo,
+                 columns: Sequence[str] | None = None) -> MergeCounts:
     """Upsert `staged` (canonical columns, one row per key) into core.<dataset>; returns what changed.
+
+    `columns`: the canonical columns an existing row may be updated in (and compared on); None = all of them.
 
     An UPDATE of changed rows then an anti-join INSERT of new keys: the same effect as MERGE, but a first load
     into an empty table costs a plain insert (MERGE ... RETURNING was 2.4x slower at 1M rows here).
     """
     key = dataset.key
-    business = [c for c in dataset.columns if c != key]
+    business = [c for c in dataset.columns if c != key and (columns is None or c in columns)]
     lineage = ["load_id", "source_file", "file_hash", "loaded_at"]
     params = [load.load_id, load.source_file, load.file_hash, load.started_at]
-    changed = " OR ".join(f't."{c}" IS DISTINCT FROM s."{c}"' for c in business)
+    changed = " OR ".join(f't."{c}" IS DISTINCT FROM s."{c}"' for c in business) or "false"
     sets = ", ".join([f'"{c}" = s."{c}"' for c in business] + [f"{c} = ?" for c in lineage])
     cols = ", ".join(f'"{c}"' for c in dataset.columns)
     # Identifiers come from the canonical model (pipelines/datasets.py), never from user input.
@@ -74,5 +83,15 @@ def log_load(con: duckdb.DuckDBPyConnection, dataset: str, load: LoadInfo, statu
         [load.load_id, dataset, load.source_file, load.file_hash, load.profile, load.started_at, clock.stamp(),
          status,
          rows_read, counts.inserted, counts.updated, unchanged, quarantined,
-         newest, message],
+         newest, bounded(message)],
     )
+
+
+MESSAGE_CAP = 2000
+
+
+def bounded(message: str | None, cap: int = MESSAGE_CAP) -> str | None:
+    """A ledger message at most `cap` characters long (a parser's error can carry a whole file)."""
+    if message is None or len(message) <= cap:
+        return message
+    return message[: cap - 16] + " ... (truncated)"

@@ -227,3 +227,31 @@ def test_a_warehouse_with_the_old_wide_sla_base_is_migrated_on_the_next_load(pro
     # Rebuilt for every ticket, not only the ones the second load touched.
     assert table(project, "SELECT count(DISTINCT ticket_id) FROM metrics.ticket_sla_base") == [(3,)]
     assert table(project, "SELECT DISTINCT site FROM metrics.ticket_sla WHERE ticket_id = 'T1'") == [("Riverside",)]
+
+
+def test_unclosed_quote_in_a_large_file_gives_a_short_message_and_the_cli_returns(project, tmp_path):
+    """Issue 12 item 2: Polars' error carried the rest of the file (x3) into the ledger and through Rich (a hang)."""
+    big = tmp_path / "unclosed.csv"
+    body = "".join(f"T{i},2026-01-05 09:00:00,open\n" for i in range(1, 120_000))
+    big.write_text("ticket_id,created_at,status\nT0,2026-01-05 09:00:00,open\n"
+                   'Q1,2026-01-05 09:00:00,"open [red]x[/red]\n' + body, encoding="utf-8")
+    assert big.stat().st_size > 3_000_000
+    env = {**os.environ, "SQD_CONFIG": str(project.source)}
+    started = time.monotonic()
+    run = subprocess.run([sys.executable, "-m", "pipelines.cli", "ingest", str(big)], env=env,
+                         capture_output=True, text=True, timeout=120)
+    assert time.monotonic() - started < 60
+    assert run.returncode == 2, run.stderr
+    assert len(run.stderr) < 3000
+    assert "line 3" in run.stderr and "never closed" in run.stderr
+    assert "[red]x[/red]" in run.stderr          # printed as is, not read as Rich markup
+    [(message,)] = table(project, "SELECT message FROM meta.load_log")
+    assert len(message) < 2000 and "line 3" in message
+    assert project.warehouse_path.stat().st_size < 20_000_000
+
+
+def test_ledger_message_is_capped():
+    from pipelines.publish import MESSAGE_CAP, bounded
+
+    assert bounded("x" * 10 * MESSAGE_CAP) is not None and len(bounded("x" * 10 * MESSAGE_CAP)) == MESSAGE_CAP
+    assert bounded("short") == "short" and bounded(None) is None
