@@ -85,15 +85,25 @@ def demo(
     tickets: Annotated[int, typer.Option(help="Number of tickets to generate.")] = 60_000,
     out: Annotated[Path, typer.Option(help="Folder for the generated files.")] = Path("data/demo"),
     seed: Annotated[int, typer.Option(help="Random seed (same seed, same files).")] = 20261122,
+    end_date: Annotated[str | None, typer.Option(
+        help="Last day of the data, YYYY-MM-DD (default: yesterday).")] = None,
     config: ConfigOpt = None,
 ) -> None:
     """Generate the demo organisation's files and load them through `sqd ingest`'s code."""
+    from datetime import date
+
     from pipelines.demo import generate_demo
+
+    try:
+        last_day = date.fromisoformat(end_date) if end_date else None
+    except ValueError:
+        err.print(f"--end-date: {end_date!r} is not a date like 2026-11-22", markup=False)
+        raise typer.Exit(EXIT_ERROR) from None
 
     cfg = load_or_exit(config)
     started = time.perf_counter()
     with console.status(f"generating {tickets:,} demo tickets into {out}"):
-        files = generate_demo(out, tickets=tickets, seed=seed)
+        files = generate_demo(out, tickets=tickets, seed=seed, end_date=last_day)
     console.print(f"generated {len(files)} files in {time.perf_counter() - started:.1f} s")
     # Each file with the profile it was written for, in one publish. The demo holds a few deliberately bad rows
     # to show the quarantine, so "published with quarantine" is success here.
