@@ -37,6 +37,8 @@ def _report(results: list[LoadResult]) -> int:
             say(err, "refused:", r.message)
         elif r.status == WITH_QUARANTINE and r.message:
             say(err, "quarantined:", r.message, "yellow")
+        elif r.message:   # published, with the gate's warnings (freshness, volume) or notes on the load
+            say(err, "published with warnings:" if "warnings:" in r.message else "note:", r.message, "magenta")
     if any(r.status == REFUSED for r in results):
         return EXIT_REFUSED
     if any(r.status == WITH_QUARANTINE for r in results):

@@ -327,6 +327,16 @@ def test_cli_exit_codes_tell_a_scheduler_what_happened(project_cfg, tmp_path):
     assert refused.exit_code == 2
 
 
+@pytest.mark.clock("2026-12-20T09:00:00+08:00")
+def test_sqd_ingest_prints_the_warnings_of_a_published_load(project_cfg, tmp_path):
+    """Exit 0 with warnings stored (passed_with_warnings) must not read as a clean "published"."""
+    header, rows = fixture_rows("tickets")
+    result = CliRunner().invoke(app, ["ingest", str(write(tmp_path / "old.csv", header, rows)),
+                                      "-c", str(project_cfg)], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "published with warnings:" in result.output and "fresh_within_days" in result.output
+
+
 def test_sqd_check_revalidates_the_warehouse_and_prints_the_latest_results(project_cfg, tmp_path):
     runner = CliRunner()
     header, rows = fixture_rows("tickets")
