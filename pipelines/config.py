@@ -52,6 +52,16 @@ class QualityConfig:
 
 
 @dataclass(frozen=True)
+class FollowUpConfig:
+    """[follow_up]: how long after resolution a follow-up, and after an attempt a deferred answer, may still come
+    (docs/metrics.md "Follow-up and response windows"). Inside the window a row is pending, not missed."""
+
+    window_hours: float = 48.0                              # resolved -> follow-up attempt (001: within 48 h)
+    response_window_hours: float = 48.0                     # attempt -> answer, for the methods below
+    response_window_methods: tuple[str, ...] = ("sms", "app")   # methods whose answer arrives later
+
+
+@dataclass(frozen=True)
 class Config:
     source: Path
     warehouse_path: Path
@@ -65,6 +75,7 @@ class Config:
     warranty_days: dict[str, int] = field(default_factory=dict)
     loss_shares: dict[str, float] = field(default_factory=dict)
     quality: QualityConfig = field(default_factory=QualityConfig)
+    follow_up: FollowUpConfig = field(default_factory=FollowUpConfig)
     load_memory_limit: str = "1.5GB"
     profiles_dir: Path = Path("data/profiles")       # mapping profiles (YAML), beside the configuration file
 
@@ -172,7 +183,30 @@ def parse_config(raw: dict, source: Path) -> Config:
         warranty_days={k: int(v) for k, v in warranty.get("products", {}).items()},
         loss_shares=shares,
         quality=quality,
+        follow_up=_follow_up(raw.get("follow_up", {}), source),
     )
+
+
+def _follow_up(raw: dict, source: Path) -> FollowUpConfig:
+    where = f"{source}: [follow_up]"
+    unknown = set(raw) - set(FollowUpConfig.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"{where} unknown keys {sorted(unknown)}")
+    d = FollowUpConfig()
+    methods = raw.get("response_window_methods", list(d.response_window_methods))
+    if not isinstance(methods, list) or not all(isinstance(m, str) for m in methods):
+        raise ConfigError(f"{where} response_window_methods must be a list of method names")
+    try:
+        f = FollowUpConfig(
+            window_hours=float(raw.get("window_hours", d.window_hours)),
+            response_window_hours=float(raw.get("response_window_hours", d.response_window_hours)),
+            response_window_methods=tuple(methods),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where} {exc}") from exc
+    if f.window_hours < 0 or f.response_window_hours < 0:
+        raise ConfigError(f"{where} window_hours and response_window_hours must be >= 0")
+    return f
 
 
 def _quality(raw: dict, base: Path, source: Path) -> QualityConfig:

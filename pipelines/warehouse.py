@@ -193,8 +193,11 @@ def refresh_reference(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     closes = config.business_closes.hour * 60 + config.business_closes.minute
     calendar = build_calendar(opens, closes, config.calendar_overrides)
     settings = pl.DataFrame(
-        {"key": ["timezone", *[f"target_{k}" for k in config.targets]],
-         "value": [config.timezone, *[repr(v) for v in config.targets.values()]]}
+        {"key": ["timezone", *[f"target_{k}" for k in config.targets],
+                 "follow_up_window_hours", "response_window_hours", "response_window_methods"],
+         "value": [config.timezone, *[repr(v) for v in config.targets.values()],
+                   repr(config.follow_up.window_hours), repr(config.follow_up.response_window_hours),
+                   ",".join(config.follow_up.response_window_methods)]}
     )
     shares = pl.DataFrame(
         {"department": list(config.loss_shares), "loss_share": [v / 100 for v in config.loss_shares.values()]},

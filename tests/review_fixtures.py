@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines import clock
 from pipelines.config import Config, load_config
 from pipelines.warehouse import connect
 from pipelines.weekly import IsoWeek
@@ -97,7 +98,9 @@ def state_config(review_project: Config, tmp_path: Path) -> Config:
 
 
 # The test's own counts, from core tables (not the metric views, not pipelines.weekly). Local dates in the
-# configured time zone; weeks Monday..Sunday.
+# configured time zone; weeks Monday..Sunday. A follow-up counts when attempted within 48 h of resolution
+# (sqd.toml [follow_up]); tickets and sms/app answers still inside their 48 h window at the pinned now are
+# pending: out of the denominator.
 INDEPENDENT = {
     "complaint_rate": """
         SELECT count(*) FILTER (WHERE ticket_type = 'complaint' AND is_attributable_to_service IS TRUE),
@@ -117,13 +120,17 @@ INDEPENDENT = {
         WHERE outcome = 'responded' AND score IS NOT NULL
           AND CAST(timezone($tz, attempted_at) AS DATE) BETWEEN $first AND $last""",
     "response_rate": """
-        SELECT count(*) FILTER (WHERE outcome = 'responded'), count(*)
+        SELECT count(*) FILTER (WHERE outcome = 'responded'),
+               count(*) FILTER (WHERE NOT (outcome = 'no_answer' AND method IN ('sms', 'app')
+                                           AND attempted_at + INTERVAL 48 HOUR > $now))
         FROM core.surveys
         WHERE CAST(timezone($tz, attempted_at) AS DATE) BETWEEN $first AND $last""",
     "follow_up_rate": """
-        SELECT count(*) FILTER (WHERE ticket_id IN (SELECT ticket_id FROM core.surveys WHERE ticket_id IS NOT NULL)),
-               count(*)
-        FROM core.tickets
+        SELECT count(*) FILTER (WHERE followed),
+               count(*) FILTER (WHERE followed OR resolved_at + INTERVAL 48 HOUR <= $now)
+        FROM (SELECT *, EXISTS (SELECT 1 FROM core.surveys AS s WHERE s.ticket_id = t.ticket_id
+                                AND s.attempted_at <= t.resolved_at + INTERVAL 48 HOUR) AS followed
+              FROM core.tickets AS t)
         WHERE resolved_at IS NOT NULL AND ticket_type IN ('repair', 'complaint')
           AND CAST(timezone($tz, resolved_at) AS DATE) BETWEEN $first AND $last""",
     "defect_rate": """
@@ -134,10 +141,11 @@ INDEPENDENT = {
 
 
 def independent(config, week: IsoWeek) -> dict[str, tuple[int, int]]:
+    params = {"tz": TZ, "first": week.start, "last": week.end, "now": clock.now()}
     con = connect(config)
     try:
-        return {key: tuple(int(v or 0) for v in con.execute(sql, {"tz": TZ, "first": week.start,
-                                                                    "last": week.end}).fetchall()[0])
+        return {key: tuple(int(v or 0) for v in con.execute(
+                    sql, {k: v for k, v in params.items() if f"${k}" in sql}).fetchall()[0])
                 for key, sql in INDEPENDENT.items()}
     finally:
         con.close()

@@ -27,6 +27,10 @@ def test_config_defaults_follow_the_domain():
     assert cfg.warranty_default_days == 80 and cfg.warranty_days["white-glue"] == 100
     assert sum(cfg.loss_shares.values()) == 100
     assert [p.policy_id for p in cfg.sla_policies][0] == "repair_local"  # sorted by rank
+    # 001: a follow-up within 48 h; sms / app answers may come within 48 h of the attempt
+    assert (cfg.follow_up.window_hours, cfg.follow_up.response_window_hours) == (48, 48)
+    assert cfg.follow_up.response_window_methods == ("sms", "app")
+    assert load_config(REPO / "pipelines" / "defaults.toml").follow_up == cfg.follow_up
 
 
 def test_config_every_value_can_be_changed(tmp_path):
@@ -48,6 +52,9 @@ default_days = 30
 [loss_shares]
 market = 60
 production = 40
+[follow_up]
+window_hours = 72
+response_window_methods = ["app"]
 """))
     assert cfg.warehouse_path == tmp_path / "wh" / "x.duckdb"
     assert cfg.timezone == "Europe/Berlin" and cfg.targets["csat_rate"] == 0.9
@@ -55,6 +62,8 @@ production = 40
     assert (cfg.business_opens.hour, cfg.business_closes.hour) == (9, 18)
     assert [p.policy_id for p in cfg.sla_policies] == ["all"]
     assert cfg.warranty_default_days == 30 and cfg.loss_shares == {"market": 60, "production": 40}
+    assert (cfg.follow_up.window_hours, cfg.follow_up.response_window_hours) == (72, 48)
+    assert cfg.follow_up.response_window_methods == ("app",)
 
 
 @pytest.mark.parametrize("text, message", [
@@ -66,6 +75,9 @@ production = 40
     ('[[sla_policies]]\npolicy_id = "x"\nrank = 1\nresolution_minutes = -5\n', "positive whole number"),
     ('[[sla_policies]]\npolicy_id = "x"\nrank = 1\nfoo = 1\n', "unknown keys ['foo']"),
     ('[warehouse]\nload_memory_limit = "lots"\n', "expected a size such as '2GB'"),
+    ("[follow_up]\nwindow_hours = -1\n", "window_hours and response_window_hours must be >= 0"),
+    ('[follow_up]\nresponse_window_methods = "sms"\n', "response_window_methods must be a list"),
+    ("[follow_up]\nwindow_days = 2\n", "unknown keys ['window_days']"),
     ("[targets\n", "sqd.toml"),
 ])
 def test_config_impossible_values_are_named(tmp_path, text, message):

@@ -79,3 +79,54 @@ def test_follow_up_tickets_answers_at_the_same_instant(warehouse):
     ])
     assert con.execute("SELECT attempts, has_response, is_satisfied FROM metrics.follow_up_tickets").fetchall() == [
         (3, True, False)]
+
+
+# Clock pinned at 2026-11-23 10:00 +08:00 (tests/conftest.py); [follow_up] window_hours = 48 in sqd.toml.
+WINDOW_TICKETS = [
+    ticket("HOUR_AGO", "repair", "2026-11-23 09:00+08:00"),     # due 11-25 09:00: pending
+    ticket("JUST_IN", "complaint", "2026-11-21 10:00:01+08:00"),  # due 11-23 10:00:01, one second after now: pending
+    ticket("AT_EDGE", "repair", "2026-11-21 10:00+08:00"),       # due exactly now: the window has closed, missed
+    ticket("LONG_AGO", "repair", "2026-11-18 15:00+08:00"),      # due 11-20 15:00, never called: missed
+    ticket("CALLED", "repair", "2026-11-23 08:00+08:00"),        # attempted inside its window: followed up
+    ticket("LATE", "complaint", "2026-11-16 09:00+08:00"),       # called on day 4, after its window: missed
+]
+WINDOW_SURVEYS = [
+    survey("W1", "CALLED", "2026-11-23 09:30+08:00", "no_answer"),
+    survey("W2", "LATE", "2026-11-20 09:00+08:00", "responded", score=4),
+]
+
+
+def test_follow_up_window_pending_and_missed(warehouse):
+    con = warehouse(tickets=WINDOW_TICKETS, surveys=WINDOW_SURVEYS)
+    got = {r["ticket_id"]: (r["has_attempt"], r["is_followed_up"], r["is_follow_up_pending"],
+                            r["is_follow_up_missed"])
+           for r in con.sql("SELECT * FROM metrics.follow_up_tickets").pl().to_dicts()}
+    assert got == {
+        "HOUR_AGO": (False, False, True, False),
+        "JUST_IN": (False, False, True, False),
+        "AT_EDGE": (False, False, False, True),
+        "LONG_AGO": (False, False, False, True),
+        "CALLED": (True, True, False, False),
+        "LATE": (True, False, False, True),     # the call came, but 96 h after resolution: missed all the same
+    }
+    due = con.execute("SELECT follow_up_due_at FROM metrics.follow_up_tickets WHERE ticket_id = 'HOUR_AGO'")
+    assert due.fetchall()[0][0] == datetime(2026, 11, 25, 1, 0, tzinfo=timezone.utc)   # 09:00 +08:00, 48 h later
+
+
+def test_follow_up_rate_leaves_pending_tickets_out(warehouse):
+    con = warehouse(tickets=WINDOW_TICKETS, surveys=WINDOW_SURVEYS)
+    numerator, denominator = con.execute("""
+        SELECT sum(numerator), sum(denominator) FROM metrics.kpi_facts WHERE metric = 'follow_up_rate'
+    """).fetchall()[0]
+    # followed up within 48 h: CALLED; decided: CALLED + AT_EDGE, LONG_AGO, LATE (missed); HOUR_AGO and JUST_IN
+    # are pending -> 1 / 4 = 25 %, where counting pending tickets as missed would say 1 / 6 = 17 %
+    assert (numerator, denominator) == (1, 4)
+
+
+@pytest.mark.clock("2026-11-26T10:00:00+08:00")
+def test_follow_up_pending_turns_missed_when_the_window_closes(warehouse):
+    con = warehouse(tickets=WINDOW_TICKETS, surveys=WINDOW_SURVEYS)
+    assert con.execute("""
+        SELECT count(*) FILTER (WHERE is_follow_up_pending), count(*) FILTER (WHERE is_follow_up_missed)
+        FROM metrics.follow_up_tickets
+    """).fetchall() == [(0, 5)]     # HOUR_AGO and JUST_IN joined AT_EDGE, LONG_AGO and LATE

@@ -65,3 +65,24 @@ def test_survey_responses_takes_dimensions_from_the_ticket(warehouse):
     assert [rows["S2"][d] for d in dims] == ["B", "wang", *from_ticket]
     assert [rows["S3"][d] for d in dims] == ["C", None, None, None, None, None, None, None]
     assert con.execute("SELECT count(*) FROM metrics.survey_responses").fetchall() == [(3,)]
+
+
+def test_unanswered_sms_or_app_attempt_is_pending_inside_its_window(warehouse):
+    # Clock pinned at 2026-11-23 10:00 +08:00; [follow_up] response_window_hours = 48 for methods sms and app.
+    con = warehouse(tickets=[TICKET], surveys=[
+        survey("SMS_HOUR", "no_answer", method="sms", attempted_at="2026-11-23 09:00+08:00"),   # pending
+        survey("APP_47H", "no_answer", method="app", attempted_at="2026-11-21 11:00+08:00"),    # pending
+        survey("SMS_OLD", "no_answer", method="sms", attempted_at="2026-11-21 10:00+08:00"),    # 48 h: closed
+        survey("PHONE", "no_answer", method="phone", attempted_at="2026-11-23 09:00+08:00"),    # known at once
+        survey("REFUSED", "refused", method="sms", attempted_at="2026-11-23 09:00+08:00"),      # final
+        survey("ANSWERED", "responded", score=5, method="sms", attempted_at="2026-11-23 09:00+08:00",
+               responded_at="2026-11-23 09:20+08:00"),
+    ])
+    got = {k: r["is_pending"] for k, r in by_id(con).items()}
+    assert got == {"SMS_HOUR": True, "APP_47H": True, "SMS_OLD": False, "PHONE": False, "REFUSED": False,
+                   "ANSWERED": False}
+    # response rate: ANSWERED / (6 attempts - 2 pending) = 1 / 4
+    assert con.execute("""
+        SELECT sum(numerator), sum(denominator) FROM metrics.kpi_facts WHERE metric = 'response_rate'
+    """).fetchall() == [(1, 4)]
+    assert con.execute("SELECT sum(attempts), sum(pending_attempts) FROM metrics.csat_daily").fetchall() == [(6, 2)]

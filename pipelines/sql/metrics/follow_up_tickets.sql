@@ -1,7 +1,13 @@
 -- Follow-up coverage and the hotline satisfaction rate: every resolved repair or complaint ticket, whether
 -- it was followed up, reached, and whether the customer's latest scored answer was satisfied.
---   follow-up rate = count(*) FILTER (WHERE has_attempt) / count(*);
---   hotline satisfaction rate = count(*) FILTER (WHERE is_satisfied) / count(*) (unreached tickets lower it).
+--   follow-up rate = count(*) FILTER (WHERE is_followed_up) / count(*) FILTER (WHERE NOT is_follow_up_pending);
+--   hotline satisfaction rate = count(*) FILTER (WHERE is_satisfied) / count(*) FILTER (WHERE NOT
+--   is_follow_up_pending) (unreached tickets lower it).
+-- Window (docs/metrics.md "Follow-up window"): follow_up_due_at = resolved_at + meta.settings
+-- 'follow_up_window_hours' ([follow_up] window_hours: 48 h, 001). is_followed_up = an attempt at or before
+-- follow_up_due_at (whatever its outcome). Without one the ticket is pending while now (metrics.clock) is before
+-- follow_up_due_at, and missed from then on, also when a late call comes afterwards (has_attempt): so a ticket's
+-- verdict never changes once decided. Pending tickets leave the denominators, as pending SLA targets do.
 -- is_satisfied = the top-two-box verdict of the ticket's latest scored answer (by responded_at, else
 -- attempted_at); null when no attempt on the ticket produced a score.
 -- Grain: one row per ticket with resolved_at not null and ticket_type in ('repair', 'complaint').
@@ -86,7 +92,17 @@ SELECT
     coalesce(p.responses, 0) > 0 AS has_response,
     coalesce(p.attempts, 0) AS attempts,
     p.first_attempt_at,
-    v.is_satisfied
-FROM resolved AS r
+    v.is_satisfied,
+    r.follow_up_due_at,
+    coalesce(p.first_attempt_at <= r.follow_up_due_at, FALSE) AS is_followed_up,
+    NOT coalesce(p.first_attempt_at <= r.follow_up_due_at, FALSE) AND n.now_at < r.follow_up_due_at
+        AS is_follow_up_pending,
+    NOT coalesce(p.first_attempt_at <= r.follow_up_due_at, FALSE) AND n.now_at >= r.follow_up_due_at
+        AS is_follow_up_missed
+FROM (SELECT *, resolved_at + to_microseconds(CAST(round(3600000000 * CAST(
+          (SELECT value FROM meta.settings WHERE key = 'follow_up_window_hours') AS DOUBLE)) AS BIGINT))
+          AS follow_up_due_at
+      FROM resolved) AS r
+CROSS JOIN metrics.clock AS n
 LEFT JOIN per_ticket AS p ON p.ticket_id = r.ticket_id AND p.resolved_date = r.resolved_date
 LEFT JOIN latest_verdict AS v ON v.ticket_id = r.ticket_id AND v.resolved_date = r.resolved_date

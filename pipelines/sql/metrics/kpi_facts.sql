@@ -8,8 +8,9 @@
 --   complaint_rate         complaints attributable to service / tickets received
 --   repeat_complaint_rate  repeat complaints / first complaints (complaints that are not repeats)
 --   csat_rate              satisfied (top-two-box) answers / scored answers
---   response_rate          answered follow-up attempts / attempts
---   follow_up_rate         resolved repairs and complaints with a follow-up attempt / resolved
+--   response_rate          answered follow-up attempts / attempts whose answer window has closed or was answered
+--   follow_up_rate         resolved repairs and complaints followed up within their window / those whose window
+--                          closed or that were followed up (no attempt yet, window open: pending, like an SLA)
 --   defect_rate            nonconforming units / inspected units
 -- metric_date is the local date the source view files the row under (received, attempted, resolved, inspected).
 -- Ticket and survey KPIs carry the ticket dimensions, defect_rate the plant's; the others are null.
@@ -32,7 +33,7 @@ SELECT k.metric, c.attempted_date,
        c.site, c.department, c.agent, c.channel, c.ticket_type, c.category, c.priority, c.product,
        NULL, NULL, NULL,
        CAST(CASE k.metric WHEN 'csat_rate' THEN c.satisfied ELSE c.responses END AS BIGINT),
-       CAST(CASE k.metric WHEN 'csat_rate' THEN c.scored_responses ELSE c.attempts END AS BIGINT)
+       CAST(CASE k.metric WHEN 'csat_rate' THEN c.scored_responses ELSE c.attempts - c.pending_attempts END AS BIGINT)
 FROM metrics.csat_daily AS c
 CROSS JOIN (VALUES ('csat_rate'), ('response_rate')) AS k(metric)
 
@@ -41,7 +42,7 @@ UNION ALL
 SELECT 'follow_up_rate', f.resolved_date,
        f.site, f.department, f.agent, f.channel, f.ticket_type, f.category, f.priority, f.product,
        NULL, NULL, NULL,
-       CAST(f.has_attempt AS BIGINT), CAST(1 AS BIGINT)
+       CAST(f.is_followed_up AS BIGINT), CAST(NOT f.is_follow_up_pending AS BIGINT)
 FROM metrics.follow_up_tickets AS f
 
 UNION ALL

@@ -4,6 +4,9 @@
 -- Source: DOMAIN.md §2 (five-level answers 5..1, "satisfied" = the top two boxes; attempts and responses both
 -- recorded) and "Metrics" (CSAT = satisfied / responses; NPS where a 0-10 score exists).
 -- A score counts only on a row whose outcome is 'responded': is_satisfied and nps_class are null otherwise.
+-- is_pending: an attempt not (yet) answered by a method whose answer arrives later (meta.settings
+-- 'response_window_methods', [follow_up] response_window_methods: sms, app) while now (metrics.clock) is before
+-- attempted_at + 'response_window_hours'; the response rate leaves it out of its denominator until then.
 CREATE OR REPLACE VIEW metrics.survey_responses AS
 WITH
 
@@ -57,6 +60,12 @@ SELECT
     c.method,
     c.outcome,
     c.is_response,
+    coalesce(c.outcome = 'no_answer'
+             AND list_contains(string_split((SELECT value FROM meta.settings WHERE key = 'response_window_methods'),
+                                            ','), c.method)
+             AND (SELECT now_at FROM metrics.clock) < c.attempted_at + to_microseconds(CAST(round(3600000000 * CAST(
+                 (SELECT value FROM meta.settings WHERE key = 'response_window_hours') AS DOUBLE)) AS BIGINT)),
+             FALSE) AS is_pending,
     c.score,
     c.is_satisfied,
     c.score_attitude,
