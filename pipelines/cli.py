@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from pathlib import Path
 from typing import Annotated
 
@@ -14,6 +15,7 @@ from rich.table import Table
 from pipelines.cli_common import (EXIT_ERROR, EXIT_OK, EXIT_QUARANTINE, EXIT_REFUSED, ConfigOpt, console, err,
                                    load_or_exit, plain, say)
 from pipelines.ingest import ALREADY_LOADED, REFUSED, WITH_QUARANTINE, LoadResult, ingest_files
+from pipelines.mapping import ProfileSkipped
 from pipelines.warehouse import WarehouseBusy, connect
 
 app = typer.Typer(help="Service-quality analytics: load, check and query the warehouse.", no_args_is_help=True,
@@ -58,11 +60,16 @@ def run_ingest(paths: list[Path], config, profile, force: bool, replace_rows: bo
             progress.update(task, description=f"{path.name}: {step}")
 
         try:
-            results = ingest_files(paths, config, profile=profile, force=force, on_progress=advance,
-                                   on_stage=stage, replace_rows=replace_rows)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", ProfileSkipped)
+                results = ingest_files(paths, config, profile=profile, force=force, on_progress=advance,
+                                       on_stage=stage, replace_rows=replace_rows)
         except WarehouseBusy as exc:
             say(err, "", exc)
             return EXIT_ERROR
+    for warning in caught:
+        if issubclass(warning.category, ProfileSkipped):
+            say(err, "warning:", warning.message, "magenta")
     return _report(results)
 
 
@@ -138,7 +145,8 @@ def sql(
     query: Annotated[str, typer.Argument(help="One SQL statement (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, "
                                               "EXPLAIN), run read-only in the sandbox.")],
     limit: Annotated[int, typer.Option(help="Rows to print at most.")] = 50,
-    timeout: Annotated[float, typer.Option(help="Time limit in seconds; the query is interrupted after it.")] = 30.0,
+    timeout: Annotated[float, typer.Option(min=1, help="Time limit in seconds (at least 1); the query is stopped "
+                                                       "after it.")] = 30.0,
     max_rows: Annotated[int, typer.Option("--max-rows", help="Row cap of the result (the rest is cut, with a "
                                                              "notice).")] = 10_000,
     out: Annotated[Path | None, typer.Option(help="Also write the result to this file: .csv (formulas "
@@ -150,22 +158,21 @@ def sql(
 
     cfg = load_or_exit(config)
     if out is not None and out.suffix.lower() not in (".csv", ".parquet", ".xlsx"):
-        err.print(f"[red]--out {out}:[/] the file name must end in .csv, .parquet or .xlsx")
+        say(err, f"--out {out}:", "the file name must end in .csv, .parquet or .xlsx")
         raise typer.Exit(EXIT_ERROR)
     try:
-        result = run_query(cfg, query, timeout_s=timeout, row_cap=max_rows, source="cli")
+        # fork: this process runs no threads and holds no DuckDB instance yet, and a fork costs milliseconds
+        result = run_query(cfg, query, timeout_s=timeout, row_cap=max_rows, source="cli", start_method="fork")
     except FileNotFoundError as exc:
         err.print(str(exc))
         raise typer.Exit(EXIT_ERROR) from exc
     except duckdb.Error as exc:  # the warehouse could not be opened
-        err.print(f"[red]{type(exc).__name__}:[/] {exc}")
+        say(err, f"{type(exc).__name__}:", exc)
         raise typer.Exit(EXIT_ERROR) from exc
     if not result.ok:
         label = {"refused": "refused", "timeout": "stopped", "memory": "stopped"}.get(result.status, "error")
         where = f" (line {result.line}, column {result.column})" if result.line and result.column else ""
-        from rich.markup import escape
-
-        err.print(f"[red]{label}{where}:[/] {escape(result.message)}", highlight=False)
+        say(err, f"{label}{where}:", result.message)
         raise typer.Exit(EXIT_ERROR)
     frame = result.frame
     caption = f"{frame.height:,} row(s) in {result.elapsed_s:.2f} s"
@@ -175,9 +182,9 @@ def sql(
         caption += f"; first {limit} shown"
     table = Table(caption=caption)
     for col in frame.columns:
-        table.add_column(col)
+        table.add_column(plain(col, 200))
     for row in frame.head(limit).iter_rows():
-        table.add_row(*["" if v is None else str(v) for v in row])
+        table.add_row(*[plain("" if v is None else v, 500) for v in row])
     console.print(table)
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)

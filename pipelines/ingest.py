@@ -22,7 +22,8 @@ import polars as pl
 
 from pipelines import clock, derived, gate, validate
 from pipelines.config import Config
-from pipelines.mapping import ERROR, MappingError, Profile, choose_profile, map_frame, profiles_in
+from pipelines.mapping import (ERROR, MappingError, Profile, choose_profile, map_frame, profile_folders,
+                               profiles_in)
 from pipelines.publish import LoadInfo, MergeCounts, bounded, log_load, merge_staged
 from pipelines.read import ROW, SourceError, read_headers, scan_source
 from pipelines.warehouse import publishing, sql_string
@@ -57,7 +58,7 @@ def resolve_profile(path: Path, config: Config, name: str | None, profiles: dict
             return load_profile(candidate)
         raise MappingError(f"profile {name!r} not found; available: {sorted(profiles)}")
     headers = read_headers(path)
-    return choose_profile(headers, profiles, path)
+    return choose_profile(headers, profiles, path, profile_folders(config.profiles_dir))
 
 
 def sha256(path: Path) -> str:

@@ -7,6 +7,7 @@ ingest can name the file, row and column instead of publishing a null.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,11 +87,36 @@ def load_profile(path: Path) -> Profile:
     )
 
 
+PROFILES_SHIPPED = Path(__file__).resolve().parent.parent / "data" / "profiles"
+
+
+class ProfileSkipped(UserWarning):
+    """A profile file that cannot be used; the others still load (the CLI prints these)."""
+
+
+def profile_folders(folder: Path) -> list[Path]:
+    """Where profiles are looked up: the configuration's folder, then the ones shipped with the code."""
+    return list(dict.fromkeys(p.resolve() for p in (Path(folder), PROFILES_SHIPPED)))
+
+
 def profiles_in(folder: Path) -> dict[str, Profile]:
-    return {p.stem: load_profile(p) for p in sorted(folder.glob("*.yaml"))}
+    """Every profile of `folder`, then the shipped ones it does not override by name. A file that cannot be read
+    (bad YAML, an unknown column or dataset) is skipped with a ProfileSkipped warning naming it: one broken
+    profile must not stop every load."""
+    found: dict[str, Profile] = {}
+    for where in profile_folders(folder):
+        for path in sorted(where.glob("*.yaml")) if where.is_dir() else []:
+            if path.stem in found:
+                continue
+            try:
+                found[path.stem] = load_profile(path)
+            except MappingError as exc:
+                warnings.warn(ProfileSkipped(f"profile skipped: {exc}"), stacklevel=2)
+    return found
 
 
-def choose_profile(headers: list[str], profiles: dict[str, Profile], path: Path) -> Profile:
+def choose_profile(headers: list[str], profiles: dict[str, Profile], path: Path,
+                   folders: Sequence[Path] = ()) -> Profile:
     """The profile whose required columns are all present and that maps the most headers."""
     present = set(headers)
     scored = []
@@ -100,7 +126,8 @@ def choose_profile(headers: list[str], profiles: dict[str, Profile], path: Path)
             mapped = sum(profile.source_name(c) in present for c in profile.dataset.columns)
             scored.append((mapped, len(profile.columns), profile.name, profile))
     if not scored:
-        raise MappingError(f"{path}: no profile in data/profiles matches its headers {headers[:12]}; "
+        searched = ", ".join(str(f) for f in folders) or "data/profiles"
+        raise MappingError(f"{path}: no profile matches its headers {headers[:12]} (searched {searched}); "
                            "write one (README: 'Loading your own export') or pass --profile")
     return max(scored, key=lambda s: s[:3])[3]
 
