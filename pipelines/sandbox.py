@@ -8,12 +8,18 @@ Every run opens its own connection and closes it afterwards, so nothing an analy
   text runs, `enable_external_access = false` (no files, no network, no INSTALL or LOAD of anything not built in),
   extension autoloading off, `memory_limit`, `threads`, no temp directory (nothing spills to disk) and finally
   `lock_configuration = true`, so the analyst cannot change any of it.
-* The text must parse into exactly one statement (`extract_statements`), of type SELECT or EXPLAIN (DESCRIBE, SHOW,
+* The text must parse into exactly one statement (`extract_statements`), of an allowed type: SELECT or EXPLAIN (DESCRIBE, SHOW,
   SUMMARIZE, PIVOT ... IN (...) and FROM-first queries are SELECTs), which the binder says does not write. Anything
   else is refused before it runs: SET, PRAGMA, CALL, ATTACH, DETACH, USE, COPY, EXPORT, INSTALL, LOAD, DDL, DML,
-  transactions, CHECKPOINT, VACUUM, several statements at once.
-* A timer thread calls `con.interrupt()` after `timeout_s` (default 30 s); the query stops and the run reports the
-  time limit. Results stream and stop at `row_cap` rows (the result says it was cut).
+  transactions, CHECKPOINT, VACUUM, several statements at once, and any statement type this DuckDB's Python API
+  cannot even name (`UPDATE EXTENSIONS`): an allow-list, not a deny-list.
+* The statement runs in a child process (`multiprocessing`: a fork from the CLI, a fork server preloaded with this
+  module elsewhere, e.g. the dashboard), never in the caller's. The child caps its own address space
+  (`RLIMIT_AS` = its size after opening the connection + `memory_limit` + 1 GiB), because DuckDB's `memory_limit`
+  does not cover every allocation (a 4 GB `repeat()` string); an allocation beyond the ceiling fails and the run
+  reports the memory limit. The caller waits at most `timeout_s` (default 30 s, at least 1 s) and then kills the
+  child: the run reports the time limit. Results stream and stop at `row_cap` rows (the result says it was cut);
+  they come back as Arrow IPC bytes through a pipe.
 * DuckDB's own errors come back as text with the line and column DuckDB points at, never as a traceback.
 
 Workspace files live in `config.state_dir` (beside the warehouse, outside it): `saved_queries.json` (name -> SQL)
@@ -26,8 +32,10 @@ from __future__ import annotations
 import fcntl
 import io
 import json
+import multiprocessing
 import os
 import re
+import resource
 import threading
 import time
 from collections.abc import Iterator
@@ -48,6 +56,8 @@ DEFAULT_ROW_CAP = 10_000
 MAX_ROW_CAP = 200_000
 DEFAULT_MEMORY_LIMIT = "1GB"
 DEFAULT_THREADS = 2
+MIN_TIMEOUT_S = 1.0
+HEADROOM_BYTES = 1 << 30   # address space the child may use beyond memory_limit (Python, Arrow, DuckDB's own)
 HISTORY_KEEP = 500          # lines kept in sql_history.jsonl
 ALLOWED_TYPES = ("SELECT", "EXPLAIN")
 CATALOG = "warehouse"
@@ -75,6 +85,7 @@ class QueryResult:
     error_type: str = ""               # e.g. "BinderException", "Refused"
     line: int | None = None            # 1-based position DuckDB points at, when it says
     column: int | None = None
+    peak_memory_mb: float = 0.0        # the query process's peak resident memory (VmHWM), where measured
 
     @property
     def ok(self) -> bool:
@@ -129,7 +140,11 @@ def check_statement(con: duckdb.DuckDBPyConnection, sql: str) -> duckdb.Statemen
     if len(statements) > 1:
         raise Refused(f"One statement per run: this text holds {len(statements)}. Run them one at a time.")
     statement = statements[0]
-    kind = statement.type.name
+    try:
+        kind = statement.type.name
+    except (ValueError, AttributeError):   # a statement type the Python API has no name for (UPDATE EXTENSIONS)
+        raise Refused("This kind of statement is not allowed here: the workspace runs read-only queries "
+                      "(SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN).") from None
     if kind not in ALLOWED_TYPES:
         shown = "PIVOT without an IN list" if kind == "MULTI" else kind
         raise Refused(f"{shown} statements are not allowed here: the workspace runs read-only queries "
@@ -233,38 +248,45 @@ def _positioned_message(con: duckdb.DuckDBPyConnection, sql: str, message: str) 
     return message
 
 
-def run_query(config: Config, sql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP,
-              memory_limit: str = DEFAULT_MEMORY_LIMIT, record: bool = True, source: str = "") -> QueryResult:
-    """Run one analyst statement in the sandbox. Never raises for the statement's sake: the result carries the
-    status and DuckDB's message. Raises FileNotFoundError when there is no warehouse."""
-    row_cap = max(1, min(int(row_cap), MAX_ROW_CAP))
-    result = QueryResult(sql=sql, status=ERROR, row_cap=row_cap)
-    try:
-        con = open_sandbox(config, memory_limit=memory_limit)
-    except duckdb.Error as exc:  # the warehouse cannot be opened right now (e.g. a writer holds its lock)
-        result.message, result.error_type = str(exc), type(exc).__name__
-        _record(config, result, record, source)
-        return result
-    timed_out = threading.Event()
+def _bytes(size: str) -> int:
+    """'1GB', '256MB', '1.5GiB' -> bytes (DuckDB's memory_limit syntax)."""
+    match = re.fullmatch(r"\s*([\d.]+)\s*([KMGT]?)(I?B)?\s*", size.upper())
+    if not match:
+        raise ValueError(f"memory limit {size!r}: expected e.g. 1GB or 512MB")
+    power = " KMGT".index(match.group(2) or " ")
+    base = 1024 if match.group(3) == "IB" else 1000
+    return int(float(match.group(1)) * base ** power)
 
-    def stop() -> None:
-        timed_out.set()
-        try:
-            con.interrupt()
-        except duckdb.Error:
-            pass  # the run ended (and the connection closed) as the timer fired
 
-    timer = threading.Timer(timeout_s, stop)
-    timer.daemon = True
-    started = time.perf_counter()
-    reader = None
+def _status_kb(pid: int | str, field_name: str) -> int:
+    """A `VmXxx:` field of /proc/<pid>/status in kB (0 where there is none)."""
     try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith(field_name + ":"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _memory_message(memory_limit: str, detail: str = "") -> str:
+    return (f"Stopped at the memory limit of {memory_limit} (the query needed more memory than the workspace "
+            f"allows; aggregate or filter first)" + (f": {detail}" if detail else "."))
+
+
+def _execute(config: Config, sql: str, row_cap: int, memory_limit: str) -> dict:
+    """In the child process: run the statement, return the outcome as plain values (the table as Arrow IPC)."""
+    out: dict = {"status": ERROR, "message": "", "error_type": "", "line": None, "column": None,
+                 "truncated": False, "arrow": None}
+    con = open_sandbox(config, memory_limit=memory_limit)
+    try:
+        ceiling = _status_kb("self", "VmSize") * 1024 + _bytes(memory_limit) + HEADROOM_BYTES
+        resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
         statement = check_statement(con, sql)
-        timer.start()
         relation = con.sql(statement)
         if relation is None:
-            frame = pl.DataFrame()
-            truncated = False
+            table = pa.table({})
         else:
             reader = relation.to_arrow_reader(min(row_cap + 1, 8192))
             batches, count = [], 0
@@ -274,37 +296,130 @@ def run_query(config: Config, sql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S,
                 if count > row_cap:
                     break
             table = pa.Table.from_batches(batches, schema=reader.schema)
-            truncated = table.num_rows > row_cap
-            frame = _to_polars(table.slice(0, row_cap))
-        result.status, result.frame, result.rows, result.truncated = OK, frame, frame.height, truncated
+            out["truncated"] = table.num_rows > row_cap
+            table = table.slice(0, row_cap)
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, table.schema) as writer:
+            writer.write_table(table)
+        out["arrow"] = sink.getvalue().to_pybytes()
+        out["status"] = OK
     except Refused as exc:
-        result.status, result.message, result.error_type = REFUSED, str(exc), "Refused"
-    except duckdb.InterruptException as exc:
-        if timed_out.is_set():
-            result.status = TIMEOUT
-            result.message = f"Stopped at the time limit of {timeout_s:g} s (the query was interrupted)."
-        else:
-            result.status, result.message = ERROR, str(exc)
-        result.error_type = type(exc).__name__
-    except duckdb.OutOfMemoryException as exc:
-        result.status, result.error_type = MEMORY, type(exc).__name__
-        result.message = (f"Stopped at the memory limit of {memory_limit}: "
-                          + str(exc).splitlines()[0].removeprefix("Out of Memory Error: "))
+        out.update(status=REFUSED, message=str(exc), error_type="Refused")
+    except (duckdb.OutOfMemoryException, MemoryError) as exc:
+        detail = str(exc).splitlines()[0].removeprefix("Out of Memory Error: ") if str(exc) else ""
+        out.update(status=MEMORY, message=_memory_message(memory_limit, detail), error_type=type(exc).__name__)
     except duckdb.Error as exc:
         message = str(exc)
-        if isinstance(exc, _BIND_TIME_ERRORS) and "\nLINE " not in message:
-            message = _positioned_message(con, sql, message)
-        result.status, result.message, result.error_type = ERROR, message, type(exc).__name__
-        result.line, result.column = error_position(sql, message)
+        if "bad_alloc" in message or "bad allocation" in message:
+            out.update(status=MEMORY, message=_memory_message(memory_limit, message.splitlines()[0]),
+                       error_type=type(exc).__name__)
+        else:
+            if isinstance(exc, _BIND_TIME_ERRORS) and "\nLINE " not in message:
+                message = _positioned_message(con, sql, message)
+            out.update(status=ERROR, message=message, error_type=type(exc).__name__)
+            out["line"], out["column"] = error_position(sql, message)
     finally:
-        timer.cancel()
-        result.elapsed_s = time.perf_counter() - started
-        if reader is not None:
-            try:
-                reader.close()
-            except Exception:  # noqa: BLE001 (closing a reader that stopped early)
-                pass
         con.close()
+    return out
+
+
+def _child(conn, config: Config, sql: str, row_cap: int, memory_limit: str) -> None:
+    """The child process's entry point: one run, its outcome sent through `conn`, then exit."""
+    try:
+        out = _execute(config, sql, row_cap, memory_limit)
+    except MemoryError:
+        out = {"status": MEMORY, "message": _memory_message(memory_limit), "error_type": "MemoryError"}
+    except BaseException as exc:  # noqa: BLE001 (whatever happens, the caller gets a message, not a traceback)
+        out = {"status": ERROR, "message": f"{type(exc).__name__}: {exc}"[:2000], "error_type": type(exc).__name__}
+    out["peak_kb"] = _status_kb("self", "VmHWM")
+    try:
+        conn.send(out)
+    except MemoryError:
+        conn.send({"status": MEMORY, "message": _memory_message(memory_limit), "error_type": "MemoryError"})
+    conn.close()
+
+
+_CONTEXT_LOCK = threading.Lock()
+
+
+def _context(start_method: str | None):
+    """`fork` when asked (the CLI: one thread, no DuckDB instance yet), otherwise a fork server preloaded with this
+    module (forking a threaded server such as Streamlit's is unsafe; a fresh interpreter per run costs ~1 s)."""
+    if start_method == "fork":
+        return multiprocessing.get_context("fork")
+    with _CONTEXT_LOCK:
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["pipelines.sandbox"])
+        return ctx
+
+
+def warm_up() -> None:
+    """Start the fork server now (the dashboard's first query then does not pay for it)."""
+    from multiprocessing import forkserver  # noqa: PLC0415
+
+    _context(None)
+    forkserver.ensure_running()
+
+
+def run_query(config: Config, sql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP,
+              memory_limit: str = DEFAULT_MEMORY_LIMIT, record: bool = True, source: str = "",
+              start_method: str | None = None) -> QueryResult:
+    """Run one analyst statement in the sandbox, in a child process with a memory ceiling, killed at `timeout_s`.
+    Never raises for the statement's sake: the result carries the status and DuckDB's message. Raises
+    FileNotFoundError when there is no warehouse."""
+    row_cap = max(1, min(int(row_cap), MAX_ROW_CAP))
+    result = QueryResult(sql=sql, status=ERROR, row_cap=row_cap)
+    if not config.warehouse_path.exists():
+        raise FileNotFoundError(f"{config.warehouse_path}: no warehouse yet; run `sqd demo` or `sqd ingest FILE`")
+    if not timeout_s >= MIN_TIMEOUT_S:        # also NaN
+        result.status, result.error_type = REFUSED, "Refused"
+        result.message = f"The time limit must be at least {MIN_TIMEOUT_S:g} s (got {timeout_s})."
+        _record(config, result, record, source)
+        return result
+    ctx = _context(start_method)
+    receiver, sender = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child, args=(sender, config, sql, row_cap, memory_limit), daemon=True,
+                        name="sqd-sandbox")
+    started = time.perf_counter()
+    deadline = started + timeout_s
+    child.start()
+    sender.close()
+    out, peak_kb, timed_out = None, 0, False
+    try:
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                timed_out = True
+                break
+            if receiver.poll(min(left, 0.1)):
+                try:
+                    out = receiver.recv()
+                except (EOFError, OSError):
+                    out = None                 # the child died without a word (killed by the kernel, aborted)
+                break
+            peak_kb = max(peak_kb, _status_kb(child.pid, "VmHWM"))
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join(5)
+        receiver.close()
+    result.elapsed_s = time.perf_counter() - started
+    result.peak_memory_mb = max(peak_kb, (out or {}).get("peak_kb", 0)) / 1024
+    if out is None:
+        if timed_out:
+            result.status, result.error_type = TIMEOUT, "Timeout"
+            result.message = f"Stopped at the time limit of {timeout_s:g} s (the query was interrupted)."
+        else:
+            result.status, result.error_type = MEMORY, "ProcessDied"
+            result.message = _memory_message(memory_limit, f"the query process ended (exit code {child.exitcode})")
+    else:
+        result.status = out["status"]
+        result.message, result.error_type = out.get("message", ""), out.get("error_type", "")
+        result.line, result.column = out.get("line"), out.get("column")
+        if result.status == OK:
+            table = pa.ipc.open_stream(out["arrow"]).read_all()
+            result.frame = _to_polars(table)
+            result.rows, result.truncated = result.frame.height, bool(out["truncated"])
     _record(config, result, record, source)
     return result
 

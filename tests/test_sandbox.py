@@ -307,3 +307,49 @@ def test_sql_workspace_page_runs_and_refuses(review_project, tmp_path, monkeypat
     zh.query_params["lang"] = "zh"
     zh.run()
     assert not zh.exception and zh.title[0].value == "SQL 工作台"
+
+
+# Issue 12 item 3: allocations DuckDB's memory_limit does not see (a 4 GB string) took 7.8-14 GB of the caller's
+# memory. The statement runs in a child process with an address-space ceiling; the caller's memory does not grow.
+HUNGRY = ("SELECT length(repeat('x', 4000000000))",
+          "SELECT max(length(repeat('ab', 900000000 + r))) FROM range(8) t(r)")
+
+
+@pytest.mark.parametrize("start_method", [None, "fork"])
+@pytest.mark.parametrize("sql", HUNGRY)
+def test_sandbox_memory_ceiling_holds_outside_duckdbs_limit(review_project, sql, start_method):
+    import resource
+
+    parent_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result = sandbox.run_query(review_project, sql, timeout_s=60, record=False, start_method=start_method)
+    assert result.status == sandbox.MEMORY, (result.status, result.message)
+    assert "memory limit" in result.message and "\n" not in result.message
+    # the child's peak (its own VmHWM, or sampled while it ran) stayed far below the 4 GB the statement wanted
+    assert 0 < result.peak_memory_mb < 1500, result.peak_memory_mb
+    # the caller's high-water mark did not move by the size of the allocation
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - parent_before < 300 * 1024
+
+
+def test_sandbox_time_limit_kills_the_query_process_at_the_deadline(review_project):
+    result = sandbox.run_query(review_project, "SELECT count(*) FROM range(1000000) AS a, range(1000000) AS b",
+                               timeout_s=2, record=False)
+    assert result.status == sandbox.TIMEOUT and "time limit of 2 s" in result.message
+    assert 2 <= result.elapsed_s < 4
+
+
+@pytest.mark.parametrize("timeout", [0, -1, 0.5, float("nan")])
+def test_sandbox_refuses_a_time_limit_below_one_second(review_project, timeout):
+    result = sandbox.run_query(review_project, "SELECT 1", timeout_s=timeout, record=False)
+    assert result.status == sandbox.REFUSED and "at least 1 s" in result.message
+
+
+@pytest.mark.parametrize("timeout", ["0", "-5"])
+def test_cli_sql_refuses_a_time_limit_below_one_second(state_config, monkeypatch, timeout):
+    monkeypatch.setenv("SQD_CONFIG", str(state_config.source))
+    done = CliRunner().invoke(app, ["sql", "SELECT 1", "--timeout", timeout])
+    assert done.exit_code == 2 and "Traceback" not in done.output
+
+
+def test_sandbox_refuses_statement_types_it_cannot_name(review_project):
+    result = sandbox.run_query(review_project, "UPDATE EXTENSIONS", record=False)
+    assert result.status == sandbox.REFUSED and "not allowed" in result.message
