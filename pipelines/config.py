@@ -35,6 +35,11 @@ class SlaPolicy:
     first_response_minutes: int | None = None
     on_site_minutes: int | None = None
     resolution_minutes: int | None = None
+    # a target stated in working days: due at the close of business of the Nth working day after the day the ticket
+    # was received (docs/decisions.md "Targets in working days"); business calendar only; one of minutes / days
+    first_response_working_days: int | None = None
+    on_site_working_days: int | None = None
+    resolution_working_days: int | None = None
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,13 @@ def parse_config(raw: dict, source: Path) -> Config:
             m = p.get(f"{t}_minutes")
             if m is not None and (not isinstance(m, int) or m <= 0):
                 raise ConfigError(f"{where}: {t}_minutes must be a positive whole number of minutes")
+            d = p.get(f"{t}_working_days")
+            if d is not None and (not isinstance(d, int) or d <= 0):
+                raise ConfigError(f"{where}: {t}_working_days must be a positive whole number of days")
+            if d is not None and m is not None:
+                raise ConfigError(f"{where}: give {t}_minutes or {t}_working_days, not both")
+            if d is not None and p.get("calendar", "24x7") != "business":
+                raise ConfigError(f"{where}: {t}_working_days needs calendar = 'business'")
         policies.append(SlaPolicy(**p))
     ids = [p.policy_id for p in policies]
     if len(ids) != len(set(ids)):

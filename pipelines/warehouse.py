@@ -187,6 +187,7 @@ def refresh_reference(con: duckdb.DuckDBPyConnection, config: Config) -> None:
             "category": pl.Utf8, "priority": pl.Utf8, "min_distance_km": pl.Float64,
             "max_distance_km": pl.Float64,
             **{f"{t}_minutes": pl.Int32 for t in SLA_TARGETS},
+            **{f"{t}_working_days": pl.Int32 for t in SLA_TARGETS},
         },
     )
     opens = config.business_opens.hour * 60 + config.business_opens.minute

@@ -27,6 +27,8 @@ def test_config_defaults_follow_the_domain():
     assert cfg.warranty_default_days == 80 and cfg.warranty_days["white-glue"] == 100
     assert sum(cfg.loss_shares.values()) == 100
     assert [p.policy_id for p in cfg.sla_policies][0] == "repair_local"  # sorted by rank
+    complaint = next(p for p in cfg.sla_policies if p.policy_id == "complaint")   # 002/004: 2 working days
+    assert (complaint.resolution_working_days, complaint.resolution_minutes, complaint.calendar) == (2, None, "business")
     # 001: a follow-up within 48 h; sms / app answers may come within 48 h of the attempt
     assert (cfg.follow_up.window_hours, cfg.follow_up.response_window_hours) == (48, 48)
     assert cfg.follow_up.response_window_methods == ("sms", "app")
@@ -75,6 +77,11 @@ response_window_methods = ["app"]
     ('[[sla_policies]]\npolicy_id = "x"\nrank = 1\nresolution_minutes = -5\n', "positive whole number"),
     ('[[sla_policies]]\npolicy_id = "x"\nrank = 1\nfoo = 1\n', "unknown keys ['foo']"),
     ('[warehouse]\nload_memory_limit = "lots"\n', "expected a size such as '2GB'"),
+    ('[[sla_policies]]\npolicy_id = "x"\nrank = 1\ncalendar = "business"\nresolution_working_days = 0\n',
+     "resolution_working_days must be a positive whole number of days"),
+    ('[[sla_policies]]\npolicy_id = "x"\nrank = 1\nresolution_working_days = 2\n', "needs calendar = 'business'"),
+    ('[[sla_policies]]\npolicy_id = "x"\nrank = 1\ncalendar = "business"\nresolution_working_days = 2\n'
+     'resolution_minutes = 960\n', "resolution_minutes or resolution_working_days, not both"),
     ("[follow_up]\nwindow_hours = -1\n", "window_hours and response_window_hours must be >= 0"),
     ('[follow_up]\nresponse_window_methods = "sms"\n', "response_window_methods must be a list"),
     ("[follow_up]\nwindow_days = 2\n", "unknown keys ['window_days']"),

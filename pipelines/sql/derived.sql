@@ -19,7 +19,7 @@ COMMENT ON COLUMN metrics.ticket_sla_base.ticket_id IS 'Ticket';
 COMMENT ON COLUMN metrics.ticket_sla_base.target IS 'first_response, on_site or resolution';
 COMMENT ON COLUMN metrics.ticket_sla_base.policy_id IS 'SLA policy that applies (core.sla_policies)';
 COMMENT ON COLUMN metrics.ticket_sla_base.calendar IS '24x7 or business';
-COMMENT ON COLUMN metrics.ticket_sla_base.target_minutes IS 'Target, minutes in the policy''s calendar';
+COMMENT ON COLUMN metrics.ticket_sla_base.target_minutes IS 'Target, minutes in the policy''s calendar (a target in working days: the business minutes it leaves this ticket)';
 COMMENT ON COLUMN metrics.ticket_sla_base.created_at IS 'Ticket received (the clock''s start)';
 COMMENT ON COLUMN metrics.ticket_sla_base.due_at IS 'When the target falls due';
 COMMENT ON COLUMN metrics.ticket_sla_base.event_at IS 'When the target''s event happened (null = not yet)';

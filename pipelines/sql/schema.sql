@@ -205,6 +205,10 @@ CREATE TABLE IF NOT EXISTS core.sla_policies (
     resolution_minutes INTEGER,
     calendar VARCHAR NOT NULL
 );
+-- working-day targets, added after the first release (a warehouse made before gets them here)
+ALTER TABLE core.sla_policies ADD COLUMN IF NOT EXISTS first_response_working_days INTEGER;
+ALTER TABLE core.sla_policies ADD COLUMN IF NOT EXISTS on_site_working_days INTEGER;
+ALTER TABLE core.sla_policies ADD COLUMN IF NOT EXISTS resolution_working_days INTEGER;
 COMMENT ON TABLE core.sla_policies IS 'SLA rules: a ticket takes the lowest-rank policy whose non-null match fields all match it.';
 COMMENT ON COLUMN core.sla_policies.policy_id IS 'Policy name';
 COMMENT ON COLUMN core.sla_policies.rank IS 'Match order: lower wins';
@@ -216,6 +220,9 @@ COMMENT ON COLUMN core.sla_policies.max_distance_km IS 'Match: distance_km <= th
 COMMENT ON COLUMN core.sla_policies.first_response_minutes IS 'Target: created to first response, minutes (null = not measured)';
 COMMENT ON COLUMN core.sla_policies.on_site_minutes IS 'Target: created to on site, minutes';
 COMMENT ON COLUMN core.sla_policies.resolution_minutes IS 'Target: created to resolved, minutes';
+COMMENT ON COLUMN core.sla_policies.first_response_working_days IS 'Target in working days: due at the close of business of the Nth working day after the day received (business calendar; instead of minutes)';
+COMMENT ON COLUMN core.sla_policies.on_site_working_days IS 'Target in working days, as first_response_working_days';
+COMMENT ON COLUMN core.sla_policies.resolution_working_days IS 'Target in working days, as first_response_working_days';
 COMMENT ON COLUMN core.sla_policies.calendar IS '24x7 (wall-clock minutes) or business (working days of the mainland China calendar, business hours only)';
 
 CREATE TABLE IF NOT EXISTS core.calendar_days (

@@ -79,11 +79,12 @@ def test_ticket_sla_business_hours_across_spring_festival(con):
     assert c1["first_response"]["due"] == at("2026-02-14 10:30")
     assert c1["first_response"]["status"] == "met"
     assert c1["first_response"]["elapsed"] == pytest.approx(90)
-    # 960 business minutes: Saturday gives 540, 15-23 Feb are holidays, Tuesday 24 Feb gives the other 420
-    # -> 08:30 + 7 h = 15:30. Resolved 16:00 -> breached; elapsed 540 + (16:00 - 08:30 = 450) = 990.
-    assert c1["resolution"]["due"] == at("2026-02-24 15:30")
-    assert c1["resolution"]["status"] == "breached"
-    assert c1["resolution"]["met"] is False
+    # Resolution within 2 working days: the 1st working day after Friday 13 is Saturday 14 (adjusted workday),
+    # 15-23 Feb are the holiday, the 2nd is Tuesday 24 Feb -> due at its close, 17:30 (read as 960 business
+    # minutes it fell due at 15:30). Resolved 16:00 -> met; elapsed 540 + (16:00 - 08:30 = 450) = 990.
+    assert c1["resolution"]["due"] == at("2026-02-24 17:30")
+    assert c1["resolution"]["status"] == "met"
+    assert c1["resolution"]["met"] is True
     assert c1["resolution"]["elapsed"] == pytest.approx(990)
 
 
@@ -139,8 +140,9 @@ def test_ticket_sla_beyond_the_official_calendar_uses_the_fallback(con):
     # Monday 1 March 2027, 09:00 -> 10:00 is 60 business minutes; due 11:00.
     assert c["first_response"]["due"] == at("2027-03-01 11:00")
     assert (c["first_response"]["status"], c["first_response"]["elapsed"]) == ("met", pytest.approx(60))
-    # Resolution 960 min: Monday 09:00-17:30 = 510, Tuesday 08:30-09:00 = 30 -> elapsed 540, due Tue 16:00.
-    assert c["resolution"]["due"] == at("2027-03-02 16:00")
+    # Resolution 2 working days: Tuesday 2 and Wednesday 3 March -> due Wednesday 17:30. Resolved Tuesday 09:00:
+    # Monday 09:00-17:30 = 510, Tuesday 08:30-09:00 = 30 -> elapsed 540 business minutes.
+    assert c["resolution"]["due"] == at("2027-03-03 17:30")
     assert c["resolution"]["elapsed"] == pytest.approx(540)
 
 
@@ -148,7 +150,7 @@ def test_ticket_kpis_timeliness_counts_only_decided_tickets(con):
     rows = dict(con.execute(
         "SELECT ticket_id, (is_measured, is_timely) FROM metrics.ticket_kpis").fetchall())
     assert "X1" not in rows
-    assert rows["C1"] == (True, False)   # resolution breached
+    assert rows["C1"] == (True, True)    # both targets met
     assert rows["R1"] == (True, False)   # on-site breached
     assert rows["R3"] == (False, False)  # all pending: not measured yet
     assert rows["I1"] == (True, True)
@@ -156,11 +158,11 @@ def test_ticket_kpis_timeliness_counts_only_decided_tickets(con):
     # due 8 April 2026 has passed while open -> breached: measured, not timely.
     assert rows["W1"] == (True, False)
     assert rows["W2"] == (True, True)
-    # Timeliness = timely / measured = (I1, W2, C2027) / 8 measured (all but R3) = 3 / 8.
+    # Timeliness = timely / measured = (C1, I1, W2, C2027) / 7 measured (all but R3 and cancelled X1) = 4 / 7.
     rate = con.execute(
         "SELECT count(*) FILTER (WHERE is_timely) / count(*) FILTER (WHERE is_measured) FROM metrics.ticket_kpis"
     ).fetchall()[0][0]
-    assert rate == pytest.approx(3 / 7)
+    assert rate == pytest.approx(4 / 7)
 
 
 def test_backlog_ages_and_breaches(con):
@@ -171,3 +173,50 @@ def test_backlog_ages_and_breaches(con):
     assert rows["R3"] == ("<1d", False)
     assert rows["R2"] == (">30d", True)
     assert rows["W1"][1] is True
+
+
+def test_ticket_sla_targets_in_working_days(warehouse):
+    # The complaint policy resolves within 2 working days (sqd.toml resolution_working_days = 2): due at the close
+    # (17:30) of the 2nd working day after the day received. Now is Monday 23 Nov 2026 10:00 (tests/conftest.py).
+    con = warehouse(tickets=[
+        # Monday 16 Nov 09:42 -> Tuesday 17 (1st), Wednesday 18 (2nd) -> due Wed 18 Nov 17:30 (not Tue 16:42, as
+        # 960 business minutes read it). Resolved Wed 17:00 -> met.
+        {"ticket_id": "MON", "created_at": "2026-11-16 09:42+08:00", "ticket_type": "complaint",
+         "first_response_at": "2026-11-16 10:00+08:00", "resolved_at": "2026-11-18 17:00+08:00",
+         "status": "resolved"},
+        # Friday 20 Nov 15:00 -> across the weekend: Monday 23 (1st), Tuesday 24 (2nd) -> due Tue 24 17:30;
+        # still open at Monday 10:00 -> pending.
+        {"ticket_id": "FRI", "created_at": "2026-11-20 15:00+08:00", "ticket_type": "complaint",
+         "first_response_at": "2026-11-20 15:30+08:00", "status": "open"},
+        # Received on Sunday 22 Nov: the day received is not a working day; Mon 23 and Tue 24 -> Tue 24 17:30.
+        {"ticket_id": "SUN", "created_at": "2026-11-22 10:00+08:00", "ticket_type": "complaint",
+         "first_response_at": "2026-11-23 09:00+08:00", "status": "open"},
+        # National Day 2026: 1-7 Oct off, Saturday 10 Oct an adjusted workday (调休). Received Wednesday 30 Sep
+        # 16:00 -> the holiday does not count: Thursday 8 Oct (1st), Friday 9 Oct (2nd) -> due Fri 9 Oct 17:30;
+        # resolved Monday 12 Oct 09:00 -> breached.
+        {"ticket_id": "NATIONAL", "created_at": "2026-09-30 16:00+08:00", "ticket_type": "complaint",
+         "first_response_at": "2026-09-30 16:30+08:00", "resolved_at": "2026-10-12 09:00+08:00",
+         "status": "resolved"},
+        # Received Thursday 8 Oct 16:00 -> Friday 9 (1st), Saturday 10 Oct, an adjusted workday (2nd) -> due Sat 10
+        # Oct 17:30; resolved Saturday 11:00 -> met.
+        {"ticket_id": "ADJUSTED", "created_at": "2026-10-08 16:00+08:00", "ticket_type": "complaint",
+         "first_response_at": "2026-10-08 16:30+08:00", "resolved_at": "2026-10-10 11:00+08:00",
+         "status": "resolved"},
+    ])
+    got = {t: sla(con, t)["resolution"] for t in ("MON", "FRI", "SUN", "NATIONAL", "ADJUSTED")}
+    assert {t: (r["due"], r["status"]) for t, r in got.items()} == {
+        "MON": (at("2026-11-18 17:30"), "met"),
+        "FRI": (at("2026-11-24 17:30"), "pending"),
+        "SUN": (at("2026-11-24 17:30"), "pending"),
+        "NATIONAL": (at("2026-10-09 17:30"), "breached"),
+        "ADJUSTED": (at("2026-10-10 17:30"), "met"),
+    }
+    assert {r["policy"] for r in got.values()} == {"complaint"}
+    # the business minutes the target leaves each ticket: MON 09:42 -> Mon 468 + Tue 540 + Wed 540 = 1548;
+    # FRI 15:00 -> Fri 150 + Mon 540 + Tue 540 = 1230; SUN -> Mon 540 + Tue 540 = 1080
+    minutes = dict(con.execute("SELECT ticket_id, target_minutes FROM metrics.ticket_sla "
+                               "WHERE target = 'resolution' AND ticket_id IN ('MON', 'FRI', 'SUN')").fetchall())
+    assert minutes == {"MON": 1548, "FRI": 1230, "SUN": 1080}
+    days = con.execute("SELECT date_day, is_workday FROM core.calendar_days "
+                       "WHERE date_day IN (DATE '2026-10-07', DATE '2026-10-08', DATE '2026-10-10') ORDER BY 1")
+    assert [w for _, w in days.fetchall()] == [False, True, True]     # holiday, first day back, 调休 Saturday
