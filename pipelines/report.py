@@ -181,9 +181,13 @@ def p_chart_figure(lots: pl.DataFrame, lang: str = "en") -> go.Figure:
         fig.add_vrect(x0=in_week["i"].min() - 0.5, x1=in_week["i"].max() + 0.5, fillcolor=NEUTRAL, opacity=0.12,
                       line_width=0, annotation_text=t("chart.this_week", lang), annotation_position="top left")
     fig.update_yaxes(tickformat=".1%", rangemode="tozero")
+    # a date at each week's first lot; a week too close to the next one (few lots) goes unlabelled so no two
+    # labels overlap, the reviewed week is always labelled
+    min_gap = max(1, -(-lots.height // 10))
     firsts = (lots.with_row_index("i", offset=1)
               .group_by(pl.col("inspected_date").dt.truncate("1w").alias("week_start"))
-              .agg(pl.col("i").min()).sort("week_start"))
+              .agg(pl.col("i").min()).sort("week_start")
+              .filter((pl.col("i").shift(-1) - pl.col("i")).fill_null(min_gap) >= min_gap))
     fig.update_xaxes(title_text=t("chart.lots", lang), tickmode="array", tickvals=firsts["i"].to_list(),
                      ticktext=[date_label(d, lang) for d in firsts["week_start"].to_list()], tickangle=0,
                      tickfont={"size": 9})

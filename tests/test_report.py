@@ -6,15 +6,19 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
+import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 from plotly.offline import get_plotlyjs
 from typer.testing import CliRunner
 
 from pipelines import report, weekly
 from pipelines.cli import app
-from pipelines.report_template import t
+from pipelines.report_template import STATUS_MARKS, t
 from pipelines.weekly import IsoWeek
 from tests.conftest import require_chromium
 from tests.review_fixtures import independent, review_project, state_config  # noqa: F401
@@ -158,3 +162,155 @@ def test_cli_report_default_week_and_notes(state_config, tmp_path, monkeypatch):
     assert "Decision: &lt;b&gt;extra&lt;/b&gt; follow-up calls." in page     # notes are escaped
     bad = CliRunner().invoke(app, ["report", "--week", "2026-46", "--out", str(tmp_path)])
     assert bad.exit_code == 1 and "YYYY-Www" in bad.output
+
+
+# ------------------------------------------------------------------ the printed pack (issue 11, item 5)
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "report"
+PRINT_WEEK = "2026-W47"           # a week with a change, breaches, a p-chart signal and both Pareto periods
+TOOLBAR_TEXT = ("Download plot as a png", "Zoom in", "Zoom out", "Autoscale", "Reset axes", "Box Select",
+                "Lasso Select", "Produced with Plotly", "Pan")
+
+
+def _poppler(tool: str) -> str:
+    found = shutil.which(tool)
+    if found is None:
+        pytest.skip(f"{tool} is needed to read the PDF: apt-get install -y poppler-utils")
+    return found
+
+
+@pytest.fixture(scope="module")
+def printed(review_project) -> dict[str, dict]:
+    """The W47 pack printed in both languages, its pages rendered to PNG in test-artifacts/report/ (kept for a
+    person to look at) and its text per page (pdftotext; pages split at form feeds)."""
+    require_chromium("the PDF needs Chromium: ")
+    pdftoppm, pdftotext = _poppler("pdftoppm"), _poppler("pdftotext")
+    from pipelines.warehouse import connect, direct
+
+    con = connect(review_project)
+    try:
+        pack = weekly.build_pack(direct(con), review_project, PRINT_WEEK)
+    finally:
+        con.close()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for lang in ("en", "zh"):
+        html_path = report.write_html(pack, ARTIFACTS, lang)
+        pdf_path = report.write_pdf(html_path)
+        stem = ARTIFACTS / pdf_path.stem
+        for old in ARTIFACTS.glob(f"{pdf_path.stem}-*.png"):
+            old.unlink()
+        subprocess.run([pdftoppm, "-png", "-r", "60", str(pdf_path), str(stem)], check=True, timeout=120)
+        text = subprocess.run([pdftotext, str(pdf_path), "-"], check=True, capture_output=True, text=True,
+                              timeout=60).stdout
+        pages = [p for p in text.split("\f")]
+        if pages and not pages[-1].strip():
+            pages.pop()
+        out[lang] = {"pack": pack, "html": html_path.read_text(encoding="utf-8"), "pdf": pdf_path,
+                     "pages": pages, "png": sorted(ARTIFACTS.glob(f"{pdf_path.stem}-*.png"),
+                                                   key=lambda p: int(p.stem.rsplit("-", 1)[1]))}
+    return out
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_printed_pack_pages_and_no_toolbar(printed, lang):
+    got = printed[lang]
+    assert 2 <= len(got["pages"]) <= 6, len(got["pages"])
+    assert len(got["png"]) == len(got["pages"])
+    text = "\n".join(got["pages"])
+    for word in TOOLBAR_TEXT:
+        assert word not in text, word
+    # the toolbar is switched off in every figure, not only hidden by the print style sheet
+    plots = got["html"].count("Plotly.newPlot(")
+    assert plots == len(report.figures(got["pack"], lang)) >= 3
+    assert got["html"].count('{"displayModeBar": false,') == plots
+    assert '"displayModeBar": true' not in got["html"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_printed_pack_keeps_the_scorecard_on_one_page(printed, lang):
+    got = printed[lang]
+    pages_of = {r.kpi.key: {i for i, p in enumerate(got["pages"]) if report.counts_text(r) in p}
+                for r in got["pack"].scorecard}
+    assert all(pages == {0} for pages in pages_of.values()), pages_of
+    first = got["pages"][0]
+    assert t("col.trend", lang) in first                         # "Last 4 weeks" on one line
+    assert not re.search(r"\d\s*\n\s*%", first), "a percentage broke before its % sign"
+    # the trends follow on the first page instead of leaving half of it empty
+    assert t("section.trends", lang) in first
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_printed_pack_time_axes_have_dates(printed, lang):
+    got = printed[lang]
+    pack, text = got["pack"], "\n".join(got["pages"])
+    days = pack.history.filter(pl.col("metric") == "complaint_rate").sort("week_start")["week_start"].to_list()
+    _, labels = report.week_ticks(days, lang)
+    assert len(labels) >= 2 and labels[-1] == report.date_label(pack.week.start, lang)
+    for label in labels:                                          # every trend panel labels its weeks
+        assert text.count(label) >= len(weekly.KPIS), (label, text.count(label))
+    assert ("11月16日" if lang == "zh" else "16 Nov") in text
+    pcharts = [fig for key, fig in report.figures(pack, lang).items() if key.startswith("pchart-")]
+    assert pcharts
+    for fig in pcharts:                          # a date at a week's first lot, labels apart, the reviewed week's last
+        axis, lots = fig.layout.xaxis, len(fig.data[0].x)
+        assert len(axis.ticktext) >= 2 and all(label in text for label in axis.ticktext), axis.ticktext
+        assert axis.ticktext[-1] == report.date_label(pack.week.start, lang)
+        assert min(b - a for a, b in zip(axis.tickvals, axis.tickvals[1:])) >= lots / 10, (axis.tickvals, lots)
+
+
+def test_printed_pack_chinese_type_column_does_not_wrap(printed):
+    got = printed["zh"]
+    breach_types = set(got["pack"].breaches["ticket_type"].to_list())
+    text = "\n".join(got["pages"])
+    for code in breach_types:
+        label = report.value_label("ticket_type", code, "zh")
+        assert len(label) >= 2 and label in text, label
+    assert f'<th class="nw">{report.column("ticket_type", "zh")}</th>' in got["html"]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_printed_pages_are_not_left_half_empty(printed, lang):
+    """Every page but the last is filled below its middle (a chart pushed to the next page left half a page
+    blank)."""
+    from PIL import Image
+
+    pages = printed[lang]["png"]
+    for path in pages[:-1]:
+        image = Image.open(path).convert("L")
+        ink = image.point(lambda v: 255 if v < 200 else 0).getbbox()
+        assert ink is not None and ink[3] > 0.6 * image.height, (path.name, ink, image.height)
+
+
+def test_generated_time_is_local_with_zone(review_project):
+    pack = weekly.WeeklyPack(
+        week=IsoWeek.parse(WEEK), timezone="Asia/Shanghai",
+        generated_at=datetime(2026, 11, 23, 2, 0, 5, 123456, tzinfo=UTC), scorecard=[], history=pl.DataFrame(),
+        changes=[], breaches=pl.DataFrame(), breaches_by_site=pl.DataFrame(), signals=pl.DataFrame(),
+        p_chart_lots=pl.DataFrame(), pareto=pl.DataFrame(), comments=pl.DataFrame(), class1_open=pl.DataFrame())
+    assert report.generated_text(pack) == "2026-11-23 10:00:05 Asia/Shanghai (UTC+08:00)"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_pack_header_prints_local_generation_time(printed, lang):
+    got = printed[lang]
+    stamp = report.generated_text(got["pack"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d Asia/Shanghai \(UTC\+08:00\)", stamp), stamp
+    assert stamp in html.unescape(got["html"]) and " UTC." not in got["html"]
+    assert stamp in got["pages"][0].replace("\n", " ")
+
+
+def test_status_marks_are_colour_blind_safe_with_shapes(printed):
+    okabe_ito = {"#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#999999"}
+    assert set(STATUS_MARKS) == {"green", "amber", "red", "grey"}
+    assert {colour for _, colour, _ in STATUS_MARKS.values()} <= okabe_ito
+    assert len({symbol for symbol, _, _ in STATUS_MARKS.values()}) == 4           # a distinct shape each
+    got = printed["en"]
+    page, text = got["html"], "\n".join(got["pages"])
+    for r in got["pack"].scorecard:
+        symbol, colour, key = STATUS_MARKS[r.light]
+        light = re.search(rf'data-kpi="{r.kpi.key}" data-col="light">(.*?)</td>', page).group(1)
+        assert f'style="color: {colour}"' in light and symbol in light and t(key, "en") in light
+        assert f"{symbol} {t(key, 'en')}" in text                  # shape and words printed together
+    for red_or_green in ("#c62828", "#1b873f", "#d62728", "#2ca02c"):
+        assert red_or_green not in page.replace(get_plotlyjs(), "").lower()   # plotly.js has its own palette
