@@ -409,19 +409,39 @@ def table(frame: pl.DataFrame, name: str, column_config: dict | None = None, hei
     kwargs: dict = {"hide_index": hide_index, "height": height, "width": "stretch",
                     "column_config": {headers.get(k, k): v for k, v in config.items()}}
     if on_select != "ignore":
-        kwargs.update(on_select=on_select, selection_mode="single-row", key=key)
-    result = st.dataframe(shown, **kwargs)
+        kwargs.update(on_select=on_select, selection_mode="single-row")
+    result = st.dataframe(shown, key=key or element_key("table", name), **kwargs)
     if caption:
         st.caption(caption)
     # The SQL workspace's export: BOM for spreadsheet programs, formula-like text (a comment "=HYPERLINK(...)")
     # neutralised; built only when clicked.
     st.download_button(tr("table.download"), lambda: sandbox.to_csv_bytes(shown), file_name=f"{name}.csv",
-                       mime="text/csv", key=f"dl_{name}", icon=":material/download:", on_click="ignore")
+                       mime="text/csv", key=element_key("dl", name), icon=":material/download:", on_click="ignore")
     return result
 
 
-def chart(fig) -> None:
-    st.plotly_chart(fig, theme="streamlit", config={"displaylogo": False, "responsive": True})
+def element_key(kind: str, name: str) -> str:
+    """A stable widget key for an element of this run: `<kind>_<page>_<name>`, with `_2`, `_3`... when a page draws
+    the same name twice. Streamlit's auto-generated ids hash an element's content, so two elements with the same
+    content (two empty charts under a narrow filter) would clash; an explicit key never does."""
+    marker = _run_marker()
+    if st.session_state.get("_sqd_keys_run") is not marker:
+        st.session_state["_sqd_keys_run"] = marker
+        st.session_state["_sqd_keys"] = set()
+    used: set[str] = st.session_state["_sqd_keys"]
+    base = f"{kind}_{st.session_state.get('_sqd_page', '')}_{name}"
+    key, n = base, 1
+    while key in used:
+        n += 1
+        key = f"{base}_{n}"
+    used.add(key)
+    return key
+
+
+def chart(fig, name: str) -> None:
+    """A Plotly figure under a stable key named by the page (`name`), see element_key."""
+    st.plotly_chart(fig, theme="streamlit", config={"displaylogo": False, "responsive": True},
+                    key=element_key("chart", name))
 
 
 def percent_column() -> object:

@@ -27,7 +27,7 @@ with ui.section("def.p_chart", view="defect_lots", help_key="def.p_chart.help"):
                                      default="final" if "final" in stages else None,
                                      format_func=lambda s: label("stage", s, lg))
         lots = queries.p_chart(run, f, product, stage)
-        ui.chart(charts.p_chart(lots, lg, title=f"{label('product', product, lg)} · {label('stage', stage, lg)}"))
+        ui.chart(charts.p_chart(lots, lg, title=f"{label('product', product, lg)} · {label('stage', stage, lg)}"), "p_chart")
         flagged = lots.filter(pl.col("is_out_of_control") | pl.col("signal").is_not_null())
         st.caption(tr("def.signals_found", n=ui.fmt_int(flagged.height), lots=ui.fmt_int(lots.height)))
         if flagged.height:
@@ -50,7 +50,7 @@ with ui.section("def.pareto", view="defect_pareto", help_key="def.pareto.help"):
     measure = ui.url_selectbox("measure", tr("def.pareto_measure"), ["qty", "total_cost"], default="qty",
                                format_func=lambda m: tr(f"col.{m}"))
     par = queries.pareto(run, f, measure or "qty")
-    ui.chart(charts.pareto(par, measure or "qty", lg))
+    ui.chart(charts.pareto(par, measure or "qty", lg), "pareto")
     ui.table(par, "defect_pareto", column_config={"cumulative_share": ui.percent_column()})
 
 with ui.section("def.copq", help_key="def.copq.help"):
@@ -60,14 +60,14 @@ with ui.section("def.copq", help_key="def.copq.help"):
         by_disp = queries.copq_by(run, f, "disposition")
         ui.chart(charts.stacked_bars(by_disp, "month", "cost", "group", lg, money=True,
                                      y_title=tr("col.cost"), colour_dimension="disposition",
-                                     title=tr("def.copq_disposition")))
+                                     title=tr("def.copq_disposition")), "copq_disposition")
         ui.table(by_disp, "copq_by_disposition_month", collapsed=True)
     with right:
         ui.applies("cost_by_department")
         by_dept = queries.copq_by(run, f, "department")
         ui.chart(charts.stacked_bars(by_dept, "month", "cost", "group", lg, money=True,
                                      y_title=tr("col.cost"), colour_dimension="department",
-                                     title=tr("def.copq_department")))
+                                     title=tr("def.copq_department")), "copq_department")
         ui.table(by_dept, "copq_by_department_month", collapsed=True)
 
 with ui.section("def.field", view="field_failures", help_key="def.field.help"):

@@ -53,10 +53,10 @@ left, right = st.columns(2)
 with left, ui.section("overview.by_channel", view="ticket_kpis"):
     vol = queries.volumes(run, f)
     ui.chart(charts.stacked_bars(vol, "channel", "tickets", "ticket_type", lg, y_title=tr("chart.tickets"),
-                                 x_dimension="channel", colour_dimension="ticket_type"))
+                                 x_dimension="channel", colour_dimension="ticket_type"), "volumes_by_channel")
     ui.table(vol, "volumes_by_channel_type", collapsed=True)
 with right, ui.section("overview.weekly_volume", view="ticket_kpis"):
     weekly_vol = queries.weekly_volume(run, f)
     ui.chart(charts.stacked_bars(weekly_vol, "week_start", "tickets", "ticket_type", lg,
-                                 y_title=tr("chart.tickets"), colour_dimension="ticket_type"))
+                                 y_title=tr("chart.tickets"), colour_dimension="ticket_type"), "weekly_volume")
     ui.table(weekly_vol, "weekly_volume", collapsed=True)

@@ -32,7 +32,7 @@ with ui.section("sat.csat", view="csat_daily", help_key="sat.csat.help"):
                   help=tr("metric.nps.help"))
         shown = stats.with_wilson(weekly, "satisfied", "scored_responses")
         ui.chart(charts.rate_trend(shown, "week_start", "csat_rate", lg, target=csat_target, low="ci_low",
-                                   high="ci_high", count="scored_responses", y_title="CSAT"))
+                                   high="ci_high", count="scored_responses", y_title="CSAT"), "csat_trend")
         ui.table(shown, "csat_weekly", column_config={c: ui.percent_column() for c in
                                                       ("csat_rate", "response_rate", "ci_low", "ci_high")}, collapsed=True)
 
@@ -40,11 +40,11 @@ left, right = st.columns(2)
 with left, ui.section("sat.scores", view="survey_responses"):
     scores = queries.score_distribution(run, f)
     ui.chart(charts.distribution(scores, "score", "responses", lg, x_title=tr("col.score"),
-                                 y_title=tr("col.responses"), highlight={4, 5}))
+                                 y_title=tr("col.responses"), highlight={4, 5}), "score_distribution")
     ui.table(scores, "score_distribution", collapsed=True)
 with right, ui.section("sat.dimensions", view="survey_responses", help_key="sat.dimensions.help"):
     dims = queries.dimension_scores(run, f)
-    ui.chart(charts.dimension_bars(dims, lg))
+    ui.chart(charts.dimension_bars(dims, lg), "dimension_scores")
     ui.table(dims.with_columns(pl.col("dimension").replace_strict(
         {d: label("score_dimension", d, lg) for d in queries.SCORE_DIMENSIONS}, default=pl.col("dimension"))),
         "dimension_scores", column_config={"top_two_rate": ui.percent_column()}, collapsed=True)
@@ -69,7 +69,7 @@ with ui.section("sat.follow_up", view="follow_up_tickets", help_key="sat.follow_
                                    target=ctx.targets.get("follow_up_rate"), count="resolved",
                                    target_label=tr("chart.target_named", name=tr("metric.follow_up_rate"),
                                                    value=ui.fmt_pct(ctx.targets.get("follow_up_rate"), 0)),
-                                   y_title=tr("chart.rate")))
+                                   y_title=tr("chart.rate")), "follow_up_trend")
         ui.table(fu_weekly, "follow_up_weekly",
                  column_config={"follow_up_rate": ui.percent_column(),
                                 "hotline_satisfaction_rate": ui.percent_column()}, collapsed=True)
@@ -82,9 +82,9 @@ with ui.section("sat.fair", view="csat_daily", help_key="sat.fair.help"):
         left, right = st.columns(2)
         with left:
             if limits is not None:
-                ui.chart(charts.funnel(units, limits, overall, lg, target=csat_target, title=tr("sat.funnel")))
+                ui.chart(charts.funnel(units, limits, overall, lg, target=csat_target, title=tr("sat.funnel")), "funnel")
         with right:
-            ui.chart(charts.intervals(units, lg, overall=overall, target=csat_target, title=tr("sat.intervals")))
+            ui.chart(charts.intervals(units, lg, overall=overall, target=csat_target, title=tr("sat.intervals")), "intervals")
         ui.table(units.with_columns(pl.col("position").replace_strict(
             {p: tr(f"chart.funnel_{p}") for p in ("above", "within", "below")}, default=pl.col("position"))),
             f"csat_by_{by}", column_config={c: ui.percent_column() for c in ("csat_rate", "ci_low", "ci_high")})

@@ -26,7 +26,7 @@ with ui.section("sla.attainment", view="ticket_sla", help_key="sla.attainment.he
         weekly = rates.filter(pl.col("week_start").is_not_null())
         ui.chart(charts.rate_trend(weekly, "week_start", "attainment_rate", lg, series="target",
                                    series_dimension="target", target=goal, count="met",
-                                   y_title=tr("chart.attainment")))
+                                   y_title=tr("chart.attainment")), "attainment_trend")
         ui.table(weekly, "sla_attainment_weekly", column_config={"attainment_rate": ui.percent_column()}, collapsed=True)
 
 target = ui.url_selectbox("target", tr("sla.pick_target"), list(queries.SLA_TARGETS), default="resolution",
@@ -35,7 +35,7 @@ target = ui.url_selectbox("target", tr("sla.pick_target"), list(queries.SLA_TARG
 with ui.section("sla.heatmap", view="ticket_sla"):
     heat = queries.sla_heatmap(run, f, target)
     ui.chart(charts.heatmap(heat, "category", "site", "attainment_rate", lg, "met", "measured",
-                            title=label("target", target, lg), target=goal))
+                            title=label("target", target, lg), target=goal), "heatmap")
     ui.table(heat, "sla_site_category", column_config={"attainment_rate": ui.percent_column()}, collapsed=True)
 
 with ui.section("sla.times", view="ticket_sla", help_key="sla.times.help"):
@@ -52,10 +52,10 @@ with ui.section("sla.times", view="ticket_sla", help_key="sla.times.help"):
         km_median, km_t, km_s = present.km_summary(surv)
         left, right = st.columns(2)
         with left:
-            ui.chart(charts.time_histogram(hist, lg, title=tr("sla.distribution")))
+            ui.chart(charts.time_histogram(hist, lg, title=tr("sla.distribution")), "time_histogram")
         with right:
             ui.chart(charts.survival(km_t, km_s, lg, target_minutes=minutes[policy], median_minutes=km_median,
-                                     title=tr("sla.km_title")))
+                                     title=tr("sla.km_title")), "survival")
         done = hist["completed"].sum() if hist.height else 0
         still_open = hist["open"].sum() if hist.height else 0
         c1, c2, c3 = st.columns(3)
@@ -91,7 +91,7 @@ with ui.section("sla.backlog", view="backlog", help_key="sla.backlog.help"):
     c2.metric(tr("sla.backlog_breached"), ui.fmt_int(breached_open), border=True)
     left, right = st.columns([2, 3])
     with left:
-        ui.chart(charts.backlog(buckets, lg))
+        ui.chart(charts.backlog(buckets, lg), "backlog")
     with right:
         ui.table(queries.backlog_oldest(run, f), "backlog_oldest", height=320,
                  caption=tr("sla.backlog_oldest"))
@@ -122,6 +122,6 @@ with ui.section("sla.reopen", view="ticket_kpis", help_key="sla.reopen.help"):
         long = weekly.unpivot(on=["reopen_rate", "escalation_rate"], index=["week_start", "tickets"],
                               variable_name="rate", value_name="value")
         ui.chart(charts.rate_trend(long, "week_start", "value", lg, series="rate", series_dimension="rate",
-                                   count="tickets", y_title=tr("chart.rate")))
+                                   count="tickets", y_title=tr("chart.rate")), "rates_trend")
         ui.table(weekly, "reopen_escalation_weekly",
                  column_config={"reopen_rate": ui.percent_column(), "escalation_rate": ui.percent_column()}, collapsed=True)

@@ -63,12 +63,12 @@ with side:
             cols = columns.filter((pl.col("schema_name") == schema_name) & (pl.col("object_name") == object_name))
             st.dataframe(cols.select("column_name", "data_type", pl.col("comment").fill_null("")).rename(
                 {c: tr(f"col.{c}") for c in ("column_name", "data_type", "comment")}),
-                hide_index=True, width="stretch", height=320)
+                hide_index=True, width="stretch", height=320, key="sqlws_schema_columns")
             st.button(tr("ws.schema.insert"), key="sqlws_schema_query", on_click=load,
                       args=(f"SELECT *\nFROM {picked}\nLIMIT 100",), icon=":material/input:")
             with st.expander(tr("ws.schema")):
                 st.dataframe(objects.rename({c: tr(f"col.{c}") for c in objects.columns}), hide_index=True,
-                             width="stretch")
+                             width="stretch", key="sqlws_schema_objects")
     with examples_tab:
         keys = list(sandbox.EXAMPLES)
         key = st.selectbox(tr("ws.examples.pick"), keys, key="sqlws_example",
@@ -163,7 +163,7 @@ with main:
         pages = max(1, -(-frame.height // size))
         page = p2.number_input(tr("ws.page"), min_value=1, max_value=pages, step=1, key="sqlws_page")
         first = (int(page) - 1) * size
-        st.dataframe(frame.slice(first, size), hide_index=True, width="stretch")
+        st.dataframe(frame.slice(first, size), hide_index=True, width="stretch", key="sqlws_result")
         st.caption(tr("ws.page_of", first=f"{min(first + 1, frame.height):,}",
                       last=f"{min(first + size, frame.height):,}", rows=f"{frame.height:,}"))
         d1, d2, d3 = st.columns(3)
@@ -201,6 +201,6 @@ with main:
                         fig = px.histogram(data, x=x, color=colour_arg)
                     else:
                         fig = getattr(px, kind)(data, x=x, y=y, color=colour_arg)
-                    ui.chart(fig)
+                    ui.chart(fig, "query_chart")
                 except Exception as exc:  # noqa: BLE001 (a column that cannot be drawn this way)
                     st.warning(str(exc).splitlines()[0])

@@ -83,7 +83,7 @@ section("scorecard", "section.scorecard.help")
 st.html(SCORECARD_CSS + report.scorecard_table(pack, lg))
 
 section("trends")
-ui.chart(figs["trend"])
+ui.chart(figs["trend"], "trend")
 
 # ------------------------------------------------------------------ what changed
 section("changes", "section.changes.help")
@@ -96,7 +96,7 @@ for change in pack.changes:
                  else f":red-badge[:material/warning: {tr('wr.worse')}]")
         arrow = ":material/trending_up:" if change.delta > 0 else ":material/trending_down:"
         st.markdown(f"{badge} {arrow} {escape_markdown(change.sentence(lg))}")
-    ui.chart(figs[f"change-{change.kpi.key}"])
+    ui.chart(figs[f"change-{change.kpi.key}"], f"change_{change.kpi.key}")
     with st.expander(tr("wr.contributions")):
         frame = change.contributions
         shown = frame.with_columns(
@@ -104,7 +104,8 @@ for change in pack.changes:
             pl.Series("dimension", [t(f"dim.{d}", lg) for d in frame["dimension"].to_list()]),
         ).select("dimension", "value", "contribution", "share", "rate_current", "n1", "d1", "rate_reference", "n0",
                  "d0")
-        st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        st.dataframe(shown, hide_index=True, width="stretch", key=ui.element_key("table", f"contrib_{change.kpi.key}"),
+                     column_config={
             "contribution": st.column_config.NumberColumn(t("col.contribution", lg), format="percent"),
             "share": st.column_config.NumberColumn(t("col.share", lg), format="percent"),
             "rate_current": st.column_config.NumberColumn(t("col.rate_current", lg), format="percent"),
@@ -128,13 +129,13 @@ if pack.signals.height:
     table(pack.signals, f"signals_{week.label}", percent=("defect_rate", "lcl", "ucl"))
     for key, fig in figs.items():
         if key.startswith("pchart-"):
-            ui.chart(fig)
+            ui.chart(fig, key)
 else:
     st.info(t("none.signals", lg))
 
 section("pareto")
 if pack.pareto.height:
-    ui.chart(figs["pareto"])
+    ui.chart(figs["pareto"], "pareto")
     this, last = st.columns(2)
     for holder, period in ((this, "this"), (last, "last")):
         with holder:
