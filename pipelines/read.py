@@ -62,6 +62,32 @@ def _utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
     return target
 
 
+def _newlines(path: Path) -> int:
+    """Physical lines of a file: its newline bytes (plus a last line without one), counted in 4 MiB blocks."""
+    count, last = 0, b"\n"
+    with open(path, "rb") as handle:
+        while block := handle.read(SNIFF_BYTES):
+            count += block.count(b"\n")
+            last = block[-1:]
+    return count + (last != b"\n")
+
+
+def _with_line_numbers(frame: pl.LazyFrame, path: Path, skip: int) -> pl.LazyFrame:
+    """`__row` = the physical line where each record starts, as an editor shows it (header = line 1 + skip).
+
+    A quoted field may span lines (a multi-line survey comment), and then record number + 2 is wrong for every
+    later row. Counting the newlines inside every field costs a pass over all text, so it is done only for a file
+    whose physical lines outnumber its records (a cheap count of newline bytes tells)."""
+    records = frame.select(pl.len()).collect().item()
+    if _newlines(path) <= records + 1 + skip:
+        return frame.with_row_index(ROW, offset=2 + skip)
+    inside = pl.sum_horizontal([pl.col(c).str.count_matches("\n", literal=True).fill_null(0)
+                                for c in frame.collect_schema().names()])
+    before = inside.cum_sum() - inside                   # newlines inside the fields of earlier records
+    line = (pl.int_range(pl.len(), dtype=pl.Int64) + 2 + skip + before).cast(pl.get_index_type())
+    return frame.with_columns(line.alias(ROW)).select(ROW, pl.exclude(ROW))
+
+
 def read_headers(path: Path) -> list[str]:
     """The file's column names, read without loading or re-encoding the file (for choosing a profile)."""
     if not path.exists():
@@ -92,7 +118,7 @@ def scan_source(path: Path, source: dict, workdir: Path | None = None) -> pl.Laz
                 path, infer_schema=False, separator=source.get("separator", "\t" if path.suffix == ".tsv" else ","),
                 skip_rows=skip, raise_if_empty=True,
             )
-            return frame.with_row_index(ROW, offset=2 + skip)
+            return _with_line_numbers(frame, path, skip)
         if fmt == "xlsx":
             sheet = source.get("sheet", 0)
             sheet_args = {"sheet_name": sheet} if isinstance(sheet, str) else {"sheet_id": int(sheet) + 1}

@@ -255,3 +255,25 @@ def test_ledger_message_is_capped():
 
     assert bounded("x" * 10 * MESSAGE_CAP) is not None and len(bounded("x" * 10 * MESSAGE_CAP)) == MESSAGE_CAP
     assert bounded("short") == "short" and bounded(None) is None
+
+
+def test_errors_name_the_physical_line_after_a_multi_line_field(project, tmp_path):
+    """A survey comment spanning three lines: the bad value two records later is on line 6, not record 3 + 2."""
+    src = write(tmp_path / "surveys.csv",
+                "survey_id,ticket_id,attempted_at,outcome,score,comment\n"
+                "S1,,2026-01-05 09:00:00,responded,5,\"fine\"\n"
+                "S2,,2026-01-05 10:00:00,responded,4,\"came late,\nbut fixed it\nin the end\"\n"
+                "S3,,2026-01-05 11:00:00,responded,five,\"ok\"\n")
+    [result] = ingest_files([src], project, "surveys__canonical")
+    assert result.status == REFUSED
+    assert "line 6" in result.message or "row 6" in result.message, result.message
+    assert "row 4," not in result.message and "line 4" not in result.message
+
+
+def test_line_numbers_of_a_plain_file_are_record_plus_header(project, tmp_path):
+    src = write(tmp_path / "surveys.csv",
+                "survey_id,ticket_id,attempted_at,outcome,score\n"
+                "S1,,2026-01-05 09:00:00,responded,5\n"
+                "S2,,2026-01-05 10:00:00,responded,five\n")
+    [result] = ingest_files([src], project, "surveys__canonical")
+    assert result.status == REFUSED and "row 3" in result.message, result.message
