@@ -546,11 +546,16 @@ ORDER BY created_at"""),
 # ------------------------------------------------------------------ exports
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets also read a formula after leading blanks or line breaks, and from the full-width signs an IME types.
+FORMULA_SIGNS = "=+-@\uff1d\uff0b\uff0d\uff20"
+_FORMULA = re.compile(r"^(?:[\t\r]|\s*[" + re.escape(FORMULA_SIGNS) + "])")
+CSV_DATETIME = "%Y-%m-%d %H:%M:%S"
 
 
 def _stringify_nested(frame: pl.DataFrame) -> pl.DataFrame:
-    """Lists, structs and other nested columns as JSON text (CSV and XLSX cells hold scalars only). Row by row,
-    but only for the nested columns of a capped result."""
+    """Lists, structs and other nested columns as JSON text (CSV and XLSX cells hold scalars only), BLOBs as
+    hexadecimal text. Row by row, but only for the nested columns of a capped result."""
+    frame = frame.with_columns(pl.col(c).bin.encode("hex") for c, t in frame.schema.items() if t == pl.Binary)
     nested = [c for c, t in frame.schema.items() if t.is_nested() or t == pl.Object]
     if not nested:
         return frame
@@ -561,26 +566,35 @@ def _stringify_nested(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
-    """Text cells (and headers) that a spreadsheet would read as a formula get a leading apostrophe."""
+    """Text cells (and headers) that a spreadsheet would read as a formula get a leading apostrophe: starting with
+    =, +, -, @ (also full-width, also after spaces or line breaks), tab or carriage return."""
     def safe(name: str) -> str:
-        return "'" + name if name.startswith(FORMULA_START) else name
+        return "'" + name if _FORMULA.match(name) else name
 
     frame = _stringify_nested(frame)
     text = [c for c, t in frame.schema.items() if t in (pl.Utf8, pl.Categorical) or isinstance(t, pl.Enum)]
-    starts = "^[" + re.escape("".join(FORMULA_START)) + "]"
     out = frame.with_columns(
-        pl.when(pl.col(c).cast(pl.Utf8).str.contains(starts))
+        pl.when(pl.col(c).cast(pl.Utf8).str.contains(_FORMULA.pattern))
         .then(pl.lit("'") + pl.col(c).cast(pl.Utf8))
         .otherwise(pl.col(c).cast(pl.Utf8)).alias(c)
         for c in text)
     return out.rename({c: safe(c) for c in out.columns if safe(c) != c})
 
 
+def local_wall_time(frame: pl.DataFrame) -> pl.DataFrame:
+    """Zoned timestamps as naive wall time in their zone (the sandbox's session zone: the warehouse's)."""
+    return frame.with_columns(
+        pl.col(c).dt.replace_time_zone(None)
+        for c, t in frame.schema.items() if isinstance(t, pl.Datetime) and t.time_zone)
+
+
 def to_csv_bytes(frame: pl.DataFrame) -> bytes:
-    """UTF-8 with BOM (spreadsheet programs then read Chinese), formulas neutralised."""
+    """UTF-8 with BOM (spreadsheet programs then read Chinese), formulas neutralised, BLOBs as hex, timestamps as
+    `2024-11-23 16:53:30` in the warehouse's time zone (a form spreadsheets read as a date; no offset, no
+    microseconds)."""
     buffer = io.BytesIO()
     buffer.write("\ufeff".encode())
-    neutralise_formulas(frame).write_csv(buffer)
+    neutralise_formulas(local_wall_time(frame)).write_csv(buffer, datetime_format=CSV_DATETIME)
     return buffer.getvalue()
 
 
@@ -595,9 +609,7 @@ def to_xlsx_bytes(frame: pl.DataFrame, sheet: str = "result") -> bytes:
     has none: times are the warehouse's local wall time)."""
     from xlsxwriter import Workbook  # noqa: PLC0415
 
-    frame = _stringify_nested(frame).with_columns(
-        pl.col(c).dt.replace_time_zone(None)
-        for c, t in frame.schema.items() if isinstance(t, pl.Datetime) and t.time_zone)
+    frame = local_wall_time(_stringify_nested(frame))
     buffer = io.BytesIO()
     with Workbook(buffer, {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": True}) as book:
         frame.write_excel(workbook=book, worksheet=sheet, autofit=frame.height <= 5000)

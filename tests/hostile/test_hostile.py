@@ -1,0 +1,65 @@
+"""The hostile-input corpus (tests/hostile/README.md): each case with the refusal or output it must get."""
+
+from __future__ import annotations
+
+import io
+import tomllib
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from pipelines import sandbox
+from pipelines.cli import app
+from pipelines.ingest import ingest_files
+from tests.review_fixtures import review_project  # noqa: F401
+
+HERE = Path(__file__).parent
+
+
+def cases(name: str) -> list[dict]:
+    return tomllib.loads((HERE / name).read_text(encoding="utf-8"))["case"]
+
+
+def ids(items: list[dict], key: str) -> list[str]:
+    return [str(c[key])[:40] for c in items]
+
+
+SQL, FILES, EXPORTS = cases("sql.toml"), cases("files.toml"), cases("exports.toml")
+
+
+@pytest.mark.parametrize("case", SQL, ids=ids(SQL, "sql"))
+def test_hostile_sql(review_project, case):  # noqa: F811
+    result = sandbox.run_query(review_project, case["sql"], timeout_s=case.get("timeout", 60), record=False)
+    assert result.status == case["status"], (case["issue"], result.status, result.message)
+    assert case["says"] in result.message, (case["issue"], result.message)
+    assert result.frame is None and "Traceback" not in result.message
+    if case["status"] == "timeout":
+        assert result.elapsed_s < case["timeout"] + 2
+
+
+@pytest.mark.parametrize("case", FILES, ids=ids(FILES, "file"))
+def test_hostile_file(project, tmp_path, monkeypatch, case):
+    path = HERE / "files" / case["file"]
+    [result] = ingest_files([path], project)
+    assert result.status == case["status"], (case["issue"], result.message)
+    assert len(result.message) <= case["max_message"], result.message
+    for words in case["says"]:
+        assert words in result.message, (case["issue"], result.message)
+    # the CLI prints the message as is (markup in data stays literal) and returns
+    monkeypatch.setenv("SQD_CONFIG", str(project.source))
+    done = CliRunner().invoke(app, ["ingest", str(path), "--force"])
+    assert done.exit_code == 2
+    for words in case["says"]:
+        assert words in done.output, done.output
+
+
+@pytest.mark.parametrize("case", EXPORTS, ids=ids(EXPORTS, "sql"))
+def test_hostile_export(review_project, case):  # noqa: F811
+    result = sandbox.run_query(review_project, case["sql"], record=False)
+    assert result.ok, result.message
+    raw = sandbox.to_csv_bytes(result.frame)
+    back = pl.read_csv(io.BytesIO(raw[3:]), infer_schema=False)
+    assert back["v"].to_list() == [case["csv"]], case["issue"]
+    assert sandbox.to_xlsx_bytes(result.frame)[:2] == b"PK"
