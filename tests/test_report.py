@@ -169,7 +169,7 @@ def test_cli_report_default_week_and_notes(state_config, tmp_path, monkeypatch):
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "report"
 PRINT_WEEK = "2026-W47"           # a week with a change, breaches, a p-chart signal and both Pareto periods
 TOOLBAR_TEXT = ("Download plot as a png", "Zoom in", "Zoom out", "Autoscale", "Reset axes", "Box Select",
-                "Lasso Select", "Produced with Plotly", "Pan")
+                "Lasso Select", "Produced with Plotly", "Toggle Spike Lines", "Compare data on hover")
 
 
 def _poppler(tool: str) -> str:
