@@ -136,8 +136,19 @@ def status(config: ConfigOpt = None) -> None:
     for col in summary.columns:
         table.add_column(col, overflow="fold")
     for row in summary.iter_rows():
-        table.add_row(*["" if v is None else str(v) for v in row])
+        table.add_row(*[plain(_cell(v)) for v in row])
     console.print(table)
+    console.print(f"times in {cfg.timezone}", style="dim")
+
+
+def _cell(value: object) -> str:
+    """A status cell: times to the second in the warehouse's zone (the connection's TimeZone), counts with
+    separators, nothing for a missing value."""
+    if value is None:
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return f"{value:,}" if isinstance(value, int) else str(value)
 
 
 @app.command()

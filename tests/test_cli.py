@@ -58,6 +58,11 @@ def test_cli_status_lists_every_dataset(demo):
     assert result.exit_code == 0
     for name in ("tickets", "surveys", "inspections", "nonconformities"):
         assert name in result.output
+    # times to the second in the warehouse's zone, no microseconds or offsets
+    import re
+    assert re.search(r"20\d\d-\d\d-\d\d \d\d:\d\d:\d\d", result.output)
+    assert not re.search(r"\d\d:\d\d:\d\d\.\d", result.output) and "+08:00" not in result.output
+    assert "times in Asia/Shanghai" in result.output
 
 
 def test_cli_sql_prints_a_table_and_errors_cleanly(demo):
