@@ -495,7 +495,7 @@ def csat_overview(run: Run, f: Filters) -> pl.DataFrame:
     return run(f"""
         WITH d AS MATERIALIZED (
             SELECT CAST(date_trunc('week', attempted_date) AS DATE) AS week_start, agent, site, attempts, responses,
-                   scored_responses, satisfied, score_sum, promoters, detractors, nps_responses
+                   pending_attempts, scored_responses, satisfied, score_sum, promoters, detractors, nps_responses
             FROM metrics.csat_daily WHERE {w}
         ),
         grouped AS (
@@ -505,7 +505,8 @@ def csat_overview(run: Run, f: Filters) -> pl.DataFrame:
                         WHEN grouping(agent) = 0 THEN coalesce(agent, '(none)')
                         WHEN grouping(site) = 0 THEN coalesce(site, '(none)') END AS unit,
                    CASE WHEN grouping(week_start) = 0 THEN week_start END AS week_start,
-                   sum(attempts) AS attempts, sum(responses) AS responses, sum(scored_responses) AS scored,
+                   sum(attempts) AS attempts, sum(responses) AS responses, sum(pending_attempts) AS pending,
+                   sum(scored_responses) AS scored,
                    sum(satisfied) AS satisfied, sum(score_sum) AS score_sum, sum(promoters) AS promoters,
                    sum(detractors) AS detractors, sum(nps_responses) AS nps_responses
             FROM d GROUP BY GROUPING SETS ((week_start), (agent), (site), ())
@@ -516,7 +517,7 @@ def csat_overview(run: Run, f: Filters) -> pl.DataFrame:
                CAST(coalesce(satisfied, 0) AS BIGINT) AS satisfied,
                CAST(satisfied AS DOUBLE) / nullif(scored, 0) AS csat_rate,
                CAST(score_sum AS DOUBLE) / nullif(scored, 0) AS mean_score,
-               CAST(responses AS DOUBLE) / nullif(attempts, 0) AS response_rate,
+               CAST(responses AS DOUBLE) / nullif(attempts - pending, 0) AS response_rate,
                CAST(promoters - detractors AS DOUBLE) / nullif(nps_responses, 0) AS nps
         FROM grouped
         ORDER BY grain, unit, week_start
@@ -560,17 +561,21 @@ def score_distribution(run: Run, f: Filters) -> pl.DataFrame:
 
 
 def follow_up_weekly(run: Run, f: Filters) -> pl.DataFrame:
-    """Follow-up rate and the hotline satisfaction rate (satisfied / all resolved repairs and complaints)."""
+    """Follow-up rate (followed up within the window / resolved tickets whose window is decided; those still
+    inside it are `pending`, as in metrics.kpi_facts) and the hotline satisfaction rate (satisfied / the same
+    decided tickets)."""
     w, p = where("follow_up_tickets", f)
     return run(f"""
         SELECT week_start,
-               count(*) AS resolved,
-               count(*) FILTER (WHERE has_attempt) AS followed_up,
-               count(*) FILTER (WHERE has_response) AS reached,
-               count(*) FILTER (WHERE is_satisfied) AS satisfied,
-               CAST(count(*) FILTER (WHERE has_attempt) AS DOUBLE) / nullif(count(*), 0) AS follow_up_rate,
-               CAST(count(*) FILTER (WHERE is_satisfied) AS DOUBLE) / nullif(count(*), 0)
-                   AS hotline_satisfaction_rate
+               count(*) FILTER (WHERE NOT is_follow_up_pending) AS resolved,
+               count(*) FILTER (WHERE is_follow_up_pending) AS pending,
+               count(*) FILTER (WHERE is_followed_up) AS followed_up,
+               count(*) FILTER (WHERE has_response AND NOT is_follow_up_pending) AS reached,
+               count(*) FILTER (WHERE is_satisfied AND NOT is_follow_up_pending) AS satisfied,
+               CAST(count(*) FILTER (WHERE is_followed_up) AS DOUBLE)
+                   / nullif(count(*) FILTER (WHERE NOT is_follow_up_pending), 0) AS follow_up_rate,
+               CAST(count(*) FILTER (WHERE is_satisfied AND NOT is_follow_up_pending) AS DOUBLE)
+                   / nullif(count(*) FILTER (WHERE NOT is_follow_up_pending), 0) AS hotline_satisfaction_rate
         FROM (SELECT CAST(date_trunc('week', resolved_date) AS DATE) AS week_start, *
               FROM metrics.follow_up_tickets WHERE {w})
         GROUP BY GROUPING SETS ((week_start), ())
