@@ -127,7 +127,7 @@ def status(config: ConfigOpt = None) -> None:
     try:
         con = connect(cfg)
     except FileNotFoundError as exc:
-        err.print(str(exc))
+        say(err, "", exc)
         raise typer.Exit(EXIT_ERROR) from exc
     from pipelines.status import warehouse_status
 
@@ -175,7 +175,7 @@ def sql(
         # fork: this process runs no threads and holds no DuckDB instance yet, and a fork costs milliseconds
         result = run_query(cfg, query, timeout_s=timeout, row_cap=max_rows, source="cli", start_method="fork")
     except FileNotFoundError as exc:
-        err.print(str(exc))
+        say(err, "", exc)
         raise typer.Exit(EXIT_ERROR) from exc
     except duckdb.Error as exc:  # the warehouse could not be opened
         say(err, f"{type(exc).__name__}:", exc)
@@ -219,23 +219,23 @@ def report(
 
     cfg = load_or_exit(config)
     if lang not in ("en", "zh"):
-        err.print(f"[red]--lang {lang}:[/] choose en or zh")
+        say(err, f"--lang {lang}:", "choose en or zh")
         raise typer.Exit(EXIT_ERROR)
     try:
         wanted = IsoWeek.parse(week) if week else None
     except ValueError as exc:
-        err.print(f"[red]--week:[/] {exc}")
+        say(err, "--week:", exc)
         raise typer.Exit(EXIT_ERROR) from exc
     try:
         con = connect(cfg)
     except FileNotFoundError as exc:
-        err.print(str(exc))
+        say(err, "", exc)
         raise typer.Exit(EXIT_ERROR) from exc
     try:
         with console.status("computing the weekly pack"):
             pack = build_pack(direct(con), cfg, wanted)
     except LookupError as exc:
-        err.print(f"[red]{exc}[/]")
+        say(err, "", exc)
         raise typer.Exit(EXIT_ERROR) from exc
     finally:
         con.close()
@@ -249,10 +249,10 @@ def report(
         with console.status("printing the PDF with headless Chromium"):
             pdf_path = write_pdf(html_path)
     except PdfUnavailable as exc:
-        err.print(f"[yellow]no PDF:[/] {exc}")
+        say(err, "no PDF:", exc, "yellow")
         return
     except RuntimeError as exc:
-        err.print(f"[red]PDF failed:[/] {exc}")
+        say(err, "PDF failed:", exc)
         raise typer.Exit(EXIT_ERROR) from exc
     console.print(f"wrote {pdf_path}")
 

@@ -14,6 +14,7 @@ import typer
 from rich.table import Table
 
 from pipelines.cli_common import EXIT_ERROR, EXIT_OK, EXIT_QUARANTINE, EXIT_REFUSED, ConfigOpt, console, err, load_or_exit
+from pipelines.cli_common import say
 from pipelines.datasets import DATASETS
 from pipelines.quality import (BLOCKING, ROW_LEVEL, check_warehouse, latest_results, open_quarantine_counts,
                                quarantined_rows)
@@ -92,7 +93,7 @@ def check(
     cfg = load_or_exit(config)
     unknown = sorted(set(dataset or []) - set(DATASETS))
     if unknown:
-        err.print(f"[red]unknown dataset(s) {unknown}[/]; choose from {list(DATASETS)}")
+        say(err, "unknown dataset(s)", f"{unknown}; choose from {list(DATASETS)}")
         raise typer.Exit(EXIT_ERROR)
     if not cfg.warehouse_path.exists():
         err.print(f"{cfg.warehouse_path}: no warehouse yet; run `sqd demo` or `sqd ingest FILE`")
@@ -102,7 +103,7 @@ def check(
             with console.status("checking the warehouse"), publishing(cfg) as con:
                 check_warehouse(con, cfg, dataset or None)
         except (SuiteError, WarehouseBusy) as exc:
-            err.print(f"[red]{exc}[/]")
+            say(err, "", exc)
             raise typer.Exit(EXIT_ERROR) from exc
     con = connect(cfg)
     try:

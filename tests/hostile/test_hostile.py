@@ -63,3 +63,15 @@ def test_hostile_export(review_project, case):  # noqa: F811
     back = pl.read_csv(io.BytesIO(raw[3:]), infer_schema=False)
     assert back["v"].to_list() == [case["csv"]], case["issue"]
     assert sandbox.to_xlsx_bytes(result.frame)[:2] == b"PK"
+
+
+CLI = cases("cli.toml")
+
+
+@pytest.mark.parametrize("case", CLI, ids=ids(CLI, "args"))
+def test_hostile_command_line(review_project, tmp_path, monkeypatch, case):  # noqa: F811
+    monkeypatch.setenv("SQD_CONFIG", str(review_project.source))
+    monkeypatch.chdir(tmp_path)
+    done = CliRunner().invoke(app, case["args"])
+    assert done.exit_code == case["exit"], done.output
+    assert case["says"] in done.output, (case["issue"], done.output)
