@@ -15,7 +15,9 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from dashboard.i18n import label, t
+from datetime import date
+
+from dashboard.i18n import duration, label, t
 
 OKABE_ITO = {
     "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "vermillion": "#D55E00",
@@ -46,6 +48,41 @@ def _layout(fig: go.Figure, title: str | None = None, y_title: str | None = None
         fig.update_xaxes(title_text=x_title)
     if y_format:
         fig.update_yaxes(tickformat=y_format)
+    return fig
+
+
+# Chinese date ticks by zoom level (Plotly's own are English month names: "Sep 2026"); dtick ranges in ms.
+_DAY, _MONTH = 86_400_000, "M1"
+ZH_DATE_STOPS = (
+    {"dtickrange": [None, _DAY], "value": "%m月%d日 %H:%M"},
+    {"dtickrange": [_DAY, 7 * _DAY], "value": "%m月%d日"},
+    {"dtickrange": [7 * _DAY, _MONTH], "value": "%Y年%m月%d日"},
+    {"dtickrange": [_MONTH, "M12"], "value": "%Y年%m月"},
+    {"dtickrange": ["M12", None], "value": "%Y年"},
+)
+
+
+def _is_dates(values: object) -> bool:
+    if values is None or len(values) == 0:  # type: ignore[arg-type]
+        return False
+    first = values[0]  # type: ignore[index]
+    return isinstance(first, (date, np.datetime64)) or (isinstance(first, str) and len(first) >= 10
+                                                         and first[4] == "-" and first[7] == "-")
+
+
+def localise_dates(fig: go.Figure, lang: str) -> go.Figure:
+    """Date axes in the page's language: Chinese tick formats (2026年09月) on lang=zh; axes with their own
+    tick texts (the weekly pack's week ticks) keep them."""
+    if lang != "zh":
+        return fig
+    axes = {getattr(trace, "xaxis", None) or "x" for trace in fig.data if _is_dates(getattr(trace, "x", None))}
+    for ref in axes:
+        name = "xaxis" if ref == "x" else f"xaxis{ref[1:]}"
+        axis = fig.layout[name]
+        if axis.tickformat or axis.ticktext:
+            continue
+        axis.tickformatstops = ZH_DATE_STOPS
+        axis.hoverformat = "%Y年%m月%d日"
     return fig
 
 
@@ -172,7 +209,7 @@ def time_histogram(frame: pl.DataFrame, lang: str, title: str | None = None) -> 
                              hovertemplate=f"<b>{name}</b><br>%{{customdata}}<br>{t('chart.tickets', lang)}: "
                                            "%{y:,}<extra></extra>"))
     target_h = frame["target_minutes"][0] / 60
-    _target_line(fig, target_h, t("chart.target_time", lang, value=f"{target_h:,.1f} h"), vertical=True)
+    _target_line(fig, target_h, t("chart.target_time", lang, value=duration(target_h * 60, lang)), vertical=True)
     fig.update_layout(barmode="stack", bargap=0.05)
     return _layout(fig, title, t("chart.tickets", lang), t("chart.elapsed_hours", lang))
 
@@ -189,7 +226,7 @@ def survival(t_minutes: np.ndarray, surv: np.ndarray, lang: str, target_minutes:
         name=t("chart.km_curve", lang),
         hovertemplate=f"%{{x:,.1f}} h<br>{t('chart.still_waiting', lang)}: %{{y:.1%}}<extra></extra>"))
     if target_minutes is not None:
-        _target_line(fig, target_minutes / 60, t("chart.target_time", lang, value=f"{target_minutes / 60:,.1f} h"),
+        _target_line(fig, target_minutes / 60, t("chart.target_time", lang, value=duration(target_minutes, lang)),
                      vertical=True)
     if median_minutes is not None:
         fig.add_trace(go.Scatter(x=[median_minutes / 60], y=[0.5], mode="markers", name=t("sla.km_median", lang),

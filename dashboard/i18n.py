@@ -24,6 +24,9 @@ TEXT: dict[str, tuple[str, str]] = {
                           "on the attempt date, lots on the inspection date, nonconformities on the date found.",
                           "本地日期（数据仓库时区）。工单按受理日期、回访按回访日期、检验批按检验日期、不合格品按发现日期计入。"),
     "filter.all": ("All", "全部"),
+    "filter.select_all": ("Select all", "全选"),
+    "unit.minutes": ("{value} min", "{value} 分钟"),
+    "unit.hours": ("{value} h", "{value} 小时"),
     "filter.reset": ("Reset filters", "重置筛选"),
     "filter.applies": ("Filters applied here: {names}", "本节适用的筛选：{names}"),
     "filter.none": ("none", "无"),
@@ -240,6 +243,38 @@ TEXT: dict[str, tuple[str, str]] = {
     "dq.failing.help": ("Expectations that failed in the latest run of each dataset's suite.",
                         "各数据集最近一次检查中未通过的规则。"),
     "dq.no_checks": ("No checks run yet.", "尚未运行检查。"),
+    # why an expectation matters (the failing-expectations table's notes), by the expectation's name or its ending
+    "dq.note.batch_not_empty": ("An empty batch is refused: an export that lost its rows must not look like a quiet "
+                                "day.", "空批次会被拒绝：丢失了数据行的导出不应看起来像平静的一天。"),
+    "dq.note.fresh_within_days": ("The newest record is at most [quality] freshness_days old at load time: an old "
+                                  "export or a stalled source shows here. Observed value = the youngest record's age "
+                                  "in days.", "加载时最新记录的时间不超过 [quality] freshness_days 天：旧的导出或停滞的数据源会在这里显示。"
+                                  "观测值 = 最新记录距今的天数。"),
+    "dq.note.volume_near_trailing_average": ("The batch's row count is within [quality] volume_tolerance of the "
+                                             "average of the dataset's last published loads; no bounds before the "
+                                             "first load.", "批次行数在该数据集最近几次已发布加载平均值的 [quality] volume_tolerance "
+                                             "范围内；首次加载前不设界限。"),
+    "dq.note.not_in_future": ("No timestamp lies in the future (beyond the load time plus the tolerance): a clock or "
+                              "typing error.", "时间戳不得晚于加载时间（加容差）：否则为时钟或录入错误。"),
+    "dq.note.timestamps_in_order": ("The record's timestamps follow their order; a step before its predecessor "
+                                    "makes durations negative.", "记录的各时间点须按先后顺序；某一步早于前一步会使时长为负。"),
+    "dq.note.after_ticket_resolution": ("A follow-up is attempted after its ticket was resolved.",
+                                        "回访须在工单处理完毕之后进行。"),
+    "dq.note.ticket_exists": ("A survey's ticket is in the warehouse (load tickets before surveys).",
+                              "回访对应的工单须已在数据仓库中（先加载工单，再加载回访）。"),
+    "dq.note.inspected_within_lot": ("A sample cannot be larger than its lot.", "抽检数不得大于批量。"),
+    "dq.note.nonconforming_within_inspected": ("Nonconforming units cannot exceed the units inspected: a defect rate "
+                                               "above 100 % is a typing error.", "不合格数不得超过检验数：不合格率超过 100% 属录入错误。"),
+    "dq.note._present": ("A required column: without it the rows cannot be placed (the mapping profile must map "
+                         "it).", "必需列：缺少时数据行无法归位（映射配置必须映射此列）。"),
+    "dq.note._not_null": ("A value every row needs: without it the row cannot be counted or traced.",
+                          "每行必需的值：缺少时该行无法计入或追溯。"),
+    "dq.note._unique": ("A key appears once per batch.", "键值在每个批次中只能出现一次。"),
+    "dq.note._in_set": ("The value must be one of the known values; a new value needs a mapping in the source's "
+                        "profile.", "取值必须是已知值之一；新取值需要在数据源的映射配置中映射。"),
+    "dq.note._not_negative": ("A quantity or cost cannot be negative.", "数量或金额不得为负。"),
+    "dq.note._in_scale": ("The score lies on its scale.", "评分须在其量表范围内。"),
+    "dq.note.other": ("See the expectation suite for this check.", "请参阅该检查所属的期望套件。"),
     "dq.all_passed": ("Every recorded expectation passed.", "所有已记录的检查均已通过。"),
     "dq.quarantine": ("Quarantined rows", "隔离的数据行"),
     "dq.quarantine.help": ("Rows held back by row-level expectations (open until a later load publishes the same "
@@ -351,7 +386,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "validation_seconds": ("Seconds", "耗时（秒）"), "run_id": ("Run", "运行编号"),
     "expectation": ("Expectation", "检查规则"), "severity": ("Severity", "级别"), "column_name": ("Column", "字段"),
     "observed_value": ("Observed", "观测值"), "unexpected_count": ("Failing rows", "不符行数"),
-    "unexpected_percent": ("Failing %", "不符比例 %"), "notes": ("Why it matters", "说明"),
+    "unexpected_percent": ("Failing %", "不符比例 %"), "notes": ("Why it matters", "检查目的"),
     "exception": ("Error", "错误"), "run_outcome": ("Run outcome", "运行结果"), "sample_rows": ("Sample rows", "示例行"),
     "expectation_type": ("Expectation type", "规则类型"), "record_key": ("Key", "主键"),
     "offending_values": ("Offending values", "问题值"), "source_row": ("Row in file", "文件行号"),
@@ -442,6 +477,13 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 VALUES["defect_type"] = VALUES["category"]
+# columns of the data-quality checks that are not columns of the data (a check over several columns)
+VALUES["check_column"] = {
+    "__timestamps_in_order": ("timestamps in order", "时间顺序正确"), "__age_days": ("age in days", "距今天数"),
+    "__not_in_future": ("not in the future", "不晚于当前"),
+    "__after_ticket_resolution": ("after the ticket's resolution", "晚于工单处理完毕"),
+    "__ticket_exists": ("ticket exists", "工单存在"),
+}
 VALUES["group"] = {**VALUES["disposition"], **VALUES["department"]}
 
 
@@ -458,6 +500,25 @@ def t(key: str, lang: str = "en", **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def duration(minutes: float | None, lang: str = "en") -> str:
+    """A duration for people: whole minutes below two hours ("20 min" / "20 分钟"), hours with one decimal above."""
+    if minutes is None:
+        return "—"
+    if minutes < 120:
+        return t("unit.minutes", lang, value=f"{minutes:,.0f}")
+    return t("unit.hours", lang, value=f"{minutes / 60:,.1f}")
+
+
+def dq_note(expectation: str, lang: str = "en") -> str:
+    """Why an expectation matters, from this table: by its name, else by its ending (`*_present`...)."""
+    if f"dq.note.{expectation}" in TEXT:
+        return t(f"dq.note.{expectation}", lang)
+    for ending in ("_present", "_not_null", "_unique", "_in_set", "_not_negative", "_in_scale"):
+        if expectation.endswith(ending):
+            return t(f"dq.note.{ending}", lang)
+    return t("dq.note.other", lang)
+
+
 def label(dimension: str, value: object, lang: str = "en") -> str:
     """A coded value's name (e.g. channel 'phone' -> 电话); other values as they are."""
     if value is None:
@@ -468,5 +529,7 @@ def label(dimension: str, value: object, lang: str = "en") -> str:
     table = VALUES.get("signal" if dimension == "_signal_part" else dimension, {})
     pair = table.get(str(value))
     if pair is None:
+        if dimension == "check_column" and str(value).startswith("__"):  # a check's own name: words, not code
+            return str(value).strip("_").replace("_", " ")
         return str(value)
     return pair[1] if lang == "zh" else pair[0]

@@ -82,6 +82,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "col.elapsed_s": ("Seconds", "秒"), "col.rows": ("Rows", "行数"),
     "col.schema_name": ("Schema", "模式"), "col.object_name": ("Name", "名称"), "col.kind": ("Kind", "类型"),
     "col.column_name": ("Column", "列"), "col.data_type": ("Type", "数据类型"),
+    "ws.col.description": ("Description", "说明"),  # a column's documentation, not a survey comment (评价)
     # weekly review page
     "wr.title": ("Weekly quality review", "质量周报"),
     "wr.week": ("ISO week", "ISO 周"),

@@ -24,9 +24,9 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import db, queries
-from dashboard.i18n import LANGUAGES, label, t
+from dashboard.i18n import LANGUAGES, duration, label, t
 from dashboard.queries import DIMENSIONS, Filters, Run
-from pipelines import clock, sandbox
+from pipelines import clock, sandbox, weekly
 from pipelines.config import Config, ConfigError, load_config
 from pipelines.weekly import fmt_pct  # noqa: F401 (pages format rates with ui.fmt_pct)
 
@@ -42,7 +42,7 @@ CODED_COLUMNS = {"channel": "channel", "ticket_type": "ticket_type", "priority":
                  "status": "status", "sla_status": "sla_status", "group": "group", "defect_type": "defect_type",
                  "signal": "signal", "complaint_grade": "complaint_grade", "dataset": "dataset",
                  "rate": "rate", "outcome": "outcome", "run_outcome": "outcome", "severity": "severity",
-                 "kind": "kind"}
+                 "kind": "kind", "column_name": "check_column"}
 MONEY_COLUMNS = {"cost", "total_cost", "in_warranty_cost", "material_cost", "labour_cost", "discount_cost",
                  "external_cost"}
 CODED_DIMENSIONS = {"department", "channel", "ticket_type", "category", "priority", "product"}
@@ -248,10 +248,18 @@ def _sidebar_filters(ctx: Context, state: dict) -> Filters:
             fmt = (lambda v, d=dim: label(d, v, lg)) if dim in CODED_DIMENSIONS else str
             st.multiselect(t(f"dim.{dim}", lg), values, key=key, format_func=fmt, placeholder=t("filter.all", lg),
                            on_change=_store, args=(dim, key))
+            if values and len(state[dim]) < len(values):
+                st.button(t("filter.select_all", lg), key=f"w_all_{dim}", on_click=_select_all, args=(dim, values),
+                          type="tertiary", icon=":material/select_all:")
             chosen[dim] = tuple(state[dim])
         if any(chosen.values()) or (start, end) != tuple(default):
             st.button(t("filter.reset", lg), on_click=_reset_filters, key="w_reset")
     return Filters(start=start, end=end, **chosen)
+
+
+def _select_all(dim: str, values: list[str]) -> None:
+    """on_click of a filter's "Select all": every value of the dimension (the link lists them all)."""
+    st.session_state[STATE][dim] = list(values)
 
 
 def _valid_range(value: object) -> bool:
@@ -394,6 +402,11 @@ def table(frame: pl.DataFrame, name: str, column_config: dict | None = None, hei
         frame = frame.with_columns(
             pl.col(c).replace_strict({v: label(CODED_COLUMNS[c], v, lg) for v in frame[c].unique().to_list()
                                       if v is not None}, default=pl.col(c)) for c in coded)
+    percent = {c for c, v in (column_config or {}).items()
+               if isinstance(v, dict) and v.get("type_config", {}).get("format") == "percent"}
+    frame = readable(frame, percent)
+    column_config = {c: v for c, v in (column_config or {}).items() if frame.schema.get(c) != pl.Utf8 or
+                     c not in percent}
     shown = frame.rename(headers)
     config: dict = {}
     for c, dtype in frame.schema.items():
@@ -425,6 +438,8 @@ def element_key(kind: str, name: str) -> str:
     the same name twice. Streamlit's auto-generated ids hash an element's content, so two elements with the same
     content (two empty charts under a narrow filter) would clash; an explicit key never does."""
     marker = _run_marker()
+    if marker is None:  # outside a script run (a unit test calling ui.table): nothing to clash with
+        return f"{kind}_{name}"
     if st.session_state.get("_sqd_keys_run") is not marker:
         st.session_state["_sqd_keys_run"] = marker
         st.session_state["_sqd_keys"] = set()
@@ -438,8 +453,38 @@ def element_key(kind: str, name: str) -> str:
     return key
 
 
+def readable(frame: pl.DataFrame, percent: set[str] = frozenset()) -> pl.DataFrame:  # type: ignore[assignment]
+    """What a table shows for missing values: "—", never `None`. A column with gaps becomes text (dates and
+    times formatted, floats rounded to 2 decimals, `percent` columns as "12.3 %"); whole columns keep their type
+    and number formats."""
+    gaps = [c for c in frame.columns if frame[c].null_count() and frame.schema[c] != pl.Boolean
+            and not frame.schema[c].is_nested()]
+    if not gaps:
+        return frame
+
+    def text(c: str) -> pl.Expr:
+        dtype = frame.schema[c]
+        if dtype == pl.Date:
+            expr = pl.col(c).dt.strftime("%Y-%m-%d")
+        elif isinstance(dtype, pl.Datetime):
+            expr = pl.col(c).dt.strftime("%Y-%m-%d %H:%M")
+        elif c in percent:
+            expr = (pl.col(c) * 100).round(1).cast(pl.Utf8) + " %"
+        elif dtype.is_float():
+            expr = pl.col(c).round(2).cast(pl.Utf8)
+        else:
+            expr = pl.col(c).cast(pl.Utf8)
+        return expr.fill_null("—").alias(c)
+
+    return frame.with_columns(text(c) for c in gaps)
+
+
 def chart(fig, name: str) -> None:
-    """A Plotly figure under a stable key named by the page (`name`), see element_key."""
+    """A Plotly figure under a stable key named by the page (`name`), see element_key; date axes in the page's
+    language."""
+    from dashboard.charts import localise_dates  # noqa: PLC0415 (charts imports plotly; ui is imported first)
+
+    localise_dates(fig, lang())
     st.plotly_chart(fig, theme="streamlit", config={"displaylogo": False, "responsive": True},
                     key=element_key("chart", name))
 
@@ -450,8 +495,9 @@ def percent_column() -> object:
 
 # ------------------------------------------------------------------ formatting
 
-def fmt_pp(value: float | None, digits: int = 1) -> str | None:
-    return None if value is None else f"{value * 100:+.{digits}f} pp"
+def fmt_pp(value: float | None, digits: int = 1, lg: str | None = None) -> str | None:
+    """A change in percentage points with the language's unit word (the weekly pack's: "pp" / "个百分点")."""
+    return None if value is None else weekly.fmt_pp(value, lg or lang(), digits)
 
 
 def fmt_int(value: float | None) -> str:
@@ -466,8 +512,10 @@ def fmt_money(value: float | None) -> str:
     return "—" if value is None else f"¥{value:,.0f}"
 
 
-def fmt_hours(minutes: float | None) -> str:
-    return "—" if minutes is None else f"{minutes / 60:,.1f} h"
+def fmt_hours(minutes: float | None, lg: str | None = None) -> str:
+    """A duration: minutes below two hours ("20 min" / "20 分钟"), hours above (see i18n.duration). Pass the
+    language inside format functions (they may run after the script run)."""
+    return duration(minutes, lg or lang())
 
 
 def fmt_ts(value: object) -> str:

@@ -18,12 +18,12 @@ TEXT: dict[str, tuple[str, str]] = {
                     "numerators over sums of denominators for the week.",
                     "所有数字均来自数据仓库的指标视图（docs/metrics.md）：比率为本周分子之和除以分母之和。"),
     "section.scorecard": ("Scorecard against targets", "目标达成记分卡"),
-    "section.scorecard.help": ("Traffic light: green = target met; amber = target missed, but the target lies inside "
-                               "the week's 95 % interval (could be chance); red = missed and outside the interval; "
-                               "grey = no data. Change = this week minus last week; noise = ±2 standard deviations "
+    "section.scorecard.help": ("Status: ✔ (blue) = target met; ▲ (orange) = target missed, but the target lies inside "
+                               "the week's 95 % interval (could be chance); ✖ (vermillion) = missed and outside the "
+                               "interval; ○ (grey) = no data. Change = this week minus last week; noise = ±2 standard deviations "
                                "of the previous 8 weekly changes.",
-                               "信号灯：绿 = 达成目标；黄 = 未达成，但目标在本周 95% 置信区间内（可能是随机波动）；"
-                               "红 = 未达成且超出区间；灰 = 无数据。变化 = 本周减上周；正常波动 = 前 8 次周变化标准差的 ±2 倍。"),
+                               "状态：✔（蓝）= 达成目标；▲（橙）= 未达成，但目标在本周 95% 置信区间内（可能是随机波动）；"
+                               "✖（朱红）= 未达成且超出区间；○（灰）= 无数据。变化 = 本周减上周；正常波动 = 前 8 次周变化标准差的 ±2 倍。"),
     "section.trends": ("Trends (13 weeks)", "趋势（13 周）"),
     "section.changes": ("What changed", "本周变化"),
     "section.changes.help": ("A KPI is listed when its change from last week exceeds both 2 standard deviations "
@@ -204,6 +204,9 @@ def column(name: str, lang: str = "en") -> str:
 _DIMENSION_CODES = {"category": "category", "department": "department", "product": "product", "stage": "stage",
                     "defect_type": "defect_type", "target": "target", "ticket_type": "ticket_type",
                     "status": "status", "status_now": "status", "signal": "signal"}
+# the pack's columns holding coded values: the PDF's cells and the weekly-review page's tables name them with
+# value_label, so the page and the printout say the same
+CODED_COLUMNS = tuple(_DIMENSION_CODES)
 
 
 def value_label(dimension: str, value: object, lang: str = "en") -> str:

@@ -1,8 +1,10 @@
 """Data quality: suite runs and loads, failing expectations, quarantined rows."""
 
+import polars as pl
 import streamlit as st
 
 from dashboard import queries, ui
+from dashboard.i18n import dq_note
 
 ctx = ui.page_context(needs_data=False)
 tr, run = ctx.tr, ctx.run
@@ -28,6 +30,14 @@ with ui.section("dq.failing", help_key="dq.failing.help"):
         st.info(tr("dq.no_checks"))
     else:
         failing = queries.dq_failing(run)
+        # the explanation from the translation table (the suite's notes are English); observed numbers rounded
+        observed = pl.col("observed_value").cast(pl.Float64, strict=False)
+        failing = failing.with_columns(
+            pl.col("expectation").replace_strict({e: dq_note(e, ctx.lang) for e in failing["expectation"].unique()},
+                                                 default=None, return_dtype=pl.Utf8).alias("notes"),
+            pl.when(observed.is_not_null() & pl.col("observed_value").str.contains(r"\.\d{3}"))
+            .then(observed.round(2).cast(pl.Utf8)).otherwise(pl.col("observed_value")).alias("observed_value"),
+        )
         if failing.height == 0:
             st.success(tr("dq.all_passed"))
         else:

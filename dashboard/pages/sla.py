@@ -45,7 +45,7 @@ with ui.section("sla.times", view="ticket_sla", help_key="sla.times.help"):
         calendars = dict(zip(policies["policy_id"].to_list(), policies["calendar"].to_list()))
         policy = ui.url_selectbox(
             "policy", tr("sla.pick_policy"), policies["policy_id"].to_list(),
-            format_func=lambda p: tr("sla.policy_option", policy=p, hours=ui.fmt_hours(minutes[p]),
+            format_func=lambda p: tr("sla.policy_option", policy=p, hours=ui.fmt_hours(minutes[p], lg),
                                      calendar=label("calendar", calendars[p], lg)))
         hist = queries.sla_time_histogram(run, f, target, policy)
         surv = queries.sla_survival(run, f, target, policy)
@@ -60,9 +60,9 @@ with ui.section("sla.times", view="ticket_sla", help_key="sla.times.help"):
         still_open = hist["open"].sum() if hist.height else 0
         c1, c2, c3 = st.columns(3)
         plain_policy = queries.sla_times(run, f, target, policy)
-        c1.metric(tr("sla.plain_median"), ui.fmt_hours(plain_policy["median_minutes"][0]),
+        c1.metric(tr("sla.plain_median"), ui.fmt_hours(plain_policy["median_minutes"][0], lg),
                   help=tr("sla.plain_median.help"), border=True)
-        c2.metric(tr("sla.km_median"), ui.fmt_hours(km_median) if km_median is not None else tr("sla.not_reached"),
+        c2.metric(tr("sla.km_median"), ui.fmt_hours(km_median, lg) if km_median is not None else tr("sla.not_reached"),
                   help=tr("sla.km_median.help"), border=True)
         c3.metric(tr("sla.open_share"), ui.fmt_int(still_open),
                   help=tr("sla.open_share.help", done=ui.fmt_int(done)), border=True)

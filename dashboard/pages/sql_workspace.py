@@ -62,12 +62,14 @@ with side:
             schema_name, object_name = picked.split(".", 1)
             cols = columns.filter((pl.col("schema_name") == schema_name) & (pl.col("object_name") == object_name))
             st.dataframe(cols.select("column_name", "data_type", pl.col("comment").fill_null("")).rename(
-                {c: tr(f"col.{c}") for c in ("column_name", "data_type", "comment")}),
+                {"column_name": tr("col.column_name"), "data_type": tr("col.data_type"),
+                 "comment": tr("ws.col.description")}),
                 hide_index=True, width="stretch", height=320, key="sqlws_schema_columns")
             st.button(tr("ws.schema.insert"), key="sqlws_schema_query", on_click=load,
                       args=(f"SELECT *\nFROM {picked}\nLIMIT 100",), icon=":material/input:")
             with st.expander(tr("ws.schema")):
-                st.dataframe(objects.rename({c: tr(f"col.{c}") for c in objects.columns}), hide_index=True,
+                st.dataframe(objects.rename({c: tr("ws.col.description" if c == "comment" else f"col.{c}")
+                                             for c in objects.columns}), hide_index=True,
                              width="stretch", key="sqlws_schema_objects")
     with examples_tab:
         keys = list(sandbox.EXAMPLES)

@@ -14,8 +14,8 @@ import streamlit as st
 from dashboard import ui
 from dashboard.i18n_workspace import t
 from pipelines import clock, report, weekly
+from pipelines.report_template import CODED_COLUMNS, STATUS_MARKS, value_label
 from pipelines.report_template import column as column_name
-from pipelines.report_template import value_label
 
 ctx = ui.page_context()
 lg, run, config = ctx.lang, ctx.run, ctx.config
@@ -33,9 +33,8 @@ table.scorecard th, table.scorecard td { border-bottom: 1px solid rgba(128, 128,
 table.scorecard .num, table.scorecard td[data-col="light"] { text-align: right; white-space: nowrap;
   font-variant-numeric: tabular-nums; }
 table.scorecard td[data-col="light"] { text-align: left; }
-.light { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 50%; margin-right: 0.4em; }
-.light.green { background: #1b873f; } .light.amber { background: #e69f00; } .light.red { background: #c62828; }
-.light.grey { background: #8a8f98; }
+.mark { display: inline-block; width: 1.1em; margin-right: 0.3em; text-align: center; font-weight: 700; }
+""" + "".join(f".mark.{status} {{ color: {colour}; }}\n" for status, (_, colour, _key) in STATUS_MARKS.items()) + """
 </style>"""
 
 
@@ -44,8 +43,17 @@ def escape_markdown(text: str) -> str:
     return re.sub(r"([\\`*_{}\[\]()<>#+\-.!|:~$])", r"\\\1", text)
 
 
+def labelled(frame: pl.DataFrame) -> pl.DataFrame:
+    """Coded values (categories, targets, statuses, signals...) named by the pack's value_label, as in the PDF."""
+    coded = [c for c in frame.columns if c in CODED_COLUMNS and frame.schema[c] == pl.Utf8]
+    return frame.with_columns(
+        pl.col(c).replace_strict({v: value_label(c, v, lg) for v in frame[c].unique().to_list() if v is not None},
+                                 default=pl.col(c)) for c in coded)
+
+
 def table(frame: pl.DataFrame, name: str, percent: tuple[str, ...] = ()) -> None:
-    """ui.table with the pack's column names in the page's language."""
+    """ui.table with the pack's column names and value labels in the page's language."""
+    frame = labelled(frame)
     names: dict[str, str] = {}
     for c in frame.columns:
         text = column_name(c, lg)
@@ -93,7 +101,7 @@ for change in pack.changes:
     # a bordered note rather than st.error / st.success: a deterioration is news, not a failure of the page
     with st.container(border=True):
         badge = (f":blue-badge[:material/thumb_up: {tr('wr.better')}]" if change.improved
-                 else f":red-badge[:material/warning: {tr('wr.worse')}]")
+                 else f":orange-badge[:material/warning: {tr('wr.worse')}]")
         arrow = ":material/trending_up:" if change.delta > 0 else ":material/trending_down:"
         st.markdown(f"{badge} {arrow} {escape_markdown(change.sentence(lg))}")
     ui.chart(figs[f"change-{change.kpi.key}"], f"change_{change.kpi.key}")
