@@ -271,3 +271,16 @@ def test_readable_tables_and_units():
     from pipelines.weekly import fmt_pp
 
     assert ui.fmt_pp(0.012) == fmt_pp(0.012, "en") == "+1.2 pp"
+
+
+def test_select_all_picks_every_value_of_a_filter(demo_project, monkeypatch):
+    at = open_app(demo_project, monkeypatch, lang="zh")
+    button = at.button(key="w_all_site")
+    assert button.label == "全选"
+    button.click().run()
+    assert not crashes(at)
+    sites = [v for d, v in sidebar_values(demo_project) if d == "site"]
+    assert at.multiselect(key="w_site").value == sites
+    assert sorted(at.query_params.get_all("site") if hasattr(at.query_params, "get_all") else
+                  at.query_params["site"]) == sorted(sites)
+    assert not [b for b in at.button if b.key == "w_all_site"]  # nothing left to add
