@@ -122,7 +122,9 @@ def test_dashboard_overview_equals_metric_views(demo_project, monkeypatch):
                            "FROM metrics.ticket_kpis WHERE created_date BETWEEN ? AND ?", 2),
         "defect_rate": ("SELECT CAST(sum(nonconforming_qty) AS DOUBLE) / sum(inspected_qty) "
                         "FROM metrics.defect_lots WHERE inspected_date BETWEEN ? AND ?", 2),
-        "follow_up_rate": ("SELECT CAST(count(*) FILTER (WHERE has_attempt) AS DOUBLE) / count(*) "
+        # tickets still inside their follow-up window are pending: in neither numerator nor denominator
+        "follow_up_rate": ("SELECT CAST(count(*) FILTER (WHERE is_followed_up) AS DOUBLE) "
+                           "/ count(*) FILTER (WHERE NOT is_follow_up_pending) "
                            "FROM metrics.follow_up_tickets WHERE resolved_date BETWEEN ? AND ?", 1),
     }
     for name, (sql, digits) in views.items():
