@@ -31,6 +31,7 @@ from pipelines.warehouse import publishing, sql_string
 PUBLISHED, WITH_QUARANTINE, ALREADY_LOADED, REFUSED = (
     "published", "published_with_quarantine", "already_loaded", "refused")
 ERROR_EXAMPLES = 5
+WORKDIR_PREFIX = "sqd-load-"     # a load's staging folder beside the warehouse (Parquet batch, UTF-8 copies)
 
 
 @dataclass
@@ -234,10 +235,12 @@ def ingest_files(paths: Sequence[Path], config: Config, profile: str | Sequence[
     per_file = [profile] * len(paths) if profile is None or isinstance(profile, str) else list(profile)
     profiles = profiles_in(config.profiles_dir)
     results: list[LoadResult] = []
-    workdir = Path(tempfile.mkdtemp(prefix="sqd-load-", dir=config.warehouse_path.parent
-                                    if config.warehouse_path.parent.exists() else None))
+    workdir: Path | None = None
     try:
         with ThreadPoolExecutor(max_workers=1) as hasher, publishing(config) as con:
+            # Under the writer lock no other load runs: a staging folder still here is a killed load's.
+            remove_stale_workdirs(config)
+            workdir = Path(tempfile.mkdtemp(prefix=WORKDIR_PREFIX, dir=config.warehouse_path.parent))
             hashes = [hasher.submit(sha256, p) if p.exists() else None for p in paths]
             for path, file_hash, wanted in zip(paths, hashes, per_file, strict=True):
                 try:
@@ -253,5 +256,15 @@ def ingest_files(paths: Sequence[Path], config: Config, profile: str | Sequence[
                 if on_progress:
                     on_progress(result)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if workdir is not None:
+            shutil.rmtree(workdir, ignore_errors=True)
     return results
+
+
+def remove_stale_workdirs(config: Config) -> list[Path]:
+    """Remove the staging folders (`sqd-load-*` beside the warehouse) of loads that were killed. Call only under
+    the writer lock (inside `publishing`), before this run makes its own."""
+    stale = [p for p in config.warehouse_path.parent.glob(WORKDIR_PREFIX + "*") if p.is_dir()]
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    return stale

@@ -277,3 +277,17 @@ def test_line_numbers_of_a_plain_file_are_record_plus_header(project, tmp_path):
                 "S2,,2026-01-05 10:00:00,responded,five\n")
     [result] = ingest_files([src], project, "surveys__canonical")
     assert result.status == REFUSED and "row 3" in result.message, result.message
+
+
+def test_a_killed_loads_staging_folder_is_removed_by_the_next_load(project, tmp_path):
+    # a load killed mid-way leaves its staging folder (Parquet batch, UTF-8 copies) beside the warehouse
+    stale = project.warehouse_path.parent / "sqd-load-killed1"
+    (stale / "nested").mkdir(parents=True)
+    (stale / "nested" / "tickets.staged.parquet").write_bytes(b"x" * 1000)
+    keep = project.warehouse_path.parent / "sqd-loader-notes.txt"     # not a staging folder: kept
+    keep.write_text("mine")
+    [result] = ingest_files([write(tmp_path / "a.csv", HEADER + "\n".join(ROWS) + "\n")], project)
+    assert result.status == PUBLISHED
+    assert not stale.exists()
+    assert keep.exists()
+    assert not list(project.warehouse_path.parent.glob("sqd-load-*"))   # this run's own folder is gone too
