@@ -8,6 +8,8 @@ catches up. Each day records which source decided it.
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from pathlib import Path
 
@@ -32,27 +34,64 @@ def _day_names(mapping: dict) -> pl.DataFrame:
     )
 
 
+def _bad_line(text: str, columns: int) -> tuple[int, str] | None:
+    """The first line of an overrides file that is not a CSV record of `columns` fields, and why (error path
+    only: the file is a short list of days)."""
+    reader = csv.reader(io.StringIO(text), strict=True)
+    try:
+        for record in reader:
+            if len(record) != columns:
+                return reader.line_num, f"{len(record)} field(s), the header has {columns}"
+    except csv.Error as exc:
+        return reader.line_num, str(exc)
+    return None
+
+
 def read_overrides(path: Path) -> pl.DataFrame:
+    """The user's official schedule (date,is_workday,holiday_name); CalendarError names the file and the line
+    of the first problem. `ingest_files` reads it before loading anything, so a bad file costs no load."""
     schema = {"date_day": pl.Date, "override_workday": pl.Boolean, "override_name": pl.Utf8}
     if not path.exists():
         return pl.DataFrame(schema=schema)
-    raw = pl.read_csv(path, infer_schema=False)
+    expected = "expected the columns date,is_workday,holiday_name"
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CalendarError(f"{path}: cannot read the calendar overrides: {exc.strerror or exc}") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise CalendarError(f"{path}: line {line}: not UTF-8 text; save the file as UTF-8") from exc
+    if not text.strip():
+        raise CalendarError(f"{path}: the file is empty; {expected} (or delete the file)")
+    try:
+        raw = pl.read_csv(io.StringIO(text), infer_schema=False)
+    except pl.exceptions.PolarsError as exc:
+        header = next(csv.reader(io.StringIO(text)), [])
+        found = _bad_line(text, len(header))
+        where = f"line {found[0]}: {found[1]}" if found else str(exc).strip().splitlines()[0][:200]
+        raise CalendarError(f"{path}: {where}; {expected}") from exc
     missing = {"date", "is_workday"} - set(raw.columns)
     if missing:
-        raise CalendarError(f"{path}: missing column(s) {sorted(missing)}; expected date,is_workday,holiday_name")
-    frame = raw.with_row_index("row", offset=2).select(
-        "row",
+        raise CalendarError(f"{path}: missing column(s) {sorted(missing)}; {expected}")
+    frame = raw.with_row_index("line", offset=2).select(
+        "line",
         pl.col("date").str.strptime(pl.Date, "%Y-%m-%d", strict=False).alias("date_day"),
-        pl.col("is_workday").str.to_lowercase().replace_strict(
+        pl.col("is_workday").str.strip_chars().str.to_lowercase().replace_strict(
             {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}, default=None
         ).alias("override_workday"),
         (pl.col("holiday_name") if "holiday_name" in raw.columns else pl.lit(None, pl.Utf8)).alias("override_name"),
     )
     bad = frame.filter(pl.col("date_day").is_null() | pl.col("override_workday").is_null())
     if bad.height:
-        row = bad["row"][0]
-        raise CalendarError(f"{path}: row {row}: date must be YYYY-MM-DD and is_workday true/false")
-    return frame.drop("row")
+        line = bad["line"][0]
+        raise CalendarError(f"{path}: line {line}: date must be YYYY-MM-DD and is_workday true/false")
+    twice = frame.filter(pl.col("date_day").is_duplicated()).sort("line")
+    if twice.height:
+        first = twice.filter(pl.col("date_day") == twice["date_day"][0])["line"].to_list()
+        raise CalendarError(f"{path}: line {first[1]}: {twice['date_day'][0]} is already listed on line {first[0]}")
+    return frame.drop("line")
 
 
 def build_calendar(opens_minute: int, closes_minute: int, overrides: Path | None = None) -> pl.DataFrame:

@@ -6,6 +6,7 @@ Relative paths resolve against the config file's folder, so commands work from a
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
@@ -109,93 +110,163 @@ def load_config(path: str | Path | None = None) -> Config:
     return parse_config(raw, path)
 
 
-def _time(value: str, where: str) -> time:
+def _shown(value: object) -> str:
+    """A wrong value as the message shows it: its TOML kind, and the value when it is short."""
+    if isinstance(value, dict):
+        return "a table"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true/false)"
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _table(raw: dict, key: str, where: str) -> dict:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: [{key}] must be a section (a table of keys), got {_shown(value)}")
+    return value
+
+
+def _number(value: object, where: str, whole: bool = False) -> float | int:
+    """A TOML number (not a string, true/false or table); `whole`: an integer."""
+    ok = (isinstance(value, int) if whole else isinstance(value, int | float)) and not isinstance(value, bool)
+    if not ok or not math.isfinite(value):
+        kind = "a whole number" if whole else "a number"
+        raise ConfigError(f"{where}: expected {kind}, got {_shown(value)}")
+    return value if whole else float(value)
+
+
+def _string(value: object, where: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"{where}: expected text in quotes, got {_shown(value)}")
+    return value
+
+
+def _time(value: object, where: str) -> time:
+    if isinstance(value, time) and value.tzinfo is None:    # a TOML local time: opens = 08:30
+        return value
     try:
-        return time.fromisoformat(value)
+        parsed = time.fromisoformat(value)
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{where}: expected HH:MM, got {value!r}") from exc
+        raise ConfigError(f"{where}: expected a time like \"08:30\", got {_shown(value)}") from exc
+    if parsed.tzinfo is not None:
+        raise ConfigError(f"{where}: expected a time like \"08:30\" without a zone, got {_shown(value)}")
+    return parsed
 
 
 def _memory(value: str, where: str) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value):
-        raise ConfigError(f"{where}: expected a size such as '2GB', got {value!r}")
+        raise ConfigError(f"{where}: expected a size such as '2GB', got {_shown(value)}")
     return value
 
 
+POLICY_TEXT = ("policy_id", "calendar", "ticket_type", "category", "priority")
+POLICY_NUMBERS = ("min_distance_km", "max_distance_km")
+
+
+def _policy(p: object, where: str) -> SlaPolicy:
+    if not isinstance(p, dict):
+        raise ConfigError(f"{where}: expected a [[sla_policies]] table, got {_shown(p)}")
+    unknown = set(p) - set(SlaPolicy.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"{where}: unknown keys {sorted(unknown)}")
+    if "policy_id" not in p or "rank" not in p:
+        raise ConfigError(f"{where}: policy_id and rank are required")
+    for key in POLICY_TEXT:
+        if key in p:
+            _string(p[key], f"{where} {key}")
+    _number(p["rank"], f"{where} rank", whole=True)
+    for key in POLICY_NUMBERS:
+        if key in p:
+            _number(p[key], f"{where} {key}")
+    if p.get("calendar", "24x7") not in ("24x7", "business"):
+        raise ConfigError(f"{where}: calendar must be '24x7' or 'business'")
+    for t in SLA_TARGETS:
+        m = p.get(f"{t}_minutes")
+        if m is not None and (not isinstance(m, int) or isinstance(m, bool) or m <= 0):
+            raise ConfigError(f"{where}: {t}_minutes must be a positive whole number of minutes, got {_shown(m)}")
+        d = p.get(f"{t}_working_days")
+        if d is not None and (not isinstance(d, int) or isinstance(d, bool) or d <= 0):
+            raise ConfigError(f"{where}: {t}_working_days must be a positive whole number of days, got {_shown(d)}")
+        if d is not None and m is not None:
+            raise ConfigError(f"{where}: give {t}_minutes or {t}_working_days, not both")
+        if d is not None and p.get("calendar", "24x7") != "business":
+            raise ConfigError(f"{where}: {t}_working_days needs calendar = 'business'")
+    return SlaPolicy(**{k: float(v) if k in POLICY_NUMBERS else v for k, v in p.items()})
+
+
 def parse_config(raw: dict, source: Path) -> Config:
+    """Every value is checked for its type and range; a ConfigError names the file, the [section] and the key."""
     # The packaged defaults have no folder of their own: resolve their paths from where the user stands.
     base = Path.cwd() if source == DEFAULT_CONFIG else source.parent
-    wh = raw.get("warehouse", {})
-    tz = wh.get("timezone", "Asia/Shanghai")
+    wh = _table(raw, "warehouse", str(source))
+    tz = _string(wh.get("timezone", "Asia/Shanghai"), f"{source}: [warehouse] timezone")
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise ConfigError(f"{source}: [warehouse] timezone {tz!r} is not an IANA time zone") from exc
+    paths = {key: _string(wh.get(key, default), f"{source}: [warehouse] {key}") for key, default in
+             (("path", "data/warehouse.duckdb"), ("calendar_overrides", "data/calendar_overrides.csv"))}
 
     targets = {
         "timeliness_rate": 0.90, "csat_rate": 0.85, "complaint_rate": 0.03, "follow_up_rate": 0.95,
         "defect_rate": 0.01, "response_rate": 0.60, "repeat_complaint_rate": 0.01,
-    } | {k: float(v) for k, v in raw.get("targets", {}).items()}
+    } | {k: _number(v, f"{source}: [targets] {k}") for k, v in _table(raw, "targets", str(source)).items()}
     for key, value in targets.items():
         if not 0 <= value <= 1:
             raise ConfigError(f"{source}: [targets] {key} = {value} must be a fraction between 0 and 1")
 
-    hours = raw.get("business_hours", {})
+    hours = _table(raw, "business_hours", str(source))
     opens = _time(hours.get("opens", "08:30"), f"{source}: [business_hours] opens")
     closes = _time(hours.get("closes", "17:30"), f"{source}: [business_hours] closes")
     if closes <= opens:
         raise ConfigError(f"{source}: [business_hours] closes must be after opens")
 
-    policies = []
-    for i, p in enumerate(raw.get("sla_policies", [])):
-        where = f"{source}: [[sla_policies]] #{i + 1}"
-        unknown = set(p) - set(SlaPolicy.__dataclass_fields__)
-        if unknown:
-            raise ConfigError(f"{where}: unknown keys {sorted(unknown)}")
-        if "policy_id" not in p or "rank" not in p:
-            raise ConfigError(f"{where}: policy_id and rank are required")
-        if p.get("calendar", "24x7") not in ("24x7", "business"):
-            raise ConfigError(f"{where}: calendar must be '24x7' or 'business'")
-        for t in SLA_TARGETS:
-            m = p.get(f"{t}_minutes")
-            if m is not None and (not isinstance(m, int) or m <= 0):
-                raise ConfigError(f"{where}: {t}_minutes must be a positive whole number of minutes")
-            d = p.get(f"{t}_working_days")
-            if d is not None and (not isinstance(d, int) or d <= 0):
-                raise ConfigError(f"{where}: {t}_working_days must be a positive whole number of days")
-            if d is not None and m is not None:
-                raise ConfigError(f"{where}: give {t}_minutes or {t}_working_days, not both")
-            if d is not None and p.get("calendar", "24x7") != "business":
-                raise ConfigError(f"{where}: {t}_working_days needs calendar = 'business'")
-        policies.append(SlaPolicy(**p))
+    listed = raw.get("sla_policies", [])
+    if not isinstance(listed, list):
+        raise ConfigError(f"{source}: sla_policies must be a list of [[sla_policies]] tables, got {_shown(listed)}")
+    policies = [_policy(p, f"{source}: [[sla_policies]] #{i + 1}") for i, p in enumerate(listed)]
     ids = [p.policy_id for p in policies]
     if len(ids) != len(set(ids)):
         raise ConfigError(f"{source}: [[sla_policies]] policy_id values must be unique")
 
-    warranty = raw.get("warranty", {})
-    shares = {k: float(v) for k, v in raw.get("loss_shares", {}).items()}
+    warranty = _table(raw, "warranty", str(source))
+    default_days = _number(warranty.get("default_days", 80), f"{source}: [warranty] default_days", whole=True)
+    products = {k: _number(v, f"{source}: [warranty.products] {k}", whole=True)
+                for k, v in _table(warranty, "products", f"{source}: [warranty]").items()}
+    for key, days in {"default_days": default_days, **products}.items():
+        if days < 0:
+            raise ConfigError(f"{source}: [warranty] {key} = {days} must be 0 or more days")
+    shares = {k: _number(v, f"{source}: [loss_shares] {k}")
+              for k, v in _table(raw, "loss_shares", str(source)).items()}
+    negative = sorted(k for k, v in shares.items() if v < 0)
+    if negative:
+        raise ConfigError(f"{source}: [loss_shares] {negative[0]} = {shares[negative[0]]:g}: a share cannot be "
+                          "negative (each department's share of the loss is 0 to 100)")
     if shares and abs(sum(shares.values()) - 100) > 1e-6:
         raise ConfigError(
             f"{source}: [loss_shares] must sum to 100, they sum to {sum(shares.values()):g}"
         )
-    quality = _quality(raw.get("quality", {}), base, source)
+    quality = _quality(_table(raw, "quality", str(source)), base, source)
     return Config(
         source=source,
-        warehouse_path=(base / wh.get("path", "data/warehouse.duckdb")).resolve(),
+        warehouse_path=(base / paths["path"]).resolve(),
         load_memory_limit=_memory(wh.get("load_memory_limit", "1.5GB"),
                                   f"{source}: [warehouse] load_memory_limit"),
         profiles_dir=(base / "data" / "profiles").resolve(),
         timezone=tz,
-        calendar_overrides=(base / wh.get("calendar_overrides", "data/calendar_overrides.csv")).resolve(),
+        calendar_overrides=(base / paths["calendar_overrides"]).resolve(),
         targets=targets,
         business_opens=opens,
         business_closes=closes,
         sla_policies=tuple(sorted(policies, key=lambda p: p.rank)),
-        warranty_default_days=int(warranty.get("default_days", 80)),
-        warranty_days={k: int(v) for k, v in warranty.get("products", {}).items()},
+        warranty_default_days=default_days,
+        warranty_days=products,
         loss_shares=shares,
         quality=quality,
-        follow_up=_follow_up(raw.get("follow_up", {}), source),
+        follow_up=_follow_up(_table(raw, "follow_up", str(source)), source),
     )
 
 
@@ -208,14 +279,12 @@ def _follow_up(raw: dict, source: Path) -> FollowUpConfig:
     methods = raw.get("response_window_methods", list(d.response_window_methods))
     if not isinstance(methods, list) or not all(isinstance(m, str) for m in methods):
         raise ConfigError(f"{where} response_window_methods must be a list of method names")
-    try:
-        f = FollowUpConfig(
-            window_hours=float(raw.get("window_hours", d.window_hours)),
-            response_window_hours=float(raw.get("response_window_hours", d.response_window_hours)),
-            response_window_methods=tuple(methods),
-        )
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{where} {exc}") from exc
+    f = FollowUpConfig(
+        window_hours=_number(raw.get("window_hours", d.window_hours), f"{where} window_hours"),
+        response_window_hours=_number(raw.get("response_window_hours", d.response_window_hours),
+                                      f"{where} response_window_hours"),
+        response_window_methods=tuple(methods),
+    )
     if f.window_hours < 0 or f.response_window_hours < 0:
         raise ConfigError(f"{where} window_hours and response_window_hours must be >= 0")
     return f
@@ -227,19 +296,11 @@ def _quality(raw: dict, base: Path, source: Path) -> QualityConfig:
     if unknown:
         raise ConfigError(f"{where} unknown keys {sorted(unknown)}")
     d = QualityConfig()
-    try:
-        q = QualityConfig(
-            expectations_dir=(base / raw.get("expectations", d.expectations_dir)).resolve(),
-            freshness_days=float(raw.get("freshness_days", d.freshness_days)),
-            max_failing_share=float(raw.get("max_failing_share", d.max_failing_share)),
-            volume_tolerance=float(raw.get("volume_tolerance", d.volume_tolerance)),
-            volume_window=int(raw.get("volume_window", d.volume_window)),
-            future_tolerance_minutes=int(raw.get("future_tolerance_minutes", d.future_tolerance_minutes)),
-            chunk_rows=int(raw.get("chunk_rows", d.chunk_rows)),
-            sample_rows=int(raw.get("sample_rows", d.sample_rows)),
-        )
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"{where} {exc}") from exc
+    whole = {"volume_window", "future_tolerance_minutes", "chunk_rows", "sample_rows"}
+    numbers = {key: _number(raw.get(key, getattr(d, key)), f"{where} {key}", whole=key in whole)
+               for key in ("freshness_days", "max_failing_share", "volume_tolerance", *sorted(whole))}
+    folder = _string(raw.get("expectations", str(d.expectations_dir)), f"{where} expectations")
+    q = QualityConfig(expectations_dir=(base / folder).resolve(), **numbers)
     if q.freshness_days <= 0:
         raise ConfigError(f"{where} freshness_days must be positive")
     if not 0 <= q.max_failing_share <= 1:

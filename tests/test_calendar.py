@@ -50,5 +50,31 @@ def test_calendar_overrides_win(tmp_path):
 def test_calendar_bad_override_names_file_and_row(tmp_path):
     path = tmp_path / "overrides.csv"
     path.write_text("date,is_workday\n2027-02-20,true\n2027-02-31,maybe\n")
-    with pytest.raises(CalendarError, match=r"overrides.csv: row 3"):
+    with pytest.raises(CalendarError, match=r"overrides.csv: line 3"):
         build_calendar(510, 1050, path)
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"date,is_workday,holiday_name\n2027-02-19,true,\n2027-02-20,true,,extra\n",
+     "line 3: 4 field(s), the header has 3"),
+    (b'date,is_workday,holiday_name\n2027-02-20,true,"open\n', "line 2: unexpected end of data"),
+    ("date,is_workday,holiday_name\n2027-02-20,true,春节\n".encode("gbk"), "line 2: not UTF-8 text"),
+    (b"date,is_workday\n2027-01-01,true\n2027-01-02,true\n2027-01-01,false\n",
+     "line 4: 2027-01-01 is already listed on line 2"),
+    (b"", "the file is empty"),
+    (b"day,workday\n2027-01-01,true\n", "missing column(s) ['date', 'is_workday']"),
+])
+def test_calendar_malformed_overrides_name_file_and_line(tmp_path, content, message):
+    # each was a Polars traceback or, for a date listed twice, two calendar rows for one day
+    path = tmp_path / "overrides.csv"
+    path.write_bytes(content)
+    with pytest.raises(CalendarError) as err:
+        build_calendar(510, 1050, path)
+    assert str(err.value).startswith(f"{path}: ") and message in str(err.value), err.value
+    assert "\n" not in str(err.value)
+
+
+def test_calendar_overrides_with_a_bom_and_padded_flags_load(tmp_path):
+    path = tmp_path / "overrides.csv"
+    path.write_bytes("date,is_workday,holiday_name\n2027-02-20, TRUE ,调休\n".encode("utf-8-sig"))
+    assert day(build_calendar(510, 1050, path), date(2027, 2, 20))["is_workday"] is True

@@ -86,6 +86,35 @@ response_window_methods = ["app"]
     ('[follow_up]\nresponse_window_methods = "sms"\n', "response_window_methods must be a list"),
     ("[follow_up]\nwindow_days = 2\n", "unknown keys ['window_days']"),
     ("[targets\n", "sqd.toml"),
+    # a value of the wrong type: one message naming file, section and key (was a traceback)
+    ('[targets]\ntimeliness_rate = "ninety"\n', "[targets] timeliness_rate: expected a number, got 'ninety'"),
+    ("[targets]\ncsat_rate = true\n", "[targets] csat_rate: expected a number, got true"),
+    ("[targets]\ncsat_rate = {a = 1}\n", "[targets] csat_rate: expected a number, got a table"),
+    ('[business_hours]\nopens = "8am"\n', '[business_hours] opens: expected a time like "08:30", got \'8am\''),
+    ("[business_hours]\ncloses = 1730\n", "[business_hours] closes: expected a time"),
+    ('[warranty]\ndefault_days = "eighty"\n', "[warranty] default_days: expected a whole number"),
+    ("[warranty]\ndefault_days = 80.5\n", "[warranty] default_days: expected a whole number, got 80.5"),
+    ('[warranty.products]\nwhite-glue = "100"\n', "[warranty.products] white-glue: expected a whole number"),
+    ('[loss_shares]\nmarket = "60"\nproduction = 40\n', "[loss_shares] market: expected a number, got '60'"),
+    ("[loss_shares]\nmarket = [60]\n", "[loss_shares] market: expected a number, got a list"),
+    ('targets = "high"\n', "[targets] must be a section"),
+    ("[warehouse]\npath = 5\n", "[warehouse] path: expected text in quotes, got 5"),
+    ("[warehouse]\ntimezone = 8\n", "[warehouse] timezone: expected text in quotes, got 8"),
+    ("[warehouse]\ncalendar_overrides = {a = 1}\n", "[warehouse] calendar_overrides: expected text in quotes"),
+    ('[[sla_policies]]\npolicy_id = "x"\nrank = "first"\n', "[[sla_policies]] #1 rank: expected a whole number"),
+    ("[[sla_policies]]\npolicy_id = 7\nrank = 1\n", "[[sla_policies]] #1 policy_id: expected text in quotes"),
+    ('[[sla_policies]]\npolicy_id = "x"\nrank = 1\nmax_distance_km = "far"\n', "#1 max_distance_km: expected a number"),
+    ('[[sla_policies]]\npolicy_id = "x"\nrank = 1\nresolution_minutes = true\n', "resolution_minutes must be a positive"),
+    ("sla_policies = [1]\n", "[[sla_policies]] #1: expected a [[sla_policies]] table, got 1"),
+    ('[sla_policies]\npolicy_id = "x"\n', "sla_policies must be a list of [[sla_policies]] tables"),
+    ('[quality]\nfreshness_days = "week"\n', "[quality] freshness_days: expected a number, got 'week'"),
+    ("[quality]\nchunk_rows = 1.5\n", "[quality] chunk_rows: expected a whole number, got 1.5"),
+    ("[quality]\nexpectations = 3\n", "[quality] expectations: expected text in quotes"),
+    ('[follow_up]\nwindow_hours = "2 days"\n', "[follow_up] window_hours: expected a number, got '2 days'"),
+    ("[targets]\ncsat_rate = nan\n", "[targets] csat_rate: expected a number, got nan"),
+    # negative department shares that still sum to 100
+    ("[loss_shares]\nmarket = 150\nproduction = -50\n", "[loss_shares] production = -50: a share cannot be negative"),
+    ("[warranty]\ndefault_days = -1\n", "[warranty] default_days = -1 must be 0 or more days"),
 ])
 def test_config_impossible_values_are_named(tmp_path, text, message):
     path = write(tmp_path, text)
@@ -99,3 +128,11 @@ def test_profiles_live_beside_the_configuration_whatever_its_name(tmp_path):
     path = tmp_path / "defaults.toml"
     path.write_text("", encoding="utf-8")
     assert load_config(path).profiles_dir == tmp_path / "data" / "profiles"
+
+
+def test_config_accepts_toml_times_and_integer_numbers(tmp_path):
+    cfg = load_config(write(tmp_path, "[business_hours]\nopens = 08:00:00\ncloses = 17:00:00\n"
+                                      "[targets]\ncsat_rate = 1\n[[sla_policies]]\npolicy_id = \"a\"\nrank = 1\n"
+                                      "max_distance_km = 100\n"))
+    assert (cfg.business_opens.hour, cfg.business_closes.hour, cfg.targets["csat_rate"]) == (8, 17, 1.0)
+    assert cfg.sla_policies[0].max_distance_km == 100.0 and isinstance(cfg.sla_policies[0].max_distance_km, float)
