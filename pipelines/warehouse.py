@@ -58,6 +58,37 @@ class WarehouseBusy(RuntimeError):
     """Another load holds the writer lock."""
 
 
+class NoSpaceForCopy(WarehouseBusy):
+    """The disk cannot hold the load's copy of the warehouse. A kind of WarehouseBusy: like a running load, it
+    means this load cannot start now, and every caller that reports one reports the other."""
+
+
+# Room a publish needs beside its copy: the load's own growth of the file before DuckDB spills elsewhere.
+COPY_HEADROOM = 64 * 2**20
+
+
+def check_free_space(live: Path) -> None:
+    """Refuse before copying when the copy of `live` (and some room to load into it) does not fit on its disk."""
+    if not live.exists():
+        return
+    need = live.stat().st_size + COPY_HEADROOM
+    free = shutil.disk_usage(live.parent).free
+    if free < need:
+        raise NoSpaceForCopy(
+            f"{live}: not enough free disk space to load: a load works on a copy of the warehouse and needs "
+            f"{need / 2**20:,.0f} MiB, {free / 2**20:,.0f} MiB are free in {live.parent}; free some space "
+            "and load again (the warehouse is unchanged)")
+
+
+def fsync_directory(folder: Path) -> None:
+    """Make a rename in `folder` durable: without this a power loss can bring back the old directory entry."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def sql_text(name: str) -> str:
     return resources.files("pipelines").joinpath("sql", name).read_text(encoding="utf-8")
 
@@ -123,8 +154,13 @@ def publishing(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
         for stale in live.parent.glob(live.name + ".loading-*"):
             stale.unlink(missing_ok=True)  # left by a killed load; never published
         work = live.with_name(f"{live.name}.loading-{uuid.uuid4().hex[:8]}")
+        check_free_space(live)
         if live.exists():
-            shutil.copyfile(live, work)
+            try:
+                shutil.copyfile(live, work)
+            except BaseException:
+                work.unlink(missing_ok=True)  # a copy that did not fit (or a killed copy) is not left behind
+                raise
         # A load's memory is bounded: past the limit DuckDB spills to a temp folder beside the warehouse
         # (10M tickets peaked at 12.8 GiB without it). Insertion order is not needed by any table.
         con = duckdb.connect(str(work), config={
@@ -147,6 +183,7 @@ def publishing(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
             with open(work, "rb") as handle:
                 os.fsync(handle.fileno())
             os.replace(work, live)
+            fsync_directory(live.parent)  # the rename itself survives a power loss
         except BaseException:
             con.close()
             work.unlink(missing_ok=True)
