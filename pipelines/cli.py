@@ -14,7 +14,8 @@ from rich.table import Table
 
 from pipelines.cli_common import (EXIT_ERROR, EXIT_OK, EXIT_QUARANTINE, EXIT_REFUSED, ConfigOpt, console, err,
                                    load_or_exit, plain, say)
-from pipelines.ingest import ALREADY_LOADED, REFUSED, WITH_QUARANTINE, LoadResult, ingest_files
+from pipelines.ingest import (ALREADY_LOADED, REFUSED, WITH_QUARANTINE, LoadAborted, LoadResult,
+                              ingest_files)
 from pipelines.mapping import ProfileSkipped
 from pipelines.warehouse import WarehouseBusy, connect
 
@@ -66,6 +67,9 @@ def run_ingest(paths: list[Path], config, profile, force: bool, replace_rows: bo
                                        on_stage=stage, replace_rows=replace_rows)
         except WarehouseBusy as exc:
             say(err, "", exc)
+            return EXIT_ERROR
+        except LoadAborted as exc:   # one line; nothing was published
+            say(err, "cannot load:", exc)
             return EXIT_ERROR
     for warning in caught:
         if issubclass(warning.category, ProfileSkipped):
@@ -128,6 +132,9 @@ def status(config: ConfigOpt = None) -> None:
         con = connect(cfg)
     except FileNotFoundError as exc:
         say(err, "", exc)
+        raise typer.Exit(EXIT_ERROR) from exc
+    except duckdb.Error as exc:  # a folder or not a DuckDB file
+        say(err, "cannot open the warehouse:", str(exc).splitlines()[0])
         raise typer.Exit(EXIT_ERROR) from exc
     from pipelines.status import warehouse_status
 
@@ -231,6 +238,9 @@ def report(
     except FileNotFoundError as exc:
         say(err, "", exc)
         raise typer.Exit(EXIT_ERROR) from exc
+    except duckdb.Error as exc:  # a folder or not a DuckDB file
+        say(err, "cannot open the warehouse:", str(exc).splitlines()[0])
+        raise typer.Exit(EXIT_ERROR) from exc
     try:
         with console.status("computing the weekly pack"):
             pack = build_pack(direct(con), cfg, wanted)
@@ -257,7 +267,8 @@ def report(
     console.print(f"wrote {pdf_path}")
 
 
-from pipelines.cli_check import check  # noqa: E402
+from pipelines.cli_check import check
+
 app.command()(check)
 
 

@@ -7,7 +7,9 @@ nothing. Large files stream: Polars sinks the mapped batch to Parquet and DuckDB
 
 from __future__ import annotations
 
+import errno
 import hashlib
+import os
 import re
 import shutil
 import tempfile
@@ -21,6 +23,7 @@ import duckdb
 import polars as pl
 
 from pipelines import clock, derived, gate, validate
+from pipelines.calendar import CalendarError, read_overrides
 from pipelines.config import Config
 from pipelines.mapping import (ERROR, MappingError, Profile, choose_profile, map_frame, profile_folders,
                                profiles_in)
@@ -32,6 +35,57 @@ PUBLISHED, WITH_QUARANTINE, ALREADY_LOADED, REFUSED = (
     "published", "published_with_quarantine", "already_loaded", "refused")
 ERROR_EXAMPLES = 5
 WORKDIR_PREFIX = "sqd-load-"     # a load's staging folder beside the warehouse (Parquet batch, UTF-8 copies)
+DUCKDB_MAGIC = (8, b"DUCK")      # offset and bytes of a DuckDB database file's magic number
+
+
+class LoadAborted(RuntimeError):
+    """The run stopped without publishing anything: the warehouse is as it was. The message is one line."""
+
+
+def _disk_full(exc: BaseException) -> bool:
+    return (isinstance(exc, OSError) and exc.errno == errno.ENOSPC) or any(
+        words in str(exc) for words in ("No space left on device", "os error 28"))
+
+
+def _one_line(exc: BaseException, config: Config) -> str:
+    """An error while publishing, as one line that names the live warehouse, never its temporary copy."""
+    live = config.warehouse_path
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    text = re.sub(re.escape(live.name) + r"\.loading-[0-9a-f]+", live.name, text)
+    if _disk_full(exc):
+        return (f"{live}: no space left on device in {live.parent}; nothing was published, the warehouse is as "
+                "it was (free some space and load again)")
+    if (isinstance(exc, OSError) and exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS)
+            and Path(exc.filename or live).parent == live.parent):
+        return (f"{live.parent}: the warehouse folder is not writable ({exc.strerror}); nothing was published")
+    return f"{text[:300]}; nothing was published, the warehouse is as it was"
+
+
+def check_can_load(config: Config) -> None:
+    """What would make a load fail after reading every file, checked before the first: the calendar overrides,
+    a warehouse path that is a folder or not a DuckDB file, a warehouse folder that cannot be written."""
+    try:
+        read_overrides(config.calendar_overrides)
+    except CalendarError as exc:
+        raise LoadAborted(f"{exc}; nothing was loaded") from exc
+    live, where = config.warehouse_path, f"[warehouse] path in {config.source}"
+    if live.is_dir():
+        raise LoadAborted(f"{live}: is a folder, not a DuckDB database file; set {where} to a file "
+                          "such as data/warehouse.duckdb")
+    if live.exists():
+        offset, magic = DUCKDB_MAGIC
+        try:
+            with open(live, "rb") as handle:
+                head = handle.read(offset + len(magic))
+        except OSError as exc:
+            raise LoadAborted(f"{live}: cannot read the warehouse ({exc.strerror})") from exc
+        if head[offset:] != magic:
+            raise LoadAborted(f"{live}: not a DuckDB database file, nothing was changed; set {where} to "
+                              "the warehouse, or move this file away to start a new one")
+    folder = next((p for p in (live.parent, *live.parent.parents) if p.exists()), None)
+    if folder is not None and not os.access(folder, os.W_OK | os.X_OK):
+        raise LoadAborted(f"{folder}: the warehouse folder is not writable; a load writes its new copy of "
+                          f"{live.name} there")
 
 
 @dataclass
@@ -126,7 +180,9 @@ def stage(path: Path, profile: Profile, config: Config, workdir: Path) -> tuple[
     staged = workdir / f"{path.stem}.staged.parquet"
     try:
         frame.sink_parquet(staged, engine="streaming")
-    except pl.exceptions.PolarsError as exc:
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        if _disk_full(exc):
+            raise OSError(errno.ENOSPC, "No space left on device", str(staged)) from exc
         raise SourceError(f"{path}: cannot read: {short_cause(exc, path)}") from exc
     errors = pl.scan_parquet(staged).filter(pl.col(ERROR).is_not_null()).select(ROW, ERROR)
     count = errors.select(pl.len()).collect().item()
@@ -194,9 +250,8 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
         outcome = gate.check(con, dataset, "staged", load, path, config)
         on_stage(path, "publishing")
         partial = not replace_rows and len(carried) < len(dataset.columns)
+        derived.track(con, "staged", dataset.name)  # before the merge: it records the rows' values before it
         counts = merge_staged(con, dataset, "staged", load, carried if partial else None)
-        if dataset.name == "tickets":
-            derived.track(con, "staged")
         result.quarantined = outcome.quarantined
         result.status = WITH_QUARANTINE if outcome.quarantined else PUBLISHED
         result.message = outcome.message
@@ -210,6 +265,8 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
                  result.quarantined, newest, result.message)
         con.execute("COMMIT")
     except (MappingError, SourceError, gate.GateRefused, duckdb.Error) as exc:
+        if _disk_full(exc):      # not this file's fault: the whole run stops, nothing is published
+            raise
         con.execute("ROLLBACK")
         result.status, result.message = REFUSED, bounded(str(exc))
         result.inserted = result.updated = result.unchanged = result.quarantined = 0
@@ -231,10 +288,13 @@ def ingest_files(paths: Sequence[Path], config: Config, profile: str | Sequence[
     `on_stage(path, stage)` is told as each file moves through reading, checking and publishing;
     `on_progress(result)` when a file is done. An existing row is updated only in the columns its file carries,
     unless `replace_rows` (then columns the file lacks become NULL).
+    Raises LoadAborted, with one line and nothing published, when the run cannot start (check_can_load) or the
+    disk fills up or the warehouse folder cannot be written while it runs.
     """
     per_file = [profile] * len(paths) if profile is None or isinstance(profile, str) else list(profile)
     profiles = profiles_in(config.profiles_dir)
     results: list[LoadResult] = []
+    check_can_load(config)
     workdir: Path | None = None
     try:
         with ThreadPoolExecutor(max_workers=1) as hasher, publishing(config) as con:
@@ -255,6 +315,12 @@ def ingest_files(paths: Sequence[Path], config: Config, profile: str | Sequence[
                 results.append(result)
                 if on_progress:
                     on_progress(result)
+    except (OSError, duckdb.IOException, duckdb.FatalException, duckdb.PermissionException) as exc:
+        raise LoadAborted(_one_line(exc, config)) from exc
+    except pl.exceptions.PolarsError as exc:
+        if _disk_full(exc):
+            raise LoadAborted(_one_line(exc, config)) from exc
+        raise
     finally:
         if workdir is not None:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -291,3 +291,134 @@ def test_a_killed_loads_staging_folder_is_removed_by_the_next_load(project, tmp_
     assert not stale.exists()
     assert keep.exists()
     assert not list(project.warehouse_path.parent.glob("sqd-load-*"))   # this run's own folder is gone too
+
+
+# -- a run that cannot load stops with one line, before reading a file, and leaves nothing behind --------------
+
+def _leftovers(cfg) -> list[str]:
+    folder = cfg.warehouse_path.parent
+    return sorted(p.name for p in folder.iterdir()
+                  if p.name.startswith("sqd-load-") or ".loading-" in p.name)
+
+
+def _cli_ingest(cfg, *files: Path):
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+    done = CliRunner().invoke(app, ["ingest", *map(str, files), "--config", str(cfg.source)])
+    done.flat = done.output.replace("\n", "")    # Rich wraps long lines at the runner's 80 columns
+    return done
+
+
+def _project_with(tmp_path: Path, warehouse: str):
+    """A project whose sqd.toml names another warehouse path."""
+    from pipelines.config import load_config
+    from tests.conftest import make_project
+    cfg = make_project(tmp_path / "proj")
+    text = cfg.source.read_text(encoding="utf-8")
+    assert 'path = "data/warehouse.duckdb"' in text
+    cfg.source.write_text(text.replace('path = "data/warehouse.duckdb"', f'path = "{warehouse}"', 1),
+                          encoding="utf-8")
+    return load_config(cfg.source)
+
+
+def test_a_malformed_calendar_overrides_file_stops_the_load_before_any_file(project, tmp_path):
+    from pipelines.ingest import LoadAborted
+    src = write(tmp_path / "a.csv", HEADER + "\n".join(ROWS) + "\n")
+    ingest_files([src], project)
+    before = project.warehouse_path.read_bytes()
+    project.calendar_overrides.write_text("date,is_workday,holiday_name\n2027-02-20,true,\n2027-02-31,maybe,\n")
+    staged = []
+    with pytest.raises(LoadAborted) as err:
+        ingest_files([src], project, force=True, on_stage=lambda path, step: staged.append(step))
+    # was reported only after every file had been read, checked and staged
+    assert staged == []
+    assert f"{project.calendar_overrides}: line 3" in str(err.value)
+    assert project.warehouse_path.read_bytes() == before and _leftovers(project) == []
+    done = _cli_ingest(project, src)
+    assert done.exit_code == 1 and "Traceback" not in done.flat
+    assert "calendar_overrides.csv: line 3" in done.flat
+
+
+@pytest.mark.parametrize("kind", ["folder", "not duckdb", "empty file"])
+def test_a_warehouse_path_that_is_no_duckdb_file_gives_one_line(tmp_path, kind):
+    from pipelines.ingest import LoadAborted
+    cfg = _project_with(tmp_path, "data/wh.duckdb")
+    live = cfg.warehouse_path
+    if kind == "folder":
+        live.mkdir()
+    else:
+        live.write_bytes(b"" if kind == "empty file" else b"ticket_id,created_at\nT1,2026-01-05\n" * 50)
+    before = sorted(p.name for p in live.parent.iterdir())
+    src = write(tmp_path / "a.csv", HEADER + "\n".join(ROWS) + "\n")
+    with pytest.raises(LoadAborted) as err:
+        ingest_files([src], cfg)
+    message = str(err.value)
+    assert message.startswith(f"{live}: ") and "\n" not in message and ".loading-" not in message
+    assert ("is a folder" if kind == "folder" else "not a DuckDB database file") in message
+    assert sorted(p.name for p in live.parent.iterdir()) == before          # nothing left behind
+    done = _cli_ingest(cfg, src)
+    assert done.exit_code == 1, done.output
+    assert "Traceback" not in done.flat and ".loading-" not in done.flat and str(live.name) in done.flat
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+    status = CliRunner().invoke(app, ["status", "--config", str(cfg.source)])
+    assert status.exit_code == 1 and isinstance(status.exception, SystemExit), status.output
+    assert "cannot open the warehouse" in status.output
+
+
+def _mount_tmpfs(folder: Path, options: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)], capture_output=True,
+                          text=True)
+    if done.returncode:
+        pytest.skip(f"needs a tmpfs mount (root): mount failed: {done.stderr.strip() or done.returncode}")
+
+
+@pytest.fixture
+def mounted(tmp_path):
+    points: list[Path] = []
+    yield points
+    for point in reversed(points):
+        subprocess.run(["umount", str(point)], check=False)
+
+
+def test_disk_full_during_a_load_gives_one_line_and_leaves_nothing(tmp_path, mounted):
+    # A disk that fills up while loading (publishing() checks the room for its copy of an existing warehouse
+    # before it starts, so this is a first load: 2 MiB hold less than the new warehouse). Was a DuckDB traceback
+    # naming the temporary copy warehouse.duckdb.loading-<id>.
+    from pipelines.ingest import LoadAborted
+    small = tmp_path / "small"
+    _mount_tmpfs(small, "size=2m")
+    mounted.append(small)
+    cfg = _project_with(tmp_path, f"{small}/warehouse.duckdb")
+    src = write(tmp_path / "a.csv", HEADER + "\n".join(ROWS) + "\n")
+    with pytest.raises(LoadAborted) as err:
+        ingest_files([src], cfg)
+    message = str(err.value)
+    assert message == (f"{cfg.warehouse_path}: no space left on device in {small}; nothing was published, the "
+                       "warehouse is as it was (free some space and load again)")
+    assert not cfg.warehouse_path.exists() and _leftovers(cfg) == []
+    done = _cli_ingest(cfg, src)
+    assert done.exit_code == 1 and "no space left on device" in done.flat, done.output
+    assert "Traceback" not in done.output and ".loading-" not in done.flat and _leftovers(cfg) == []
+
+
+def test_a_read_only_warehouse_folder_gives_one_line(tmp_path, mounted):
+    from pipelines.ingest import LoadAborted
+    folder = tmp_path / "ro"
+    _mount_tmpfs(folder, "size=16m")
+    mounted.append(folder)
+    cfg = _project_with(tmp_path, f"{folder}/warehouse.duckdb")
+    src = write(tmp_path / "a.csv", HEADER + "\n".join(ROWS) + "\n")
+    ingest_files([src], cfg)
+    if subprocess.run(["mount", "-o", "remount,ro", str(folder)], capture_output=True).returncode:
+        pytest.skip("cannot remount the tmpfs read-only")
+    with pytest.raises(LoadAborted) as err:
+        ingest_files([src], cfg, force=True)
+    assert str(err.value) == (f"{folder}: the warehouse folder is not writable; a load writes its new copy of "
+                              "warehouse.duckdb there")
+    done = _cli_ingest(cfg, src)
+    assert done.exit_code == 1 and "not writable" in done.flat and "Traceback" not in done.flat
+    assert table(cfg, "SELECT count(*) FROM core.tickets") == [(3,)]
