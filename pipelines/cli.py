@@ -267,8 +267,7 @@ def report(
     console.print(f"wrote {pdf_path}")
 
 
-from pipelines.cli_check import check
-
+from pipelines.cli_check import check  # noqa: E402
 app.command()(check)
 
 
