@@ -45,13 +45,113 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("DELETE FROM meta.settings WHERE key = 'sla_inputs_fingerprint'")
 
 
+# Dimension values per fact table: (dimension, column, attribute column or None). meta.dimension_counts holds how
+# many rows of each table carry each (value, attribute), NULL values included, so the dimension tables
+# (core.sites, departments, categories, products) are rebuilt from that small table, and a load changes it by the
+# difference between its rows' values before and after it: O(batch), and a value no row carries any more drops out.
+DIMENSION_SOURCES: dict[str, tuple[tuple[str, str, str | None], ...]] = {
+    "tickets": (("site", "site", "region"), ("department", "department", None),
+                ("category", "category", None), ("product", "product", None)),
+    "surveys": (("site", "site", None),),
+    "inspections": (("product", "product", None),),
+    "nonconformities": (("department", "responsible_department", None), ("product", "product", None)),
+}
+KEYS = {"tickets": "ticket_id", "surveys": "survey_id", "inspections": "lot_id", "nonconformities": "nc_id"}
+
+
+def _dimension_columns(dataset: str) -> list[str]:
+    return sorted({c for _, column, attr in DIMENSION_SOURCES[dataset] for c in (column, attr) if c})
+
+
 def start_tracking(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED} (ticket_id VARCHAR)")
+    for dataset, key in KEYS.items():
+        columns = ", ".join(f'"{c}" VARCHAR' for c in _dimension_columns(dataset))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE dim_touched_{dataset} (\"{key}\" VARCHAR)")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE dim_before_{dataset} (\"{key}\" VARCHAR, {columns})")
 
 
-def track(con: duckdb.DuckDBPyConnection, staged: str) -> None:
-    """Remember the tickets of a staged batch (called inside the load's transaction)."""
-    con.execute(f"INSERT INTO {TOUCHED} SELECT ticket_id FROM {staged}")
+def track(con: duckdb.DuckDBPyConnection, staged: str, dataset: str = "tickets") -> None:
+    """Remember the rows of a staged batch (inside the load's transaction, before the batch is merged: the
+    dimension counts need the values the rows held before it, the first time this run touches them)."""
+    key = KEYS[dataset]
+    columns = ", ".join(f't."{c}"' for c in _dimension_columns(dataset))
+    # identifiers from the model above, never from input
+    con.execute(f"""
+        INSERT INTO dim_before_{dataset}
+        SELECT t."{key}", {columns} FROM core.{dataset} AS t
+        WHERE t."{key}" IN (SELECT "{key}" FROM {staged})
+          AND t."{key}" NOT IN (SELECT "{key}" FROM dim_touched_{dataset});
+        INSERT INTO dim_touched_{dataset} SELECT "{key}" FROM {staged};
+    """)
+    if dataset == "tickets":
+        con.execute(f"INSERT INTO {TOUCHED} SELECT ticket_id FROM {staged}")
+
+
+def _counts_of(dataset: str, rows: str) -> str:
+    """SELECT (dataset, dimension, value, attribute, rows) of the dimension values in `rows` (a table or query
+    with the dataset's dimension columns)."""
+    return " UNION ALL ".join(
+        f"SELECT '{dataset}' AS dataset, '{dim}' AS dimension, \"{column}\" AS value, "
+        f"{f'{chr(34)}{attr}{chr(34)}' if attr else 'CAST(NULL AS VARCHAR)'} AS attribute, count(*) AS rows "
+        f"FROM {rows} GROUP BY ALL"
+        for dim, column, attr in DIMENSION_SOURCES[dataset])
+
+
+def refresh_dimension_counts(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Bring meta.dimension_counts up to date with what this publish changed; per dataset 'nothing', 'batch' or
+    'all' (the counts did not add up to the table's rows: first publish with this table, or rows written
+    without track(), e.g. by tests: recounted whole)."""
+    done = {}
+    for dataset, key in KEYS.items():
+        counted, actual = con.execute(f"""
+            SELECT (SELECT coalesce(sum(rows), 0) FROM meta.dimension_counts
+                    WHERE dataset = ? AND dimension = ?),
+                   (SELECT count(*) FROM core.{dataset})
+        """, [dataset, DIMENSION_SOURCES[dataset][0][0]]).fetchall()[0]
+        touched = con.execute(f"SELECT count(*) FROM dim_touched_{dataset}").fetchall()[0][0]
+        before = con.execute(f"SELECT count(DISTINCT \"{key}\") FROM dim_before_{dataset}").fetchall()[0][0]
+        # after this publish the table holds what it held + the keys it did not hold before
+        new_keys = con.execute(f"SELECT count(DISTINCT \"{key}\") FROM dim_touched_{dataset}").fetchall()[0][0] - before
+        if counted + new_keys != actual:
+            con.execute("DELETE FROM meta.dimension_counts WHERE dataset = ?", [dataset])
+            con.execute(f"INSERT INTO meta.dimension_counts {_counts_of(dataset, f'core.{dataset}')}")
+            done[dataset] = "all"
+        elif not touched:
+            done[dataset] = "nothing"
+        else:
+            columns = ", ".join(f'"{c}"' for c in _dimension_columns(dataset))
+            con.execute(f"""
+                CREATE OR REPLACE TEMP TABLE dim_after AS SELECT {columns} FROM core.{dataset}
+                WHERE "{key}" IN (SELECT "{key}" FROM dim_touched_{dataset})
+            """)
+            after = "dim_after"
+            con.execute(f"""
+                CREATE OR REPLACE TEMP TABLE dim_delta AS
+                SELECT dataset, dimension, value, attribute, sum(rows) AS rows FROM (
+                    {_counts_of(dataset, after)}
+                    UNION ALL
+                    SELECT dataset, dimension, value, attribute, -rows
+                    FROM ({_counts_of(dataset, f'dim_before_{dataset}')})
+                ) GROUP BY ALL HAVING sum(rows) <> 0;
+                CREATE OR REPLACE TEMP TABLE dim_merged AS
+                SELECT dataset, dimension, value, attribute, sum(rows) AS rows FROM (
+                    SELECT * FROM meta.dimension_counts AS c
+                    WHERE EXISTS (SELECT 1 FROM dim_delta AS d WHERE d.dataset = c.dataset
+                                  AND d.dimension = c.dimension AND d.value IS NOT DISTINCT FROM c.value
+                                  AND d.attribute IS NOT DISTINCT FROM c.attribute)
+                    UNION ALL SELECT * FROM dim_delta
+                ) GROUP BY ALL;
+                DELETE FROM meta.dimension_counts AS c
+                WHERE EXISTS (SELECT 1 FROM dim_delta AS d WHERE d.dataset = c.dataset
+                              AND d.dimension = c.dimension AND d.value IS NOT DISTINCT FROM c.value
+                              AND d.attribute IS NOT DISTINCT FROM c.attribute);
+                INSERT INTO meta.dimension_counts SELECT * FROM dim_merged WHERE rows > 0;
+                DROP TABLE dim_delta; DROP TABLE dim_merged; DROP TABLE dim_after;
+            """)
+            done[dataset] = "batch"
+        con.execute(f"DELETE FROM dim_touched_{dataset}; DELETE FROM dim_before_{dataset}")
+    return done
 
 
 def sla_inputs_fingerprint(con: duckdb.DuckDBPyConnection) -> str:

@@ -264,31 +264,33 @@ def refresh_reference(con: duckdb.DuckDBPyConnection, config: Config) -> None:
 
 
 def refresh_dimensions(con: duckdb.DuckDBPyConnection, warranty_default_days: int) -> None:
-    """Dimensions = every value seen in the facts, joined with what the configuration says about it."""
+    """Dimensions = every value seen in the facts, joined with what the configuration says about it. The values
+    come from meta.dimension_counts, which derived.refresh_dimension_counts keeps up to date per load (a small
+    table: rebuilding the dimensions from it does not read the fact tables)."""
+    derived.refresh_dimension_counts(con)
     con.execute("""
+        CREATE OR REPLACE TEMP VIEW seen AS
+        SELECT dimension, value, max(attribute) AS attribute, sum(rows) AS rows FROM meta.dimension_counts
+        WHERE value IS NOT NULL AND rows > 0 GROUP BY dimension, value;
+
         DELETE FROM core.sites;
-        INSERT INTO core.sites
-        SELECT site, max(region) FROM (
-            SELECT site, region FROM core.tickets UNION ALL SELECT site, NULL FROM core.surveys
-        ) WHERE site IS NOT NULL GROUP BY site;
+        INSERT INTO core.sites SELECT value, attribute FROM seen WHERE dimension = 'site';
 
         DELETE FROM core.departments;
         INSERT INTO core.departments
-        SELECT coalesce(d.department, s.department), s.loss_share
-        FROM (SELECT department FROM core.tickets UNION
-              SELECT responsible_department FROM core.nonconformities) d
-        FULL JOIN shares_frame s USING (department)
-        WHERE coalesce(d.department, s.department) IS NOT NULL;
+        SELECT coalesce(d.value, s.department), s.loss_share
+        FROM (SELECT value FROM seen WHERE dimension = 'department') d
+        FULL JOIN shares_frame s ON s.department = d.value
+        WHERE coalesce(d.value, s.department) IS NOT NULL;
 
         DELETE FROM core.categories;
-        INSERT INTO core.categories
-        SELECT category, count(*) FROM core.tickets WHERE category IS NOT NULL GROUP BY category;
+        INSERT INTO core.categories SELECT value, rows FROM seen WHERE dimension = 'category';
 
         DELETE FROM core.products;
         INSERT INTO core.products
-        SELECT coalesce(p.product, w.product), coalesce(w.warranty_days, ?)
-        FROM (SELECT product FROM core.inspections UNION SELECT product FROM core.nonconformities
-              UNION SELECT product FROM core.tickets) p
-        FULL JOIN warranty_frame w USING (product)
-        WHERE coalesce(p.product, w.product) IS NOT NULL;
+        SELECT coalesce(p.value, w.product), coalesce(w.warranty_days, ?)
+        FROM (SELECT value FROM seen WHERE dimension = 'product') p
+        FULL JOIN warranty_frame w ON w.product = p.value
+        WHERE coalesce(p.value, w.product) IS NOT NULL;
     """, [warranty_default_days])
+    con.execute("DROP VIEW seen")

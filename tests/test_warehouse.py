@@ -85,3 +85,105 @@ def test_a_copy_that_fails_midway_is_removed_at_once(project, monkeypatch):
     assert leftovers(project) == []
     monkeypatch.setattr(warehouse.shutil, "copyfile", real_copy)
     assert ticket_count(project) == 3
+
+
+# ------------------------------------------------------------------ dimensions maintained per batch
+
+# The dimensions as the whole-table rebuild made them before they were maintained per batch (the oracle).
+FULL_REBUILD = {
+    "sites": """SELECT site, max(region) FROM (SELECT site, region FROM core.tickets
+                UNION ALL SELECT site, NULL FROM core.surveys) WHERE site IS NOT NULL GROUP BY site""",
+    "departments": """SELECT DISTINCT department FROM (SELECT department FROM core.tickets
+                      UNION SELECT responsible_department FROM core.nonconformities) WHERE department IS NOT NULL
+                      UNION SELECT department FROM core.departments WHERE loss_share IS NOT NULL""",
+    "categories": "SELECT category, count(*) FROM core.tickets WHERE category IS NOT NULL GROUP BY category",
+    "products": """SELECT DISTINCT product FROM (SELECT product FROM core.inspections
+                   UNION SELECT product FROM core.nonconformities UNION SELECT product FROM core.tickets)
+                   WHERE product IS NOT NULL""",
+}
+DIMENSIONS = {"sites": "SELECT site, region FROM core.sites",
+              "departments": "SELECT department FROM core.departments",
+              "categories": "SELECT category, ticket_count FROM core.categories",
+              "products": "SELECT product FROM core.products WHERE product IN (SELECT product FROM core.tickets "
+                          "UNION SELECT product FROM core.inspections UNION SELECT product FROM core.nonconformities)"}
+
+
+def dimensions_and_rebuild(config) -> tuple[dict, dict]:
+    con = connect(config)
+    try:
+        got = {k: sorted(con.execute(q).fetchall()) for k, q in DIMENSIONS.items()}
+        want = {k: sorted(con.execute(q).fetchall()) for k, q in FULL_REBUILD.items()}
+        return got, want
+    finally:
+        con.close()
+
+
+HEADER = "ticket_id,created_at,ticket_type,category,site,region,department,product,status\n"
+
+
+def load(config, tmp_path, name: str, lines: list[str], header: str = HEADER):
+    from pipelines.ingest import ingest_files
+    path = tmp_path / name
+    path.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
+    [result] = ingest_files([path], config, profile="tickets__canonical")
+    assert result.status.startswith("published"), result.message
+    return result
+
+
+def test_dimensions_follow_loads_that_add_and_remove_values(project, tmp_path):
+    load(project, tmp_path, "1.csv", [
+        "T1,2026-11-02 09:00:00,repair,water,Riverside,East,engineering,pump,resolved",
+        "T2,2026-11-02 10:00:00,repair,water,Hillcrest,East,engineering,pump,resolved",
+        "T3,2026-11-03 10:00:00,complaint,noise,Hillcrest,West,security,,open"])
+    got, want = dimensions_and_rebuild(project)
+    assert got == want and ("Hillcrest", "West") in got["sites"] and ("water", 2) in got["categories"]
+    # T2 moves away from water and Hillcrest's East; T4 brings a new site, category and product; T3 is updated
+    # by a narrower export (its site kept)
+    load(project, tmp_path, "2.csv", [
+        "T2,2026-11-02 10:00:00,repair,leak,Lakeside,North,cleaning,valve,resolved",
+        "T4,2026-11-04 10:00:00,inquiry,billing,Parkview,South,,valve,open"])
+    load(project, tmp_path, "3.csv", ["T3,2026-11-03 10:00:00,closed"], header="ticket_id,created_at,status\n")
+    got, want = dimensions_and_rebuild(project)
+    assert got == want
+    assert ("water", 1) in got["categories"] and ("Lakeside", "North") in got["sites"]
+    assert ("Hillcrest", "West") in got["sites"]  # T3 keeps it
+    # the last ticket of a value leaves: the value leaves its dimension
+    load(project, tmp_path, "4.csv", ["T1,2026-11-02 09:00:00,repair,leak,Lakeside,North,cleaning,valve,resolved",
+                                      "T3,2026-11-03 10:00:00,complaint,noise,Lakeside,North,security,,closed"])
+    got, want = dimensions_and_rebuild(project)
+    assert got == want
+    assert "water" not in {c for c, _ in got["categories"]} and "Riverside" not in {s for s, _ in got["sites"]}
+    assert "Hillcrest" not in {s for s, _ in got["sites"]} and ("pump",) not in got["products"]
+
+
+def test_dimension_counts_are_recounted_when_rows_were_added_or_removed_without_tracking(project):
+    add_tickets(project, 3)  # inserted straight into core.tickets, as tests and hand repairs do
+    got, want = dimensions_and_rebuild(project)
+    assert got == want and got["sites"] == []
+    with publishing(project) as con:
+        con.execute("""INSERT INTO core.tickets BY NAME SELECT * REPLACE ('C' || ticket_id AS ticket_id,
+                       'Riverside' AS site, 'water' AS category) FROM core.tickets""")
+    got, want = dimensions_and_rebuild(project)
+    assert got == want and got["sites"] == [("Riverside", None)] and got["categories"] == [("water", 3)]
+    with publishing(project) as con:
+        con.execute("DELETE FROM core.tickets WHERE ticket_id = 'CT0'")
+    got, want = dimensions_and_rebuild(project)
+    assert got == want and got["categories"] == [("water", 2)]
+
+
+def test_a_load_updates_dimension_counts_from_its_batch_only(project):
+    """A publish applies the batch's before/after difference to meta.dimension_counts; the fact table is not
+    recounted (a row count probe: a value planted only in the counts survives a batch that does not touch it)."""
+    from pipelines import derived
+    add_tickets(project, 5)
+    with publishing(project) as con:  # plant a value no ticket carries, keeping the totals consistent
+        con.execute("""UPDATE meta.dimension_counts SET value = 'planted'
+                       WHERE dataset = 'tickets' AND dimension = 'category' AND value IS NULL""")
+    with publishing(project) as con:
+        con.execute("""CREATE TEMP TABLE batch AS SELECT 'N1' AS ticket_id,
+                       TIMESTAMPTZ '2026-11-02 09:00:00+08' AS created_at, 'noise' AS category""")
+        derived.track(con, "batch", "tickets")
+        con.execute("""INSERT INTO core.tickets BY NAME SELECT *, 'x' AS load_id, 'f' AS source_file,
+                       'h' AS file_hash, created_at AS loaded_at FROM batch""")
+    got, _ = dimensions_and_rebuild(project)
+    assert sorted(got["categories"]) == [("noise", 1), ("planted", 5)]

@@ -26,3 +26,20 @@ COMMENT ON COLUMN metrics.ticket_sla_base.event_at IS 'When the target''s event 
 COMMENT ON COLUMN metrics.ticket_sla_base.start_ordinal IS 'Business-minute ordinal of created_at (business calendar only)';
 COMMENT ON COLUMN metrics.ticket_sla_base.event_elapsed_minutes IS 'Created to event, minutes in the policy''s calendar';
 COMMENT ON COLUMN metrics.ticket_sla_base.created_date IS 'Local date the ticket was received';
+
+-- How many rows of each fact table carry each dimension value (pipelines/derived.py, refresh_dimension_counts):
+-- the dimension tables core.sites / departments / categories / products are rebuilt from it at publish, and a load
+-- changes it by its rows' values after minus before, so a load's cost does not grow with the warehouse.
+CREATE TABLE IF NOT EXISTS meta.dimension_counts (
+    dataset VARCHAR NOT NULL,
+    dimension VARCHAR NOT NULL,
+    value VARCHAR,
+    attribute VARCHAR,
+    rows BIGINT NOT NULL
+);
+COMMENT ON TABLE meta.dimension_counts IS 'Rows per dimension value and fact table, maintained per load; the dimension tables are built from it.';
+COMMENT ON COLUMN meta.dimension_counts.dataset IS 'Fact table (tickets, surveys, inspections, nonconformities)';
+COMMENT ON COLUMN meta.dimension_counts.dimension IS 'site, department, category or product';
+COMMENT ON COLUMN meta.dimension_counts.value IS 'The value (null counted too, so the rows add up to the table''s)';
+COMMENT ON COLUMN meta.dimension_counts.attribute IS 'The site''s region in tickets; null otherwise';
+COMMENT ON COLUMN meta.dimension_counts.rows IS 'Rows of the fact table carrying this value (and attribute)';
