@@ -103,6 +103,28 @@ class LoadResult:
     message: str | None = None
 
 
+class ProfileNearMiss(MappingError):
+    """No profile matches, but one would if the file had its required columns: `profile` is that one."""
+
+    def __init__(self, message: str, profile: Profile) -> None:
+        super().__init__(message)
+        self.profile = profile
+
+
+def near_miss(headers: Sequence[str], profiles: dict[str, Profile]) -> tuple[Profile, list[str]] | None:
+    """The profile that maps the most of the file's headers (alone in that, and at least half of them) and the
+    required columns it lacks; None when no profile stands out. Only asked after choose_profile found none."""
+    present = set(headers)
+    scored = sorted(((sum(p.source_name(c) in present for c in p.dataset.columns), name, p)
+                     for name, p in profiles.items()), key=lambda s: (-s[0], s[1]))
+    if not scored or scored[0][0] * 2 < max(len(present), 1) or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    profile = scored[0][2]
+    lacking = [c for c in profile.dataset.required
+               if c not in profile.constants and profile.source_name(c) not in present]
+    return (profile, lacking) if lacking else None
+
+
 def resolve_profile(path: Path, config: Config, name: str | None, profiles: dict[str, Profile]) -> Profile:
     if name:
         if name in profiles:
@@ -113,7 +135,17 @@ def resolve_profile(path: Path, config: Config, name: str | None, profiles: dict
             return load_profile(candidate)
         raise MappingError(f"profile {name!r} not found; available: {sorted(profiles)}")
     headers = read_headers(path)
-    return choose_profile(headers, profiles, path, profile_folders(config.profiles_dir))
+    try:
+        return choose_profile(headers, profiles, path, profile_folders(config.profiles_dir))
+    except MappingError as exc:
+        near = near_miss(headers, profiles)
+        if near is None:
+            raise
+        profile, lacking = near
+        named = ", ".join(profile.source_name(c) + (f" ({c})" if profile.source_name(c) != c else "")
+                          for c in lacking)
+        raise ProfileNearMiss(f"{path}: profile {profile.name} would fit but the file lacks required "
+                              f"column(s) {named}", profile) from exc
 
 
 def sha256(path: Path) -> str:
@@ -217,6 +249,26 @@ def stage_view(con: duckdb.DuckDBPyConnection, name: str, parquet: Path, columns
     """)
 
 
+def new_load_id() -> str:
+    return f"{clock.stamp():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def _hash_or_none(future) -> str | None:
+    try:
+        return future.result() if future is not None else None
+    except OSError:
+        return None
+
+
+def log_refusal(con: duckdb.DuckDBPyConnection, result: LoadResult, file_hash: str | None) -> None:
+    """A ledger row for a file refused before it reached mapping (empty, garbage, no profile, not found), so the
+    refused-loads counts (dashboard, sqd status) see it: dataset '?' unless a profile was known."""
+    result.load_id = new_load_id()
+    load = LoadInfo(load_id=result.load_id, source_file=str(result.path.resolve()), file_hash=file_hash or "",
+                    profile=result.profile, started_at=clock.stamp())
+    log_load(con, result.dataset, load, REFUSED, 0, MergeCounts(), 0, 0, None, result.message)
+
+
 def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, config: Config,
               workdir: Path, file_hash: str, force: bool, replace_rows: bool = False,
               on_stage: Callable[[Path, str], None] = lambda path, stage: None) -> LoadResult:
@@ -231,9 +283,8 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
         result.message = f"already loaded as {done[0][0]}; nothing changed"
         return result
 
-    load = LoadInfo(load_id=f"{clock.stamp():%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}",
-                    source_file=str(path.resolve()), file_hash=file_hash, profile=profile.name,
-                    started_at=clock.stamp())
+    load = LoadInfo(load_id=new_load_id(), source_file=str(path.resolve()), file_hash=file_hash,
+                    profile=profile.name, started_at=clock.stamp())
     result.load_id = load.load_id
     validate.warm_up()  # the gate needs GX; import it while this thread reads and maps the file
     newest = None
@@ -310,8 +361,11 @@ def ingest_files(paths: Sequence[Path], config: Config, profile: str | Sequence[
                     result = _load_one(con, path, chosen, config, workdir, file_hash.result(), force, replace_rows,
                                        **({"on_stage": on_stage} if on_stage else {}))
                 except (MappingError, SourceError) as exc:
-                    result = LoadResult(path=path, dataset="?", profile=wanted or "?", status=REFUSED,
+                    known = exc.profile if isinstance(exc, ProfileNearMiss) else profiles.get(wanted or "")
+                    result = LoadResult(path=path, dataset=known.dataset.name if known else "?",
+                                        profile=known.name if known else wanted or "?", status=REFUSED,
                                         message=bounded(str(exc)))
+                    log_refusal(con, result, _hash_or_none(file_hash))
                 results.append(result)
                 if on_progress:
                     on_progress(result)

@@ -422,3 +422,62 @@ def test_a_read_only_warehouse_folder_gives_one_line(tmp_path, mounted):
     done = _cli_ingest(cfg, src)
     assert done.exit_code == 1 and "not writable" in done.flat and "Traceback" not in done.flat
     assert table(cfg, "SELECT count(*) FROM core.tickets") == [(3,)]
+
+
+# -- refusals before mapping are in the ledger; a near-miss profile names the missing columns ------------------
+
+def test_refusals_before_mapping_are_recorded_in_the_load_log(project, tmp_path):
+    empty = write(tmp_path / "empty.csv", "")
+    garbage = tmp_path / "garbage.bin"
+    garbage.write_bytes(bytes(range(256)) * 40)
+    utf16 = write(tmp_path / "utf16.csv", HEADER + ROWS[0] + "\n", encoding="utf-16")
+    strange = write(tmp_path / "strange.csv", "alpha,beta,gamma\n1,2,3\n")
+    missing = tmp_path / "missing.csv"
+    good = write(tmp_path / "good.csv", HEADER + "\n".join(ROWS) + "\n")
+    results = ingest_files([empty, garbage, utf16, strange, missing, good], project)
+    assert [r.status for r in results] == [REFUSED] * 5 + [PUBLISHED]
+    ledger = table(project, "SELECT source_file, dataset, profile, status, rows_read, message, length(file_hash) "
+                            "FROM meta.load_log ORDER BY started_at, source_file")
+    refused = {Path(r[0]).name: r for r in ledger if r[3] == REFUSED}
+    assert sorted(refused) == ["empty.csv", "garbage.bin", "missing.csv", "strange.csv", "utf16.csv"]
+    for name, row in refused.items():
+        assert (row[1], row[2], row[4]) == ("?", "?", 0), row
+        assert row[5] and len(row[5]) <= 2000 and name in row[5], row
+    assert refused["strange.csv"][6] == 64 and refused["missing.csv"][6] == 0
+    assert all(r.load_id for r in results[:5])
+    # the dashboard's and sqd status's count of refused loads sees them
+    assert table(project, "SELECT count(*) FROM meta.load_log WHERE status = 'refused'") == [(5,)]
+
+
+def test_a_profile_named_on_the_command_line_that_does_not_exist_is_recorded(project, tmp_path):
+    src = write(tmp_path / "a.csv", HEADER + "\n".join(ROWS) + "\n")
+    [result] = ingest_files([src], project, profile="tickets__nope")
+    assert result.status == REFUSED and "not found" in result.message
+    assert table(project, "SELECT dataset, profile, status FROM meta.load_log") == [("?", "tickets__nope", REFUSED)]
+
+
+def test_a_file_lacking_a_required_column_names_it_and_the_profile_that_would_fit(project, tmp_path):
+    # was: "no profile matches its headers [...]"
+    src = write(tmp_path / "a.csv", "ticket_id,channel,ticket_type,category,site,status\n"
+                                    "T1,phone,repair,water,Riverside,open\n")
+    [result] = ingest_files([src], project)
+    assert result.status == REFUSED
+    assert result.message == (f"{src}: profile tickets__canonical would fit but the file lacks required "
+                              "column(s) created_at")
+    assert (result.dataset, result.profile) == ("tickets", "tickets__canonical")
+    assert table(project, "SELECT dataset, profile, status FROM meta.load_log") == [
+        ("tickets", "tickets__canonical", REFUSED)]
+
+
+def test_a_near_miss_of_a_chinese_profile_names_the_files_header(project, tmp_path):
+    src = write(tmp_path / "a.csv", "工单编号,来源渠道,工单类型,问题分类,服务站点\nHX-1,电话,报修,水电,东区\n",
+                encoding="gb18030")
+    [result] = ingest_files([src], project)
+    assert result.message.endswith("profile tickets__hotline_zh would fit but the file lacks required column(s) "
+                                   "受理时间 (created_at)"), result.message
+
+
+def test_headers_no_profile_stands_out_for_still_list_the_folders(project, tmp_path):
+    src = write(tmp_path / "a.csv", "alpha,beta,site\n1,2,3\n")
+    [result] = ingest_files([src], project)
+    assert "no profile matches its headers" in result.message and "would fit" not in result.message
