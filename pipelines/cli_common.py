@@ -30,12 +30,13 @@ def plain(message: object, limit: int = MESSAGE_SHOWN) -> Text:
 
 
 def say(to: Console, label: str, message: object, style: str = "red") -> None:
-    """`label: message`, the label styled, the message printed as is (plain)."""
+    """`label: message`, the label styled, the message printed as is (plain) and not wrapped by Rich: a one-line
+    message stays one line (a path in it can be copied), the terminal folds it."""
     line = Text(f"{label}", style=style)
     if label:
         line.append(" ")
     line.append(plain(message))
-    to.print(line, highlight=False)
+    to.print(line, highlight=False, soft_wrap=True)
 
 
 def load_or_exit(config: Path | None) -> Config:

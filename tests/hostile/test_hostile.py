@@ -72,6 +72,7 @@ CLI = cases("cli.toml")
 def test_hostile_command_line(review_project, tmp_path, monkeypatch, case):  # noqa: F811
     monkeypatch.setenv("SQD_CONFIG", str(review_project.source))
     monkeypatch.chdir(tmp_path)
-    done = CliRunner().invoke(app, case["args"])
+    args = [a.replace("{files}", str(HERE / "files")) for a in case["args"]]   # files/ holds the configs
+    done = CliRunner().invoke(app, args)
     assert done.exit_code == case["exit"], done.output
     assert case["says"] in done.output, (case["issue"], done.output)
