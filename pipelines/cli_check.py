@@ -16,6 +16,7 @@ from rich.table import Table
 from pipelines.cli_common import EXIT_ERROR, EXIT_OK, EXIT_QUARANTINE, EXIT_REFUSED, ConfigOpt, console, err, load_or_exit
 from pipelines.cli_common import say
 from pipelines.datasets import DATASETS
+from pipelines.ingest import LoadAborted, check_can_load
 from pipelines.quality import (BLOCKING, ROW_LEVEL, check_warehouse, latest_results, open_quarantine_counts,
                                quarantined_rows)
 from pipelines.validate import SuiteError
@@ -100,9 +101,10 @@ def check(
         raise typer.Exit(EXIT_ERROR)
     if run:
         try:
+            check_can_load(cfg)   # a publish too: calendar overrides, warehouse file and folder checked first
             with console.status("checking the warehouse"), publishing(cfg) as con:
                 check_warehouse(con, cfg, dataset or None)
-        except (SuiteError, WarehouseBusy) as exc:
+        except (SuiteError, WarehouseBusy, LoadAborted) as exc:
             say(err, "", exc)
             raise typer.Exit(EXIT_ERROR) from exc
     con = connect(cfg)

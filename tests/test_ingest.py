@@ -481,3 +481,17 @@ def test_headers_no_profile_stands_out_for_still_list_the_folders(project, tmp_p
     src = write(tmp_path / "a.csv", "alpha,beta,site\n1,2,3\n")
     [result] = ingest_files([src], project)
     assert "no profile matches its headers" in result.message and "would fit" not in result.message
+
+
+def test_sqd_check_with_malformed_calendar_overrides_gives_one_line(project, tmp_path):
+    # sqd check republishes (reference tables, calendar): it was a CalendarError traceback after the whole suite
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+    ingest_files([write(tmp_path / "a.csv", HEADER + "\n".join(ROWS) + "\n")], project)
+    before = project.warehouse_path.read_bytes()
+    project.calendar_overrides.write_text("date,is_workday\n2027-01-01,true\n2027-01-01,false\n")
+    done = CliRunner().invoke(app, ["check", "--config", str(project.source)])
+    assert done.exit_code == 1 and isinstance(done.exception, SystemExit), done.output
+    assert "calendar_overrides.csv: line 3: 2027-01-01 is already listed on line 2" in done.output
+    assert project.warehouse_path.read_bytes() == before
