@@ -284,3 +284,16 @@ def test_select_all_picks_every_value_of_a_filter(demo_project, monkeypatch):
     assert sorted(at.query_params.get_all("site") if hasattr(at.query_params, "get_all") else
                   at.query_params["site"]) == sorted(sites)
     assert not [b for b in at.button if b.key == "w_all_site"]  # nothing left to add
+
+
+def test_weekly_status_marks_are_shapes_in_colour_blind_safe_colours(demo_project, monkeypatch):
+    """The page's scorecard shows the pack's STATUS_MARKS (shape + Okabe-Ito colour + name), never red/green."""
+    from pipelines.report_template import STATUS_MARKS
+
+    at = open_app(demo_project, monkeypatch)
+    at.switch_page("pages/weekly_review.py").run()
+    body = " ".join(h.proto.body for h in at.get("html"))
+    assert any(symbol in body for symbol, _, _ in STATUS_MARKS.values())
+    for status, (_, colour, _) in STATUS_MARKS.items():
+        assert f".mark.{status} {{ color: {colour}; }}" in body
+    assert not re.search(r"#1b873f|#c62828|:red-badge", body + " ".join(m.value for m in at.markdown), re.I)
