@@ -10,12 +10,12 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
-
-from datetime import date
 
 from dashboard.i18n import duration, label, t
 

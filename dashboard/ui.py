@@ -24,6 +24,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from dashboard import db, queries
+from dashboard.charts import localise_dates
 from dashboard.i18n import LANGUAGES, duration, label, t
 from dashboard.queries import DIMENSIONS, Filters, Run
 from pipelines import clock, sandbox, weekly
@@ -482,8 +483,6 @@ def readable(frame: pl.DataFrame, percent: set[str] = frozenset()) -> pl.DataFra
 def chart(fig, name: str) -> None:
     """A Plotly figure under a stable key named by the page (`name`), see element_key; date axes in the page's
     language."""
-    from dashboard.charts import localise_dates  # noqa: PLC0415 (charts imports plotly; ui is imported first)
-
     localise_dates(fig, lang())
     st.plotly_chart(fig, theme="streamlit", config={"displaylogo": False, "responsive": True},
                     key=element_key("chart", name))
