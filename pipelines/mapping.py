@@ -7,6 +7,7 @@ ingest can name the file, row and column instead of publishing a null.
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,8 @@ ISO_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M",
 BOOLEANS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False,
             "y": True, "n": False, "t": True, "f": False, "是": True, "否": False, "1.0": True, "0.0": False}
 PROFILE_KEYS = {"dataset", "description", "source", "timezone", "datetime_format", "datetime_formats",
-                "date_format", "columns", "values", "constants", "null_values"}
+                "date_format", "columns", "values", "constants", "null_values", "number_format"}
+NUMBER_FORMAT_KEYS = {"decimal", "thousands"}
 
 
 class MappingError(ValueError):
@@ -46,6 +48,8 @@ class Profile:
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     constants: dict[str, object] = field(default_factory=dict)
     null_values: tuple[str, ...] = DEFAULT_NULLS
+    decimal: str = "."                     # number_format: decimal separator
+    thousands: str | None = None           # number_format: thousands separator (none by default)
 
     def source_name(self, canonical: str) -> str:
         return self.columns.get(canonical, canonical)
@@ -55,6 +59,23 @@ def _as_tuple(value) -> tuple[str, ...]:
     if value is None:
         return ()
     return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _number_format(raw, path: Path) -> tuple[str, str | None]:
+    """`number_format: {decimal: ",", thousands: "."}`; default decimal "." and no thousands separator."""
+    if raw is None:
+        return ".", None
+    if not isinstance(raw, dict) or set(raw) - NUMBER_FORMAT_KEYS:
+        raise MappingError(f"{path}: number_format must be a mapping with keys {sorted(NUMBER_FORMAT_KEYS)}, "
+                           'e.g. number_format: {decimal: ",", thousands: "."}')
+    decimal, thousands = str(raw.get("decimal", ".")), raw.get("thousands")
+    thousands = None if thousands in (None, "") else str(thousands)
+    if decimal not in (".", ","):
+        raise MappingError(f"{path}: number_format.decimal must be '.' or ',', not {decimal!r}")
+    if thousands is not None and (len(thousands) != 1 or thousands == decimal or thousands in "0123456789+-eE"):
+        raise MappingError(f"{path}: number_format.thousands must be one character other than the decimal "
+                           f"separator and digits (e.g. ',', '.', ' ' or \"'\"), not {thousands!r}")
+    return decimal, thousands
 
 
 def load_profile(path: Path) -> Profile:
@@ -84,6 +105,7 @@ def load_profile(path: Path) -> Profile:
                 for k, v in (raw.get("values") or {}).items()},
         constants=raw.get("constants") or {},
         null_values=tuple(str(v) for v in raw.get("null_values", DEFAULT_NULLS)),
+        **dict(zip(("decimal", "thousands"), _number_format(raw.get("number_format"), path), strict=True)),
     )
 
 
@@ -181,6 +203,26 @@ def _parse_timestamp(text: pl.Expr, formats: tuple[str, ...], tz: str) -> pl.Exp
     return offset if local is None else pl.coalesce(local, offset)
 
 
+def _number(text: pl.Expr, profile: Profile) -> pl.Expr:
+    """A finite Float64 written in the profile's number_format, else null (an error naming row and column).
+
+    Default (decimal ".", no thousands separator): Polars' own parse, so "2,5" and "1,234" do not parse and
+    "1.5e3" does. With a declared format a value must match it exactly: digits, the thousands separator only
+    between groups of three, the decimal separator once ("1.234,5" with {decimal: ",", thousands: "."}; "2.5"
+    there is refused, never read as 25). NaN and infinities are never a value."""
+    if profile.decimal == "." and profile.thousands is None:
+        value = text.cast(pl.Float64, strict=False)
+    else:
+        decimal, thousands = re.escape(profile.decimal), re.escape(profile.thousands or "")
+        grouped = rf"|\d{{1,3}}(?:{thousands}\d{{3}})+" if profile.thousands else ""
+        pattern = rf"^[+-]?(?:\d+{grouped})(?:{decimal}\d+)?$|^[+-]?{decimal}\d+$"
+        plain = text.str.replace_all(profile.thousands, "", literal=True) if profile.thousands else text
+        if profile.decimal != ".":
+            plain = plain.str.replace_all(profile.decimal, ".", literal=True)
+        value = pl.when(text.str.contains(pattern)).then(plain.cast(pl.Float64, strict=False))
+    return pl.when(value.is_finite()).then(value)
+
+
 def _native(src_type: pl.DataType, target: pl.DataType) -> bool:
     """A typed source column (Parquet, NDJSON) that becomes the target without parsing text."""
     return ((target == TS and isinstance(src_type, pl.Datetime))
@@ -206,12 +248,13 @@ def _convert(name: str, src: pl.Expr, src_type: pl.DataType, target: pl.DataType
     elif target == pl.Boolean:
         value = lookup(text.str.to_lowercase(), BOOLEANS).cast(pl.Boolean)
     elif target.is_integer():
-        number = text.str.replace_all(",", "").cast(pl.Float64, strict=False)
+        number = _number(text, profile)
         value = pl.when(number == number.round(0)).then(number).cast(target, strict=False)
     elif target.is_numeric():
-        value = text.str.replace_all(",", "").cast(pl.Float64, strict=False).cast(target, strict=False)
+        value = _number(text, profile).cast(target, strict=False)
     else:
-        value = text
+        # A NUL byte in text is refused (CSV files are refused by read.py with line and column already).
+        value = pl.when(text.str.contains("\x00", literal=True)).then(None).otherwise(text)
     return value
 
 
