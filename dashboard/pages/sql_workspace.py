@@ -4,6 +4,8 @@ history. Every run goes through pipelines/sandbox.py (read-only, locked, one sta
 
 from __future__ import annotations
 
+import threading
+
 import plotly.express as px
 import polars as pl
 import streamlit as st
@@ -13,6 +15,17 @@ from dashboard.i18n_workspace import t
 from pipelines import sandbox
 
 ctx = ui.page_context(needs_data=False)
+
+
+@st.cache_resource(show_spinner=False)
+def _sandbox_server() -> bool:
+    """Start the sandbox's fork server once per dashboard process, in the background, when the workspace is first
+    opened: the first query then does not wait ~1 s for it (pipelines/sandbox.py)."""
+    threading.Thread(target=sandbox.warm_up, daemon=True, name="sandbox-warm-up").start()
+    return True
+
+
+_sandbox_server()
 lg, config = ctx.lang, ctx.config
 
 

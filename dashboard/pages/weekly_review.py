@@ -75,7 +75,7 @@ week = by_label[chosen]
 pack = weekly.build_pack(run, config, week)
 figs = report.figures(pack, lg)
 st.caption(t("pack.subtitle", lg, week=week.label, start=week.start, end=week.end, tz=pack.timezone,
-             generated=pack.generated_at.strftime("%Y-%m-%d %H:%M UTC")))
+             generated=report.generated_text(pack)))
 st.caption(tr("wr.scope"))
 st.download_button(tr("wr.download_html"), lambda: report.render_html(pack, lg).encode("utf-8"),
                    file_name=f"{report.report_name(pack, lg)}.html", mime="text/html", on_click="ignore",
@@ -110,14 +110,20 @@ for change in pack.changes:
         shown = frame.with_columns(
             pl.Series("value", [value_label(d, v, lg) for d, v in frame.select("dimension", "value").iter_rows()]),
             pl.Series("dimension", [t(f"dim.{d}", lg) for d in frame["dimension"].to_list()]),
-        ).select("dimension", "value", "contribution", "share", "rate_current", "n1", "d1", "rate_reference", "n0",
-                 "d0")
+            pl.format("{} / {}", "n1", "d1").alias("counts_current"),
+            pl.format("{} / {}", "n0", "d0").alias("counts_reference"),
+        ).select("dimension", "value", "contribution", "share", "rate_current", "counts_current", "rate_reference",
+                 "counts_reference")
         st.dataframe(shown, hide_index=True, width="stretch", key=ui.element_key("table", f"contrib_{change.kpi.key}"),
                      column_config={
             "contribution": st.column_config.NumberColumn(t("col.contribution", lg), format="percent"),
             "share": st.column_config.NumberColumn(t("col.share", lg), format="percent"),
             "rate_current": st.column_config.NumberColumn(t("col.rate_current", lg), format="percent"),
             "rate_reference": st.column_config.NumberColumn(t("col.rate_reference", lg), format="percent"),
+            "dimension": st.column_config.TextColumn(t("col.dimension", lg)),
+            "value": st.column_config.TextColumn(t("col.dim_value", lg)),
+            "counts_current": st.column_config.TextColumn(t("col.counts_current", lg)),
+            "counts_reference": st.column_config.TextColumn(t("col.counts_reference", lg)),
         })
 
 # ------------------------------------------------------------------ lists
