@@ -187,3 +187,20 @@ def test_a_load_updates_dimension_counts_from_its_batch_only(project):
                        'h' AS file_hash, created_at AS loaded_at FROM batch""")
     got, _ = dimensions_and_rebuild(project)
     assert sorted(got["categories"]) == [("noise", 1), ("planted", 5)]
+
+
+def test_an_update_writes_new_versions_instead_of_updating_in_place(project, tmp_path):
+    """Updates of scattered rows are appended (and the old versions deleted): an in-place UPDATE rewrote each
+    column it set in every row group it touched, so a 1,000-row update cost what the table costs."""
+    load(project, tmp_path, "1.csv", [f"T{i},2026-11-02 09:00:00,repair,water,Riverside,East,engineering,pump,open"
+                                      for i in range(50)])
+    load(project, tmp_path, "2.csv", ["T7,2026-11-02 09:00:00,repair,water,Riverside,East,engineering,pump,resolved",
+                                      "T8,2026-11-02 09:00:00,repair,water,Riverside,East,engineering,pump,open"])
+    con = connect(project)
+    try:
+        rows = con.execute("SELECT ticket_id, status, rowid FROM core.tickets ORDER BY rowid").fetchall()
+    finally:
+        con.close()
+    assert len(rows) == 50 and len({r[0] for r in rows}) == 50
+    assert rows[-1][:2] == ("T7", "resolved")  # the changed row is the newest; T8 (unchanged) stayed put
+    assert ("T8", "open") in [r[:2] for r in rows[:-1]]
