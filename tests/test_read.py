@@ -90,6 +90,15 @@ def test_a_short_row_with_a_quoted_value_is_refused(project, tmp_path):
     assert result.status == REFUSED and "line 2 has 4 fields, fewer" in result.message, result.message
 
 
+def test_a_long_row_with_a_quoted_separator_names_its_line(project, tmp_path):
+    """Polars refused it without the line ("found more fields than defined in 'Schema'")."""
+    src = tmp_path / "long.csv"
+    src.write_text(HEADER + 'T1,2026-11-20 09:00:00,"Li, Wei",Riverside,1\n'
+                   + 'T2,2026-11-20 09:00:00,"Wang, Fang",Park,view,2\n')
+    [result] = ingest_files([src], project)
+    assert result.status == REFUSED and "line 3 has 6 fields, more than the header's 5" in result.message
+
+
 def test_ragged_line_numbers_count_skipped_rows_and_other_separators(tmp_path):
     src = tmp_path / "export.tsv"
     src.write_text("exported 2026-11-20\n" + HEADER.replace(",", "\t") + "T1\t2026-11-20 09:00:00\tLi\tx\n")
