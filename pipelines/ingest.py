@@ -25,8 +25,8 @@ import polars as pl
 from pipelines import clock, derived, gate, validate
 from pipelines.calendar import CalendarError, read_overrides
 from pipelines.config import Config
-from pipelines.mapping import (ERROR, MappingError, Profile, choose_profile, map_frame, profile_folders,
-                               profiles_in)
+from pipelines.mapping import (ERROR, MappingError, Profile, choose_profile, map_frame, parse_hint,
+                               profile_folders, profiles_in)
 from pipelines.publish import LoadInfo, MergeCounts, bounded, log_load, merge_staged
 from pipelines.read import ROW, SourceError, read_headers, scan_source
 from pipelines.warehouse import publishing, sql_string
@@ -227,8 +227,7 @@ def stage(path: Path, profile: Profile, config: Config, workdir: Path) -> tuple[
         for row, column in first.iter_rows():
             header = profile.source_name(column)
             value = raw.filter(pl.col(ROW) == row)[header].cast(pl.Utf8).item() if header in raw.columns else None
-            fmt = profile.datetime_formats.get(column) or profile.default_datetime_formats
-            hint = f" (expected format {' or '.join(fmt)})" if fmt and column.endswith("_at") else ""
+            hint = parse_hint(profile, column, value)
             lines.append(f"  row {row}, column {header!r} -> {column}: cannot parse {value!r}{hint}")
         more = f"\n  ... and {count - len(first)} more row(s)" if count > len(first) else ""
         raise MappingError(f"{path}: {count} value(s) cannot be mapped with profile {profile.name!r}:\n"

@@ -223,6 +223,21 @@ def _number(text: pl.Expr, profile: Profile) -> pl.Expr:
     return pl.when(value.is_finite()).then(value)
 
 
+def parse_hint(profile: Profile, column: str, value: object) -> str:
+    """What a value of canonical `column` must look like: the tail of the message naming one that did not parse."""
+    if isinstance(value, str) and "\x00" in value:
+        return " (it holds a NUL byte)"
+    target = profile.dataset.columns.get(column)
+    if target == TS:
+        formats = profile.datetime_formats.get(column) or profile.default_datetime_formats
+        return f" (expected format {' or '.join(formats)})" if formats else ""
+    if target is not None and target.is_numeric():
+        kind = "a whole number" if target.is_integer() else "a finite number"
+        thousands = f"thousands {profile.thousands!r}" if profile.thousands else "no thousands separator"
+        return f" (expected {kind} with decimal {profile.decimal!r} and {thousands}; see number_format)"
+    return ""
+
+
 def _native(src_type: pl.DataType, target: pl.DataType) -> bool:
     """A typed source column (Parquet, NDJSON) that becomes the target without parsing text."""
     return ((target == TS and isinstance(src_type, pl.Datetime))

@@ -51,7 +51,8 @@ def test_a_value_not_in_the_declared_number_format_is_refused_never_guessed(euro
     assert result.status == REFUSED
     for line in ("row 2, column 'distance_km' -> distance_km: cannot parse '2.5'",
                  "row 3, column 'distance_km' -> distance_km: cannot parse '12.34,5'",
-                 "row 4, column 'distance_km' -> distance_km: cannot parse '1,2,3'"):
+                 "row 4, column 'distance_km' -> distance_km: cannot parse '1,2,3' (expected a finite number "
+                 "with decimal ',' and thousands '.'; see number_format)"):
         assert line in result.message, result.message
     assert rows(european, "SELECT count(*) FROM core.tickets") == [(0,)]
 
@@ -63,7 +64,8 @@ def test_by_default_a_comma_in_a_number_is_refused(project, tmp_path):
                    "T2,2026-11-20 09:05:00,1.5e1\n")
     [result] = ingest_files([src], project)
     assert result.status == REFUSED and "row 2, column 'distance_km'" in result.message
-    assert "cannot parse '1,234'" in result.message and "row 3" not in result.message
+    assert "cannot parse '1,234' (expected a finite number with decimal '.' and no thousands separator; " \
+           "see number_format)" in result.message and "row 3" not in result.message
 
 
 def test_nan_and_infinity_from_a_typed_file_are_refused(project, tmp_path):
@@ -82,7 +84,8 @@ def test_nan_in_a_quantity_is_refused(project, tmp_path):
     pl.DataFrame({"survey_id": ["S1", "S2"], "attempted_at": ["2026-11-20 09:00:00"] * 2,
                   "outcome": ["responded"] * 2, "score": [5.0, math.nan]}).write_parquet(src)
     [result] = ingest_files([src], project, profile="surveys__canonical")
-    assert result.status == REFUSED and "row 2, column 'score' -> score: cannot parse 'NaN'" in result.message
+    assert result.status == REFUSED and "row 2, column 'score' -> score: cannot parse 'NaN' (expected a whole " \
+        "number" in result.message
 
 
 def test_a_nul_byte_in_a_typed_file_is_refused_with_row_and_column(project, tmp_path):
@@ -91,7 +94,7 @@ def test_a_nul_byte_in_a_typed_file_is_refused_with_row_and_column(project, tmp_
                   "site": ["Riverside", "Park\x00view"]}).write_parquet(src)
     [result] = ingest_files([src], project)
     assert result.status == REFUSED
-    assert "row 2, column 'site' -> site: cannot parse 'Park\\x00view'" in result.message
+    assert "row 2, column 'site' -> site: cannot parse 'Park\\x00view' (it holds a NUL byte)" in result.message
 
 
 @pytest.mark.parametrize("value, says", [
