@@ -5,25 +5,28 @@ from __future__ import annotations
 import time
 import warnings
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import duckdb
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from pipelines.cli_common import (EXIT_ERROR, EXIT_OK, EXIT_QUARANTINE, EXIT_REFUSED, ConfigOpt, console, err,
                                    load_or_exit, plain, say)
-from pipelines.ingest import (ALREADY_LOADED, REFUSED, WITH_QUARANTINE, LoadAborted, LoadResult,
-                              ingest_files)
-from pipelines.mapping import ProfileSkipped
-from pipelines.warehouse import WarehouseBusy, connect
+
+if TYPE_CHECKING:
+    from pipelines.ingest import LoadResult
+
+# Each command imports what it needs when it runs (docs/performance.md, "CLI start"): `sqd --help`, `sqd status` and
+# `sqd sql` never import Great Expectations, pandas or the loader; tests/test_cli.py holds that.
 
 app = typer.Typer(help="Service-quality analytics: load, check and query the warehouse.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 
 
 def _report(results: list[LoadResult]) -> int:
+    from rich.table import Table
+
+    from pipelines.ingest import ALREADY_LOADED, REFUSED, WITH_QUARANTINE
+
     table = Table(title="Loads")
     for col in ("file", "dataset", "profile", "status", "read", "new", "updated", "unchanged", "quarantined"):
         table.add_column(col, justify="right" if col in ("read", "new", "updated", "unchanged", "quarantined")
@@ -50,6 +53,12 @@ def _report(results: list[LoadResult]) -> int:
 
 
 def run_ingest(paths: list[Path], config, profile, force: bool, replace_rows: bool = False) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from pipelines.ingest import LoadAborted, ingest_files
+    from pipelines.mapping import ProfileSkipped
+    from pipelines.warehouse import WarehouseBusy
+
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task("loading", total=len(paths))
@@ -127,6 +136,11 @@ def demo(
 @app.command()
 def status(config: ConfigOpt = None) -> None:
     """What is loaded: row counts, last load per source, freshness."""
+    import duckdb
+    from rich.table import Table
+
+    from pipelines.warehouse import connect
+
     cfg = load_or_exit(config)
     try:
         con = connect(cfg)
@@ -136,25 +150,34 @@ def status(config: ConfigOpt = None) -> None:
     except duckdb.Error as exc:  # a folder or not a DuckDB file
         say(err, "cannot open the warehouse:", str(exc).splitlines()[0])
         raise typer.Exit(EXIT_ERROR) from exc
-    from pipelines.status import warehouse_status
+    from pipelines.status import status_relation
 
-    summary = warehouse_status(con)
+    # Times as text, to the second in the warehouse's zone (the connection's TimeZone), formatted by DuckDB:
+    # fetching a TIMESTAMPTZ into Python costs a pytz zone-list scan, and Polars/pyarrow half a second of imports.
+    summary = status_relation(con)
+    shown = ", ".join(f"strftime({_quoted(c)}, '%Y-%m-%d %H:%M:%S') AS {_quoted(c)}"
+                      if str(t).startswith("TIMESTAMP") else _quoted(c)
+                      for c, t in zip(summary.columns, summary.types, strict=True))
+    columns = summary.columns
+    rows = summary.query("summary", f"SELECT {shown} FROM summary").fetchall()
+    con.close()
     table = Table(title=f"Warehouse {cfg.warehouse_path}")
-    for col in summary.columns:
+    for col in columns:
         table.add_column(col, overflow="fold")
-    for row in summary.iter_rows():
+    for row in rows:
         table.add_row(*[plain(_cell(v)) for v in row])
     console.print(table)
     console.print(f"times in {cfg.timezone}", style="dim")
 
 
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _cell(value: object) -> str:
-    """A status cell: times to the second in the warehouse's zone (the connection's TimeZone), counts with
-    separators, nothing for a missing value."""
+    """A status cell: counts with separators, nothing for a missing value (times come formatted)."""
     if value is None:
         return ""
-    if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
@@ -172,6 +195,9 @@ def sql(
     config: ConfigOpt = None,
 ) -> None:
     """Run one read-only SQL statement against the warehouse and print the result (docs/sql-workspace.md)."""
+    import duckdb
+    from rich.table import Table
+
     from pipelines.sandbox import export_bytes, run_query
 
     cfg = load_or_exit(config)
@@ -220,8 +246,10 @@ def report(
     config: ConfigOpt = None,
 ) -> None:
     """Write the weekly quality-review pack as one self-contained HTML file and a PDF (docs/weekly-review.md)."""
+    import duckdb
+
     from pipelines.report import PdfUnavailable, write_html, write_pdf
-    from pipelines.warehouse import direct
+    from pipelines.warehouse import connect, direct
     from pipelines.weekly import IsoWeek, build_pack
 
     cfg = load_or_exit(config)

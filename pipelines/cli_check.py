@@ -8,19 +8,19 @@ suite).
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from pipelines.cli_common import EXIT_ERROR, EXIT_OK, EXIT_QUARANTINE, EXIT_REFUSED, ConfigOpt, console, err, load_or_exit
-from pipelines.cli_common import say
-from pipelines.datasets import DATASETS
-from pipelines.ingest import LoadAborted, check_can_load
-from pipelines.quality import (BLOCKING, ROW_LEVEL, check_warehouse, latest_results, open_quarantine_counts,
-                               quarantined_rows)
-from pipelines.validate import SuiteError
-from pipelines.warehouse import WarehouseBusy, connect, publishing
+from pipelines.cli_common import (EXIT_ERROR, EXIT_OK, EXIT_QUARANTINE, EXIT_REFUSED, ConfigOpt, console, err,
+                                   load_or_exit, say)
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+# The datasets by name, for the --dataset help: pipelines.datasets imports Polars, which `sqd --help` should not
+# pay for (tests/test_cli.py holds this equal to DATASETS).
+DATASET_NAMES = ("tickets", "surveys", "inspections", "nonconformities")
 
 SEVERITY_STYLE = {"blocking": "red", "row-level": "yellow", "warning": "magenta"}
 
@@ -30,6 +30,8 @@ OUTCOME_STYLE = {"passed": "green", "passed_with_warnings": "magenta", "failed_r
 
 
 def _runs_table(frame) -> Table:
+    from rich.table import Table
+
     table = Table(title="Data quality: latest run per dataset")
     for col in ("dataset", "run", "validated", "rows", "outcome", "expectations"):
         table.add_column(col, justify="right" if col == "rows" else "left", overflow="fold")
@@ -46,6 +48,8 @@ def _runs_table(frame) -> Table:
 
 
 def _results_table(frame, title: str) -> Table:
+    from rich.table import Table
+
     table = Table(title=title)
     for col in ("dataset", "expectation", "severity", "result", "observed", "unexpected", "examples"):
         table.add_column(col, justify="right" if col == "unexpected" else "left", overflow="fold")
@@ -66,6 +70,8 @@ def _results_table(frame, title: str) -> Table:
 
 def _quarantine_table(frame, total: int) -> Table:
     """The first rows of the open quarantine (`frame`, already limited in SQL) out of `total` entries."""
+    from rich.table import Table
+
     shown = f", newest {frame.height:,} shown" if total > frame.height else ""
     table = Table(title="Quarantined rows (open)", caption=f"{total:,} open entr(y/ies){shown}")
     for col in ("dataset", "key", "expectation", "offending values", "file", "row", "load"):
@@ -79,7 +85,7 @@ def _quarantine_table(frame, total: int) -> Table:
 
 def check(
     dataset: Annotated[list[str] | None, typer.Option(
-        "--dataset", "-d", help=f"Only these datasets ({', '.join(DATASETS)}); default all.")] = None,
+        "--dataset", "-d", help=f"Only these datasets ({', '.join(DATASET_NAMES)}); default all.")] = None,
     run: Annotated[bool, typer.Option(help="Re-validate the warehouse now and store the run (--no-run: only "
                                            "print the latest stored results, read-only).")] = True,
     quarantine: Annotated[bool, typer.Option("--quarantine", "-q",
@@ -91,6 +97,13 @@ def check(
 ) -> None:
     """Re-validate the published tables with expectations/<dataset>.json and print the latest results.
     Exit 0 passed (warnings allowed), 3 row-level failures, 2 blocking failures."""
+    from pipelines.datasets import DATASETS
+    from pipelines.ingest import LoadAborted, check_can_load
+    from pipelines.quality import (BLOCKING, ROW_LEVEL, check_warehouse, latest_results, open_quarantine_counts,
+                                   quarantined_rows)
+    from pipelines.validate import SuiteError
+    from pipelines.warehouse import WarehouseBusy, connect, publishing
+
     cfg = load_or_exit(config)
     unknown = sorted(set(dataset or []) - set(DATASETS))
     if unknown:

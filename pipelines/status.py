@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import duckdb
-import polars as pl
 
 from pipelines import clock
-from pipelines.datasets import DATASETS
+
+if TYPE_CHECKING:
+    import polars as pl
+
+# Each dataset's freshness column (Dataset.event_time), by name: pipelines.datasets imports Polars, which
+# `sqd status` does not need (CLI start, docs/performance.md). tests/test_cli.py holds this equal to DATASETS.
+EVENT_TIME = {"inspections": "inspected_at", "nonconformities": "found_at", "surveys": "attempted_at",
+              "tickets": "created_at"}
 
 
-def warehouse_status(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per dataset: rows, last load, newest record and its age in days."""
+def status_relation(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
+    """One row per dataset: rows, last load, newest record and its age in days (a relation, not yet fetched)."""
     parts = " UNION ALL ".join(
-        f"SELECT '{d.name}' AS dataset, count(*) AS rows, max({d.event_time}) AS newest_record_at "
-        f"FROM core.{d.name}" for d in DATASETS.values()
+        f"SELECT '{name}' AS dataset, count(*) AS rows, max({column}) AS newest_record_at "
+        f"FROM core.{name}" for name, column in EVENT_TIME.items()
     )
     return con.sql(f"""
         WITH counts AS ({parts}),
@@ -28,4 +36,9 @@ def warehouse_status(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                date_diff('day', c.newest_record_at, $now) AS newest_record_age_days
         FROM counts c LEFT JOIN loads l USING (dataset)
         ORDER BY c.dataset
-    """, params={"now": clock.now()}).pl()
+    """, params={"now": clock.now()})
+
+
+def warehouse_status(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """One row per dataset: rows, last load, newest record and its age in days."""
+    return status_relation(con).pl()

@@ -16,17 +16,20 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import polars as pl
 
 from pipelines import clock, derived
-from pipelines.calendar import build_calendar
 from pipelines.config import SLA_TARGETS, Config
+
+if TYPE_CHECKING:
+    import polars as pl
 
 SEARCH_PATH = "core,metrics,meta"
 
-Run = Callable[[str, Sequence[object]], pl.DataFrame]
+# Polars and the calendar are imported where used: `sqd status` opens the warehouse without them (CLI start)
+Run = Callable[[str, Sequence[object]], "pl.DataFrame"]
 
 
 def sql_string(text: str | Path) -> str:
@@ -217,6 +220,10 @@ def create_metric_views(con: duckdb.DuckDBPyConnection) -> None:
 
 def refresh_reference(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     """Rewrite tables that come from the configuration file and the calendar library."""
+    import polars as pl
+
+    from pipelines.calendar import build_calendar
+
     policies = pl.DataFrame(
         [{k: getattr(p, k) for k in p.__dataclass_fields__} for p in config.sla_policies],
         schema={

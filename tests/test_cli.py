@@ -87,3 +87,62 @@ def test_cli_without_a_warehouse_says_how_to_build_one(tmp_path):
     cfg = make_project(tmp_path)
     result = runner.invoke(app, ["status", "--config", str(cfg.source)])
     assert result.exit_code == 1 and "sqd demo" in result.output
+
+
+# ------------------------------------------------------------------ CLI start (issue 13, target 6)
+# Each command imports what it needs when it runs. What makes `sqd --help`, `sqd status` and `sqd sql` start in
+# about half a second is what they do NOT import: checked on a fresh interpreter per command (not by timing).
+HEAVY = ("great_expectations", "pandas", "scipy", "pipelines.ingest", "pipelines.gate", "pipelines.validate")
+RUN_AND_LIST_MODULES = """
+import json, sys
+sys.argv = ["sqd", *json.loads(sys.argv[1])]
+from pipelines.cli import app
+try:
+    app()
+except SystemExit as exc:
+    code = exc.code
+print("\\nMODULES " + json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def modules_after(args: list[str], cfg=None) -> tuple[int, set[str]]:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "COLUMNS": "200", **({"SQD_CONFIG": str(cfg.source)} if cfg else {})}
+    done = subprocess.run([sys.executable, "-c", RUN_AND_LIST_MODULES, json.dumps(args)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES "))
+    found = json.loads(line.removeprefix("MODULES "))
+    return found["code"], set(found["modules"])
+
+
+def test_cli_help_imports_neither_duckdb_nor_polars_nor_the_loader():
+    code, modules = modules_after(["--help"])
+    assert code == 0
+    assert not modules & {*HEAVY, "duckdb", "polars", "pyarrow", "numpy", "pipelines.warehouse"}
+
+
+def test_cli_status_imports_duckdb_but_not_polars_pyarrow_or_gx(demo):
+    cfg, _ = demo
+    code, modules = modules_after(["status"], cfg)
+    assert code == 0 and "duckdb" in modules
+    assert not modules & {*HEAVY, "polars", "pyarrow", "numpy", "pytz", "pipelines.calendar"}
+
+
+def test_cli_sql_imports_neither_gx_nor_the_loader(demo):
+    cfg, _ = demo
+    code, modules = modules_after(["sql", "select 1"], cfg)
+    assert code == 0
+    assert not modules & set(HEAVY)
+
+
+def test_cli_copies_of_dataset_names_match_the_datasets():
+    from pipelines.cli_check import DATASET_NAMES
+    from pipelines.datasets import DATASETS
+    from pipelines.status import EVENT_TIME
+
+    assert set(DATASET_NAMES) == set(DATASETS)
+    assert EVENT_TIME == {d.name: d.event_time for d in DATASETS.values()}
