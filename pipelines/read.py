@@ -85,12 +85,13 @@ def detect_encoding(path: Path) -> str:
                           "set source.encoding") from exc
 
 
-def _two_encodings(path: Path, line: int, found: str, expected: str) -> SourceError:
-    return SourceError(f"{path}: line {line} is {found} but the file is {expected.upper()} (decided on its first 4 MiB): "
-                       "a file must use one encoding throughout; save it again in one encoding")
+def _two_encodings(path: Path, line: int, found: str, expected: str, declared: bool) -> SourceError:
+    how = "as its profile declares" if declared else "detected on its first 4 MiB"
+    return SourceError(f"{path}: line {line} is {found} but the file is {expected.upper()} ({how}): a file must "
+                       "use one encoding throughout; save it again in one encoding")
 
 
-def _utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
+def _utf8_copy(path: Path, encoding: str, workdir: Path, declared: bool = False) -> Path:
     """Polars reads UTF-8 only: re-encode a GB18030 file once, streaming, into the load's work folder.
 
     Each block of whole lines is also searched for a line written in UTF-8 (_UTF8_LINE): GB18030 decodes such a
@@ -106,7 +107,8 @@ def _utf8_copy(path: Path, encoding: str, workdir: Path) -> Path:
             whole, carry = data[:cut], data[cut:]
             found = _UTF8_LINE.search(b"\n" + whole + (b"" if whole.endswith(b"\n") else b"\n"))
             if found:
-                raise _two_encodings(path, lines + whole.count(b"\n", 0, found.start()) + 1, "UTF-8", encoding)
+                raise _two_encodings(path, lines + whole.count(b"\n", 0, found.start()) + 1, "UTF-8", encoding,
+                                     declared)
             try:
                 dst.write(decoder.decode(whole, final=not block))
             except UnicodeDecodeError as exc:
@@ -135,7 +137,8 @@ def _first_bad_utf8_line(path: Path) -> tuple[int, int]:
             lines, offset = lines + block.count(b"\n"), offset + len(block)
 
 
-def _check_lines(path: Path, original: Path, separator: str, skip: int, headers: list[str]) -> int:
+def _check_lines(path: Path, original: Path, separator: str, skip: int, headers: list[str],
+                 declared: bool = False) -> int:
     """One pass over the text's physical lines (Polars, streaming): refuse a row with more or fewer fields than
     the header, a NUL byte, or invalid UTF-8, naming the line; return the number of physical lines.
 
@@ -170,7 +173,7 @@ def _check_lines(path: Path, original: Path, separator: str, skip: int, headers:
         if "utf8" not in str(exc).replace("-", ""):
             raise
         at, byte = _first_bad_utf8_line(path)
-        raise _two_encodings(original, at, f"not UTF-8 (byte {byte})", "UTF-8") from exc
+        raise _two_encodings(original, at, f"not UTF-8 (byte {byte})", "UTF-8", declared) from exc
     for number, text in zip(quoted_lines, quoted_text, strict=True):     # at most QUOTED_SAMPLE lines
         parsed = len(next(csv.reader([text], delimiter=separator)))
         if parsed != fields and (bad is None or number < bad):
@@ -309,16 +312,17 @@ def scan_source(path: Path, source: dict, workdir: Path | None = None) -> pl.Laz
         if fmt == "csv":
             original = path
             encoding = source.get("encoding", "auto")
-            if encoding == "auto":
+            declared = encoding != "auto"
+            if not declared:
                 encoding = detect_encoding(path)
             if not _utf8_name(encoding):
-                path = _utf8_copy(path, encoding, workdir or Path(tempfile.mkdtemp()))
+                path = _utf8_copy(path, encoding, workdir or Path(tempfile.mkdtemp()), declared)
             separator = source.get("separator", "\t" if original.suffix == ".tsv" else ",")
             frame = pl.scan_csv(path, infer_schema=False, separator=separator, skip_rows=skip, raise_if_empty=True)
             headers = frame.collect_schema().names()
             _refuse_duplicates(original, [m.group(1) if (m := _DUPLICATED.match(h)) and m.group(1) in headers
                                           else h for h in headers], skip + 1)
-            lines = _check_lines(path, original, separator, skip, headers)
+            lines = _check_lines(path, original, separator, skip, headers, declared)
             return _with_line_numbers(frame, lines, skip)
         if fmt == "xlsx":
             sheet = source.get("sheet", 0)

@@ -40,6 +40,16 @@ def test_a_gb18030_line_after_the_first_4_mib_of_utf8_is_refused_naming_it(proje
     assert rows(project, "SELECT count(*) FROM core.tickets") == [(0,)]
 
 
+def test_a_utf8_line_in_a_declared_gb18030_file_is_refused_saying_so(tmp_path):
+    """The shipped hotline profile declares gb18030: its agent 潘玉 typed in as UTF-8 became 娼樼帀."""
+    src = tmp_path / "hotline.csv"
+    src.write_bytes((HEADER + "T1,2026-11-20 09:00:00,张三,东区,1\n").encode("gb18030")
+                    + "T2,2026-11-20 09:05:00,潘玉,东区,2\n".encode())
+    with pytest.raises(SourceError, match=r"hotline.csv: line 3 is UTF-8 but the file is GB18030 \(as its profile "
+                                          r"declares\): a file must use one encoding throughout"):
+        scan_source(src, {"encoding": "gb18030"}, tmp_path)
+
+
 def test_a_bad_byte_in_a_gb18030_file_names_its_line(tmp_path):
     src = tmp_path / "gbk.csv"
     src.write_bytes((HEADER + "T1,2026-11-20 09:00:00,张三,东区,1\n").encode("gb18030")
