@@ -28,7 +28,7 @@ from pipelines.config import Config
 from pipelines.mapping import (ERROR, MappingError, Profile, choose_profile, map_frame, parse_hint,
                                profile_folders, profiles_in)
 from pipelines.publish import LoadInfo, MergeCounts, bounded, log_load, merge_staged
-from pipelines.read import ROW, SourceError, read_headers, scan_source
+from pipelines.read import ROW, SourceError, read_headers, reading_failed, scan_source
 from pipelines.warehouse import publishing, sql_string
 
 PUBLISHED, WITH_QUARANTINE, ALREADY_LOADED, REFUSED = (
@@ -215,7 +215,7 @@ def stage(path: Path, profile: Profile, config: Config, workdir: Path) -> tuple[
     except (pl.exceptions.PolarsError, OSError) as exc:
         if _disk_full(exc):
             raise OSError(errno.ENOSPC, "No space left on device", str(staged)) from exc
-        raise SourceError(f"{path}: cannot read: {short_cause(exc, path)}") from exc
+        raise reading_failed(path, exc) or SourceError(f"{path}: cannot read: {short_cause(exc, path)}") from exc
     errors = pl.scan_parquet(staged).filter(pl.col(ERROR).is_not_null()).select(ROW, ERROR)
     count = errors.select(pl.len()).collect().item()
     if count:

@@ -283,14 +283,23 @@ def _first_bad_json_line(path: Path) -> tuple[int, str] | None:
     return None
 
 
+def reading_failed(path: Path, exc: BaseException) -> SourceError | None:
+    """The line a reader's error comes from, where it can be found (NDJSON): for an error raised while the whole
+    file is read, after the schema was inferred on its first 10,000 lines. None: no better message than Polars'."""
+    if READABLE.get(path.suffix.lower()) != "ndjson" or not isinstance(exc, pl.exceptions.PolarsError):
+        return None
+    bad = _first_bad_json_line(path)
+    return SourceError(f"{path}: line {bad[0]} is not valid JSON ({bad[1]}); each line must be one JSON object"
+                       ) if bad else None
+
+
 def _ndjson(path: Path) -> pl.LazyFrame:
     frame = pl.scan_ndjson(path, infer_schema_length=10_000)
     try:
         frame.collect_schema()
     except pl.exceptions.PolarsError as exc:
-        bad = _first_bad_json_line(path)
-        where = f"line {bad[0]} is not valid JSON ({bad[1]})" if bad else f"cannot read as NDJSON ({exc})"
-        raise SourceError(f"{path}: {where}; each line must be one JSON object") from exc
+        raise (reading_failed(path, exc) or SourceError(f"{path}: cannot read as NDJSON: "
+                                                        f"{str(exc).strip()[:200]}")) from exc
     return frame.with_row_index(ROW, offset=1)
 
 

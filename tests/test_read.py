@@ -142,6 +142,19 @@ def test_malformed_ndjson_names_the_line_also_with_a_profile(project, tmp_path):
     assert "t.ndjson: line 3 is not valid JSON" in result.message and "\n" not in result.message
 
 
+def test_malformed_ndjson_past_the_schema_sample_names_the_line(project, tmp_path):
+    """Polars infers the schema on 10,000 lines; a bad line after them failed while the file was written out,
+    as 'cannot read: error parsing line: InternalError(TapeError) at character 33'."""
+    lines = ['{"ticket_id": "T%d", "created_at": "2026-11-20 09:00:00"}' % i for i in range(12_000)]
+    lines[11_000] = '{"ticket_id": "X", "created_at": oops}'
+    src = tmp_path / "late.ndjson"
+    src.write_text("\n".join(lines) + "\n")
+    [result] = ingest_files([src], project, profile="tickets__canonical")
+    assert result.status == REFUSED
+    assert result.message == (f"{src}: line 11001 is not valid JSON (Expecting value at column 33); "
+                              "each line must be one JSON object")
+
+
 def _workbook(path: Path, formula: bool, recalc: bool, saved: bool = True, header=("ticket_id", "created_at",
               "site", "distance_km")) -> Path:
     buf = io.BytesIO()
