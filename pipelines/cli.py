@@ -103,6 +103,60 @@ def ingest(
 
 
 @app.command()
+def watch(
+    inbox: Annotated[Path, typer.Argument(help="Folder to watch; loaded files go to INBOX/done, refused ones to "
+                                               "INBOX/failed with <name>.reason.txt.")],
+    profile: Annotated[str | None, typer.Option("--profile", "-p",
+                                                help="Mapping profile for every file (default: chosen by each "
+                                                     "file's headers).")] = None,
+    once: Annotated[bool, typer.Option("--once", help="Load what is in the folder now, then exit (exit 2 if a "
+                                                      "file failed).")] = False,
+    interval: Annotated[float, typer.Option(min=0.05, help="Seconds between looks at the folder.")] = 0.2,
+    settle: Annotated[float, typer.Option(min=0, help="Seconds a file's size and time must stay the same before "
+                                                      "it is loaded (a file being copied in is still growing).")]
+    = 0.5,
+    replace_rows: Annotated[bool, typer.Option(
+        "--replace-rows", help="Replace existing rows whole (as `sqd ingest --replace-rows`).")] = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Load each file dropped into INBOX as it arrives, with the imports paid once (docs/performance.md).
+    Files named .* or *.part/*.tmp are left alone until renamed. Stop with Ctrl+C or SIGTERM."""
+    from pipelines.watch import FAILED, Watcher, WarmLoader
+
+    cfg = load_or_exit(config)
+    if inbox.exists() and not inbox.is_dir():
+        say(err, f"{inbox}:", "not a folder")
+        raise typer.Exit(EXIT_ERROR)
+    from pipelines.ingest import LoadAborted, check_can_load
+    from pipelines.mapping import ProfileSkipped, profiles_in
+
+    try:
+        check_can_load(cfg)
+    except LoadAborted as exc:
+        say(err, "cannot load:", exc)
+        raise typer.Exit(EXIT_ERROR) from exc
+    with warnings.catch_warnings(record=True) as caught:   # unreadable profiles, named once at the start
+        warnings.simplefilter("always", ProfileSkipped)
+        profiles_in(cfg.profiles_dir)
+    for warning in caught:
+        if issubclass(warning.category, ProfileSkipped):
+            say(err, "warning:", warning.message, "magenta")
+    started = time.perf_counter()
+    loader = WarmLoader(cfg, profile, replace_rows=replace_rows)
+
+    def log(line: str) -> None:
+        console.print(plain(line, 4000), highlight=False, soft_wrap=True)
+
+    watcher = Watcher(inbox, loader, interval=interval, settle=settle, log=log)
+    log(f"watching {inbox} (ready in {time.perf_counter() - started:.1f} s; loads into {cfg.warehouse_path})")
+    if once:
+        outcomes = watcher.run_once()
+        raise typer.Exit(EXIT_REFUSED if any(o.state == FAILED for o in outcomes) else EXIT_OK)
+    watcher.install_signal_handlers()
+    watcher.run()
+
+
+@app.command()
 def demo(
     tickets: Annotated[int, typer.Option(help="Number of tickets to generate.")] = 60_000,
     out: Annotated[Path, typer.Option(help="Folder for the generated files.")] = Path("data/demo"),
