@@ -151,7 +151,7 @@ def test_malformed_ndjson_past_the_schema_sample_names_the_line(project, tmp_pat
     src.write_text("\n".join(lines) + "\n")
     [result] = ingest_files([src], project, profile="tickets__canonical")
     assert result.status == REFUSED
-    assert result.message == (f"{src}: line 11001 is not valid JSON (Expecting value at column 33); "
+    assert result.message == (f"{src}: line 11001 is not valid JSON (Expecting value at column 34); "
                               "each line must be one JSON object")
 
 
