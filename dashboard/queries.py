@@ -16,6 +16,7 @@ from datetime import date, timedelta
 import duckdb
 import polars as pl
 
+from pipelines import rollups
 from pipelines.warehouse import SESSION_SETTINGS, Run, direct  # noqa: F401 (re-exported for pages and tests)
 
 DIMENSIONS = ("site", "department", "channel", "ticket_type", "category", "priority", "product")
@@ -69,6 +70,46 @@ VIEWS: dict[str, ViewFilter] = {
     "cost_by_department": ViewFilter("month", {"product": "product", "department": "department"}, "month"),
     "field_failures": ViewFilter("found_date", {"product": "product"}),
 }
+
+
+# Rollups (pipelines/rollups.py): day x dimension sums of a view's flags, built at publish. A page query reads one
+# when every filter it is given is on a dimension the rollup carries (`rollup_ready`), else the view.
+ROLLUP_DIMS: dict[str, tuple[str, ...]] = {
+    **{r.name: tuple(d for d in r.dims if d in DIMENSIONS) for r in rollups.ROLLUPS},
+    "csat": tuple(d for d in rollups.CSAT_DIMS if d in DIMENSIONS),
+    "copq_department": ("department", "product"),
+}
+for _r in rollups.ROLLUPS:
+    VIEWS[f"{_r.name}_daily_rollup"] = VIEWS[f"{_r.name}_pending_slice"] = ViewFilter(
+        _r.day, {d: d for d in ROLLUP_DIMS[_r.name]})
+VIEWS["csat_daily_rollup"] = VIEWS["csat_pending_slice"] = ViewFilter(
+    "attempted_date", {d: d for d in ROLLUP_DIMS["csat"]})
+VIEWS["copq_department_monthly_rollup"] = VIEWS["cost_by_department"]
+NOW = "(SELECT now_at FROM metrics.clock)"
+
+
+def built_rollups(run: Run) -> frozenset[str]:
+    """Rollups this warehouse holds, of this code's version, built at or before now (a clock before the publish's
+    cannot use the pending slices: they only hold what was pending then)."""
+    tables = meta_tables(run)
+    if tables.filter((pl.col("table_schema") == "metrics") & (pl.col("table_name") == "rollup_state")).is_empty():
+        return frozenset()
+    frame = run(f"SELECT rollup FROM metrics.rollup_state WHERE version = ? AND built_now <= {NOW}",
+                [rollups.ROLLUP_VERSION])
+    return frozenset(frame["rollup"].to_list())
+
+
+ROLLUP_VIEWS = {"ticket": "ticket_kpis", "sla": "ticket_sla", "follow_up": "follow_up_tickets", "csat": "csat_daily",
+                "copq_department": "cost_by_department"}
+
+
+def rollup_ready(run: Run, name: str, f: Filters) -> bool:
+    """Whether a query can read rollup `name` under filters `f`: every filter its view applies is on a dimension
+    the rollup carries, and the warehouse holds the rollup."""
+    applies = VIEWS[ROLLUP_VIEWS[name]].columns
+    if any(values and dim in applies and dim not in ROLLUP_DIMS[name] for dim, values in f.dims().items()):
+        return False
+    return name in built_rollups(run)
 
 
 def applied_filters(view: str) -> list[str]:
@@ -208,18 +249,12 @@ def ticket_overview(run: Run, f: Filters) -> pl.DataFrame:
     """One read of ticket_kpis for the overview, three results told apart by `grain`:
     'rate': service timeliness (timely / measured) and attributable complaint rate (complaints / tickets) per week
     and for the period (scorecard rows); 'channel': tickets by channel x type; 'week': tickets by week x type."""
-    w, p = where("ticket_kpis", f)
+    source, p = _ticket_counts(run, f, ("measured", "timely", "complaints"), ("channel", "ticket_type"))
     return run(f"""
-        WITH k AS MATERIALIZED (
-            SELECT week_start, channel, ticket_type, is_measured, is_timely, is_attributable_complaint
-            FROM metrics.ticket_kpis WHERE {w}
-        ),
+        WITH k AS MATERIALIZED ({source}),
         per_week AS (
-            SELECT week_start,
-                   count(*) FILTER (WHERE is_measured AND is_timely) AS timely,
-                   count(*) FILTER (WHERE is_measured) AS measured,
-                   count(*) FILTER (WHERE is_attributable_complaint) AS complaints,
-                   count(*) AS tickets
+            SELECT week_start, sum(timely) AS timely, sum(measured) AS measured, sum(complaints) AS complaints,
+                   sum(tickets) AS tickets
             FROM k GROUP BY week_start
         ),
         weekly AS (
@@ -238,13 +273,34 @@ def ticket_overview(run: Run, f: Filters) -> pl.DataFrame:
         FROM rates
         UNION ALL
         SELECT 'channel', NULL, NULL, coalesce(channel, '(none)'), coalesce(ticket_type, '(none)'), NULL,
-               count(*), NULL
-        FROM k GROUP BY ALL
+               CAST(sum(tickets) AS BIGINT), NULL
+        FROM k GROUP BY ALL HAVING sum(tickets) > 0
         UNION ALL
-        SELECT 'week', NULL, week_start, NULL, coalesce(ticket_type, '(none)'), NULL, count(*), NULL
-        FROM k GROUP BY ALL
+        SELECT 'week', NULL, week_start, NULL, coalesce(ticket_type, '(none)'), NULL, CAST(sum(tickets) AS BIGINT),
+               NULL
+        FROM k GROUP BY ALL HAVING sum(tickets) > 0
         ORDER BY grain, metric, week_start NULLS LAST, channel, ticket_type
     """, p)
+
+
+_TICKET_FLAGS = {"measured": "is_measured", "timely": "is_measured AND is_timely",
+                 "complaints": "is_attributable_complaint", "reopened": "is_reopened", "escalated": "is_escalated"}
+
+
+def _ticket_counts(run: Run, f: Filters, flags: Sequence[str], dims: Sequence[str]) -> tuple[str, list[object]]:
+    """SELECT (week_start, *dims, tickets, *flags) counts of metrics.ticket_kpis under `f`: from the ticket rollup
+    plus the pending slice rows still pending now when it can serve `f`, else grouped from the view."""
+    cols = ", ".join((*dims, "tickets", *flags))
+    if rollup_ready(run, "ticket", f):
+        w, p = where("ticket_daily_rollup", f)
+        sql = (f"SELECT week_start, {cols} FROM metrics.ticket_daily_rollup WHERE {w} UNION ALL "
+               f"SELECT week_start, {cols} FROM metrics.ticket_pending_slice WHERE {w} AND decided_from > {NOW}")
+        return sql, [*p, *p]
+    w, p = where("ticket_kpis", f)
+    counts = ", ".join(f"count(*) FILTER (WHERE {_TICKET_FLAGS[flag]}) AS {flag}" for flag in flags)
+    sql = (f"SELECT week_start, {', '.join(dims)}{', ' if dims else ''}count(*) AS tickets, {counts} "
+           f"FROM metrics.ticket_kpis WHERE {w} GROUP BY ALL")
+    return sql, p
 
 
 def scorecard_tickets(run: Run, f: Filters) -> pl.DataFrame:
@@ -314,6 +370,20 @@ def weekly_volume(run: Run, f: Filters) -> pl.DataFrame:
 def sla_attainment(run: Run, f: Filters) -> pl.DataFrame:
     """Attainment per target and week, and (week_start null) per target over the period: met / (met + breached);
     pending rows are not counted yet."""
+    if rollup_ready(run, "sla", f):
+        w, p = where("sla_daily_rollup", f)
+        return run(f"""
+            SELECT target, CAST(date_trunc('week', created_date) AS DATE) AS week_start,
+                   CAST(sum(met) AS BIGINT) AS met, CAST(sum(breached) AS BIGINT) AS breached,
+                   CAST(sum(targets - met - breached) AS BIGINT) AS pending,
+                   CAST(sum(met) AS DOUBLE) / nullif(sum(met + breached), 0) AS attainment_rate
+            FROM (SELECT created_date, target, met, breached, targets FROM metrics.sla_daily_rollup WHERE {w}
+                  UNION ALL
+                  SELECT created_date, target, met, breached, targets FROM metrics.sla_pending_slice
+                  WHERE {w} AND decided_from > {NOW})
+            GROUP BY GROUPING SETS ((target, week_start), (target))
+            ORDER BY target, week_start NULLS FIRST
+        """, [*p, *p])
     w, p = where("ticket_sla", f)
     return run(f"""
         SELECT target, CAST(date_trunc('week', created_date) AS DATE) AS week_start,
@@ -330,6 +400,19 @@ def sla_attainment(run: Run, f: Filters) -> pl.DataFrame:
 def sla_heatmap(run: Run, f: Filters, target: str) -> pl.DataFrame:
     """Attainment of one target by site x category."""
     _allowed(target, SLA_TARGETS, "target")
+    if rollup_ready(run, "sla", f):
+        w, p = where("sla_daily_rollup", f)
+        return run(f"""
+            SELECT coalesce(site, '(none)') AS site, coalesce(category, '(none)') AS category,
+                   CAST(sum(met) AS BIGINT) AS met, CAST(sum(met + breached) AS BIGINT) AS measured,
+                   CAST(sum(met) AS DOUBLE) / nullif(sum(met + breached), 0) AS attainment_rate
+            FROM (SELECT site, category, met, breached, targets FROM metrics.sla_daily_rollup
+                  WHERE target = ? AND {w}
+                  UNION ALL
+                  SELECT site, category, met, breached, targets FROM metrics.sla_pending_slice
+                  WHERE target = ? AND {w} AND decided_from > {NOW})
+            GROUP BY ALL HAVING sum(targets) > 0 ORDER BY site, category
+        """, [target, *p, target, *p])
     w, p = where("ticket_sla", f)
     return run(f"""
         SELECT coalesce(site, '(none)') AS site, coalesce(category, '(none)') AS category,
@@ -471,15 +554,15 @@ def ticket_detail(run: Run, ticket_id: str) -> pl.DataFrame:
 
 def reopen_escalation(run: Run, f: Filters) -> pl.DataFrame:
     """Reopen and escalation rates per week and (week_start null) over the period."""
-    w, p = where("ticket_kpis", f)
+    source, p = _ticket_counts(run, f, ("reopened", "escalated"), ())
     return run(f"""
         SELECT week_start,
-               count(*) AS tickets,
-               count(*) FILTER (WHERE is_reopened) AS reopened,
-               count(*) FILTER (WHERE is_escalated) AS escalated,
-               CAST(count(*) FILTER (WHERE is_reopened) AS DOUBLE) / nullif(count(*), 0) AS reopen_rate,
-               CAST(count(*) FILTER (WHERE is_escalated) AS DOUBLE) / nullif(count(*), 0) AS escalation_rate
-        FROM metrics.ticket_kpis WHERE {w}
+               CAST(coalesce(sum(tickets), 0) AS BIGINT) AS tickets,
+               CAST(coalesce(sum(reopened), 0) AS BIGINT) AS reopened,
+               CAST(coalesce(sum(escalated), 0) AS BIGINT) AS escalated,
+               CAST(sum(reopened) AS DOUBLE) / nullif(sum(tickets), 0) AS reopen_rate,
+               CAST(sum(escalated) AS DOUBLE) / nullif(sum(tickets), 0) AS escalation_rate
+        FROM ({source})
         GROUP BY GROUPING SETS ((week_start), ())
         ORDER BY week_start NULLS LAST
     """, p)
@@ -491,12 +574,22 @@ def csat_overview(run: Run, f: Filters) -> pl.DataFrame:
     """One read of csat_daily for the satisfaction page: per week, per agent, per site and for the period
     (`grain` 'week', 'agent', 'site', 'total'): attempts, responses, satisfied / scored responses (CSAT), mean score,
     response rate and NPS."""
-    w, p = where("csat_daily", f)
+    sums = ("attempts, responses, pending_attempts, scored_responses, satisfied, score_sum, promoters, detractors, "
+            "nps_responses")
+    if rollup_ready(run, "csat", f):
+        w, p = where("csat_daily_rollup", f)
+        slice_sums = ", ".join(c if c == "pending_attempts" else f"0 AS {c}" for c in sums.split(", "))
+        source = (f"SELECT attempted_date, agent, site, {sums} FROM metrics.csat_daily_rollup WHERE {w} UNION ALL "
+                  f"SELECT attempted_date, agent, site, {slice_sums} FROM metrics.csat_pending_slice "
+                  f"WHERE {w} AND decided_from > {NOW}")
+        p = [*p, *p]
+    else:
+        w, p = where("csat_daily", f)
+        source = f"SELECT attempted_date, agent, site, {sums} FROM metrics.csat_daily WHERE {w}"
     return run(f"""
         WITH d AS MATERIALIZED (
-            SELECT CAST(date_trunc('week', attempted_date) AS DATE) AS week_start, agent, site, attempts, responses,
-                   pending_attempts, scored_responses, satisfied, score_sum, promoters, detractors, nps_responses
-            FROM metrics.csat_daily WHERE {w}
+            SELECT CAST(date_trunc('week', attempted_date) AS DATE) AS week_start, agent, site, {sums}
+            FROM ({source})
         ),
         grouped AS (
             SELECT CASE WHEN grouping(week_start) = 0 THEN 'week' WHEN grouping(agent) = 0 THEN 'agent'
@@ -564,20 +657,32 @@ def follow_up_weekly(run: Run, f: Filters) -> pl.DataFrame:
     """Follow-up rate (followed up within the window / resolved tickets whose window is decided; those still
     inside it are `pending`, as in metrics.kpi_facts) and the hotline satisfaction rate (satisfied / the same
     decided tickets)."""
-    w, p = where("follow_up_tickets", f)
+    cols = "resolved, pending, followed_up, reached, satisfied"
+    if rollup_ready(run, "follow_up", f):
+        w, p = where("follow_up_daily_rollup", f)
+        source = (f"SELECT resolved_date, {cols} FROM metrics.follow_up_daily_rollup WHERE {w} UNION ALL "
+                  f"SELECT resolved_date, {cols} FROM metrics.follow_up_pending_slice WHERE {w} "
+                  f"AND decided_from > {NOW}")
+        p = [*p, *p]
+    else:
+        w, p = where("follow_up_tickets", f)
+        source = f"""
+            SELECT resolved_date, count(*) FILTER (WHERE NOT is_follow_up_pending) AS resolved,
+                   count(*) FILTER (WHERE is_follow_up_pending) AS pending,
+                   count(*) FILTER (WHERE is_followed_up) AS followed_up,
+                   count(*) FILTER (WHERE has_response AND NOT is_follow_up_pending) AS reached,
+                   count(*) FILTER (WHERE is_satisfied AND NOT is_follow_up_pending) AS satisfied
+            FROM metrics.follow_up_tickets WHERE {w} GROUP BY resolved_date"""
     return run(f"""
         SELECT week_start,
-               count(*) FILTER (WHERE NOT is_follow_up_pending) AS resolved,
-               count(*) FILTER (WHERE is_follow_up_pending) AS pending,
-               count(*) FILTER (WHERE is_followed_up) AS followed_up,
-               count(*) FILTER (WHERE has_response AND NOT is_follow_up_pending) AS reached,
-               count(*) FILTER (WHERE is_satisfied AND NOT is_follow_up_pending) AS satisfied,
-               CAST(count(*) FILTER (WHERE is_followed_up) AS DOUBLE)
-                   / nullif(count(*) FILTER (WHERE NOT is_follow_up_pending), 0) AS follow_up_rate,
-               CAST(count(*) FILTER (WHERE is_satisfied AND NOT is_follow_up_pending) AS DOUBLE)
-                   / nullif(count(*) FILTER (WHERE NOT is_follow_up_pending), 0) AS hotline_satisfaction_rate
-        FROM (SELECT CAST(date_trunc('week', resolved_date) AS DATE) AS week_start, *
-              FROM metrics.follow_up_tickets WHERE {w})
+               CAST(coalesce(sum(resolved), 0) AS BIGINT) AS resolved,
+               CAST(coalesce(sum(pending), 0) AS BIGINT) AS pending,
+               CAST(coalesce(sum(followed_up), 0) AS BIGINT) AS followed_up,
+               CAST(coalesce(sum(reached), 0) AS BIGINT) AS reached,
+               CAST(coalesce(sum(satisfied), 0) AS BIGINT) AS satisfied,
+               CAST(sum(followed_up) AS DOUBLE) / nullif(sum(resolved), 0) AS follow_up_rate,
+               CAST(sum(satisfied) AS DOUBLE) / nullif(sum(resolved), 0) AS hotline_satisfaction_rate
+        FROM (SELECT CAST(date_trunc('week', resolved_date) AS DATE) AS week_start, * FROM ({source}))
         GROUP BY GROUPING SETS ((week_start), ())
         ORDER BY week_start NULLS LAST
     """, p)
@@ -696,6 +801,14 @@ def pareto(run: Run, f: Filters, measure: str = "qty") -> pl.DataFrame:
 def copq_by(run: Run, f: Filters, by: str) -> pl.DataFrame:
     """Cost of poor quality by disposition or by charged department, per month."""
     _allowed(by, ("disposition", "department"), "by")
+    if by == "department" and rollup_ready(run, "copq_department", f):
+        w, p = where("copq_department_monthly_rollup", f)
+        return run(f"""
+            SELECT month, coalesce(department, '(none)') AS "group", CAST(sum(cost) AS DOUBLE) AS cost,
+                   CAST(sum(records) AS BIGINT) AS records
+            FROM metrics.copq_department_monthly_rollup WHERE {w}
+            GROUP BY ALL ORDER BY month, "group"
+        """, p)
     if by == "department":
         w, p = where("cost_by_department", f)
         return run(f"""

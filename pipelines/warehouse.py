@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipelines import clock, derived
+from pipelines import clock, derived, rollups
 from pipelines.config import SLA_TARGETS, Config
 
 if TYPE_CHECKING:
@@ -179,8 +179,10 @@ def publishing(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
             apply_schema(con, config)
             derived.start_tracking(con)
             yield con
+            rollups.capture(con)  # the loads' keys, before refresh_reference clears them
             refresh_reference(con, config)
             derived.refresh(con)
+            rollups.refresh(con)
             con.execute("CHECKPOINT")
             con.close()
             with open(work, "rb") as handle:

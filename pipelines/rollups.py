@@ -1,0 +1,317 @@
+"""Rollups: the dashboard's heaviest page queries, materialised at publish at day x dimension grain.
+
+Each rollup is built from one metric view (the metrics stay defined once, in pipelines/sql/metrics/*.sql): a table
+`metrics.<name>_daily_rollup` holds, per local day and the dimensions it carries, the sums of the view's flags
+(numerators and denominators, never rates). Pages add the rows their filters select and divide
+(dashboard/queries.py); a filter on a dimension a rollup does not carry reads the view, as before.
+
+"Now" (docs/metrics.md "Rollups and the clock"). Some flags depend on metrics.clock: an SLA target is pending until
+its due time, a follow-up until its window closes, an SMS/app survey answer until its response window closes. A
+rollup built at publish cannot hold them as of a later "now". So each rollup is built in two parts:
+
+* `<name>_daily_rollup`: the view evaluated with the clock in the far future (FAR), i.e. every item as it will stand
+  once decided. Items decided at the publish's clock stand the same at FAR, since a decided verdict never changes.
+* `<name>_pending_slice`: the items still pending at the publish's clock, each with `decided_from` (the first
+  instant at which the view decides it) and the difference of its flags between the publish's clock and FAR.
+  A reader adds the slice rows whose `decided_from` is after its "now": exact for any now at or after the publish.
+
+Both come from the view's own rows at the two clocks (a join on the item key); `decided_from` is the view's own
+threshold column (due_at, follow_up_due_at) or, for survey answers, attempted_at + the response window. A reader
+whose clock is before the publish's (`metrics.rollup_state.built_now`) reads the views.
+
+Per load (`refresh`), only the days the load touched are recomputed: the local days its tickets and surveys had
+before (kept in `metrics.rollup_item_days`) and have after, and the surveys and tickets linked to them. A change of
+SLA policies, calendar, settings, loss shares or warranty days, or of ROLLUP_VERSION, rebuilds everything. The
+cost-by-department rollup (monthly, from about 3 % as many nonconformities as tickets) is rebuilt whenever a load
+touches nonconformities or inspections.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import duckdb
+
+from pipelines import clock, derived
+
+ROLLUP_VERSION = "1"
+FAR = "2999-01-01T00:00:00+00:00"
+TOUCHED_TICKETS = "rollup_touched_tickets"
+TOUCHED_SURVEYS = "rollup_touched_surveys"
+TOUCHED_LOTS = "rollup_touched_lots"
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """One rollup: which view, its item key and day column, the dimensions it carries and its flags (item-level
+    integer expressions over the view's columns, summed per day x dimensions)."""
+
+    name: str
+    view: str
+    key: tuple[str, ...]
+    day: str
+    dims: tuple[str, ...]
+    flags: dict[str, str]   # name -> a condition over the view's columns, counted like count(*) FILTER (WHERE ...)
+    pending: str            # SELECT key..., decided_from of the items pending now ({cond}: the days' filter):
+                            # the first instant at which the view decides each (from its own threshold column)
+    days_of: str            # 'tickets' (created_date), 'resolved' (resolved_date) or 'surveys' (attempted_date)
+
+    @property
+    def table(self) -> str:
+        return f"metrics.{self.name}_daily_rollup"
+
+    @property
+    def slice(self) -> str:
+        return f"metrics.{self.name}_pending_slice"
+
+
+# Strict `now_at > due_at` (metrics.ticket_sla_status): decided from one microsecond after the due time.
+AFTER_DUE = "INTERVAL 1 MICROSECOND"
+
+ROLLUPS: tuple[Rollup, ...] = (
+    Rollup(
+        name="ticket", view="metrics.ticket_kpis", key=("ticket_id",), day="created_date",
+        dims=("week_start", "site", "channel", "ticket_type"),
+        flags={"tickets": "TRUE", "measured": "is_measured", "timely": "is_measured AND is_timely",
+               "complaints": "is_attributable_complaint", "reopened": "is_reopened", "escalated": "is_escalated"},
+        # a ticket is decided once its last pending target is: the latest due time among them (ticket_sla_status)
+        pending=f"SELECT ticket_id, max(due_at) + {AFTER_DUE} AS decided_from FROM metrics.ticket_sla_status "
+                "WHERE {cond} AND sla_status = 'pending' AND due_at IS NOT NULL GROUP BY ticket_id",
+        days_of="tickets"),
+    Rollup(
+        name="sla", view="metrics.ticket_sla", key=("ticket_id", "target"), day="created_date",
+        dims=("target", "site", "category"),
+        flags={"met": "is_met", "breached": "NOT is_met", "targets": "TRUE"},
+        pending=f"SELECT ticket_id, target, due_at + {AFTER_DUE} AS decided_from FROM metrics.ticket_sla_status "
+                "WHERE {cond} AND sla_status = 'pending' AND due_at IS NOT NULL",
+        days_of="tickets"),
+    Rollup(
+        name="follow_up", view="metrics.follow_up_tickets", key=("ticket_id",), day="resolved_date",
+        dims=("site", "department", "channel", "ticket_type"),
+        flags={"resolved": "NOT is_follow_up_pending", "pending": "is_follow_up_pending",
+               "followed_up": "is_followed_up", "reached": "has_response AND NOT is_follow_up_pending",
+               "satisfied": "is_satisfied AND NOT is_follow_up_pending"},
+        # missed from now_at >= follow_up_due_at
+        pending="SELECT ticket_id, follow_up_due_at AS decided_from FROM metrics.follow_up_tickets "
+                "WHERE {cond} AND is_follow_up_pending",
+        days_of="resolved"),
+)
+
+# CSAT: metrics.csat_daily is already a daily sum; only pending_attempts depends on "now" (survey_responses.is_pending).
+CSAT_DIMS = ("site", "agent")
+CSAT_SUMS = ("attempts", "responses", "scored_responses", "satisfied", "score_sum", "promoters", "detractors",
+             "nps_responses")
+RESPONSE_WINDOW = ("to_microseconds(CAST(round(3600000000 * CAST((SELECT value FROM meta.settings "
+                   "WHERE key = 'response_window_hours') AS DOUBLE)) AS BIGINT))")
+
+NAMES = (*[r.name for r in ROLLUPS], "csat", "copq_department")
+
+
+def _set_clock(con: duckdb.DuckDBPyConnection, far: bool) -> None:
+    if far:
+        con.execute("SET VARIABLE sqd_now = CAST(? AS TIMESTAMPTZ)", [FAR])
+    else:
+        for statement, params in clock.session_statements():
+            con.execute(statement, params)
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    rows = con.execute("""
+        SELECT (SELECT string_agg(s::VARCHAR, '|' ORDER BY key) FROM meta.settings AS s
+                WHERE key NOT IN ('sla_inputs_fingerprint', 'rollup_fingerprint')),
+               (SELECT string_agg(d::VARCHAR, '|' ORDER BY department) FROM core.departments AS d),
+               (SELECT string_agg(p::VARCHAR, '|' ORDER BY product) FROM core.products AS p)
+    """).fetchall()
+    return hashlib.sha256(repr((ROLLUP_VERSION, derived.sla_inputs_fingerprint(con), rows)).encode()).hexdigest()
+
+
+def capture(con: duckdb.DuckDBPyConnection) -> None:
+    """Copy the keys this publish's loads touched (pipelines/derived.py tracks them; refresh_reference clears the
+    dimension sets before refresh() runs). Called after the loads' merges, before the reference refresh."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED_TICKETS} AS SELECT DISTINCT ticket_id FROM {derived.TOUCHED}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED_SURVEYS} AS "
+                "SELECT DISTINCT survey_id FROM dim_touched_surveys")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED_LOTS} AS "
+                "SELECT (SELECT count(*) FROM dim_touched_inspections) "
+                "+ (SELECT count(*) FROM dim_touched_nonconformities) AS n")
+
+
+def _ensure_state(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("""
+        CREATE TABLE IF NOT EXISTS metrics.rollup_state (
+            rollup VARCHAR NOT NULL, version VARCHAR NOT NULL, built_now TIMESTAMP WITH TIME ZONE NOT NULL);
+        CREATE TABLE IF NOT EXISTS metrics.rollup_item_days (
+            ticket_id VARCHAR, survey_id VARCHAR, created_date DATE, resolved_date DATE, attempted_date DATE);
+    """)
+
+
+def _item_days_sql(tickets: str | None, surveys: str | None) -> str:
+    """(ticket_id, survey_id, days) of tickets and surveys now, optionally limited to key tables."""
+    t_where = f"WHERE ticket_id IN (SELECT ticket_id FROM {tickets})" if tickets else ""
+    s_where = f"WHERE survey_id IN (SELECT survey_id FROM {surveys})" if surveys else ""
+    return f"""
+        WITH tz AS (SELECT value AS tz FROM meta.settings WHERE key = 'timezone')
+        SELECT ticket_id, NULL::VARCHAR AS survey_id,
+               CAST(timezone((SELECT tz FROM tz), created_at) AS DATE) AS created_date,
+               CAST(timezone((SELECT tz FROM tz), resolved_at) AS DATE) AS resolved_date, NULL::DATE AS attempted_date
+        FROM core.tickets {t_where}
+        UNION ALL
+        SELECT ticket_id, survey_id, NULL, NULL, CAST(timezone((SELECT tz FROM tz), attempted_at) AS DATE)
+        FROM core.surveys {s_where}
+    """
+
+
+def _days_filter(column: str, days: list | None) -> tuple[str, list]:
+    if days is None:
+        return "TRUE", []
+    if not days:
+        return "FALSE", []
+    return f"{column} IN ({', '.join('?' for _ in days)})", list(days)
+
+
+def _build_generic(con: duckdb.DuckDBPyConnection, r: Rollup, days: list | None) -> None:
+    cond, params = _days_filter(r.day, days)
+    keys = ", ".join(r.key)
+    group = ", ".join((r.day, *r.dims))
+    flags = ", ".join(f"CAST(coalesce({expr}, FALSE) AS INTEGER) AS {name}" for name, expr in r.flags.items())
+    _set_clock(con, far=True)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_far AS SELECT {keys}, {group}, {flags} "
+                f"FROM {r.view} WHERE {cond}", params)
+    _set_clock(con, far=False)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_pending AS {r.pending.format(cond=cond)}", params)
+    if con.execute("SELECT count(*) FROM rollup_pending").fetchall()[0][0]:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_now AS SELECT v.{keys.replace(', ', ', v.')}, {flags}, "
+                    f"p.decided_from FROM {r.view} AS v JOIN rollup_pending AS p USING ({keys}) WHERE {cond}",
+                    params)
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_now AS SELECT {keys}, {', '.join(r.flags)}, "
+                    "NULL::TIMESTAMPTZ AS decided_from FROM rollup_far WHERE FALSE")
+    sums = ", ".join(f"CAST(sum({name}) AS BIGINT) AS {name}" for name in r.flags)
+    deltas = ", ".join(f"CAST(sum(n.{name} - f.{name}) AS BIGINT) AS {name}" for name in r.flags)
+    if days is None:
+        con.execute(f"CREATE OR REPLACE TABLE {r.table} AS SELECT {group}, {sums} FROM rollup_far GROUP BY ALL")
+        con.execute(f"CREATE OR REPLACE TABLE {r.slice} AS SELECT {', '.join('f.' + c for c in (r.day, *r.dims))}, "
+                    f"n.decided_from, {deltas} FROM rollup_now AS n JOIN rollup_far AS f USING ({keys}) "
+                    "GROUP BY ALL")
+    else:
+        con.execute(f"DELETE FROM {r.table} WHERE {cond}", params)
+        con.execute(f"DELETE FROM {r.slice} WHERE {cond}", params)
+        con.execute(f"INSERT INTO {r.table} BY NAME SELECT {group}, {sums} FROM rollup_far GROUP BY ALL")
+        con.execute(f"INSERT INTO {r.slice} BY NAME SELECT {', '.join('f.' + c for c in (r.day, *r.dims))}, "
+                    f"n.decided_from, {deltas} FROM rollup_now AS n JOIN rollup_far AS f USING ({keys}) "
+                    "GROUP BY ALL")
+    con.execute(f"DELETE FROM {r.slice} WHERE {' AND '.join(f'{n} = 0' for n in r.flags)}")
+    con.execute("DROP TABLE rollup_far; DROP TABLE rollup_now; DROP TABLE rollup_pending")
+
+
+def _build_csat(con: duckdb.DuckDBPyConnection, days: list | None) -> None:
+    cond, params = _days_filter("attempted_date", days)
+    group = ", ".join(("attempted_date", *CSAT_DIMS))
+    sums = ", ".join(f"CAST(sum({c}) AS BIGINT) AS {c}" for c in CSAT_SUMS)
+    _set_clock(con, far=True)  # pending_attempts is 0 at FAR: every response window has closed
+    select = (f"SELECT {group}, {sums}, CAST(0 AS BIGINT) AS pending_attempts FROM metrics.csat_daily "
+              f"WHERE {cond} GROUP BY ALL")
+    if days is None:
+        con.execute(f"CREATE OR REPLACE TABLE metrics.csat_daily_rollup AS {select}", params)
+    else:
+        con.execute(f"DELETE FROM metrics.csat_daily_rollup WHERE {cond}", params)
+        con.execute(f"INSERT INTO metrics.csat_daily_rollup BY NAME {select}", params)
+    _set_clock(con, far=False)
+    # the surveys pending now: +1 pending attempt each until the view's window closes (now_at >= the window's end)
+    pending = (f"SELECT {group}, attempted_at + {RESPONSE_WINDOW} AS decided_from, "
+               f"CAST(count(*) AS BIGINT) AS pending_attempts "
+               f"FROM metrics.survey_responses WHERE {cond} AND is_pending GROUP BY ALL")
+    if days is None:
+        con.execute(f"CREATE OR REPLACE TABLE metrics.csat_pending_slice AS {pending}", params)
+    else:
+        con.execute(f"DELETE FROM metrics.csat_pending_slice WHERE {cond}", params)
+        con.execute(f"INSERT INTO metrics.csat_pending_slice BY NAME {pending}", params)
+
+
+def _build_copq(con: duckdb.DuckDBPyConnection) -> None:
+    # one nonconformity has one month and one product: distinct counts per (month, department, product) add up
+    con.execute("""
+        CREATE OR REPLACE TABLE metrics.copq_department_monthly_rollup AS
+        SELECT month, department, product, sum(cost) AS cost,
+               CAST(count(DISTINCT nc_id) AS BIGINT) AS records
+        FROM metrics.cost_by_department GROUP BY ALL
+    """)
+
+
+def _affected_days(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
+    """Days whose rollup rows this publish changes: each touched ticket's and survey's days before (from
+    metrics.rollup_item_days) and after (core), the surveys of touched tickets and the tickets of touched surveys."""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE rollup_t AS
+        SELECT ticket_id FROM {TOUCHED_TICKETS}
+        UNION SELECT ticket_id FROM core.surveys WHERE survey_id IN (SELECT survey_id FROM {TOUCHED_SURVEYS})
+        UNION SELECT ticket_id FROM metrics.rollup_item_days
+              WHERE survey_id IN (SELECT survey_id FROM {TOUCHED_SURVEYS});
+        CREATE OR REPLACE TEMP TABLE rollup_s AS
+        SELECT survey_id FROM {TOUCHED_SURVEYS}
+        UNION SELECT survey_id FROM core.surveys WHERE ticket_id IN (SELECT ticket_id FROM {TOUCHED_TICKETS});
+    """)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE rollup_new_days AS {_item_days_sql('rollup_t', 'rollup_s')};
+        CREATE OR REPLACE TEMP TABLE rollup_old_days AS
+        SELECT * FROM metrics.rollup_item_days
+        WHERE (survey_id IS NULL AND ticket_id IN (SELECT ticket_id FROM rollup_t))
+           OR survey_id IN (SELECT survey_id FROM rollup_s);
+    """)
+    found = {}
+    for kind, column in (("tickets", "created_date"), ("resolved", "resolved_date"), ("surveys", "attempted_date")):
+        found[kind] = [r[0] for r in con.execute(f"""
+            SELECT DISTINCT {column} FROM (SELECT {column} FROM rollup_new_days UNION ALL
+                                           SELECT {column} FROM rollup_old_days)
+            WHERE {column} IS NOT NULL ORDER BY 1""").fetchall()]
+    con.execute("""
+        DELETE FROM metrics.rollup_item_days
+        WHERE (survey_id IS NULL AND ticket_id IN (SELECT ticket_id FROM rollup_t))
+           OR survey_id IN (SELECT survey_id FROM rollup_s);
+        INSERT INTO metrics.rollup_item_days BY NAME SELECT * FROM rollup_new_days;
+        DROP TABLE rollup_new_days; DROP TABLE rollup_old_days; DROP TABLE rollup_t; DROP TABLE rollup_s;
+    """)
+    return found
+
+
+def refresh(con: duckdb.DuckDBPyConnection) -> str:
+    """Bring the rollups up to date after derived.refresh; returns 'all', 'days' or 'nothing'."""
+    _ensure_state(con)
+    fingerprint = _fingerprint(con)
+    stored = con.execute("SELECT value FROM meta.settings WHERE key = 'rollup_fingerprint'").fetchall()
+    built = {r[0] for r in con.execute("SELECT rollup FROM metrics.rollup_state WHERE version = ?",
+                                       [ROLLUP_VERSION]).fetchall()}
+    captured = con.execute(f"SELECT count(*) FROM information_schema.tables WHERE table_name = '{TOUCHED_TICKETS}'"
+                           ).fetchall()[0][0] > 0
+    rebuild = not stored or stored[0][0] != fingerprint or built != set(NAMES) or not captured
+    con.execute("BEGIN TRANSACTION")
+    if rebuild:
+        con.execute(f"CREATE OR REPLACE TABLE metrics.rollup_item_days AS {_item_days_sql(None, None)}")
+        for r in ROLLUPS:
+            _build_generic(con, r, None)
+        _build_csat(con, None)
+        _build_copq(con)
+        done = "all"
+    else:
+        days = _affected_days(con)
+        lots = con.execute(f"SELECT n FROM {TOUCHED_LOTS}").fetchall()[0][0]
+        if not any(days.values()) and not lots:
+            done = "nothing"
+        else:
+            for r in ROLLUPS:
+                _build_generic(con, r, days[r.days_of])
+            _build_csat(con, days["surveys"])
+            if lots:
+                _build_copq(con)
+            done = "days"
+    if done != "nothing":
+        con.execute("DELETE FROM meta.settings WHERE key = 'rollup_fingerprint'")
+        con.execute("INSERT INTO meta.settings VALUES ('rollup_fingerprint', ?)", [fingerprint])
+        con.execute("DELETE FROM metrics.rollup_state")
+        con.execute("INSERT INTO metrics.rollup_state SELECT unnest(?), ?, (SELECT now_at FROM metrics.clock)",
+                    [list(NAMES), ROLLUP_VERSION])
+    for table in (TOUCHED_TICKETS, TOUCHED_SURVEYS, TOUCHED_LOTS):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute("COMMIT")
+    return done
