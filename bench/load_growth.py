@@ -12,8 +12,9 @@ machine hits each alike:
 - **check**: `sqd check` with nothing changed (the publish, its derivation and the suites);
 - **copy**: copying the warehouse file and fsyncing the copy, as the copy-on-write publish does (in this process).
 An untimed load into each cached warehouse comes first (derived tables the code under test adds). The empty warehouse is a fresh folder each round. A round adds 1,000 tickets to each cached warehouse (new ids),
-which is noise next to N. `--code DIR` runs another checkout's `pipelines` (e.g. `git worktree` of an older commit,
-or `git archive HEAD pipelines | tar -x -C DIR`) to measure before and after.
+which is noise next to N. `--code DIR [DIR ...]` runs other checkouts' `pipelines` (e.g. `git archive <commit>
+pipelines | tar -x -C DIR`), alternating within each round, each on its own copy of the cached warehouses: before
+and after, side by side.
 """
 
 from __future__ import annotations
@@ -104,74 +105,86 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--code", type=Path, default=None, help="a checkout whose pipelines package to run")
+    parser.add_argument("--code", type=Path, nargs="+", default=[None],
+                        help="checkouts whose pipelines package to run, alternating within each round (A/B/A/B); "
+                             "each gets its own copy of the cached warehouses")
     parser.add_argument("--no-check", action="store_true", help="skip timing `sqd check`")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    folders = {n: build(n) for n in args.sizes}
+    codes = list(args.code)
+    folders = {}
+    for n in args.sizes:
+        base = build(n)
+        for i, _ in enumerate(codes):
+            folders[(i, n)] = base if i == 0 else OUT / f"{base.name}-code{i}"
+            if not (folders[(i, n)] / "data" / "warehouse.duckdb").exists():
+                shutil.copytree(base, folders[(i, n)], dirs_exist_ok=True)
     stamp = f"{os.getpid()}-{int(time.time())}"
-    rows: dict[tuple[str, int], list[tuple[float, float]]] = {}
+    rows: dict[tuple[int, str, int], list[tuple[float, float]]] = {}
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
         tmp = Path(tmp)
         # an untimed load first: brings a cached warehouse's derived tables up to date with the code under test
         # (a table the code adds is filled from the whole warehouse once)
-        for size, folder in folders.items():
-            warm = batch(tmp / f"warm-{size}.csv", np.char.add(f"W{stamp}-", np.arange(BATCH).astype(str)), 99)
-            timed(sqd(args.code, "ingest", str(warm), "--profile", "tickets__canonical"),
+        for (i, size), folder in folders.items():
+            warm = batch(tmp / f"warm-{i}-{size}.csv",
+                         np.char.add(f"W{stamp}-{i}-", np.arange(BATCH).astype(str)), 99)
+            timed(sqd(codes[i], "ingest", str(warm), "--profile", "tickets__canonical"),
                   env_for(folder / "sqd.toml"))
         for r in range(args.repeat):
             rng = np.random.default_rng(1000 + r)
             new_ids = np.char.add(f"B{stamp}-{r}-", np.arange(BATCH).astype(str))
             seed = int(time.time()) % 100_000 * 10 + r  # new values in every run (an identical file is skipped)
             new = batch(tmp / f"new-{r}.csv", new_ids, seed=seed)
-            for size in [0, *args.sizes]:
+            for i, size in [(i, size) for size in [0, *args.sizes] for i in range(len(codes))]:
+                code = codes[i]
                 if size == 0:
-                    folder = tmp / f"empty-{r}"
+                    folder = tmp / f"empty-{r}-{i}"
                     config = project(folder)
                     upd_ids = np.char.add("T", np.arange(BATCH).astype(str))
                 else:
-                    folder = folders[size]
+                    folder = folders[(i, size)]
                     config = folder / "sqd.toml"
                     upd_ids = np.char.add("T", rng.choice(size, BATCH, replace=False).astype(str))
-                upd = batch(tmp / f"upd-{r}-{size}.csv", upd_ids, seed=seed + 5)
+                upd = batch(tmp / f"upd-{r}-{size}-{i}.csv", upd_ids, seed=seed + 5)
                 env = env_for(config)
                 for kind, source in (("new", new), ("update", upd)):
                     if size == 0 and kind == "update":
                         shutil.rmtree(folder / "data", ignore_errors=True)
                         config = project(folder)
-                    rows.setdefault((kind, size), []).append(
-                        timed(sqd(args.code, "ingest", str(source), "--profile", "tickets__canonical"), env))
+                    rows.setdefault((i, kind, size), []).append(
+                        timed(sqd(code, "ingest", str(source), "--profile", "tickets__canonical"), env))
                 if not args.no_check:
-                    rows.setdefault(("check", size), []).append(timed(sqd(args.code, "check"), env))
-                rows.setdefault(("copy", size), []).append((copy_seconds(folder), 0.0))
-                print(f"round {r + 1}, {size:,} tickets: " + ", ".join(
-                    f"{kind} {rows[(kind, size)][-1][0]:.2f} s" for kind in ("new", "update", "check", "copy")
-                    if (kind, size) in rows), flush=True)
+                    rows.setdefault((i, "check", size), []).append(timed(sqd(code, "check"), env))
+                rows.setdefault((i, "copy", size), []).append((copy_seconds(folder), 0.0))
+                print(f"round {r + 1}, {code or 'this checkout'}, {size:,} tickets: " + ", ".join(
+                    f"{kind} {rows[(i, kind, size)][-1][0]:.2f} s" for kind in ("new", "update", "check", "copy")
+                    if (i, kind, size) in rows), flush=True)
 
     def span(values: list[float], fmt: str = "{:.2f}") -> str:
         lo, hi = min(values), max(values)
         return fmt.format(statistics.median(values)) + f" ({fmt.format(lo)}–{fmt.format(hi)})"
 
-    print(f"\n{'what':<10}{'tickets':>12}   {'wall s, median (range)':<26}{'peak RSS GiB':<22}ratio to empty "
-          "(wall, RSS; median of per-round ratios, range)")
-    for kind in ("new", "update", "check", "copy"):
-        for size in [0, *args.sizes]:
-            if (kind, size) not in rows:
-                continue
-            got, empty = rows[(kind, size)], rows[(kind, 0)]
-            walls, rss = [w for w, _ in got], [m for _, m in got]
-            line = f"{kind:<10}{size:>12,}   {span(walls):<26}{span(rss) if kind != 'copy' else '':<22}"
-            if size and kind in ("new", "update"):
-                ratio_w = [a[0] / b[0] for a, b in zip(got, empty)]
-                ratio_m = [a[1] / b[1] for a, b in zip(got, empty)]
-                line += f"{span(ratio_w)}x, {span(ratio_m)}x"
-            print(line)
-    for size in args.sizes:
-        load = statistics.median(w for w, _ in rows[("new", size)])
-        copy = statistics.median(w for w, _ in rows[("copy", size)])
-        print(f"copy of the {size:,}-ticket warehouse / a 1,000-row load into it: {copy / load:.2f} "
-              f"(replace the copy if > 0.10)")
-
+    for i, code in enumerate(codes):
+        print(f"\n{code or 'this checkout'}")
+        print(f"{'what':<10}{'tickets':>12}   {'wall s, median (range)':<26}{'peak RSS GiB':<22}ratio to empty "
+              "(wall, RSS; median of per-round ratios, range)")
+        for kind in ("new", "update", "check", "copy"):
+            for size in [0, *args.sizes]:
+                if (i, kind, size) not in rows:
+                    continue
+                got, empty = rows[(i, kind, size)], rows[(i, kind, 0)]
+                walls, rss = [w for w, _ in got], [m for _, m in got]
+                line = f"{kind:<10}{size:>12,}   {span(walls):<26}{span(rss) if kind != 'copy' else '':<22}"
+                if size and kind in ("new", "update"):
+                    ratio_w = [a[0] / b[0] for a, b in zip(got, empty)]
+                    ratio_m = [a[1] / b[1] for a, b in zip(got, empty)]
+                    line += f"{span(ratio_w)}x, {span(ratio_m)}x"
+                print(line)
+        for size in args.sizes:
+            load = statistics.median(w for w, _ in rows[(i, "new", size)])
+            copy = statistics.median(w for w, _ in rows[(i, "copy", size)])
+            print(f"copy of the {size:,}-ticket warehouse / a 1,000-row load into it: {copy / load:.2f} "
+                  f"(replace the copy if > 0.10)")
 
 if __name__ == "__main__":
     main()
