@@ -149,11 +149,14 @@ def watch(
 
     watcher = Watcher(inbox, loader, interval=interval, settle=settle, log=log)
     log(f"watching {inbox} (ready in {time.perf_counter() - started:.1f} s; loads into {cfg.warehouse_path})")
-    if once:
-        outcomes = watcher.run_once()
-        raise typer.Exit(EXIT_REFUSED if any(o.state == FAILED for o in outcomes) else EXIT_OK)
-    watcher.install_signal_handlers()
-    watcher.run()
+    restore = watcher.install_signal_handlers()
+    try:
+        if once:
+            outcomes = watcher.run_once()
+            raise typer.Exit(EXIT_REFUSED if any(o.state == FAILED for o in outcomes) else EXIT_OK)
+        watcher.run()
+    finally:
+        restore()
 
 
 @app.command()

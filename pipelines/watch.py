@@ -227,8 +227,9 @@ class Watcher:
                 self.handle(path)
             self.stop.wait(self.interval)
 
-    def install_signal_handlers(self) -> None:
-        """SIGTERM and the first Ctrl+C stop after the current file; a second Ctrl+C stops at once."""
+    def install_signal_handlers(self) -> Callable[[], None]:
+        """SIGTERM and the first Ctrl+C stop after the current file; a second Ctrl+C stops at once. Returns the
+        function that puts the previous handlers back."""
         def graceful(signum, _frame) -> None:
             if self.stop.is_set() and signum == signal.SIGINT:
                 raise KeyboardInterrupt
@@ -236,5 +237,10 @@ class Watcher:
             self.log(f"{clock.stamp():%Y-%m-%dT%H:%M:%S} stopping ({signal.Signals(signum).name}): after the "
                      "current file")
 
-        signal.signal(signal.SIGTERM, graceful)
-        signal.signal(signal.SIGINT, graceful)
+        previous = {sig: signal.signal(sig, graceful) for sig in (signal.SIGTERM, signal.SIGINT)}
+
+        def restore() -> None:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+        return restore

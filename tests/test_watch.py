@@ -156,3 +156,11 @@ def test_sqd_watch_loads_a_dropped_file_and_stops_on_sigterm(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_watch_once_puts_the_previous_signal_handlers_back(tmp_path):
+    cfg = make_project(tmp_path / "project")
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    done = CliRunner().invoke(app, ["watch", str(tmp_path / "inbox"), "--once", "--config", str(cfg.source)])
+    assert done.exit_code == 0, done.output
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
