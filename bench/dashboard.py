@@ -21,7 +21,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -29,78 +28,11 @@ import polars as pl
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from dashboard import present
 from dashboard import queries as q
-from dashboard.queries import Filters, Run
+from dashboard.queries import Filters
 from pipelines import clock
 from pipelines.config import load_config
 from pipelines.warehouse import connect
-
-Query = Callable[[Run, Filters], object]
-
-
-def page_queries(run: Run, f: Filters) -> dict[str, list[tuple[str, Query]]]:
-    """What each page runs with its default selections (resolved from the data like the page does)."""
-    policies = q.sla_policies(run, f, "resolution")
-    policy = policies["policy_id"][0] if policies.height else "default"
-    series = q.defect_series(run, f)
-    product = series["product"][0] if series.height else ""
-    stage = "final"
-    lots = q.p_chart(run, f, product, stage) if product else pl.DataFrame()
-    flagged = lots.filter(pl.col("signal").is_not_null() | pl.col("is_out_of_control")) if lots.height else lots
-    signal_lot = flagged["lot_id"][-1] if flagged.height else ""
-    shared: list[tuple[str, Query]] = [
-        ("meta_tables", lambda r, f: q.meta_tables(r)),
-        ("dimension_values", lambda r, f: q.dimension_values(r)),
-        ("date_bounds", lambda r, f: q.date_bounds(r)),
-        ("gate_summary", lambda r, f: q.gate_summary(r)),
-    ]
-    return {
-        "(sidebar)": shared,
-        "overview": [
-            ("ticket_overview (scorecard, volumes)", q.ticket_overview),
-            *[(fn.__name__, fn) for fn in q.SCORECARD_QUERIES if fn is not q.scorecard_tickets],
-        ],
-        "sla": [
-            ("sla_attainment (summary, weekly)", q.sla_attainment),
-            ("sla_heatmap", lambda r, f: q.sla_heatmap(r, f, "resolution")),
-            ("sla_policies", lambda r, f: q.sla_policies(r, f, "resolution")),
-            ("sla_time_histogram", lambda r, f: q.sla_time_histogram(r, f, "resolution", policy)),
-            ("sla_survival+KM (policy)", lambda r, f: present.km_summary(q.sla_survival(r, f, "resolution", policy))),
-            ("sla_policy_times", lambda r, f: q.sla_times(r, f, "resolution", policy)),
-            ("sla_times", q.sla_times),
-            ("sla_survival+KM (all)", lambda r, f: present.km_by_target(q.sla_survival(r, f))),
-            ("backlog_buckets", q.backlog_buckets),
-            ("backlog_oldest", q.backlog_oldest),
-            ("breach_count", q.breach_count),
-            ("breaches", q.breaches),
-            ("reopen_escalation", q.reopen_escalation),
-        ],
-        "satisfaction": [
-            ("csat_overview (weekly, agents, sites)", q.csat_overview),
-            ("survey_scores (scores, dimensions)", q.survey_scores),
-            ("follow_up_weekly", q.follow_up_weekly),
-            ("low_score_comments", lambda r, f: q.low_score_comments(r, f, 2, "")),
-        ],
-        "defects": [
-            ("defect_series", q.defect_series),
-            ("p_chart", lambda r, f: q.p_chart(r, f, product, stage)),
-            ("signal_lots", lambda r, f: q.signal_lots(r, product, stage, signal_lot)),
-            ("pareto", lambda r, f: q.pareto(r, f, "qty")),
-            ("copq_by disposition", lambda r, f: q.copq_by(r, f, "disposition")),
-            ("copq_by department", lambda r, f: q.copq_by(r, f, "department")),
-            ("field_failure_summary", q.field_failure_summary),
-            ("field_failure_lots", q.field_failure_lots),
-            ("field_failures", q.field_failures),
-        ],
-        "data quality": [
-            ("dq_runs", lambda r, f: q.dq_runs(r)),
-            ("load_history", lambda r, f: q.load_history(r)),
-            ("dq_failing", lambda r, f: q.dq_failing(r)),
-            ("quarantined", lambda r, f: q.quarantined(r)),
-            ("quarantined_loads", lambda r, f: q.quarantined_loads(r)),
-        ],
-    }
 
 
 def measure(config_path: Path | None, repeat: int, all_dates: bool) -> pl.DataFrame:
@@ -111,7 +43,7 @@ def measure(config_path: Path | None, repeat: int, all_dates: bool) -> pl.DataFr
     f = Filters(start=start, end=end)
     tickets = con.sql("SELECT count(*) FROM core.tickets").fetchall()[0][0]
     print(f"warehouse {config.warehouse_path}: {tickets:,} tickets; period {start} – {end}")
-    plan = page_queries(run, f)
+    plan = q.page_queries(run, f)
     rows = []
     for page, items in plan.items():
         for name, fn in items:

@@ -8,23 +8,32 @@
   the token, so the next rerun misses the cache and reads the new file; nothing has to be cleared.
 * Every query runs on a short-lived cursor of that connection, with the search path and time zone that
   `pipelines.warehouse.connect` sets (cursors do not inherit session settings).
+* The first visitor after a load does not pay for the new version's queries: a warmer thread per server process
+  (`start_warmer`, started by the first `runner` call) checks the version token every WARM_EVERY seconds and, when
+  it changes, runs every page's default queries (`queries.page_queries`) through the same cache (`prewarm`).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 from collections.abc import Sequence
 
 import duckdb
 import polars as pl
 import streamlit as st
 
-from dashboard.queries import SESSION_SETTINGS, Run, to_frame
+from dashboard import queries
+from dashboard.queries import SESSION_SETTINGS, Filters, Run, to_frame
+from pipelines import clock
 from pipelines.config import Config
 from pipelines.status import warehouse_status
 from pipelines.warehouse import connect, session, version_token
 
 Token = tuple[int, int] | None
+WARM_EVERY = 2.0  # seconds between two looks at the version token
+LOG = logging.getLogger(__name__)
 
 _LOCK = threading.RLock()
 _OPEN: dict[str, list[tuple[Token, duckdb.DuckDBPyConnection]]] = {}
@@ -94,14 +103,64 @@ def token(config: Config) -> Token:
     return version_token(config)
 
 
-def runner(config: Config, tok: Token) -> Run:
-    """`run(sql, params)` for the dashboard: cached per SQL, parameters and warehouse version."""
+def _runner(config: Config, tok: Token) -> Run:
     path = str(config.warehouse_path)
 
     def run(sql: str, params: Sequence[object] = ()) -> pl.DataFrame:
         return _query(sql, tuple(params), path, tok, config.timezone, config)
 
     return run
+
+
+def runner(config: Config, tok: Token) -> Run:
+    """`run(sql, params)` for the dashboard: cached per SQL, parameters and warehouse version."""
+    start_warmer(config)
+    return _runner(config, tok)
+
+
+def prewarm(config: Config, tok: Token) -> int:
+    """Run every page's default queries for warehouse version `tok` through the cache; returns how many ran (a
+    query that fails, e.g. data-quality tables a warehouse lacks, is left to the page to report)."""
+    run = _runner(config, tok)
+    status(config, tok)
+    done = 0
+    f = Filters(*queries.default_period(run, clock.today(config.timezone)))
+    for items in queries.page_queries(run, f).values():
+        for _, fn in items:
+            try:
+                fn(run, f)
+                done += 1
+            except duckdb.Error:
+                pass
+    return done
+
+
+def _warm(config: Config) -> None:
+    seen: Token = None
+    while True:
+        try:
+            tok = token(config)
+            if tok is not None and tok != seen:
+                started = time.perf_counter()
+                ran = prewarm(config, tok)
+                LOG.info("prewarmed %d queries for %s in %.2f s", ran, config.warehouse_path,
+                         time.perf_counter() - started)
+                seen = tok
+        except Exception:  # the next look tries again; a page shows the error to its visitor
+            LOG.exception("prewarming %s failed", config.warehouse_path)
+        time.sleep(WARM_EVERY)
+
+
+@st.cache_resource(show_spinner=False)
+def _warmer(_config: Config, path: str) -> threading.Thread:
+    thread = threading.Thread(target=_warm, args=(_config,), name=f"sqd-warmer {path}", daemon=True)
+    thread.start()
+    return thread
+
+
+def start_warmer(config: Config) -> threading.Thread:
+    """The warmer thread of this warehouse path (one per server process)."""
+    return _warmer(config, str(config.warehouse_path))
 
 
 def status(config: Config, tok: Token) -> pl.DataFrame:

@@ -9,7 +9,7 @@ and bench/dashboard.py.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 
@@ -918,3 +918,76 @@ def quarantined(run: Run, include_released: bool = False, limit: int = 1000) -> 
         FROM meta.quarantine WHERE ? OR released_at IS NULL
         ORDER BY quarantined_at DESC, dataset, source_file, source_row, expectation LIMIT ?
     """, [include_released, limit])
+
+
+# ------------------------------------------------------------------ what each page runs at its defaults
+
+Query = Callable[[Run, Filters], object]
+
+
+def page_queries(run: Run, f: Filters) -> dict[str, list[tuple[str, Query]]]:
+    """What each page runs with its default selections (resolved from the data like the page does): timed by
+    bench/dashboard.py, and run by dashboard/db.py's warmer after each publish so the first visitor finds them
+    cached."""
+    from dashboard import present  # the Kaplan-Meier step the SLA page runs on two results
+
+    policies = sla_policies(run, f, "resolution")
+    policy = policies["policy_id"][0] if policies.height else "default"
+    series = defect_series(run, f)
+    product = series["product"][0] if series.height else ""
+    stage = "final"
+    lots = p_chart(run, f, product, stage) if product else pl.DataFrame()
+    flagged = lots.filter(pl.col("signal").is_not_null() | pl.col("is_out_of_control")) if lots.height else lots
+    signal_lot = flagged["lot_id"][-1] if flagged.height else ""
+    shared: list[tuple[str, Query]] = [
+        ("meta_tables", lambda r, f: meta_tables(r)),
+        ("dimension_values", lambda r, f: dimension_values(r)),
+        ("date_bounds", lambda r, f: date_bounds(r)),
+        ("gate_summary", lambda r, f: gate_summary(r)),
+    ]
+    return {
+        "(sidebar)": shared,
+        "overview": [
+            ("ticket_overview (scorecard, volumes)", ticket_overview),
+            *[(fn.__name__, fn) for fn in SCORECARD_QUERIES if fn is not scorecard_tickets],
+        ],
+        "sla": [
+            ("sla_attainment (summary, weekly)", sla_attainment),
+            ("sla_heatmap", lambda r, f: sla_heatmap(r, f, "resolution")),
+            ("sla_policies", lambda r, f: sla_policies(r, f, "resolution")),
+            ("sla_time_histogram", lambda r, f: sla_time_histogram(r, f, "resolution", policy)),
+            ("sla_survival+KM (policy)", lambda r, f: present.km_summary(sla_survival(r, f, "resolution", policy))),
+            ("sla_policy_times", lambda r, f: sla_times(r, f, "resolution", policy)),
+            ("sla_times", sla_times),
+            ("sla_survival+KM (all)", lambda r, f: present.km_by_target(sla_survival(r, f))),
+            ("backlog_buckets", backlog_buckets),
+            ("backlog_oldest", backlog_oldest),
+            ("breach_count", breach_count),
+            ("breaches", breaches),
+            ("reopen_escalation", reopen_escalation),
+        ],
+        "satisfaction": [
+            ("csat_overview (weekly, agents, sites)", csat_overview),
+            ("survey_scores (scores, dimensions)", survey_scores),
+            ("follow_up_weekly", follow_up_weekly),
+            ("low_score_comments", lambda r, f: low_score_comments(r, f, 2, "")),
+        ],
+        "defects": [
+            ("defect_series", defect_series),
+            ("p_chart", lambda r, f: p_chart(r, f, product, stage)),
+            ("signal_lots", lambda r, f: signal_lots(r, product, stage, signal_lot)),
+            ("pareto", lambda r, f: pareto(r, f, "qty")),
+            ("copq_by disposition", lambda r, f: copq_by(r, f, "disposition")),
+            ("copq_by department", lambda r, f: copq_by(r, f, "department")),
+            ("field_failure_summary", field_failure_summary),
+            ("field_failure_lots", field_failure_lots),
+            ("field_failures", field_failures),
+        ],
+        "data quality": [
+            ("dq_runs", lambda r, f: dq_runs(r)),
+            ("load_history", lambda r, f: load_history(r)),
+            ("dq_failing", lambda r, f: dq_failing(r)),
+            ("quarantined", lambda r, f: quarantined(r)),
+            ("quarantined_loads", lambda r, f: quarantined_loads(r)),
+        ],
+    }

@@ -14,7 +14,9 @@ from dashboard import queries as q
 from dashboard.i18n import COLUMNS
 from dashboard.queries import Filters
 from pipelines.warehouse import connect
-from tests.dashboard_fixtures import demo_project, empty_project  # noqa: F401 (pytest fixtures)
+from tests.dashboard_fixtures import REPO, demo_project, empty_project  # noqa: F401 (pytest fixtures)
+
+REPO_APP = REPO / "dashboard" / "app.py"
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +80,7 @@ def test_dashboard_queries_all_run_and_every_column_has_a_header(run, period):
     functions = {name for name, fn in inspect.getmembers(q, inspect.isfunction)
                  if fn.__module__ == q.__name__ and inspect.signature(fn).parameters.get("run")}
     covered = set(results) | {"scorecard", "breach_count", "copq_by", "csat_by", "default_period", "built_rollups",
-                              "rollup_ready", "_ticket_counts"}  # tests/test_rollups.py
+                              "rollup_ready", "_ticket_counts", "page_queries"}  # test_rollups.py, prewarm
     assert functions <= covered | {"scorecard_tickets", "scorecard_csat", "scorecard_follow_up",
                                    "scorecard_defects"}, functions - covered
     for name, frame in results.items():
@@ -229,3 +231,33 @@ def test_sla_queries_without_ticket_filters_skip_the_join_and_give_the_same_answ
     assert times["median_minutes"].to_list() == joined_times["median_minutes"].to_list()
     # The site filter really filters.
     assert q.breach_count(run, by_site) < q.breach_count(run, plain)
+
+
+def _cached_bytes() -> int:
+    """Bytes held by the dashboard's result cache (Streamlit's cache statistics: one figure per cache)."""
+    from streamlit.runtime.caching import cache_data_api
+
+    stats = cache_data_api.get_data_cache_stats_provider().get_stats()
+    return sum(s.byte_length for family in stats.values() for s in family if s.cache_name == "dashboard.db._query")
+
+
+def test_prewarm_leaves_no_query_for_the_first_visitor(demo_project, monkeypatch):
+    """The warmer (dashboard/db.py) runs every page's default queries for a new warehouse version: a visitor
+    opening each page at its defaults then adds nothing to the result cache (every query is a hit)."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import db
+
+    config = demo_project.config
+    db._query.clear()
+    assert _cached_bytes() == 0
+    assert db.prewarm(config, db.token(config)) >= 35
+    warmed = _cached_bytes()
+    assert warmed > 0
+    monkeypatch.setenv("SQD_CONFIG", str(demo_project.config_path))
+    at = AppTest.from_file(str(REPO_APP), default_timeout=90)
+    at.run()
+    for page in ("pages/sla.py", "pages/satisfaction.py", "pages/defects.py", "pages/data_quality.py"):
+        at.switch_page(page).run()
+        assert not at.exception, [e.message for e in at.exception]
+    assert _cached_bytes() == warmed
