@@ -77,14 +77,18 @@ VIEWS: dict[str, ViewFilter] = {
 ROLLUP_DIMS: dict[str, tuple[str, ...]] = {
     **{r.name: tuple(d for d in r.dims if d in DIMENSIONS) for r in rollups.ROLLUPS},
     "csat": tuple(d for d in rollups.CSAT_DIMS if d in DIMENSIONS),
+    "survey_scores": ("site",),
     "copq_department": ("department", "product"),
+    "defect_pareto": ("product",),
 }
 for _r in rollups.ROLLUPS:
     VIEWS[f"{_r.name}_daily_rollup"] = VIEWS[f"{_r.name}_pending_slice"] = ViewFilter(
         _r.day, {d: d for d in ROLLUP_DIMS[_r.name]})
 VIEWS["csat_daily_rollup"] = VIEWS["csat_pending_slice"] = ViewFilter(
     "attempted_date", {d: d for d in ROLLUP_DIMS["csat"]})
+VIEWS["survey_scores_daily_rollup"] = ViewFilter("attempted_date", {"site": "site"})
 VIEWS["copq_department_monthly_rollup"] = VIEWS["cost_by_department"]
+VIEWS["defect_pareto_monthly_rollup"] = VIEWS["defect_pareto"]
 NOW = "(SELECT now_at FROM metrics.clock)"
 
 
@@ -100,7 +104,8 @@ def built_rollups(run: Run) -> frozenset[str]:
 
 
 ROLLUP_VIEWS = {"ticket": "ticket_kpis", "sla": "ticket_sla", "follow_up": "follow_up_tickets", "csat": "csat_daily",
-                "copq_department": "cost_by_department"}
+                "survey_scores": "survey_responses", "copq_department": "cost_by_department",
+                "defect_pareto": "defect_pareto"}
 
 
 def rollup_ready(run: Run, name: str, f: Filters) -> bool:
@@ -627,6 +632,22 @@ def csat_weekly(run: Run, f: Filters) -> pl.DataFrame:
 def survey_scores(run: Run, f: Filters) -> pl.DataFrame:
     """One read of survey_responses: responses per overall score (`dimension` 'score') and, per technician
     dimension (attitude, skill, timeliness, promise), responses, mean score and top-two-box share."""
+    if rollup_ready(run, "survey_scores", f):
+        w, p = where("survey_scores_daily_rollup", f)
+        per_dimension = " UNION ALL ".join(
+            f"SELECT '{d}' AS dimension, {d}_n AS n, {d}_sum AS total, {d}_top2 AS top2 FROM r"
+            for d in rollups.SCORE_DIMENSIONS)
+        return run(f"""
+            WITH r AS MATERIALIZED (SELECT * FROM metrics.survey_scores_daily_rollup WHERE {w})
+            SELECT 'score' AS dimension, score, CAST(sum(responses) AS BIGINT) AS responses,
+                   NULL::DOUBLE AS mean_score, NULL::DOUBLE AS top_two_rate
+            FROM r WHERE score IS NOT NULL GROUP BY score
+            UNION ALL
+            SELECT dimension, NULL, CAST(sum(n) AS BIGINT), CAST(sum(total) AS DOUBLE) / sum(n),
+                   CAST(sum(top2) AS DOUBLE) / sum(n)
+            FROM ({per_dimension}) GROUP BY dimension HAVING sum(n) > 0
+            ORDER BY dimension, score
+        """, p)
     w, p = where("survey_responses", f)
     return run(f"""
         WITH r AS MATERIALIZED (
@@ -782,12 +803,13 @@ def quarantined_loads(run: Run, limit: int = 200) -> pl.DataFrame:
 def pareto(run: Run, f: Filters, measure: str = "qty") -> pl.DataFrame:
     """Defect types by units (or cost), largest first, with the cumulative share."""
     _allowed(measure, ("qty", "total_cost"), "measure")
-    w, p = where("defect_pareto", f)
+    source = "defect_pareto_monthly_rollup" if rollup_ready(run, "defect_pareto", f) else "defect_pareto"
+    w, p = where(source, f)
     return run(f"""
         WITH by_type AS (
             SELECT coalesce(defect_type, '(none)') AS defect_type, CAST(sum(qty) AS BIGINT) AS qty, CAST(sum(records) AS BIGINT) AS records,
                    CAST(sum(total_cost) AS DOUBLE) AS total_cost
-            FROM metrics.defect_pareto WHERE {w}
+            FROM metrics.{source} WHERE {w}
             GROUP BY 1
         )
         SELECT defect_type, qty, records, total_cost,

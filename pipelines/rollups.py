@@ -22,8 +22,8 @@ whose clock is before the publish's (`metrics.rollup_state.built_now`) reads the
 Per load (`refresh`), only the days the load touched are recomputed: the local days its tickets and surveys had
 before (kept in `metrics.rollup_item_days`) and have after, and the surveys and tickets linked to them. A change of
 SLA policies, calendar, settings, loss shares or warranty days, or of ROLLUP_VERSION, rebuilds everything. The
-cost-by-department rollup (monthly, from about 3 % as many nonconformities as tickets) is rebuilt whenever a load
-touches nonconformities or inspections.
+monthly rollups (cost by department, defect Pareto: from about 3 % as many nonconformities as tickets) are rebuilt
+whole when a load touches nonconformities, inspections or a ticket a nonconformity refers to.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import duckdb
 
 from pipelines import clock, derived
 
-ROLLUP_VERSION = "1"
+ROLLUP_VERSION = "2"
 FAR = "2999-01-01T00:00:00+00:00"
 TOUCHED_TICKETS = "rollup_touched_tickets"
 TOUCHED_SURVEYS = "rollup_touched_surveys"
@@ -105,7 +105,15 @@ CSAT_SUMS = ("attempts", "responses", "scored_responses", "satisfied", "score_su
 RESPONSE_WINDOW = ("to_microseconds(CAST(round(3600000000 * CAST((SELECT value FROM meta.settings "
                    "WHERE key = 'response_window_hours') AS DOUBLE)) AS BIGINT))")
 
-NAMES = (*[r.name for r in ROLLUPS], "csat", "copq_department")
+# Survey scores (satisfaction page): responses per overall score and, per technician dimension, answers, their sum
+# and top-two-box count, per day and site. No flag here depends on "now".
+SCORE_DIMENSIONS = ("score_attitude", "score_skill", "score_timeliness", "score_promise")
+SURVEY_SCORES = ("SELECT attempted_date, site, score, count(*) AS responses, "
+                 + ", ".join(f"count({d}) AS {d}_n, CAST(coalesce(sum({d}), 0) AS BIGINT) AS {d}_sum, "
+                             f"count(*) FILTER (WHERE {d} >= 4) AS {d}_top2" for d in SCORE_DIMENSIONS)
+                 + " FROM metrics.survey_responses WHERE is_response AND {cond} GROUP BY ALL")
+
+NAMES = (*[r.name for r in ROLLUPS], "csat", "survey_scores", "copq_department", "defect_pareto")
 
 
 def _set_clock(con: duckdb.DuckDBPyConnection, far: bool) -> None:
@@ -229,7 +237,19 @@ def _build_csat(con: duckdb.DuckDBPyConnection, days: list | None) -> None:
         con.execute(f"INSERT INTO metrics.csat_pending_slice BY NAME {pending}", params)
 
 
-def _build_copq(con: duckdb.DuckDBPyConnection) -> None:
+def _build_survey_scores(con: duckdb.DuckDBPyConnection, days: list | None) -> None:
+    cond, params = _days_filter("attempted_date", days)
+    select = SURVEY_SCORES.format(cond=cond)
+    if days is None:
+        con.execute(f"CREATE OR REPLACE TABLE metrics.survey_scores_daily_rollup AS {select}", params)
+    else:
+        con.execute(f"DELETE FROM metrics.survey_scores_daily_rollup WHERE {cond}", params)
+        con.execute(f"INSERT INTO metrics.survey_scores_daily_rollup BY NAME {select}", params)
+
+
+def _build_monthly(con: duckdb.DuckDBPyConnection) -> None:
+    """Cost by department and the defect Pareto, monthly: rebuilt whole (nonconformities are few)."""
+    con.execute("CREATE OR REPLACE TABLE metrics.defect_pareto_monthly_rollup AS FROM metrics.defect_pareto")
     # one nonconformity has one month and one product: distinct counts per (month, department, product) add up
     con.execute("""
         CREATE OR REPLACE TABLE metrics.copq_department_monthly_rollup AS
@@ -291,19 +311,25 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
         for r in ROLLUPS:
             _build_generic(con, r, None)
         _build_csat(con, None)
-        _build_copq(con)
+        _build_survey_scores(con, None)
+        _build_monthly(con)
         done = "all"
     else:
         days = _affected_days(con)
-        lots = con.execute(f"SELECT n FROM {TOUCHED_LOTS}").fetchall()[0][0]
+        # nonconformities read their ticket's product and lot when they lack their own
+        lots = con.execute(f"""
+            SELECT (SELECT n FROM {TOUCHED_LOTS})
+                   + (SELECT count(*) FROM core.nonconformities
+                      WHERE ticket_id IN (SELECT ticket_id FROM {TOUCHED_TICKETS}))""").fetchall()[0][0]
         if not any(days.values()) and not lots:
             done = "nothing"
         else:
             for r in ROLLUPS:
                 _build_generic(con, r, days[r.days_of])
             _build_csat(con, days["surveys"])
+            _build_survey_scores(con, days["surveys"])
             if lots:
-                _build_copq(con)
+                _build_monthly(con)
             done = "days"
     if done != "nothing":
         con.execute("DELETE FROM meta.settings WHERE key = 'rollup_fingerprint'")

@@ -27,9 +27,13 @@ ROLLED = {
     "copq_department": lambda run, f: q.copq_by(run, f, "department"),
     "sla_attainment": q.sla_attainment,
     "sla_heatmap": lambda run, f: q.sla_heatmap(run, f, "resolution"),
+    "survey_scores": q.survey_scores,
+    "pareto_qty": lambda run, f: q.pareto(run, f, "qty"),
+    "pareto_cost": lambda run, f: q.pareto(run, f, "total_cost"),
 }
 TABLES = [t for r in rollups.ROLLUPS for t in (r.table, r.slice)] + [
-    "metrics.csat_daily_rollup", "metrics.csat_pending_slice", "metrics.copq_department_monthly_rollup"]
+    "metrics.csat_daily_rollup", "metrics.csat_pending_slice", "metrics.survey_scores_daily_rollup",
+    "metrics.copq_department_monthly_rollup", "metrics.defect_pareto_monthly_rollup"]
 
 
 @pytest.fixture(scope="module")
