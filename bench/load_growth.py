@@ -23,7 +23,6 @@ import argparse
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,7 +33,7 @@ import polars as pl
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
-from ingest import generate, timed  # noqa: E402  (bench/ingest.py, a sibling script)
+from ingest import generate, timed  # bench/ingest.py, a sibling script
 
 OUT = REPO / "bench" / "out"
 BATCH = 1_000
@@ -54,8 +53,8 @@ def sqd(code: Path | None, *args: str) -> list[str]:
     if code is None:
         return [sys.executable, "-m", "pipelines.cli", *args]
     # another checkout's pipelines package first on the path (the editable install's finder comes after it)
-    return [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(code)!r}); "
-            "from pipelines.cli import app; sys.argv[0] = 'sqd'; app()", *args]
+    return [sys.executable, "-c", (f"import sys; sys.path.insert(0, {str(code)!r}); "
+                                   "from pipelines.cli import app; sys.argv[0] = 'sqd'; app()"), *args]
 
 
 def env_for(config: Path) -> dict[str, str]:
