@@ -175,7 +175,9 @@ def _days_filter(column: str, days: list | None) -> tuple[str, list]:
         return "TRUE", []
     if not days:
         return "FALSE", []
-    return f"{column} IN ({', '.join('?' for _ in days)})", list(days)
+    # the range as well: DuckDB pushes it into the views' scans (half the time of the IN list alone at 1M)
+    return (f"{column} BETWEEN ? AND ? AND {column} IN ({', '.join('?' for _ in days)})",
+            [min(days), max(days), *days])
 
 
 def _build_generic(con: duckdb.DuckDBPyConnection, r: Rollup, days: list | None) -> None:
