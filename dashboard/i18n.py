@@ -448,7 +448,7 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
     "complaint_grade": {"class_1": ("class 1", "一类投诉"), "class_2": ("class 2", "二类投诉"),
                         "grievance": ("grievance", "抱怨")},
     "dataset": {"tickets": ("tickets", "工单"), "surveys": ("surveys", "回访"), "inspections": ("inspections", "检验"),
-                "nonconformities": ("nonconformities", "不合格品")},
+                "nonconformities": ("nonconformities", "不合格品"), "calls": ("calls", "呼叫记录")},
     "rate": {"reopen_rate": ("Reopen rate", "重开率"), "escalation_rate": ("Escalation rate", "升级率"),
              "follow_up_rate": ("Follow-up rate", "回访率"),
              "hotline_satisfaction_rate": ("Satisfaction of all handled", "满意率（全部处理量）"),

@@ -37,6 +37,7 @@ SURVEY_METHODS = ("phone", "sms", "app", "visit")
 SURVEY_OUTCOMES = ("responded", "no_answer", "refused")
 STAGES = ("incoming", "in_process", "final", "field")
 DISPOSITIONS = ("rework", "downgrade", "repair", "scrap", "concession", "use_as_is")
+CALL_OUTCOMES = ("answered", "abandoned", "voicemail", "overflow")
 
 TICKETS = Dataset(
     name="tickets",
@@ -99,4 +100,17 @@ NONCONFORMITIES = Dataset(
     value_sets={"disposition": DISPOSITIONS},
 )
 
-DATASETS = {d.name: d for d in (TICKETS, SURVEYS, INSPECTIONS, NONCONFORMITIES)}
+CALLS = Dataset(
+    name="calls",
+    key="call_id",
+    columns={
+        "call_id": pl.Utf8, "queue": pl.Utf8, "offered_at": TS, "answered_at": TS, "abandoned_at": TS,
+        "ended_at": TS, "agent": pl.Utf8, "wait_seconds": pl.Float64, "talk_seconds": pl.Float64,
+        "wrap_seconds": pl.Float64, "is_transferred": pl.Boolean, "outcome": pl.Utf8, "ticket_id": pl.Utf8,
+    },
+    required=("call_id", "offered_at"),
+    event_time="offered_at",
+    value_sets={"outcome": CALL_OUTCOMES},
+)
+
+DATASETS = {d.name: d for d in (TICKETS, SURVEYS, INSPECTIONS, NONCONFORMITIES, CALLS)}

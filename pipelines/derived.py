@@ -49,6 +49,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
 # many rows of each table carry each (value, attribute), NULL values included, so the dimension tables
 # (core.sites, departments, categories, products) are rebuilt from that small table, and a load changes it by the
 # difference between its rows' values before and after it: O(batch), and a value no row carries any more drops out.
+# A dataset that feeds no dimension table (calls) needs no entry: track() skips it.
 DIMENSION_SOURCES: dict[str, tuple[tuple[str, str, str | None], ...]] = {
     "tickets": (("site", "site", "region"), ("department", "department", None),
                 ("category", "category", None), ("product", "product", None)),
@@ -74,6 +75,8 @@ def start_tracking(con: duckdb.DuckDBPyConnection) -> None:
 def track(con: duckdb.DuckDBPyConnection, staged: str, dataset: str = "tickets") -> None:
     """Remember the rows of a staged batch (inside the load's transaction, before the batch is merged: the
     dimension counts need the values the rows held before it, the first time this run touches them)."""
+    if dataset not in KEYS:
+        return
     key = KEYS[dataset]
     columns = ", ".join(f't."{c}"' for c in _dimension_columns(dataset))
     # identifiers from the model above, never from input

@@ -134,6 +134,26 @@ DERIVED: dict[str, dict[str, Derived]] = {
         "__not_in_future": _not_in_future(("found_at",), ("production_date",)),
         "__age_days": _age_days("found_at"),
     },
+    "calls": {
+        "__answered_after_offered": Derived("coalesce(s.answered_at >= s.offered_at, true)",
+                                            ("offered_at", "answered_at"), "answered_at not before offered_at"),
+        "__abandoned_after_offered": Derived("coalesce(s.abandoned_at >= s.offered_at, true)",
+                                             ("offered_at", "abandoned_at"), "abandoned_at not before offered_at"),
+        "__ended_after_start": Derived("coalesce(s.ended_at >= greatest(s.offered_at, s.answered_at, s.abandoned_at),"
+                                       " true)", ("offered_at", "answered_at", "abandoned_at", "ended_at"),
+                                       "ended_at not before the call was offered, answered or abandoned"),
+        "__answered_or_abandoned": Derived("NOT (s.answered_at IS NOT NULL AND s.abandoned_at IS NOT NULL)",
+                                           ("answered_at", "abandoned_at"),
+                                           "a call is answered or abandoned, not both"),
+        "__call_hours": Derived("(epoch(s.ended_at) - epoch(s.offered_at)) / 3600.0", ("offered_at", "ended_at"),
+                                "hours from offered to ended"),
+        # the agent's previous call (by answer time, within the batch) ended after this one was answered
+        "__agent_free": Derived("coalesce(s.answered_at >= lag(s.ended_at) OVER (PARTITION BY s.agent "
+                                "ORDER BY s.answered_at), true)", ("agent", "answered_at", "ended_at"),
+                                "the agent's previous call in the batch had ended when this one was answered"),
+        "__not_in_future": _not_in_future(("offered_at", "answered_at", "abandoned_at", "ended_at")),
+        "__age_days": _age_days("offered_at"),
+    },
 }
 
 

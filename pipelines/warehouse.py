@@ -54,9 +54,6 @@ def direct(con: duckdb.DuckDBPyConnection) -> Run:
     return run
 
 
-FACT_TABLES = ("tickets", "surveys", "inspections", "nonconformities")
-
-
 class WarehouseBusy(RuntimeError):
     """Another load holds the writer lock."""
 

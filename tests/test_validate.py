@@ -206,6 +206,30 @@ CASES: dict[tuple[str, str], Case] = {
     ("nonconformities", "not_in_future"): Case(set_(5, found_at="2026-12-01 08:00:00"), (7,)),
     ("nonconformities", "fresh_within_days"): STALE,
     ("nonconformities", "volume_near_trailing_average"): BIG_HISTORY,
+    # calls (issue 16's bad input)
+    ("calls", "batch_not_empty"): EMPTY,
+    ("calls", "call_id_present"): Case(drop="call_id", strict=False),
+    ("calls", "offered_at_present"): Case(drop="offered_at", strict=False),
+    ("calls", "call_id_not_null"): Case(set_(1, call_id=""), (3,)),
+    ("calls", "call_id_unique"): Case(set_(3, call_id="C1"), (2, 5)),
+    ("calls", "offered_at_not_null"): Case(set_(1, offered_at=""), (3,)),
+    ("calls", "outcome_in_set"): Case(set_(0, outcome="busy"), (2,)),
+    ("calls", "answered_before_offered"): Case(set_(2, answered_at="2026-11-20 09:01:00"), (4,)),
+    ("calls", "abandoned_before_offered"): Case(set_(1, abandoned_at="2026-11-20 09:00:30",
+                                                     ended_at="2026-11-20 09:01:40"), (3,)),
+    ("calls", "ended_before_start"): Case(set_(0, ended_at="2026-11-20 09:00:10"), (2,)),
+    ("calls", "both_answered_and_abandoned"): Case(set_(0, abandoned_at="2026-11-20 09:00:20"), (2,)),
+    ("calls", "wait_negative"): Case(set_(0, wait_seconds="-12"), (2,)),
+    ("calls", "talk_negative"): Case(set_(2, talk_seconds="-1"), (4,)),
+    ("calls", "wrap_negative"): Case(set_(4, wrap_seconds="-90"), (6,)),
+    # a 40-hour call: A1 is still on it when answering C4
+    ("calls", "call_over_4_hours"): Case(set_(0, ended_at="2026-11-22 01:00:12"), (2,), also=("agent_calls_overlap",)),
+    ("calls", "talk_over_4_hours"): Case(set_(0, talk_seconds="144000"), (2,)),
+    # C3 given to A1 while C1 runs, and C4 then answered while C3 runs: both flagged
+    ("calls", "agent_calls_overlap"): Case(set_(2, agent="A1"), (4, 5)),
+    ("calls", "not_in_future"): Case(set_(4, ended_at="2026-11-30 10:11:10"), (6,), also=("call_over_4_hours",)),
+    ("calls", "fresh_within_days"): STALE,
+    ("calls", "volume_near_trailing_average"): BIG_HISTORY,
 }
 
 SUITE_CHECKS = [(d, c.name) for d in DATASETS for c in load_suite(d, SUITES).checks]

@@ -190,6 +190,44 @@ COMMENT ON COLUMN core.nonconformities.source_file IS 'Lineage: file the row cam
 COMMENT ON COLUMN core.nonconformities.file_hash IS 'Lineage: SHA-256 of that file';
 COMMENT ON COLUMN core.nonconformities.loaded_at IS 'Lineage: when the row was published';
 
+CREATE TABLE IF NOT EXISTS core.calls (
+    call_id VARCHAR NOT NULL,
+    queue VARCHAR,
+    offered_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    answered_at TIMESTAMP WITH TIME ZONE,
+    abandoned_at TIMESTAMP WITH TIME ZONE,
+    ended_at TIMESTAMP WITH TIME ZONE,
+    agent VARCHAR,
+    wait_seconds DOUBLE,
+    talk_seconds DOUBLE,
+    wrap_seconds DOUBLE,
+    is_transferred BOOLEAN,
+    outcome VARCHAR,
+    ticket_id VARCHAR,
+    load_id VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    file_hash VARCHAR NOT NULL,
+    loaded_at TIMESTAMP WITH TIME ZONE NOT NULL
+);
+COMMENT ON TABLE core.calls IS 'One row per call offered to the hotline''s queues (ACD/CTI export, 呼叫记录): answered or abandoned, with its wait, talk and wrap-up time.';
+COMMENT ON COLUMN core.calls.call_id IS 'Call id (呼叫ID), unique';
+COMMENT ON COLUMN core.calls.queue IS 'Queue or skill group the call was offered to (技能组)';
+COMMENT ON COLUMN core.calls.offered_at IS 'When the call entered the queue (进线时间): its interval, day and week';
+COMMENT ON COLUMN core.calls.answered_at IS 'When an agent answered (应答时间); null if not answered';
+COMMENT ON COLUMN core.calls.abandoned_at IS 'When the caller hung up before an answer (放弃时间); null if answered';
+COMMENT ON COLUMN core.calls.ended_at IS 'When the call ended (挂机时间)';
+COMMENT ON COLUMN core.calls.agent IS 'Agent who answered (坐席)';
+COMMENT ON COLUMN core.calls.wait_seconds IS 'Seconds in queue until answered or abandoned (等待时长); derived from the timestamps when the export lacks it';
+COMMENT ON COLUMN core.calls.talk_seconds IS 'Seconds talking (通话时长)';
+COMMENT ON COLUMN core.calls.wrap_seconds IS 'After-call work seconds (话后处理时长)';
+COMMENT ON COLUMN core.calls.is_transferred IS 'Transferred to another queue or agent (是否转接)';
+COMMENT ON COLUMN core.calls.outcome IS 'answered, abandoned, voicemail or overflow (结果)';
+COMMENT ON COLUMN core.calls.ticket_id IS 'Ticket the call created (工单号), if any: tickets.ticket_id';
+COMMENT ON COLUMN core.calls.load_id IS 'Lineage: the load that published this row';
+COMMENT ON COLUMN core.calls.source_file IS 'Lineage: file the row came from';
+COMMENT ON COLUMN core.calls.file_hash IS 'Lineage: SHA-256 of that file';
+COMMENT ON COLUMN core.calls.loaded_at IS 'Lineage: when the row was published';
+
 -- ---------------------------------------------------------------- configuration-backed tables
 -- Rewritten from the configuration file on every publish (pipelines/warehouse.py).
 CREATE TABLE IF NOT EXISTS core.sla_policies (
@@ -303,7 +341,7 @@ CREATE TABLE IF NOT EXISTS meta.load_log (
 );
 COMMENT ON TABLE meta.load_log IS 'Load ledger: one row per file load attempt that reached the warehouse (published, unchanged or refused).';
 COMMENT ON COLUMN meta.load_log.load_id IS 'Load id';
-COMMENT ON COLUMN meta.load_log.dataset IS 'tickets, surveys, inspections or nonconformities';
+COMMENT ON COLUMN meta.load_log.dataset IS 'tickets, surveys, inspections, nonconformities or calls';
 COMMENT ON COLUMN meta.load_log.source_file IS 'File loaded';
 COMMENT ON COLUMN meta.load_log.file_hash IS 'SHA-256 of the file';
 COMMENT ON COLUMN meta.load_log.profile IS 'Mapping profile used';

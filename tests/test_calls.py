@@ -1,0 +1,70 @@
+"""Call records (issue 16): the Chinese ACD export loads through the same loader, gate and lineage as every
+dataset; each kind of bad call is quarantined on its own row with a name that says what is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.ingest import WITH_QUARANTINE, ingest_files
+from pipelines.warehouse import connect
+
+ACD_HEADER = "呼叫ID,技能组,进线时间,应答时间,放弃时间,挂机时间,坐席,等待时长,通话时长,话后处理时长,是否转接,结果,工单号\n"
+GOOD = [
+    "C1,综合咨询,2026-11-20 09:00:00,2026-11-20 09:00:12,,2026-11-20 09:04:12,A1,12,240,30,否,接通,T1",
+    "C2,综合咨询,2026-11-20 09:01:00,,2026-11-20 09:01:40,2026-11-20 09:01:40,,40,0,0,否,放弃,",
+    "C3,报修,2026-11-20 09:02:00,2026-11-20 09:02:25,,2026-11-20 09:08:25,A2,25,360,60,是,接通,",
+]
+# 40 more plain answered calls, so that the four bad ones stay under [quality] max_failing_share (10 %)
+FILLER = [f"F{i:02d},综合咨询,2026-11-19 {8 + i // 6:02d}:{i % 6 * 10:02d}:00,2026-11-19 {8 + i // 6:02d}:{i % 6 * 10:02d}:08,,"
+          f"2026-11-19 {8 + i // 6:02d}:{i % 6 * 10 + 5:02d}:00,B{i:02d},8,292,20,否,接通," for i in range(40)]
+BAD = [
+    # answered before offered
+    "C4,报修,2026-11-20 09:10:00,2026-11-20 09:09:00,,2026-11-20 09:12:00,A3,0,180,10,否,接通,",
+    # both answered and abandoned
+    "C5,投诉,2026-11-20 09:20:00,2026-11-20 09:20:10,2026-11-20 09:20:30,2026-11-20 09:25:00,A4,10,270,0,否,接通,",
+    # a negative duration
+    "C6,投诉,2026-11-20 09:30:00,2026-11-20 09:30:05,,2026-11-20 09:32:05,A5,5,-120,0,否,接通,",
+    # a 40-hour call
+    "C7,投诉,2026-11-20 09:40:00,2026-11-20 09:40:05,,2026-11-22 01:40:05,A6,5,144000,0,否,接通,",
+]
+
+
+def test_acd_export_in_chinese_loads_and_bad_calls_are_quarantined_by_name(project, tmp_path: Path):
+    src = tmp_path / "呼叫明细.csv"
+    src.write_text(ACD_HEADER + "\n".join(GOOD + FILLER + BAD) + "\n", encoding="utf-8")
+    [result] = ingest_files([src], project)
+    assert result.profile == "calls__acd_zh", result.message
+    assert (result.dataset, result.status, result.quarantined) == ("calls", WITH_QUARANTINE, 4)
+    con = connect(project)
+    try:
+        rows = con.execute("""
+            SELECT call_id, queue, agent, wait_seconds, talk_seconds, is_transferred, outcome, ticket_id,
+                   strftime(timezone('Asia/Shanghai', offered_at), '%H:%M:%S'), source_file = ?
+            FROM core.calls WHERE call_id LIKE 'C%' ORDER BY call_id""", [str(src.resolve())]).fetchall()
+        assert rows == [
+            ("C1", "general", "A1", 12.0, 240.0, False, "answered", "T1", "09:00:00", True),
+            ("C2", "general", None, 40.0, 0.0, False, "abandoned", None, "09:01:00", True),
+            ("C3", "repair", "A2", 25.0, 360.0, True, "answered", None, "09:02:00", True),
+        ]
+        held = con.execute("SELECT record_key, list(DISTINCT expectation ORDER BY expectation) FROM meta.quarantine "
+                           "WHERE dataset = 'calls' GROUP BY ALL ORDER BY 1").fetchall()
+        assert held == [("C4", ["answered_before_offered"]),
+                        ("C5", ["both_answered_and_abandoned"]),
+                        ("C6", ["talk_negative"]),
+                        ("C7", ["call_over_4_hours", "talk_over_4_hours"])]
+    finally:
+        con.close()
+
+
+def test_status_counts_calls(project, tmp_path: Path):
+    src = tmp_path / "calls.csv"
+    src.write_text("call_id,offered_at,answered_at\nC1,2026-11-20 09:00:00,2026-11-20 09:00:10\n", encoding="utf-8")
+    [result] = ingest_files([src], project)
+    assert result.profile == "calls__canonical", result.message
+    from pipelines.status import warehouse_status
+    con = connect(project)
+    try:
+        status = warehouse_status(con).filter(dataset="calls")
+    finally:
+        con.close()
+    assert status["rows"].to_list() == [1]
