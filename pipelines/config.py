@@ -68,6 +68,24 @@ class FollowUpConfig:
 
 
 @dataclass(frozen=True)
+class ContactCentreConfig:
+    """[contact_centre]: the hotline's access targets (DOMAIN.md section 4, 004) and the call intervals
+    (docs/metrics.md "Contact centre"). Rates are fractions 0-1, times are seconds."""
+
+    interval_minutes: int = 30               # calls are counted per interval of this length (divides a day)
+    short_abandon_seconds: float = 5.0       # abandoned within this: left out of every rate (and stated)
+    service_level_seconds: float = 20.0      # service level: answered within this ...
+    service_level_target: float = 0.80       # ... for at least this share of calls (80/20)
+    late_answer_seconds: float = 15.0        # answered after this counts as a late answer ...
+    late_answer_max_share: float = 0.20      # ... at most this share of answered calls
+    answer_wait_limit_seconds: float = 60.0  # agent answer rate: a caller waiting longer counts as unanswered
+    connect_rate_target: float = 0.85        # >= answered / calls
+    agent_answer_rate_target: float = 0.85   # >= answered within answer_wait_limit_seconds / calls
+    abandon_rate_min: float = 0.03           # abandon rate within min .. max (004: 3-5 %)
+    abandon_rate_max: float = 0.05
+
+
+@dataclass(frozen=True)
 class Config:
     source: Path
     warehouse_path: Path
@@ -82,6 +100,7 @@ class Config:
     loss_shares: dict[str, float] = field(default_factory=dict)
     quality: QualityConfig = field(default_factory=QualityConfig)
     follow_up: FollowUpConfig = field(default_factory=FollowUpConfig)
+    contact_centre: ContactCentreConfig = field(default_factory=ContactCentreConfig)
     load_memory_limit: str = "1.5GB"
     profiles_dir: Path = Path("data/profiles")       # mapping profiles (YAML), beside the configuration file
 
@@ -267,7 +286,32 @@ def parse_config(raw: dict, source: Path) -> Config:
         loss_shares=shares,
         quality=quality,
         follow_up=_follow_up(_table(raw, "follow_up", str(source)), source),
+        contact_centre=_contact_centre(_table(raw, "contact_centre", str(source)), source),
     )
+
+
+def _contact_centre(raw: dict, source: Path) -> ContactCentreConfig:
+    where = f"{source}: [contact_centre]"
+    d = ContactCentreConfig()
+    unknown = set(raw) - set(ContactCentreConfig.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"{where} unknown keys {sorted(unknown)}")
+    values = {key: _number(raw.get(key, getattr(d, key)), f"{where} {key}", whole=key == "interval_minutes")
+              for key in ContactCentreConfig.__dataclass_fields__}
+    c = ContactCentreConfig(**values)
+    if c.interval_minutes < 1 or 1440 % c.interval_minutes:
+        raise ConfigError(f"{where} interval_minutes = {c.interval_minutes} must divide a day (15, 30, 60 ...)")
+    for key in ("short_abandon_seconds", "service_level_seconds", "late_answer_seconds",
+                "answer_wait_limit_seconds"):
+        if getattr(c, key) < 0:
+            raise ConfigError(f"{where} {key} = {getattr(c, key):g} must be 0 or more seconds")
+    for key in ("service_level_target", "late_answer_max_share", "connect_rate_target",
+                "agent_answer_rate_target", "abandon_rate_min", "abandon_rate_max"):
+        if not 0 <= getattr(c, key) <= 1:
+            raise ConfigError(f"{where} {key} = {getattr(c, key):g} must be a fraction between 0 and 1")
+    if c.abandon_rate_min > c.abandon_rate_max:
+        raise ConfigError(f"{where} abandon_rate_min must not exceed abandon_rate_max")
+    return c
 
 
 def _follow_up(raw: dict, source: Path) -> FollowUpConfig:

@@ -236,12 +236,14 @@ def refresh_reference(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     opens = config.business_opens.hour * 60 + config.business_opens.minute
     closes = config.business_closes.hour * 60 + config.business_closes.minute
     calendar = build_calendar(opens, closes, config.calendar_overrides)
+    contact = {f"cc_{k}": repr(getattr(config.contact_centre, k))
+               for k in config.contact_centre.__dataclass_fields__}     # [contact_centre]: calls_* views
     settings = pl.DataFrame(
         {"key": ["timezone", *[f"target_{k}" for k in config.targets],
-                 "follow_up_window_hours", "response_window_hours", "response_window_methods"],
+                 "follow_up_window_hours", "response_window_hours", "response_window_methods", *contact],
          "value": [config.timezone, *[repr(v) for v in config.targets.values()],
                    repr(config.follow_up.window_hours), repr(config.follow_up.response_window_hours),
-                   ",".join(config.follow_up.response_window_methods)]}
+                   ",".join(config.follow_up.response_window_methods), *contact.values()]}
     )
     shares = pl.DataFrame(
         {"department": list(config.loss_shares), "loss_share": [v / 100 for v in config.loss_shares.values()]},

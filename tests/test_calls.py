@@ -68,3 +68,25 @@ def test_status_counts_calls(project, tmp_path: Path):
     finally:
         con.close()
     assert status["rows"].to_list() == [1]
+
+
+def test_contact_centre_settings_are_checked_with_section_and_key(tmp_path: Path):
+    import pytest
+
+    from pipelines.config import ConfigError, load_config
+
+    base = (Path(__file__).resolve().parents[1] / "sqd.toml").read_text(encoding="utf-8")
+    assert load_config(Path(__file__).resolve().parents[1] / "sqd.toml").contact_centre.service_level_target == 0.8
+    for wrong, message in (('service_level_seconds = "twenty"', "[contact_centre] service_level_seconds"),
+                           ("interval_minutes = 7", "interval_minutes = 7 must divide a day"),
+                           ("service_level_target = 80", "service_level_target = 80 must be a fraction"),
+                           ("abandon_rate_min = 0.06", "abandon_rate_min must not exceed abandon_rate_max"),
+                           ("queue_colour = 1", "unknown keys ['queue_colour']")):
+        key = wrong.split(" = ")[0]
+        lines = [line for line in base.splitlines() if not line.startswith(f"{key} ")]
+        text = "\n".join(lines).replace("[contact_centre]", f"[contact_centre]\n{wrong}", 1)
+        path = tmp_path / "sqd.toml"
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ConfigError, match=r"\[contact_centre\]") as raised:
+            load_config(path)
+        assert message in str(raised.value)
