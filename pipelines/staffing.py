@@ -1,0 +1,131 @@
+"""Erlang C staffing (issue 16): the agents each interval needed to meet the service-level target, against the
+agents it had, and the gap in agent-hours per day.
+
+Erlang C over a vector of intervals with numpy: the Erlang B recursion B(n) = A·B(n-1) / (n + A·B(n-1)) runs once
+per agent count n for every interval at the same time (no loop over rows), and each interval keeps the first n
+whose service level 1 − C(n, A)·exp(−(n − A)·T / AHT) reaches the target. Why not pyworkforce: docs/decisions.md
+"Erlang C without pyworkforce".
+
+Inputs are metrics.calls_interval (calls = offered − short abandons, AHT = handle seconds / answered); the target
+and its seconds come from [contact_centre] (service_level_target, service_level_seconds). Available agents are
+the distinct agents who answered a call in the interval (the export has no agent states; a roster dataset would
+replace this), so the gap is a lower bound of the shortfall.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import polars as pl
+
+MAX_AGENTS = 10_000
+
+
+def erlang_c(traffic: np.ndarray, agents: np.ndarray) -> np.ndarray:
+    """Probability that a call waits, for each (traffic in Erlangs, agents) pair; 1 where agents <= traffic."""
+    traffic = np.asarray(traffic, dtype=float)
+    agents = np.asarray(agents, dtype=int)
+    b = np.ones_like(traffic)
+    for n in range(1, int(agents.max(initial=0)) + 1):
+        step = traffic * b / (n + traffic * b)
+        b = np.where(agents >= n, step, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = agents * b / (agents - traffic * (1 - b))
+    return np.where(agents > traffic, np.clip(c, 0.0, 1.0), 1.0)
+
+
+def service_level(traffic: np.ndarray, agents: np.ndarray, aht_seconds: np.ndarray,
+                  target_seconds: float) -> np.ndarray:
+    """Share of calls answered within target_seconds with `agents` agents (Erlang C); 0 where agents <= traffic."""
+    traffic, aht = np.asarray(traffic, dtype=float), np.asarray(aht_seconds, dtype=float)
+    agents = np.asarray(agents, dtype=int)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        sl = 1 - erlang_c(traffic, agents) * np.exp(-(agents - traffic) * target_seconds / aht)
+    return np.where(agents > traffic, sl, 0.0)
+
+
+def agents_needed(calls: np.ndarray, aht_seconds: np.ndarray, interval_seconds: float, target: float,
+                  target_seconds: float) -> np.ndarray:
+    """Fewest agents per interval whose Erlang C service level reaches `target` (0 for an interval without
+    calls or handle time). Vectorised over the intervals; one pass per agent count."""
+    calls = np.asarray(calls, dtype=float)
+    aht = np.asarray(aht_seconds, dtype=float)
+    traffic = np.where((calls > 0) & (aht > 0), calls * aht / interval_seconds, 0.0)
+    needed = np.where(traffic > 0, -1, 0)
+    b = np.ones_like(traffic)                       # Erlang B with n agents, all intervals at once
+    n = 0
+    while (needed < 0).any():
+        n += 1
+        if n > MAX_AGENTS:
+            raise ValueError(f"more than {MAX_AGENTS} agents needed in an interval (traffic {traffic.max():.0f} E)")
+        b = traffic * b / (n + traffic * b)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            c = n * b / (n - traffic * (1 - b))
+            sl = 1 - c * np.exp(-(n - traffic) * target_seconds / aht)
+        met = (needed < 0) & (n > traffic) & (sl >= target)
+        needed = np.where(met, n, needed)
+    return needed
+
+
+def staffing(con: duckdb.DuckDBPyConnection, start, end, queues: list[str] | None = None) -> pl.DataFrame:
+    """One row per interval in [start, end] (local dates): calls, AHT, traffic, agents needed (Erlang C, the
+    queues pooled), agents available (distinct agents answering), the gap and its agent-hours."""
+    frame = con.sql("""
+        WITH settings AS (
+            SELECT CAST(max(value) FILTER (WHERE key = 'cc_service_level_target') AS DOUBLE) AS target,
+                   CAST(max(value) FILTER (WHERE key = 'cc_service_level_seconds') AS DOUBLE) AS target_seconds
+            FROM meta.settings
+        ),
+        intervals AS (
+            SELECT interval_start, any_value(interval_date) AS interval_date, any_value(weekday) AS weekday,
+                   any_value(time_of_day) AS time_of_day, any_value(interval_minutes) AS interval_minutes,
+                   sum(calls) AS calls, sum(answered) AS answered,
+                   sum(answered_within_service_level) AS answered_within_service_level,
+                   sum(handle_seconds) AS handle_seconds
+            FROM metrics.calls_interval
+            WHERE interval_date BETWEEN $start AND $end
+              AND ($all_queues OR list_contains($queues, queue))
+            GROUP BY interval_start
+        ),
+        agents AS (
+            SELECT interval_start, count(DISTINCT agent) AS agents_available
+            FROM metrics.call_facts
+            WHERE interval_date BETWEEN $start AND $end AND is_answered AND agent IS NOT NULL
+              AND ($all_queues OR list_contains($queues, queue))
+            GROUP BY interval_start
+        ),
+        overall AS (SELECT sum(handle_seconds) / nullif(sum(answered), 0) AS aht FROM intervals)
+        SELECT i.*, coalesce(i.handle_seconds / nullif(i.answered, 0), o.aht) AS aht_seconds,
+               coalesce(a.agents_available, 0) AS agents_available, s.target, s.target_seconds
+        FROM intervals AS i CROSS JOIN overall AS o CROSS JOIN settings AS s
+        LEFT JOIN agents AS a USING (interval_start)
+        ORDER BY i.interval_start
+    """, params={"start": start, "end": end, "all_queues": not queues, "queues": list(queues or [])}).pl()
+    if frame.is_empty():
+        return frame.with_columns(pl.lit(None, pl.Float64).alias("traffic_erlangs"),
+                                  pl.lit(None, pl.Int64).alias("agents_needed"),
+                                  pl.lit(None, pl.Int64).alias("agent_gap"),
+                                  pl.lit(None, pl.Float64).alias("gap_agent_hours"))
+    minutes = frame["interval_minutes"].to_numpy().astype(float)
+    calls = frame["calls"].to_numpy().astype(float)
+    aht = frame["aht_seconds"].fill_null(0).to_numpy().astype(float)
+    target, target_seconds = float(frame["target"][0]), float(frame["target_seconds"][0])
+    interval_seconds = float(minutes[0] * 60)
+    needed = agents_needed(calls, aht, interval_seconds, target, target_seconds)
+    return frame.with_columns(
+        pl.Series("traffic_erlangs", calls * aht / interval_seconds),
+        pl.Series("agents_needed", needed, dtype=pl.Int64),
+    ).with_columns(
+        (pl.col("agents_needed") - pl.col("agents_available")).clip(lower_bound=0).alias("agent_gap"),
+    ).with_columns(
+        (pl.col("agent_gap") * pl.col("interval_minutes") / 60).alias("gap_agent_hours"),
+    )
+
+
+def gap_per_day(frame: pl.DataFrame) -> pl.DataFrame:
+    """Agent-hours short per local day: the sum of each interval's gap × its length."""
+    return (frame.group_by("interval_date").agg(
+        pl.col("gap_agent_hours").sum(), pl.col("calls").sum(),
+        (pl.col("agents_needed") * pl.col("interval_minutes") / 60).sum().alias("needed_agent_hours"),
+        (pl.col("agents_available") * pl.col("interval_minutes") / 60).sum().alias("available_agent_hours"),
+    ).sort("interval_date"))
