@@ -414,3 +414,90 @@ def pareto(frame: pl.DataFrame, measure: str, lang: str, title: str | None = Non
     fig.update_yaxes(title_text=value_name, secondary_y=False)
     fig.update_xaxes(tickangle=-30)
     return _layout(fig, title)
+
+
+# ------------------------------------------------------------------ contact centre (issue 16)
+
+def service_level_heatmap(frame: pl.DataFrame, lang: str, target: float | None = None) -> go.Figure:
+    """Service level per week (rows) x time of day (columns); hover gives answered in time / calls."""
+    if frame.height == 0:
+        return empty_figure(lang)
+    weeks = sorted(frame["week_start"].unique().to_list())
+    times = sorted(frame["time_of_day"].unique().to_list())
+    grid = pl.DataFrame({"week_start": weeks}).join(pl.DataFrame({"time_of_day": times}), how="cross").join(
+        frame, on=["week_start", "time_of_day"], how="left").sort("week_start", "time_of_day")
+    shape = (len(weeks), len(times))
+    zz = grid["service_level"].fill_null(np.nan).to_numpy().reshape(shape)
+    custom = np.dstack([grid["answered_within_service_level"].fill_null(0).to_numpy().reshape(shape),
+                        grid["calls"].fill_null(0).to_numpy().reshape(shape)])
+    fig = go.Figure(go.Heatmap(
+        z=zz, x=times, y=[str(w) for w in weeks], colorscale=HEATMAP_SCALE, zmin=0, zmax=1, customdata=custom,
+        colorbar={"tickformat": ".0%"},
+        hovertemplate=(f"{t('col.week_start', lang)}: %{{y}}<br>{t('cc.time_of_day', lang)}: %{{x}}<br>"
+                       f"{t('cc.service_level', lang)}: %{{z:.1%}}<br>{t('cc.in_time_of_calls', lang)}: "
+                       "%{customdata[0]:,} / %{customdata[1]:,}<extra></extra>")))
+    fig.update_yaxes(type="category", autorange="reversed")
+    fig.update_xaxes(type="category", tickangle=-45)
+    subtitle = t("chart.target", lang, sign="≥", value=f"{target:.0%}") if target is not None else None
+    return _layout(fig, subtitle, t("col.week_start", lang), t("cc.time_of_day", lang),
+                   height=max(HEIGHT, 22 * len(weeks) + 160), legend=False)
+
+
+def calls_by_time_of_day(frame: pl.DataFrame, lang: str) -> go.Figure:
+    """Offered (line) against answered and abandoned (stacked bars) per time of day."""
+    if frame.height == 0:
+        return empty_figure(lang)
+    x = frame["time_of_day"].to_list()
+    fig = go.Figure()
+    for column, colour in (("answered", GOOD), ("abandoned", BAD), ("short_abandons", TARGET_COLOUR)):
+        name = t(f"col.{column}", lang)
+        fig.add_trace(go.Bar(x=x, y=frame[column].to_list(), name=name, marker_color=colour,
+                             hovertemplate=f"<b>{name}</b><br>%{{x}}: %{{y:,}}<extra></extra>"))
+    name = t("col.offered", lang)
+    fig.add_trace(go.Scatter(x=x, y=frame["offered"].to_list(), name=name, mode="lines+markers",
+                             line={"color": OKABE_ITO["orange"], "width": 2},
+                             hovertemplate=f"<b>{name}</b><br>%{{x}}: %{{y:,}}<extra></extra>"))
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category", tickangle=-45)
+    return _layout(fig, None, t("cc.calls_axis", lang), t("cc.time_of_day", lang))
+
+
+def wait_distribution(frame: pl.DataFrame, bins: tuple[int, ...], lang: str,
+                      target_seconds: float | None = None) -> go.Figure:
+    """Calls per wait bin, answered and abandoned stacked."""
+    if frame.height == 0:
+        return empty_figure(lang)
+    names = {lo: (f"≥ {lo}" if i == len(bins) - 1 else f"{lo}–{bins[i + 1]}") for i, lo in enumerate(bins)}
+    fig = go.Figure()
+    for outcome, colour in (("answered", GOOD), ("abandoned", BAD), ("other", NEUTRAL)):
+        part = frame.filter(pl.col("call_outcome") == outcome)
+        if part.height == 0:
+            continue
+        name = t(f"cc.outcome.{outcome}", lang)
+        fig.add_trace(go.Bar(x=[names[b] for b in part["bin_start_seconds"].to_list()], y=part["calls"].to_list(),
+                             name=name, marker_color=colour,
+                             hovertemplate=f"<b>{name}</b><br>%{{x}} s: %{{y:,}}<extra></extra>"))
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=[names[b] for b in bins])
+    if target_seconds is not None:
+        fig.add_annotation(text=t("cc.target_seconds", lang, value=f"{target_seconds:g}"), showarrow=False,
+                           xref="paper", yref="paper", x=1, y=1, xanchor="right", font={"color": TARGET_COLOUR})
+    return _layout(fig, None, t("cc.calls_axis", lang), t("cc.wait_axis", lang))
+
+
+def staffing(frame: pl.DataFrame, lang: str) -> go.Figure:
+    """Agents needed (Erlang C) against agents available per interval, the shortfall shaded."""
+    if frame.height == 0:
+        return empty_figure(lang)
+    x = frame["interval_start"].to_list()
+    needed, available = t("col.agents_needed", lang), t("col.agents_available", lang)
+    fig = go.Figure()
+    fig.add_trace(go.Bar(x=x, y=frame["agent_gap"].to_list(), name=t("col.agent_gap", lang), marker_color=BAD,
+                         opacity=0.5, hovertemplate="%{x|%Y-%m-%d %H:%M}: %{y:,}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x, y=frame["agents_needed"].to_list(), name=needed, mode="lines",
+                             line={"color": OKABE_ITO["orange"], "width": 2, "shape": "hv"},
+                             hovertemplate=f"<b>{needed}</b><br>%{{x|%Y-%m-%d %H:%M}}: %{{y:,}}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x, y=frame["agents_available"].to_list(), name=available, mode="lines",
+                             line={"color": GOOD, "width": 2, "shape": "hv"},
+                             hovertemplate=f"<b>{available}</b><br>%{{x|%Y-%m-%d %H:%M}}: %{{y:,}}<extra></extra>"))
+    return _layout(fig, None, t("cc.agents_axis", lang))

@@ -316,6 +316,52 @@ TEXT: dict[str, tuple[str, str]] = {
     "chart.we_signal": ("Western Electric signal", "西电规则信号"),
     "chart.out_of_control": ("Out of control", "失控"),
     "chart.cumulative": ("Cumulative share", "累计占比"),
+    # contact centre (issue 16)
+    "page.contact_centre": ("Contact centre", "呼叫中心"),
+    "cc.title": ("Contact centre: access and staffing", "呼叫中心：接通与排班"),
+    "cc.access": ("Access", "接通情况"),
+    "cc.access.help": ("Rates over the calls of the period: offered calls minus short abandons (callers who hung "
+                       "up within the configured seconds), which leave every rate and are stated below.",
+                       "按期间呼叫计算：进线数减去短时放弃（在设定秒数内挂机的来电），短时放弃不计入任何比率，"
+                       "其数量在下方注明。"),
+    "cc.target_min": ("Target ≥ {value}", "目标 ≥ {value}"),
+    "cc.target_max": ("Target ≤ {value}", "目标 ≤ {value}"),
+    "cc.target_sl": ("Target: {value} answered within {seconds} s", "目标：{value} 在 {seconds} 秒内应答"),
+    "cc.target_range": ("Target {low} – {high}", "目标 {low} – {high}"),
+    "cc.met": ("on target", "达标"),
+    "cc.missed": ("off target", "未达标"),
+    "cc.short_abandons_note": ("{n} of {offered} offered calls were abandoned within {seconds} s and are left "
+                               "out of every rate.",
+                               "{offered} 个进线中有 {n} 个在 {seconds} 秒内放弃，未计入任何比率。"),
+    "cc.heatmap": ("Service level by week and time of day", "服务水平（按周与时段）"),
+    "cc.heatmap.help": ("Each cell: calls answered within the service-level seconds / calls, for that week's "
+                        "interval; empty cells had no calls.",
+                        "每格：该周该时段在服务水平秒数内应答的呼叫 / 呼叫数；空格表示无来电。"),
+    "cc.by_time": ("Offered, answered and abandoned by time of day", "各时段进线、应答与放弃"),
+    "cc.wait": ("Wait before answer or abandon", "应答或放弃前的等待时长"),
+    "cc.wait.help": ("Calls by seconds waited in the queue, answered and abandoned apart.",
+                     "按排队等待秒数统计的呼叫，应答与放弃分列。"),
+    "cc.staffing": ("Agents needed (Erlang C) and available", "所需坐席（Erlang C）与在岗坐席"),
+    "cc.staffing.help": ("Per interval, the fewest agents whose Erlang C service level reaches the target, from "
+                         "the interval's calls and handle time, against the agents who answered calls in it (the "
+                         "export has no agent states, so the gap is a lower bound).",
+                         "每个时段按其呼叫量与平均处理时长，用 Erlang C 计算达到服务水平目标所需的最少坐席，"
+                         "与该时段实际应答的坐席数对比（导出数据无坐席状态，缺口为下限）。"),
+    "cc.gap_days": ("Days short of agents, by agent-hours missing.", "坐席不足的日期，按缺少的坐席小时排序。"),
+    "cc.queues": ("By queue", "按技能组"),
+    "cc.agents": ("By agent", "按坐席"),
+    "cc.agents.help": ("Answered calls per agent beside each figure: a rate from a handful of calls says little.",
+                       "每位坐席的应答数列在旁边：少量呼叫得出的比率参考意义有限。"),
+    "cc.time_of_day": ("Time of day", "时段"),
+    "cc.service_level": ("Service level", "服务水平"),
+    "cc.in_time_of_calls": ("answered in time / calls", "及时应答 / 呼叫数"),
+    "cc.calls_axis": ("Calls", "呼叫数"),
+    "cc.wait_axis": ("Seconds waited", "等待秒数"),
+    "cc.agents_axis": ("Agents", "坐席数"),
+    "cc.target_seconds": ("service-level target: {value} s", "服务水平时限：{value} 秒"),
+    "cc.outcome.answered": ("Answered", "已应答"),
+    "cc.outcome.abandoned": ("Abandoned", "已放弃"),
+    "cc.outcome.other": ("Voicemail or overflow", "留言或溢出"),
 }
 
 # Column headers of tables (and CSV downloads).
@@ -394,6 +440,21 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "row_values": ("Row", "整行数据"), "quarantined_at": ("Quarantined", "隔离时间"),
     "quarantined_rows": ("Rows in quarantine", "隔离行数"), "refused_loads": ("Refused loads", "拒绝加载"),
     "last_quarantined": ("Quarantined by the last load", "最近加载隔离行数"),
+    # contact centre
+    "queue": ("Queue", "技能组"), "offered": ("Offered", "进线"), "short_abandons": ("Short abandons", "短时放弃"),
+    "calls": ("Calls", "呼叫数"), "answered": ("Answered", "应答"), "abandoned": ("Abandoned", "放弃"),
+    "connect_rate": ("Connect rate", "接通率"), "agent_answer_rate": ("Agent answer rate", "人工应答率"),
+    "service_level": ("Service level", "服务水平"), "late_answer_share": ("Late answers", "延迟应答占比"),
+    "abandon_rate": ("Abandon rate", "放弃率"), "asa_seconds": ("ASA (s)", "平均应答速度（秒）"),
+    "aht_seconds": ("AHT (s)", "平均处理时长（秒）"), "transfer_rate": ("Transfer rate", "转接率"),
+    "time_of_day": ("Time of day", "时段"), "interval_start": ("Interval", "时段开始"),
+    "interval_date": ("Date", "日期"), "traffic_erlangs": ("Traffic (Erlang)", "话务量（爱尔兰）"),
+    "agents_needed": ("Agents needed", "所需坐席"), "agents_available": ("Agents available", "在岗坐席"),
+    "agent_gap": ("Agents short", "坐席缺口"), "gap_agent_hours": ("Agent-hours short", "坐席小时缺口"),
+    "needed_agent_hours": ("Agent-hours needed", "所需坐席小时"),
+    "available_agent_hours": ("Agent-hours available", "在岗坐席小时"),
+    "answered_within_target_share": ("Answered within target", "时限内应答占比"),
+    "bin_start_seconds": ("From (s)", "起（秒）"), "call_outcome": ("Outcome", "结果"),
 }
 
 # Coded values of the canonical model, shown by name.

@@ -182,7 +182,7 @@ def dimension_values(run: Run) -> pl.DataFrame:
 
 
 def date_bounds(run: Run) -> pl.DataFrame:
-    """First and last local date with any record (tickets, surveys, inspections, nonconformities)."""
+    """First and last local date with any record (tickets, surveys, inspections, nonconformities, calls)."""
     return run("""
         WITH tz AS (SELECT coalesce(max(value), 'UTC') AS tz FROM meta.settings WHERE key = 'timezone'),
         stamps AS (
@@ -190,6 +190,7 @@ def date_bounds(run: Run) -> pl.DataFrame:
             UNION ALL SELECT min(attempted_at), max(attempted_at) FROM core.surveys
             UNION ALL SELECT min(inspected_at), max(inspected_at) FROM core.inspections
             UNION ALL SELECT min(found_at), max(found_at) FROM core.nonconformities
+            UNION ALL SELECT min(offered_at), max(offered_at) FROM core.calls
         )
         SELECT CAST(timezone((SELECT tz FROM tz), min(lo)) AS DATE) AS first_date,
                CAST(timezone((SELECT tz FROM tz), max(hi)) AS DATE) AS last_date
@@ -1005,6 +1006,10 @@ def page_queries(run: Run, f: Filters) -> dict[str, list[tuple[str, Query]]]:
             ("field_failure_lots", field_failure_lots),
             ("field_failures", field_failures),
         ],
+        "contact centre": [
+            (fn.__name__, fn) for fn in (calls_summary, calls_heatmap, calls_by_time_of_day, wait_distribution,
+                                         calls_by_queue, calls_by_agent, calls_staffing)
+        ],
         "data quality": [
             ("dq_runs", lambda r, f: dq_runs(r)),
             ("load_history", lambda r, f: load_history(r)),
@@ -1013,3 +1018,99 @@ def page_queries(run: Run, f: Filters) -> dict[str, list[tuple[str, Query]]]:
             ("quarantined_loads", lambda r, f: quarantined_loads(r)),
         ],
     }
+
+
+# ------------------------------------------------------------------ contact centre (issue 16)
+# metrics.calls_interval / metrics.call_facts: only the date range applies (calls carry none of the sidebar's
+# ticket dimensions). Rates are sums divided here, never averages of the interval rates.
+
+VIEWS["calls_interval"] = ViewFilter("interval_date", {})
+VIEWS["call_facts"] = ViewFilter("interval_date", {})
+WAIT_BINS = (0, 5, 10, 15, 20, 30, 60, 120)   # seconds: the bins' lower edges; the last is open
+
+_CALL_RATES = """
+    sum(offered) AS offered, sum(short_abandons) AS short_abandons, sum(calls) AS calls,
+    sum(answered) AS answered, sum(abandoned) AS abandoned,
+    sum(answered) / nullif(sum(calls), 0) AS connect_rate,
+    sum(answered_within_limit) / nullif(sum(calls), 0) AS agent_answer_rate,
+    sum(answered_within_service_level) / nullif(sum(calls), 0) AS service_level,
+    sum(answered_late) / nullif(sum(answered), 0) AS late_answer_share,
+    sum(abandoned) / nullif(sum(calls), 0) AS abandon_rate,
+    sum(answered_wait_seconds) / nullif(sum(answered), 0) AS asa_seconds,
+    sum(handle_seconds) / nullif(sum(answered), 0) AS aht_seconds,
+    sum(transferred) / nullif(sum(answered), 0) AS transfer_rate"""
+
+
+def calls_summary(run: Run, f: Filters) -> pl.DataFrame:
+    """One row: the period's access rates (short abandons excluded and counted)."""
+    clause, params = where("calls_interval", f)
+    return run(f"SELECT {_CALL_RATES} FROM metrics.calls_interval WHERE {clause} HAVING count(*) > 0", params)
+
+
+def calls_heatmap(run: Run, f: Filters) -> pl.DataFrame:
+    """Service level per week (Monday) x time of day: answered within the target / calls."""
+    clause, params = where("calls_interval", f)
+    return run(f"""
+        SELECT CAST(date_trunc('week', interval_date) AS DATE) AS week_start,
+               left(CAST(time_of_day AS VARCHAR), 5) AS time_of_day,
+               sum(answered_within_service_level) AS answered_within_service_level, sum(calls) AS calls,
+               sum(answered_within_service_level) / nullif(sum(calls), 0) AS service_level
+        FROM metrics.calls_interval WHERE {clause}
+        GROUP BY ALL ORDER BY week_start, time_of_day
+    """, params)
+
+
+def calls_by_time_of_day(run: Run, f: Filters) -> pl.DataFrame:
+    """Offered, answered and abandoned (and short abandons) per time of day over the period."""
+    clause, params = where("calls_interval", f)
+    return run(f"""
+        SELECT left(CAST(time_of_day AS VARCHAR), 5) AS time_of_day, sum(offered) AS offered, sum(answered) AS answered,
+               sum(abandoned) AS abandoned, sum(short_abandons) AS short_abandons,
+               sum(answered_within_service_level) / nullif(sum(calls), 0) AS service_level
+        FROM metrics.calls_interval WHERE {clause}
+        GROUP BY ALL ORDER BY time_of_day
+    """, params)
+
+
+def wait_distribution(run: Run, f: Filters) -> pl.DataFrame:
+    """Calls per wait bin (seconds), answered and abandoned apart (short abandons in the first bins)."""
+    clause, params = where("call_facts", f)
+    # bin edges are this module's constants, not input
+    bins = " ".join(f"WHEN coalesce(wait_seconds, 0) >= {int(e)} THEN {int(e)}" for e in reversed(WAIT_BINS))
+    return run(f"""
+        WITH binned AS (
+            SELECT CASE {bins} ELSE {int(WAIT_BINS[0])} END AS bin_start_seconds,
+                   CASE WHEN is_answered THEN 'answered' WHEN is_abandoned THEN 'abandoned' ELSE 'other' END
+                       AS call_outcome
+            FROM metrics.call_facts WHERE {clause}
+        )
+        SELECT bin_start_seconds, call_outcome, count(*) AS calls FROM binned
+        GROUP BY ALL ORDER BY bin_start_seconds, call_outcome
+    """, params)
+
+
+def calls_by_queue(run: Run, f: Filters) -> pl.DataFrame:
+    clause, params = where("calls_interval", f)
+    return run(f"SELECT queue, {_CALL_RATES} FROM metrics.calls_interval WHERE {clause} "
+               "GROUP BY queue ORDER BY offered DESC, queue", params)
+
+
+def calls_by_agent(run: Run, f: Filters) -> pl.DataFrame:
+    """Per agent: answered calls, ASA, AHT and transfer rate; the answered count beside each so a figure from a
+    handful of calls reads as such (the page sorts by it)."""
+    clause, params = where("call_facts", f)
+    return run(f"""
+        SELECT agent, count(*) AS answered,
+               avg(wait_seconds) AS asa_seconds, avg(handle_seconds) AS aht_seconds,
+               count(*) FILTER (WHERE is_transferred) / count(*) AS transfer_rate,
+               count(*) FILTER (WHERE is_within_service_level) / count(*) AS answered_within_target_share
+        FROM metrics.call_facts WHERE {clause} AND is_answered AND agent IS NOT NULL
+        GROUP BY agent ORDER BY answered DESC, agent
+    """, params)
+
+
+def calls_staffing(run: Run, f: Filters) -> pl.DataFrame:
+    """Erlang C per interval of the period (pipelines/staffing.py): agents needed vs available."""
+    from pipelines import staffing
+
+    return staffing.staffing(run, f.start, f.end)

@@ -14,9 +14,12 @@ replace this), so the gap is a lower bound of the shortfall.
 
 from __future__ import annotations
 
-import duckdb
+from collections.abc import Callable, Sequence
+
 import numpy as np
 import polars as pl
+
+Run = Callable[[str, Sequence[object]], pl.DataFrame]    # pipelines.warehouse.Run: sql, params -> frame
 
 MAX_AGENTS = 10_000
 
@@ -67,10 +70,13 @@ def agents_needed(calls: np.ndarray, aht_seconds: np.ndarray, interval_seconds: 
     return needed
 
 
-def staffing(con: duckdb.DuckDBPyConnection, start, end, queues: list[str] | None = None) -> pl.DataFrame:
-    """One row per interval in [start, end] (local dates): calls, AHT, traffic, agents needed (Erlang C, the
-    queues pooled), agents available (distinct agents answering), the gap and its agent-hours."""
-    frame = con.sql("""
+def staffing(run: Run, start=None, end=None) -> pl.DataFrame:
+    """One row per interval in [start, end] (local dates; None = open): calls, AHT, traffic, agents needed
+    (Erlang C, the queues pooled), agents available (distinct agents answering), the gap and its agent-hours.
+    `run` is pipelines.warehouse.direct(con) or the dashboard's cached runner."""
+    period = "interval_date BETWEEN coalesce(CAST(? AS DATE), DATE '0001-01-01') " \
+             "AND coalesce(CAST(? AS DATE), DATE '9999-12-31')"
+    frame = run(f"""
         WITH settings AS (
             SELECT CAST(max(value) FILTER (WHERE key = 'cc_service_level_target') AS DOUBLE) AS target,
                    CAST(max(value) FILTER (WHERE key = 'cc_service_level_seconds') AS DOUBLE) AS target_seconds
@@ -83,15 +89,13 @@ def staffing(con: duckdb.DuckDBPyConnection, start, end, queues: list[str] | Non
                    sum(answered_within_service_level) AS answered_within_service_level,
                    sum(handle_seconds) AS handle_seconds
             FROM metrics.calls_interval
-            WHERE interval_date BETWEEN $start AND $end
-              AND ($all_queues OR list_contains($queues, queue))
+            WHERE {period}
             GROUP BY interval_start
         ),
         agents AS (
             SELECT interval_start, count(DISTINCT agent) AS agents_available
             FROM metrics.call_facts
-            WHERE interval_date BETWEEN $start AND $end AND is_answered AND agent IS NOT NULL
-              AND ($all_queues OR list_contains($queues, queue))
+            WHERE {period} AND is_answered AND agent IS NOT NULL
             GROUP BY interval_start
         ),
         overall AS (SELECT sum(handle_seconds) / nullif(sum(answered), 0) AS aht FROM intervals)
@@ -100,7 +104,7 @@ def staffing(con: duckdb.DuckDBPyConnection, start, end, queues: list[str] | Non
         FROM intervals AS i CROSS JOIN overall AS o CROSS JOIN settings AS s
         LEFT JOIN agents AS a USING (interval_start)
         ORDER BY i.interval_start
-    """, params={"start": start, "end": end, "all_queues": not queues, "queues": list(queues or [])}).pl()
+    """, [start, end, start, end])
     if frame.is_empty():
         return frame.with_columns(pl.lit(None, pl.Float64).alias("traffic_erlangs"),
                                   pl.lit(None, pl.Int64).alias("agents_needed"),

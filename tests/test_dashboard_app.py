@@ -27,8 +27,8 @@ from tests.dashboard_fixtures import (  # noqa: F401 (pytest fixtures)
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 PAGES = ["pages/overview.py", "pages/sla.py", "pages/satisfaction.py", "pages/defects.py",
-         "pages/data_quality.py", "pages/weekly_review.py", "pages/sql_workspace.py"]
-MINE = PAGES[:5]  # the SQL workspace and weekly review have their own tests (tests/test_*review*, sandbox)
+         "pages/contact_centre.py", "pages/data_quality.py", "pages/weekly_review.py", "pages/sql_workspace.py"]
+MINE = PAGES[:6]  # the SQL workspace and weekly review have their own tests (tests/test_*review*, sandbox)
 
 
 def open_app(project: Project, monkeypatch: pytest.MonkeyPatch, **params: str | list[str]) -> AppTest:

@@ -15,11 +15,11 @@ from dashboard.i18n import COLUMNS, LANGUAGES, TEXT, VALUES, label, t
 DASHBOARD = Path(__file__).resolve().parents[1] / "dashboard"
 # this table's users (the SQL workspace and weekly review pages keep their texts in dashboard/i18n_workspace.py)
 PAGES = [DASHBOARD / "pages" / f"{name}.py" for name in ("overview", "sla", "satisfaction", "defects",
-                                                          "data_quality")]
+                                                          "contact_centre", "data_quality")]
 SOURCES = [*PAGES, *(DASHBOARD / f"{name}.py" for name in ("app", "ui", "charts", "queries", "present", "stats",
                                                            "db"))]
 KEY = re.compile(r"""["']((?:app|page|sidebar|filter|dim|fresh|dq|empty|section|table|metric|overview|sla|sat|def|"""
-                 r"""chart)\.[a-z0-9_.]+|period)["']""")
+                 r"""chart|cc)\.[a-z0-9_.]+|period)["']""")
 # Streamlit calls whose first argument is text a person reads
 TEXT_CALLS = {"title", "header", "subheader", "markdown", "caption", "write", "text", "metric", "button",
               "selectbox", "multiselect", "radio", "text_input", "date_input", "toggle", "info", "warning",

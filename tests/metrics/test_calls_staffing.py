@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from pipelines.staffing import agents_needed, erlang_c, gap_per_day, service_level, staffing
+from pipelines.warehouse import direct
 
 
 def reference_erlang_c(traffic: float, agents: int) -> float:
@@ -49,7 +50,7 @@ def test_staffing_per_interval_and_gap_per_day(warehouse):
     calls = [call(f"A{i}", f"2024-03-04 09:{i:02d}:00+08:00", f"ag{i % 2}") for i in range(20)]
     calls += [call(f"B{i}", f"2024-03-04 10:0{i}:00+08:00", f"ag{i}") for i in range(2)]
     con = warehouse(calls=calls)
-    frame = staffing(con, date(2024, 3, 4), date(2024, 3, 4))
+    frame = staffing(direct(con), date(2024, 3, 4), date(2024, 3, 4))
     rows = frame.select("time_of_day", "calls", "aht_seconds", "traffic_erlangs", "agents_needed",
                         "agents_available", "agent_gap", "gap_agent_hours").rows()
     expected_9 = int(agents_needed(np.array([20]), np.array([180]), 1800, 0.80, 20)[0])
@@ -61,4 +62,4 @@ def test_staffing_per_interval_and_gap_per_day(warehouse):
     day = gap_per_day(frame).rows(named=True)
     assert day == [{"interval_date": date(2024, 3, 4), "gap_agent_hours": 1.0, "calls": 22,
                     "needed_agent_hours": 2.5, "available_agent_hours": 2.0}]
-    assert staffing(con, date(2024, 3, 5), date(2024, 3, 5)).is_empty()
+    assert staffing(direct(con), date(2024, 3, 5), date(2024, 3, 5)).is_empty()

@@ -1,0 +1,78 @@
+"""The Contact-centre page (issue 16) on a warehouse holding call records only, through AppTest."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from pipelines.ingest import REFUSED, ingest_files
+from pipelines.warehouse import connect
+from tests.dashboard_fixtures import Project, make_project
+
+APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+PAGE = "pages/contact_centre.py"
+
+
+def calls_csv(path: Path) -> Path:
+    """Three Mondays of calls, 09:00-11:00: every 3rd call waits 40 s, every 10th hangs up (every 20th at 3 s)."""
+    lines = [("call_id,queue,offered_at,answered_at,abandoned_at,ended_at,agent,wait_seconds,talk_seconds,"
+              "wrap_seconds,is_transferred,outcome")]
+    for day in ("2026-11-02", "2026-11-09", "2026-11-16"):
+        for i in range(120):
+            minute = i
+            at = f"{day} {9 + minute // 60:02d}:{minute % 60:02d}:00"
+            cid = f"{day}-{i}"
+            if i % 10 == 0:
+                wait = 3 if i % 20 == 0 else 50
+                lines.append(f"{cid},general,{at},,{at},{at},,{wait},0,0,false,abandoned")
+            else:
+                wait = 40 if i % 3 == 0 else 8
+                lines.append(f"{cid},{'repair' if i % 2 else 'general'},{at},{at},,{at},A{i % 4},{wait},200,20,"
+                             f"{'true' if i % 7 == 0 else 'false'},answered")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def calls_project(tmp_path_factory) -> Project:
+    folder = tmp_path_factory.mktemp("calls_only")
+    project = make_project(folder)
+    [result] = ingest_files([calls_csv(folder / "calls.csv")], project.config)
+    assert result.status != REFUSED, result.message
+    return project
+
+
+def open_page(project: Project, monkeypatch, lang: str) -> AppTest:
+    monkeypatch.setenv("SQD_CONFIG", str(project.config_path))
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.query_params["lang"] = lang
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    assert not at.warning, [w.value for w in at.warning]
+    return at
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_contact_centre_page_shows_the_access_rates_and_staffing(calls_project, monkeypatch, lang):
+    at = open_page(calls_project, monkeypatch, lang)
+    con = connect(calls_project.config)
+    try:
+        within, calls, short = con.execute(
+            "SELECT sum(answered_within_service_level), sum(calls), sum(short_abandons) "
+            "FROM metrics.calls_interval").fetchall()[0]
+    finally:
+        con.close()
+    assert short == 18                                   # 6 a day at 3 s, left out and stated
+    label = "Service level" if lang == "en" else "服务水平"
+    [shown] = [m.value for m in at.metric if m.label == label]
+    assert shown == f"{within / calls:.1%}"
+    assert any("18" in c.value for c in at.caption)
+    assert len(at.get("plotly_chart")) == 4              # heat map, by time of day, waits, staffing
+    assert len(at.dataframe) >= 3                        # queues, agents, days short (and the expanders' data)
+    if lang == "zh":
+        assert all(re.search(r"[\u4e00-\u9fff]", s.value) for s in at.subheader)
