@@ -546,6 +546,8 @@ VALUES["check_column"] = {
     "__ticket_exists": ("ticket exists", "工单存在"),
 }
 VALUES["group"] = {**VALUES["disposition"], **VALUES["department"]}
+VALUES["queue"] = {"general": ("general", "综合咨询"), "repair": ("repair", "报修"),
+                   "complaint": ("complaint", "投诉"), "(none)": ("(none)", "（无）")}
 
 
 def t(key: str, lang: str = "en", **values: object) -> str:

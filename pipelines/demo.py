@@ -26,6 +26,8 @@ names left in out_dir by an earlier run are deleted first)
                                                             and values, timestamps as text "%Y-%m-%d %H:%M"
   nonconformities_lots.ndjson   nonconformities__canonical  the QC lab's lot findings (no ticket_id)
   nonconformities_field.ndjson  nonconformities__canonical  field failures of warranty claims (ticket_id)
+  hotline_calls.csv             calls__acd_zh               the hotline's ACD call records, last 16 weeks:
+                                                            Chinese headers and values, UTF-8
 Canonical CSV/NDJSON: UTF-8, timestamps as local wall time "YYYY-MM-DD HH:MM:SS", booleans true/false,
 null = empty.
 
@@ -71,6 +73,13 @@ Stories a quality review must catch (dates are fixed; a story outside the genera
    |                  | file                               | row of nonconformities_lots.ndjson):
    |                  |                                    | disposition "scrapped"
 
+ 7 | hotline under-  | the hotline's calls (queues general, | Monday 09:00-12:00 has 2 agents fewer than its
+   | staffed Monday   | repair, complaint), the last 16      | calls need until the roster change 6 weeks
+   | mornings         | weeks; roster change on the Monday   | before the end (then +2): service level there
+   |                  | 6 weeks before the end date          | ~55 % vs ~88 % elsewhere, abandon rate ~30 %
+   |                  |                                      | vs ~5 %; an Erlang C gap in agent-hours on
+   |                  |                                      | those Mondays, none after the change
+
 Other traits: volume grows ~12 % over the two years with a mild summer peak; heating repairs only Nov-Mar;
 complaints are ~6.5 % of tickets, attributable ones ~2.2 % of all tickets; warranty claims cite a final lot
 of their product produced ~50 days earlier (some outside the warranty window), some > 100 km away; ~90 % of
@@ -101,7 +110,7 @@ from pipelines.datasets import SURVEYS, TICKETS
 CHUNK_TICKETS = 1_000_000
 OUTPUT_PATTERNS = ("inspections.parquet", "tickets_[0-9][0-9][0-9][0-9]*.csv", "riverside_hotline*.csv",
                    "surveys.csv", "surveys_part[0-9]*.csv", "riverside_followup*.xlsx",
-                   "nonconformities_lots.ndjson", "nonconformities_field*.ndjson")
+                   "nonconformities_lots.ndjson", "nonconformities_field*.ndjson", "hotline_calls.csv")
 CANONICAL_TS = "%Y-%m-%d %H:%M:%S"
 HOTLINE_TS = "%Y/%m/%d %H:%M"          # tickets__hotline_zh: no seconds
 FOLLOWUP_TS = "%Y-%m-%d %H:%M"         # surveys__followup_zh: text cells
@@ -1052,6 +1061,81 @@ def _bad_surveys(end_date: date) -> pl.DataFrame:
                                       for c, t in SURVEYS.columns.items()})
 
 
+CALL_WEEKS = 16                        # story 7: the hotline's calls cover the last 16 weeks
+ROSTER_CHANGE_WEEKS = 6                # Monday-morning roster fixed this many weeks before the end
+CALL_QUEUES = (("综合咨询", 0.55), ("报修", 0.30), ("投诉", 0.15))
+CALL_ACD_TS = "%Y-%m-%d %H:%M:%S"
+
+
+def _hotline_calls(rng: np.random.Generator, end_date: date, calls_per_day: int) -> pl.DataFrame:
+    """Story 7: the hotline's call records (calls__acd_zh), vectorised. Per 30-minute interval: Poisson arrivals
+    on a daily profile (peaks 10-11 and 18-20, Monday x1.3), agents rostered for an 85 % service level, 2 fewer on
+    Monday 09:00-12:00 until the roster change. Each call's queueing delay is drawn from Erlang C for its
+    interval (waits with probability C, then exponential with rate (N - A) / AHT; overloaded intervals wait
+    ~2 min), against an exponential patience (mean 70 s): impatient callers abandon."""
+    first = end_date - timedelta(days=7 * CALL_WEEKS - 1)
+    days = np.arange(_dn(first), _dn(end_date) + 1)
+    slot = np.arange(48)
+    hour = slot / 2
+    profile = (0.15 + np.exp(-((hour - 10.5) ** 2) / 3) + 0.8 * np.exp(-((hour - 19) ** 2) / 2)
+               + 0.5 * ((hour >= 8) & (hour < 21)))
+    profile = profile / profile.sum()
+    weekday = (days + 3) % 7                                  # day number 0 = 1970-01-01, a Thursday
+    day_factor = np.select([weekday == 0, weekday == 5, weekday == 6], [1.3, 0.75, 0.65], 1.0)
+    mean = calls_per_day * day_factor[:, None] * profile[None, :]          # days x slots
+    aht = 205.0
+    traffic = mean * aht / 1800
+    # rostered agents: the fewest reaching 85 % in 20 s (pipelines.staffing), 2 fewer on Monday mornings before
+    from pipelines.staffing import agents_needed
+
+    rostered = agents_needed(mean.ravel(), np.full(mean.size, aht), 1800, 0.85, 20).reshape(mean.shape)
+    change = _dn(end_date) - weekday[-1] - 7 * ROSTER_CHANGE_WEEKS          # a Monday
+    short = (weekday[:, None] == 0) & (slot[None, :] >= 18) & (slot[None, :] < 24) & (days[:, None] < change)
+    agents = np.maximum(np.where(short, rostered - 2, rostered), 1)
+    counts = rng.poisson(mean).ravel()
+    idx = np.repeat(np.arange(counts.size), counts)
+    n = idx.size
+    day_of, slot_of = days[idx // 48], slot[idx % 48]
+    offered = (day_of.astype(np.int64) * DAY + slot_of * 1800 + rng.integers(0, 1800, n)).astype(np.int64)
+    order = np.argsort(offered, kind="stable")
+    idx, offered = idx[order], offered[order]
+    a, m = traffic.ravel()[idx], agents.ravel()[idx].astype(float)
+    from pipelines.staffing import erlang_c
+
+    cells = np.unique(idx)
+    p_wait = np.ones(counts.size)
+    p_wait[cells] = erlang_c(traffic.ravel()[cells], agents.ravel()[cells])
+    rate = np.where(m > a, (m - a) / aht, 1 / 60)
+    delay = np.where(rng.random(n) < p_wait[idx], rng.exponential(1, n) / rate, rng.uniform(1, 6, n))
+    patience = rng.exponential(90, n)
+    answered = delay <= patience
+    wait = np.round(np.where(answered, delay, patience)).astype(np.int64)
+    talk = np.round(_ln(rng, 180, 0.5, n)).astype(np.int64)
+    wrap = np.round(_ln(rng, 25, 0.4, n)).astype(np.int64)
+    agent = rng.integers(0, np.maximum(m, 1).astype(np.int64))
+    queue = _choice(rng, n, [w for _, w in CALL_QUEUES])
+    transferred = rng.random(n) < 0.06
+    answer_at = offered + wait
+    end_at = np.where(answered, answer_at + talk, answer_at)
+    frame = pl.DataFrame({
+        "呼叫ID": _ids("C", 1, n, 7),
+        "技能组": _lookup([q for q, _ in CALL_QUEUES], queue),
+        "进线时间": offered,
+        "应答时间": np.where(answered, answer_at, -1),
+        "放弃时间": np.where(answered, -1, answer_at),
+        "挂机时间": end_at,
+        "坐席": _lookup([f"H{i:02d}" for i in range(1, 61)], agent, answered),
+        "等待时长": wait,
+        "通话时长": np.where(answered, talk, 0),
+        "话后处理时长": np.where(answered, wrap, 0),
+        "是否转接": np.where(answered & transferred, "是", "否"),
+        "结果": np.where(answered, "接通", "放弃"),
+    })
+    stamps = ("进线时间", "应答时间", "放弃时间", "挂机时间")
+    return frame.with_columns(pl.when(pl.col(c) >= 0).then(pl.col(c)).alias(c) for c in stamps).with_columns(
+        _fmt(c, CALL_ACD_TS) for c in stamps)
+
+
 def default_end_date() -> date:
     """Yesterday in the demo's time zone: the last full day a real export would hold."""
     return clock.today(TIMEZONE) - timedelta(days=1)
@@ -1164,12 +1248,18 @@ def generate_demo(
             nc.write_ndjson(path)
             field_files.append(path)
 
+    calls = _hotline_calls(np.random.default_rng(np.random.SeedSequence([seed, 16])), end_date,
+                           max(200, tickets // 100))
+    calls_path = out_dir / "hotline_calls.csv"
+    _write_csv(calls, calls_path)
+
     return ([(inspections_path, "inspections__canonical")]
             + [(p, "tickets__canonical") for p in ticket_files]
             + [(p, "tickets__hotline_zh") for p in hotline_files]
             + [(p, "surveys__canonical") for p in survey_files]
             + [(p, "surveys__followup_zh") for p in followup_files]
-            + [(p, "nonconformities__canonical") for p in (lots_path, *field_files)])
+            + [(p, "nonconformities__canonical") for p in (lots_path, *field_files)]
+            + [(calls_path, "calls__acd_zh")])
 
 
 def main(argv: list[str] | None = None) -> None:

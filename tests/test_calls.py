@@ -90,3 +90,42 @@ def test_contact_centre_settings_are_checked_with_section_and_key(tmp_path: Path
         with pytest.raises(ConfigError, match=r"\[contact_centre\]") as raised:
             load_config(path)
         assert message in str(raised.value)
+
+
+def test_demo_hotline_is_short_of_agents_on_monday_mornings_until_the_roster_change(project, tmp_path: Path):
+    """Story 7 of pipelines/demo.py, through the real profile, gate and views: before the roster change Monday
+    09:00-12:00 misses 80/20 and Erlang C finds agent-hours short; after it, those mornings meet it."""
+    from datetime import date, timedelta
+
+    import numpy as np
+    import polars as pl
+
+    from pipelines import demo
+    from pipelines.staffing import staffing
+    from pipelines.warehouse import direct
+
+    end = date(2026, 11, 22)
+    src = tmp_path / "hotline_calls.csv"
+    demo._write_csv(demo._hotline_calls(np.random.default_rng(5), end, 400), src)
+    [result] = ingest_files([src], project)
+    assert (result.profile, result.quarantined) == ("calls__acd_zh", 0), result.message
+    change = date(2026, 10, 5)                        # the Monday 6 weeks before the end's week
+    assert change.weekday() == 0 and (end - timedelta(days=end.weekday()) - change).days == 42
+    con = connect(project)
+    try:
+        frame = staffing(direct(con), end - timedelta(weeks=16), end)
+        sl = con.execute("""
+            SELECT interval_date < ? AS before, weekday = 1 AND hour(time_of_day) BETWEEN 9 AND 11 AS monday_am,
+                   sum(answered_within_service_level) / sum(calls)
+            FROM metrics.calls_interval GROUP BY ALL ORDER BY ALL""", [change]).fetchall()
+    finally:
+        con.close()
+    rates = {(before, am): rate for before, am, rate in sl}
+    assert rates[(True, True)] < 0.7 and rates[(False, True)] > 0.8
+    assert rates[(True, False)] > 0.8 and rates[(False, False)] > 0.8
+    mornings = frame.filter((pl.col("weekday") == 1) & pl.col("time_of_day").dt.hour().is_between(9, 11))
+    gap = mornings.group_by(pl.col("interval_date") < change).agg(pl.col("gap_agent_hours").sum() /
+                                                                  pl.col("interval_date").n_unique())
+    per_monday = dict(gap.rows())
+    # about 6.4 agent-hours short per Monday morning before, under 1 after (Poisson bumps above the roster)
+    assert per_monday[True] >= 3 and per_monday[True] >= 4 * per_monday[False]

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, queries, ui
+from dashboard.i18n import label
 from pipelines.config import ContactCentreConfig
 from pipelines.staffing import gap_per_day
 
@@ -86,7 +87,10 @@ with ui.section("cc.staffing", view="calls_interval", help_key="cc.staffing.help
                              "agents_available", "agent_gap"), "staffing_intervals", collapsed=True)
 
 with ui.section("cc.queues", view="calls_interval"):
-    ui.table(queries.calls_by_queue(run, f), "calls_by_queue", column_config=PERCENT)
+    queues = queries.calls_by_queue(run, f)
+    names = {q: label("queue", q, lg) for q in queues["queue"].unique().to_list()}   # queue codes by name
+    ui.table(queues.with_columns(pl.col("queue").replace_strict(names, default=pl.col("queue"))),
+             "calls_by_queue", column_config=PERCENT)
 
 with ui.section("cc.agents", view="call_facts", help_key="cc.agents.help"):
     ui.table(queries.calls_by_agent(run, f), "calls_by_agent", column_config=PERCENT)
