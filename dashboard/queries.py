@@ -80,6 +80,8 @@ ROLLUP_DIMS: dict[str, tuple[str, ...]] = {
     "survey_scores": ("site",),
     "copq_department": ("department", "product"),
     "defect_pareto": ("product",),
+    "nonconformity_costs": ("product", "department"),
+    "field_failures": ("product",),
 }
 for _r in rollups.ROLLUPS:
     VIEWS[f"{_r.name}_daily_rollup"] = VIEWS[f"{_r.name}_pending_slice"] = ViewFilter(
@@ -89,6 +91,13 @@ VIEWS["csat_daily_rollup"] = VIEWS["csat_pending_slice"] = ViewFilter(
 VIEWS["survey_scores_daily_rollup"] = ViewFilter("attempted_date", {"site": "site"})
 VIEWS["copq_department_monthly_rollup"] = VIEWS["cost_by_department"]
 VIEWS["defect_pareto_monthly_rollup"] = VIEWS["defect_pareto"]
+for _view in rollups.MATERIALISED:
+    VIEWS[f"{_view}_materialised"] = VIEWS[_view]
+
+
+def _source(run: Run, view: str, f: Filters) -> str:
+    """A nonconformity view, or its rows materialised at publish when the warehouse has them."""
+    return f"{view}_materialised" if rollup_ready(run, view, f) else view
 NOW = "(SELECT now_at FROM metrics.clock)"
 
 
@@ -105,7 +114,8 @@ def built_rollups(run: Run) -> frozenset[str]:
 
 ROLLUP_VIEWS = {"ticket": "ticket_kpis", "sla": "ticket_sla", "follow_up": "follow_up_tickets", "csat": "csat_daily",
                 "survey_scores": "survey_responses", "copq_department": "cost_by_department",
-                "defect_pareto": "defect_pareto"}
+                "defect_pareto": "defect_pareto", "nonconformity_costs": "nonconformity_costs",
+                "field_failures": "field_failures"}
 
 
 def rollup_ready(run: Run, name: str, f: Filters) -> bool:
@@ -840,18 +850,20 @@ def copq_by(run: Run, f: Filters, by: str) -> pl.DataFrame:
             FROM metrics.cost_by_department WHERE {w}
             GROUP BY ALL ORDER BY month, "group"
         """, p)
-    w, p = where("nonconformity_costs", f)
+    source = _source(run, "nonconformity_costs", f)
+    w, p = where(source, f)
     return run(f"""
         SELECT month, coalesce(disposition, '(none)') AS "group", CAST(sum(total_cost) AS DOUBLE) AS cost,
                count(*) AS records
-        FROM metrics.nonconformity_costs WHERE {w}
+        FROM metrics.{source} WHERE {w}
         GROUP BY ALL ORDER BY month, "group"
     """, p)
 
 
 def field_failure_summary(run: Run, f: Filters) -> pl.DataFrame:
     """Field failures per product: inside, outside and unknown warranty, and their cost."""
-    w, p = where("field_failures", f)
+    source = _source(run, "field_failures", f)
+    w, p = where(source, f)
     return run(f"""
         SELECT coalesce(product, '(none)') AS product, count(*) AS failures,
                count(*) FILTER (WHERE in_warranty) AS in_warranty,
@@ -860,33 +872,35 @@ def field_failure_summary(run: Run, f: Filters) -> pl.DataFrame:
                CAST(sum(total_cost) FILTER (WHERE in_warranty) AS DOUBLE) AS in_warranty_cost,
                CAST(sum(total_cost) AS DOUBLE) AS total_cost,
                CAST(count(*) FILTER (WHERE in_warranty) AS DOUBLE) / nullif(count(*), 0) AS in_warranty_rate
-        FROM metrics.field_failures WHERE {w}
+        FROM metrics.{source} WHERE {w}
         GROUP BY 1 ORDER BY failures DESC, product
     """, p)
 
 
 def field_failure_lots(run: Run, f: Filters, limit: int = 500) -> pl.DataFrame:
     """Lots behind the field failures: failures inside the warranty window and the lot's inspection result."""
-    w, p = where("field_failures", f)
+    source = _source(run, "field_failures", f)
+    w, p = where(source, f)
     return run(f"""
         SELECT coalesce(lot_id, '(unknown)') AS lot_id, any_value(product) AS product,
                any_value(material_batch_id) AS material_batch_id, min(production_date) AS production_date,
                count(*) AS failures, count(*) FILTER (WHERE in_warranty) AS in_warranty,
                CAST(sum(total_cost) AS DOUBLE) AS total_cost, any_value(lot_defect_rate) AS lot_defect_rate,
                round(avg(days_since_production), 1) AS mean_days_since_production
-        FROM metrics.field_failures WHERE {w}
+        FROM metrics.{source} WHERE {w}
         GROUP BY 1 ORDER BY in_warranty DESC, failures DESC, lot_id LIMIT ?
     """, [*p, limit])
 
 
 def field_failures(run: Run, f: Filters, lot_id: str | None = None, limit: int = 1000) -> pl.DataFrame:
     """Field failures (optionally of one lot), newest first."""
-    w, p = where("field_failures", f)
+    source = _source(run, "field_failures", f)
+    w, p = where(source, f)
     lot = "AND coalesce(lot_id, '(unknown)') = ?" if lot_id else ""
     return run(f"""
         SELECT nc_id, ticket_id, product, lot_id, material_batch_id, production_date, found_date,
                days_since_production, in_warranty, CAST(total_cost AS DOUBLE) AS total_cost, lot_defect_rate
-        FROM metrics.field_failures WHERE {w} {lot}
+        FROM metrics.{source} WHERE {w} {lot}
         ORDER BY found_date DESC, nc_id LIMIT ?
     """, [*p, *([lot_id] if lot_id else []), limit])
 

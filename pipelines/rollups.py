@@ -22,8 +22,8 @@ whose clock is before the publish's (`metrics.rollup_state.built_now`) reads the
 Per load (`refresh`), only the days the load touched are recomputed: the local days its tickets and surveys had
 before (kept in `metrics.rollup_item_days`) and have after, and the surveys and tickets linked to them. A change of
 SLA policies, calendar, settings, loss shares or warranty days, or of ROLLUP_VERSION, rebuilds everything. The
-monthly rollups (cost by department, defect Pareto: from about 3 % as many nonconformities as tickets) are rebuilt
-whole when a load touches nonconformities, inspections or a ticket a nonconformity refers to.
+monthly rollups (cost by department, defect Pareto) and the nonconformity views materialised whole
+(nonconformity_costs, field_failures: about 3 % as many rows as tickets) are rebuilt whole when a load touches nonconformities, inspections or a ticket a nonconformity refers to.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ import duckdb
 
 from pipelines import clock, derived
 
-ROLLUP_VERSION = "2"
+ROLLUP_VERSION = "3"
 FAR = "2999-01-01T00:00:00+00:00"
 TOUCHED_TICKETS = "rollup_touched_tickets"
 TOUCHED_SURVEYS = "rollup_touched_surveys"
@@ -113,7 +113,10 @@ SURVEY_SCORES = ("SELECT attempted_date, site, score, count(*) AS responses, "
                              f"count(*) FILTER (WHERE {d} >= 4) AS {d}_top2" for d in SCORE_DIMENSIONS)
                  + " FROM metrics.survey_responses WHERE is_response AND {cond} GROUP BY ALL")
 
-NAMES = (*[r.name for r in ROLLUPS], "csat", "survey_scores", "copq_department", "defect_pareto")
+# Views over nonconformities (about 3 % as many rows as tickets), materialised whole: `metrics.<view>_materialised`.
+MATERIALISED = ("nonconformity_costs", "field_failures")
+
+NAMES = (*[r.name for r in ROLLUPS], "csat", "survey_scores", "copq_department", "defect_pareto", *MATERIALISED)
 
 
 def _set_clock(con: duckdb.DuckDBPyConnection, far: bool) -> None:
@@ -250,8 +253,11 @@ def _build_survey_scores(con: duckdb.DuckDBPyConnection, days: list | None) -> N
 
 
 def _build_monthly(con: duckdb.DuckDBPyConnection) -> None:
-    """Cost by department and the defect Pareto, monthly: rebuilt whole (nonconformities are few)."""
+    """Cost by department and the defect Pareto, monthly, and the nonconformity views' rows: rebuilt whole
+    (nonconformities are few)."""
     con.execute("CREATE OR REPLACE TABLE metrics.defect_pareto_monthly_rollup AS FROM metrics.defect_pareto")
+    for view in MATERIALISED:
+        con.execute(f"CREATE OR REPLACE TABLE metrics.{view}_materialised AS FROM metrics.{view}")
     # one nonconformity has one month and one product: distinct counts per (month, department, product) add up
     con.execute("""
         CREATE OR REPLACE TABLE metrics.copq_department_monthly_rollup AS

@@ -30,10 +30,15 @@ ROLLED = {
     "survey_scores": q.survey_scores,
     "pareto_qty": lambda run, f: q.pareto(run, f, "qty"),
     "pareto_cost": lambda run, f: q.pareto(run, f, "total_cost"),
+    "copq_disposition": lambda run, f: q.copq_by(run, f, "disposition"),
+    "field_failure_summary": q.field_failure_summary,
+    "field_failure_lots": q.field_failure_lots,
+    "field_failures": q.field_failures,
 }
 TABLES = [t for r in rollups.ROLLUPS for t in (r.table, r.slice)] + [
     "metrics.csat_daily_rollup", "metrics.csat_pending_slice", "metrics.survey_scores_daily_rollup",
-    "metrics.copq_department_monthly_rollup", "metrics.defect_pareto_monthly_rollup"]
+    "metrics.copq_department_monthly_rollup", "metrics.defect_pareto_monthly_rollup",
+    *[f"metrics.{v}_materialised" for v in rollups.MATERIALISED]]
 
 
 @pytest.fixture(scope="module")
