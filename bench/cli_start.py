@@ -1,11 +1,13 @@
 """How fast `sqd` starts: `sqd --help`, `sqd status` and `sqd sql "select 1"`, each run N times as a fresh process.
 
-    .venv/bin/python bench/cli_start.py [--runs 15] [--tickets 2000]
+    .venv/bin/python bench/cli_start.py [--runs 15] [--tickets 2000] [--code DIR ...]
 
 Builds a small warehouse first (a generated ticket file through `sqd ingest`, in a temporary folder), then runs
 the commands round-robin (one of each per round, so noise on the machine hits all alike) and prints the median
 and the minimum wall time of each, with `python -c pass` as the interpreter's floor. Target: each command
 <= 0.5 s (issue 13, target 6). `python -X importtime -m pipelines.cli status` shows where an import's time goes.
+`--code DIR ...` times other checkouts' `pipelines` too (e.g. `git archive <commit> | tar -x -C DIR`), each on
+PYTHONPATH, in the same rounds: before and after side by side.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--tickets", type=int, default=2_000)
+    parser.add_argument("--code", type=Path, nargs="*", default=[], help="Other checkouts to time beside this one.")
     args = parser.parse_args()
     from ingest import generate  # bench/ingest.py's ticket file
 
@@ -58,15 +61,19 @@ def main() -> None:
             "sqd status": [sqd, "status"],
             'sqd sql "select 1"': [sqd, "sql", "select 1"],
         }
-        times: dict[str, list[float]] = {name: [] for name in commands}
+        trees = {"this": REPO, **{str(d): d.resolve() for d in args.code}}
+        times: dict[tuple[str, str], list[float]] = {(t, n): [] for t in trees for n in commands}
         for _ in range(args.runs):
             for name, cmd in commands.items():
-                times[name].append(wall(cmd, env))
-        print(f"{'command':<24}{'median s':>10}{'min s':>8}{'max s':>8}   ({args.runs} runs each, round-robin)")
-        for name, runs in times.items():
+                for tree, folder in trees.items():
+                    times[tree, name].append(wall(cmd, {**env, "PYTHONPATH": str(folder)}))
+        print(f"{'code':<24}{'command':<24}{'median s':>10}{'min s':>8}{'max s':>8}   "
+              f"({args.runs} runs each, round-robin)")
+        for (tree, name), runs in times.items():
             mark = "" if name.startswith("python") else (
                 "  ok" if statistics.median(runs) <= TARGET_S else f"  over {TARGET_S} s")
-            print(f"{name:<24}{statistics.median(runs):>10.3f}{min(runs):>8.3f}{max(runs):>8.3f}{mark}")
+            print(f"{tree[-24:]:<24}{name:<24}{statistics.median(runs):>10.3f}{min(runs):>8.3f}{max(runs):>8.3f}"
+                  f"{mark}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
