@@ -129,3 +129,28 @@ def test_demo_hotline_is_short_of_agents_on_monday_mornings_until_the_roster_cha
     per_monday = dict(gap.rows())
     # about 6.4 agent-hours short per Monday morning before, under 1 after (Poisson bumps above the roster)
     assert per_monday[True] >= 3 and per_monday[True] >= 4 * per_monday[False]
+
+
+def test_sqd_check_runs_the_calls_suite_on_published_calls(project, tmp_path: Path):
+    """`sqd check` (quality.check_warehouse) reads core.calls with the same suite, the overlap window included."""
+    from typer.testing import CliRunner
+
+    from pipelines.cli import app
+
+    src = tmp_path / "呼叫明细.csv"
+    # C2 is answered by A1 while C1 is still running: a warning, both published
+    src.write_text(ACD_HEADER + "\n".join([
+        GOOD[0], "C2,综合咨询,2026-11-20 09:00:30,2026-11-20 09:00:40,,2026-11-20 09:03:00,A1,10,140,0,否,接通,",
+        *FILLER]) + "\n", encoding="utf-8")
+    [result] = ingest_files([src], project)
+    assert result.quarantined == 0, result.message
+    out = CliRunner(env={"COLUMNS": "250"}).invoke(app, ["check", "--dataset", "calls", "-c", str(project.source)])
+    assert out.exit_code == 0, out.output
+    assert "agent_calls_overlap" in out.output
+    con = connect(project)
+    try:
+        warned = con.execute("SELECT unexpected_count FROM meta.dq_results r JOIN meta.dq_runs USING (run_id) "
+                             "WHERE r.expectation = 'agent_calls_overlap' AND kind = 'check'").fetchall()
+    finally:
+        con.close()
+    assert warned == [(1,)]
