@@ -29,7 +29,7 @@ TARGET_S = 0.5
 
 def wall(cmd: list[str], env: dict[str, str]) -> float:
     started = time.perf_counter()
-    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    done = subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{cmd} failed: {done.stderr.decode()[-2000:]}")

@@ -167,7 +167,10 @@ def main() -> None:
         fixed = [one_round(small, False) for _ in range(args.repeat)]
         gx_import = [timed([sys.executable, "-c", GX_IMPORT], env)[0] for _ in range(args.repeat)]
         med = lambda rows, side, i: statistics.median(r[side][i] for r in rows)  # noqa: E731
-        spread = lambda rows, side: f"{min(r[side][0] for r in rows):.2f}-{max(r[side][0] for r in rows):.2f}"  # noqa: E731
+
+        def spread(rows, side: int) -> str:
+            return f"{min(r[side][0] for r in rows):.2f}-{max(r[side][0] for r in rows):.2f}"
+
         bare_s, ours_s = med(runs, 0, 0), med(runs, 1, 0)
         bare_fixed, ours_fixed = med(fixed, 0, 0), med(fixed, 1, 0)
         print(f"{'path':<48}{'median s':>10}{'range s':>14}{'peak RSS GiB':>14}")

@@ -121,7 +121,7 @@ def watch(
 ) -> None:
     """Load each file dropped into INBOX as it arrives, with the imports paid once (docs/performance.md).
     Files named .* or *.part/*.tmp are left alone until renamed. Stop with Ctrl+C or SIGTERM."""
-    from pipelines.watch import FAILED, Watcher, WarmLoader
+    from pipelines.watch import FAILED, WarmLoader, Watcher
 
     cfg = load_or_exit(config)
     if inbox.exists() and not inbox.is_dir():

@@ -113,7 +113,7 @@ def modules_after(args: list[str], cfg=None) -> tuple[int, set[str]]:
 
     env = {**os.environ, "COLUMNS": "200", **({"SQD_CONFIG": str(cfg.source)} if cfg else {})}
     done = subprocess.run([sys.executable, "-c", RUN_AND_LIST_MODULES, json.dumps(args)], env=env,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120, check=False)
     line = next(x for x in done.stdout.splitlines() if x.startswith("MODULES "))
     found = json.loads(line.removeprefix("MODULES "))
     return found["code"], set(found["modules"])
