@@ -540,6 +540,21 @@ def backlog_oldest(run: Run, f: Filters, limit: int = 200) -> pl.DataFrame:
 def breaches(run: Run, f: Filters, limit: int = BREACH_LIMIT) -> pl.DataFrame:
     """Breached targets, most overdue first (capped at `limit` rows; breach_count holds the total)."""
     w, p = where("ticket_sla", f)
+    if sla_view(f) == "metrics.ticket_sla_status":
+        # no attribute filtered: the most overdue rows first, then the ticket's attributes for those only (the
+        # join metrics.ticket_sla makes, on `limit` rows instead of every breach: 270 -> 40 ms over 1M tickets)
+        return run(f"""
+            WITH top AS (
+                SELECT * FROM metrics.ticket_sla_status WHERE sla_status = 'breached' AND {w}
+                ORDER BY elapsed_minutes - target_minutes DESC, ticket_id, target LIMIT ?
+            )
+            SELECT s.ticket_id, s.target, s.policy_id, s.created_at, s.due_at, s.event_at, s.is_open,
+                   round((s.elapsed_minutes - s.target_minutes) / 60.0, 1) AS overdue_hours,
+                   t.site, t.department, t.agent, t.channel, t.ticket_type, t.category, t.priority, t.product,
+                   t.status
+            FROM top AS s JOIN core.tickets AS t ON t.ticket_id = s.ticket_id
+            ORDER BY s.elapsed_minutes - s.target_minutes DESC, s.ticket_id, s.target
+        """, [*p, limit])
     return run(f"""
         SELECT ticket_id, target, policy_id, created_at, due_at, event_at, is_open,
                round((elapsed_minutes - target_minutes) / 60.0, 1) AS overdue_hours,

@@ -262,3 +262,21 @@ def test_prewarm_leaves_no_query_for_the_first_visitor(demo_project, monkeypatch
         at.switch_page(page).run()
         assert not at.exception, [e.message for e in at.exception]
     assert _cached_bytes() == warmed
+
+
+@pytest.mark.parametrize("limit", [5, 1000])
+def test_breaches_without_attribute_filters_are_the_views_most_overdue_rows(con, run, period, limit):
+    """Without a site or other attribute filter, breaches picks the most overdue rows before joining the ticket's
+    attributes; the rows are metrics.ticket_sla's own."""
+    for f in (Filters(*period), Filters()):
+        w, p = q.where("ticket_sla", f)
+        expected = con.sql(f"""
+            SELECT ticket_id, target, policy_id, created_at, due_at, event_at, is_open,
+                   round((elapsed_minutes - target_minutes) / 60.0, 1) AS overdue_hours,
+                   site, department, agent, channel, ticket_type, category, priority, product, status
+            FROM metrics.ticket_sla WHERE sla_status = 'breached' AND {w}
+            ORDER BY elapsed_minutes - target_minutes DESC, ticket_id, target LIMIT ?
+        """, params=[*p, limit]).pl()
+        got = q.breaches(run, f, limit)
+        assert got.height == min(limit, expected.height) > 0
+        assert got.equals(expected)
