@@ -542,7 +542,8 @@ def breaches(run: Run, f: Filters, limit: int = BREACH_LIMIT) -> pl.DataFrame:
     w, p = where("ticket_sla", f)
     if sla_view(f) == "metrics.ticket_sla_status":
         # no attribute filtered: the most overdue rows first, then the ticket's attributes for those only (the
-        # join metrics.ticket_sla makes, on `limit` rows instead of every breach: 270 -> 40 ms over 1M tickets)
+        # join metrics.ticket_sla makes, on `limit` rows instead of every breach; 1M tickets: 13 weeks 110 -> 38 ms,
+        # whole history 270 -> 107 ms)
         return run(f"""
             WITH top AS (
                 SELECT * FROM metrics.ticket_sla_status WHERE sla_status = 'breached' AND {w}
