@@ -53,9 +53,12 @@ class Rollup:
     day: str
     dims: tuple[str, ...]
     flags: dict[str, str]   # name -> a condition over the view's columns, counted like count(*) FILTER (WHERE ...)
-    pending: str            # SELECT key..., decided_from of the items pending now ({cond}: the days' filter):
-                            # the first instant at which the view decides each (from its own threshold column)
     days_of: str            # 'tickets' (created_date), 'resolved' (resolved_date) or 'surveys' (attempted_date)
+    # the items pending now and the first instant at which the view decides each (from its own threshold column):
+    # either (condition, expression) over the view's own columns, read with its flags in one pass, or
+    own_pending: tuple[str, str] | None = None
+    # a query of (key..., decided_from) ({cond}: the days' filter), joined to the view's rows
+    pending: str = ""
 
     @property
     def table(self) -> str:
@@ -83,19 +86,16 @@ ROLLUPS: tuple[Rollup, ...] = (
         name="sla", view="metrics.ticket_sla", key=("ticket_id", "target"), day="created_date",
         dims=("target", "site", "category"),
         flags={"met": "is_met", "breached": "NOT is_met", "targets": "TRUE"},
-        pending=f"SELECT ticket_id, target, due_at + {AFTER_DUE} AS decided_from FROM metrics.ticket_sla_status "
-                "WHERE {cond} AND sla_status = 'pending' AND due_at IS NOT NULL",
-        days_of="tickets"),
+        days_of="tickets",
+        own_pending=("sla_status = 'pending' AND due_at IS NOT NULL", f"due_at + {AFTER_DUE}")),
     Rollup(
         name="follow_up", view="metrics.follow_up_tickets", key=("ticket_id",), day="resolved_date",
         dims=("site", "department", "channel", "ticket_type"),
         flags={"resolved": "NOT is_follow_up_pending", "pending": "is_follow_up_pending",
                "followed_up": "is_followed_up", "reached": "has_response AND NOT is_follow_up_pending",
                "satisfied": "is_satisfied AND NOT is_follow_up_pending"},
-        # missed from now_at >= follow_up_due_at
-        pending="SELECT ticket_id, follow_up_due_at AS decided_from FROM metrics.follow_up_tickets "
-                "WHERE {cond} AND is_follow_up_pending",
-        days_of="resolved"),
+        days_of="resolved",
+        own_pending=("is_follow_up_pending", "follow_up_due_at")),  # missed from now_at >= follow_up_due_at
 )
 
 # CSAT: metrics.csat_daily is already a daily sum; only pending_attempts depends on "now" (survey_responses.is_pending).
@@ -192,14 +192,20 @@ def _build_generic(con: duckdb.DuckDBPyConnection, r: Rollup, days: list | None)
     con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_far AS SELECT {keys}, {group}, {flags} "
                 f"FROM {r.view} WHERE {cond}", params)
     _set_clock(con, far=False)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_pending AS {r.pending.format(cond=cond)}", params)
-    if con.execute("SELECT count(*) FROM rollup_pending").fetchall()[0][0]:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_now AS SELECT v.{keys.replace(', ', ', v.')}, {flags}, "
-                    f"p.decided_from FROM {r.view} AS v JOIN rollup_pending AS p USING ({keys}) WHERE {cond}",
-                    params)
+    if r.own_pending:  # one read of the view: its pending rows with their flags and threshold
+        where_pending, decided = r.own_pending
+        con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_now AS SELECT {keys}, {flags}, {decided} AS decided_from "
+                    f"FROM {r.view} WHERE {cond} AND ({where_pending})", params)
     else:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_now AS SELECT {keys}, {', '.join(r.flags)}, "
-                    "NULL::TIMESTAMPTZ AS decided_from FROM rollup_far WHERE FALSE")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_pending AS {r.pending.format(cond=cond)}", params)
+        if con.execute("SELECT count(*) FROM rollup_pending").fetchall()[0][0]:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_now AS SELECT v.{keys.replace(', ', ', v.')}, "
+                        f"{flags}, p.decided_from FROM {r.view} AS v JOIN rollup_pending AS p USING ({keys}) "
+                        f"WHERE {cond}", params)
+        else:  # nothing pending: no second read of the view
+            con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_now AS SELECT {keys}, {', '.join(r.flags)}, "
+                        "NULL::TIMESTAMPTZ AS decided_from FROM rollup_far WHERE FALSE")
+        con.execute("DROP TABLE rollup_pending")
     sums = ", ".join(f"CAST(sum({name}) AS BIGINT) AS {name}" for name in r.flags)
     deltas = ", ".join(f"CAST(sum(n.{name} - f.{name}) AS BIGINT) AS {name}" for name in r.flags)
     if days is None:
@@ -215,7 +221,7 @@ def _build_generic(con: duckdb.DuckDBPyConnection, r: Rollup, days: list | None)
                     f"n.decided_from, {deltas} FROM rollup_now AS n JOIN rollup_far AS f USING ({keys}) "
                     "GROUP BY ALL")
     con.execute(f"DELETE FROM {r.slice} WHERE {' AND '.join(f'{n} = 0' for n in r.flags)}")
-    con.execute("DROP TABLE rollup_far; DROP TABLE rollup_now; DROP TABLE rollup_pending")
+    con.execute("DROP TABLE rollup_far; DROP TABLE rollup_now")
 
 
 def _build_csat(con: duckdb.DuckDBPyConnection, days: list | None) -> None:
