@@ -122,6 +122,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "sla.pick_target": ("SLA target for the breakdowns", "细分分析的时效目标"),
     "sla.heatmap": ("Attainment by site and category", "按站点和类别的达成率"),
     "sla.times": ("Time to target", "处理时长分布"),
+    "sla.show_times": ("Show time distributions and medians (computed when switched on)", "显示处理时长分布与中位数（打开时计算）"),
     "sla.times.help": ("Elapsed time in the policy's calendar (business hours for business-calendar policies). "
                        "Still-open tickets are counted at their current age.",
                        "按时效策略的日历计算的用时（工作日历策略只计工作时间）。未完成工单按当前已用时长计。"),
@@ -455,6 +456,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "available_agent_hours": ("Agent-hours available", "在岗坐席小时"),
     "answered_within_target_share": ("Answered within target", "时限内应答占比"),
     "bin_start_seconds": ("From (s)", "起（秒）"), "call_outcome": ("Outcome", "结果"),
+    "answered_within_service_level": ("Answered in time", "及时应答"), "weekday": ("Weekday", "星期"),
+    "interval_minutes": ("Interval (min)", "时段长度（分钟）"), "handle_seconds": ("Handle time (s)", "处理时长（秒）"),
+    "target_seconds": ("Target (s)", "时限（秒）"),
 }
 
 # Coded values of the canonical model, shown by name.

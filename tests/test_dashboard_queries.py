@@ -72,6 +72,9 @@ def every_query(run, f: Filters) -> dict[str, pl.DataFrame]:
         "field_failure_lots": q.field_failure_lots(run, f), "field_failures": q.field_failures(run, f),
         "gate_summary": q.gate_summary(run), "dq_runs": q.dq_runs(run), "dq_failing": q.dq_failing(run),
         "quarantined": q.quarantined(run, include_released=True),
+        **{fn.__name__: fn(run, f) for fn in (q.calls_summary, q.calls_heatmap, q.calls_by_time_of_day,
+                                              q.wait_distribution, q.calls_by_queue, q.calls_by_agent,
+                                              q.calls_staffing)},
     }
 
 
@@ -280,3 +283,24 @@ def test_breaches_without_attribute_filters_are_the_views_most_overdue_rows(con,
         got = q.breaches(run, f, limit)
         assert got.height == min(limit, expected.height) > 0
         assert got.equals(expected)
+
+
+def test_sla_page_draws_time_distributions_on_demand(demo_project, monkeypatch):
+    """Issue 13 target 4: the SLA page's time distributions and medians (two figures, five heavy queries) are drawn
+    when switched on, not on the page's first drawing."""
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard.i18n import t
+
+    monkeypatch.setenv("SQD_CONFIG", str(demo_project.config_path))
+    at = AppTest.from_file(str(REPO_APP), default_timeout=90)
+    at.run()
+    at.switch_page("pages/sla.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    labels = [m.label for m in at.metric]
+    charts = len(at.get("plotly_chart"))
+    assert t("sla.plain_median", "en") not in labels
+    at.toggle(key="w_sla_times").set_value(True).run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert t("sla.plain_median", "en") in [m.label for m in at.metric]
+    assert len(at.get("plotly_chart")) == charts + 2
