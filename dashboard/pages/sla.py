@@ -38,9 +38,12 @@ with ui.section("sla.heatmap", view="ticket_sla"):
                             title=label("target", target, lg), target=goal), "heatmap")
     ui.table(heat, "sla_site_category", column_config={"attainment_rate": ui.percent_column()}, collapsed=True)
 
+# The time distributions and medians (two figures, five of the page's heaviest queries) are drawn on demand, so the
+# page's first drawing does not wait for them (issue 13 target 4).
 with ui.section("sla.times", view="ticket_sla", help_key="sla.times.help"):
-    policies = queries.sla_policies(run, f, target)
-    if not ui.no_data(policies):
+    show_times = st.toggle(tr("sla.show_times"), key="w_sla_times")
+    policies = queries.sla_policies(run, f, target) if show_times else None
+    if show_times and not ui.no_data(policies):
         minutes = dict(zip(policies["policy_id"].to_list(), policies["target_minutes"].to_list()))
         calendars = dict(zip(policies["policy_id"].to_list(), policies["calendar"].to_list()))
         policy = ui.url_selectbox(
@@ -69,8 +72,8 @@ with ui.section("sla.times", view="ticket_sla", help_key="sla.times.help"):
         ui.table(hist.drop("bin"), "sla_time_distribution", collapsed=True)
 
 with ui.section("sla.medians", view="ticket_sla", help_key="sla.medians.help"):
-    times = queries.sla_times(run, f)
-    if not ui.no_data(times):
+    times = queries.sla_times(run, f) if show_times else None
+    if show_times and not ui.no_data(times):
         km_medians = present.km_by_target(queries.sla_survival(run, f))
         km = [km_medians.get(tgt) for tgt in times["target"].to_list()]
         shown = times.with_columns(
