@@ -348,6 +348,11 @@ TEXT: dict[str, tuple[str, str]] = {
                          "export has no agent states, so the gap is a lower bound).",
                          "每个时段按其呼叫量与平均处理时长，用 Erlang C 计算达到服务水平目标所需的最少坐席，"
                          "与该时段实际应答的坐席数对比（导出数据无坐席状态，缺口为下限）。"),
+    "cc.available_from.roster": ("Agents available: from the roster (average available over each interval).",
+                                 "在岗坐席：取自排班表（各时段平均可接听人数）。"),
+    "cc.available_from.answering": ("Agents available: the agents who answered calls in each interval (no roster "
+                                    "loaded for the period), so the gap is a lower bound.",
+                                    "在岗坐席：各时段实际应答的坐席（该期间未加载排班表），缺口为下限。"),
     "cc.gap_days": ("Days short of agents, by agent-hours missing.", "坐席不足的日期，按缺少的坐席小时排序。"),
     "cc.queues": ("By queue", "按技能组"),
     "cc.agents": ("By agent", "按坐席"),
@@ -458,7 +463,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "bin_start_seconds": ("From (s)", "起（秒）"), "call_outcome": ("Outcome", "结果"),
     "answered_within_service_level": ("Answered in time", "及时应答"), "weekday": ("Weekday", "星期"),
     "interval_minutes": ("Interval (min)", "时段长度（分钟）"), "handle_seconds": ("Handle time (s)", "处理时长（秒）"),
-    "target_seconds": ("Target (s)", "时限（秒）"),
+    "target_seconds": ("Target (s)", "时限（秒）"), "available_from": ("Available from", "在岗来源"),
 }
 
 # Coded values of the canonical model, shown by name.

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 # The datasets by name, for the --dataset help: pipelines.datasets imports Polars, which `sqd --help` should not
 # pay for (tests/test_cli.py holds this equal to DATASETS).
-DATASET_NAMES = ("tickets", "surveys", "inspections", "nonconformities", "calls")
+DATASET_NAMES = ("tickets", "surveys", "inspections", "nonconformities", "calls", "roster")
 
 SEVERITY_STYLE = {"blocking": "red", "row-level": "yellow", "warning": "magenta"}
 

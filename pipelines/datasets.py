@@ -22,6 +22,8 @@ class Dataset:
     required: tuple[str, ...]
     event_time: str                       # the column freshness is measured on
     value_sets: dict[str, tuple[str, ...]]
+    # a key made of other columns (pipelines/mapping.py joins them with '|' when the file has no key column)
+    key_parts: tuple[str, ...] = ()
 
     @property
     def timestamp_columns(self) -> list[str]:
@@ -113,4 +115,17 @@ CALLS = Dataset(
     value_sets={"outcome": CALL_OUTCOMES},
 )
 
-DATASETS = {d.name: d for d in (TICKETS, SURVEYS, INSPECTIONS, NONCONFORMITIES, CALLS)}
+ROSTER = Dataset(
+    name="roster",
+    key="roster_slot",
+    columns={
+        "roster_slot": pl.Utf8, "agent": pl.Utf8, "interval_start": TS, "interval_minutes": pl.Int32,
+        "is_logged_in": pl.Boolean, "is_available": pl.Boolean, "queue": pl.Utf8,
+    },
+    required=("agent", "interval_start"),
+    event_time="interval_start",
+    value_sets={},
+    key_parts=("agent", "interval_start"),
+)
+
+DATASETS = {d.name: d for d in (TICKETS, SURVEYS, INSPECTIONS, NONCONFORMITIES, CALLS, ROSTER)}

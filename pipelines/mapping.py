@@ -305,9 +305,16 @@ def map_frame(frame: pl.LazyFrame, profile: Profile, default_tz: str, path: Path
         errors.append(pl.when(raw.is_not_null() & pl.col(name).is_null()).then(pl.lit(name)))
     # Three steps so each value is cleaned and parsed once: raw text, typed columns, then which one failed.
     # __error holds the first failing column's name; ingest re-reads those few rows for the raw values.
+    if dataset.key_parts and dataset.key not in profile.constants and profile.source_name(dataset.key) not in schema:
+        # a key made of other columns (the roster: agent and interval): joined once they are parsed
+        key = pl.concat_str([pl.col(c).cast(pl.Utf8) for c in dataset.key_parts], separator="|")
+        values = [v for v in values if v.meta.output_name() != dataset.key]
+    else:
+        key = None
     return (
         frame.select(pl.col(ROW), *raws)
         .with_columns(*values)
+        .with_columns(*([key.alias(dataset.key)] if key is not None else []))
         .select(pl.col(ROW), *dataset.columns,
                 (pl.coalesce(errors) if errors else pl.lit(None, pl.Utf8)).alias(ERROR))
     )

@@ -7,9 +7,10 @@ whose service level 1 − C(n, A)·exp(−(n − A)·T / AHT) reaches the target
 "Erlang C without pyworkforce".
 
 Inputs are metrics.calls_interval (calls = offered − short abandons, AHT = handle seconds / answered); the target
-and its seconds come from [contact_centre] (service_level_target, service_level_seconds). Available agents are
-the distinct agents who answered a call in the interval (the export has no agent states; a roster dataset would
-replace this), so the gap is a lower bound of the shortfall.
+and its seconds come from [contact_centre] (service_level_target, service_level_seconds). Available agents come
+from the roster (metrics.roster_interval: agents available on average over the interval) when the period has
+roster rows, else from the distinct agents who answered a call in the interval (the export has no agent states;
+then the gap is a lower bound of the shortfall); `available_from` says which.
 """
 
 from __future__ import annotations
@@ -98,17 +99,25 @@ def staffing(run: Run, start=None, end=None) -> pl.DataFrame:
             WHERE {period} AND is_answered AND agent IS NOT NULL
             GROUP BY interval_start
         ),
-        overall AS (SELECT sum(handle_seconds) / nullif(sum(answered), 0) AS aht FROM intervals)
+        rostered AS (
+            SELECT interval_start, agents_available FROM metrics.roster_interval WHERE {period}
+        ),
+        overall AS (SELECT sum(handle_seconds) / nullif(sum(answered), 0) AS aht FROM intervals),
+        source AS (SELECT EXISTS (FROM rostered) AS from_roster)
         SELECT i.*, coalesce(i.handle_seconds / nullif(i.answered, 0), o.aht) AS aht_seconds,
-               coalesce(a.agents_available, 0) AS agents_available, s.target, s.target_seconds
-        FROM intervals AS i CROSS JOIN overall AS o CROSS JOIN settings AS s
+               CAST(CASE WHEN src.from_roster THEN coalesce(r.agents_available, 0)
+                         ELSE coalesce(a.agents_available, 0) END AS DOUBLE) AS agents_available,
+               CASE WHEN src.from_roster THEN 'roster' ELSE 'answering' END AS available_from,
+               s.target, s.target_seconds
+        FROM intervals AS i CROSS JOIN overall AS o CROSS JOIN settings AS s CROSS JOIN source AS src
         LEFT JOIN agents AS a USING (interval_start)
+        LEFT JOIN rostered AS r USING (interval_start)
         ORDER BY i.interval_start
-    """, [start, end, start, end])
+    """, [start, end, start, end, start, end])
     if frame.is_empty():
         return frame.with_columns(pl.lit(None, pl.Float64).alias("traffic_erlangs"),
                                   pl.lit(None, pl.Int64).alias("agents_needed"),
-                                  pl.lit(None, pl.Int64).alias("agent_gap"),
+                                  pl.lit(None, pl.Float64).alias("agent_gap"),
                                   pl.lit(None, pl.Float64).alias("gap_agent_hours"))
     minutes = frame["interval_minutes"].to_numpy().astype(float)
     calls = frame["calls"].to_numpy().astype(float)
@@ -120,7 +129,8 @@ def staffing(run: Run, start=None, end=None) -> pl.DataFrame:
         pl.Series("traffic_erlangs", calls * aht / interval_seconds),
         pl.Series("agents_needed", needed, dtype=pl.Int64),
     ).with_columns(
-        (pl.col("agents_needed") - pl.col("agents_available")).clip(lower_bound=0).alias("agent_gap"),
+        (pl.col("agents_needed") - pl.col("agents_available")).clip(lower_bound=0).cast(pl.Float64)
+        .alias("agent_gap"),
     ).with_columns(
         (pl.col("agent_gap") * pl.col("interval_minutes") / 60).alias("gap_agent_hours"),
     )

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 # Each dataset's freshness column (Dataset.event_time), by name: pipelines.datasets imports Polars, which
 # `sqd status` does not need (CLI start, docs/performance.md). tests/test_cli.py holds this equal to DATASETS.
 EVENT_TIME = {"calls": "offered_at", "inspections": "inspected_at", "nonconformities": "found_at",
-              "surveys": "attempted_at", "tickets": "created_at"}
+              "roster": "interval_start", "surveys": "attempted_at", "tickets": "created_at"}
 
 
 def status_relation(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:

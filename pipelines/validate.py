@@ -154,6 +154,12 @@ DERIVED: dict[str, dict[str, Derived]] = {
         "__not_in_future": _not_in_future(("offered_at", "answered_at", "abandoned_at", "ended_at")),
         "__age_days": _age_days("offered_at"),
     },
+    "roster": {
+        "__available_when_logged_in": Derived("NOT coalesce(s.is_available AND NOT s.is_logged_in, false)",
+                                              ("is_logged_in", "is_available"),
+                                              "not available while logged out"),
+        "__age_days": _age_days("interval_start"),
+    },
 }
 
 

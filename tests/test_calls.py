@@ -154,3 +154,28 @@ def test_sqd_check_runs_the_calls_suite_on_published_calls(project, tmp_path: Pa
     finally:
         con.close()
     assert warned == [(1,)]
+
+
+def test_chinese_roster_loads_with_its_key_made_from_agent_and_interval(project, tmp_path: Path):
+    src = tmp_path / "排班表.csv"
+    src.write_text("坐席,时段开始,时段分钟,是否登录,是否可接听,技能组\n"
+                   "A1,2026-11-20 09:00,30,是,是,综合咨询\n"
+                   "A2,2026-11-20 09:00,30,是,否,报修\n"
+                   "A1,2026-11-20 09:30,30,是,是,综合咨询\n", encoding="utf-8")
+    [result] = ingest_files([src], project)
+    assert (result.profile, result.dataset, result.inserted) == ("roster__wfm_zh", "roster", 3), result.message
+    again = tmp_path / "排班表2.csv"                     # the same slot again: an update, not a new row
+    again.write_text("坐席,时段开始,时段分钟,是否登录,是否可接听,技能组\nA2,2026-11-20 09:00,30,是,是,报修\n",
+                     encoding="utf-8")
+    [second] = ingest_files([again], project)
+    assert (second.inserted, second.updated) == (0, 1), second.message
+    con = connect(project)
+    try:
+        rows = con.execute("SELECT roster_slot LIKE agent || '|2026-11-20 01:%', queue, is_available "
+                           "FROM core.roster ORDER BY agent, interval_start").fetchall()
+        available = con.execute("SELECT strftime(interval_start, '%H:%M'), agents_available "
+                                "FROM metrics.roster_interval ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    assert rows == [(True, "general", True), (True, "general", True), (True, "repair", True)]
+    assert available == [("09:00", 2.0), ("09:30", 1.0)]

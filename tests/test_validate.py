@@ -230,6 +230,16 @@ CASES: dict[tuple[str, str], Case] = {
     ("calls", "not_in_future"): Case(set_(4, ended_at="2026-11-30 10:11:10"), (6,), also=("call_over_4_hours",)),
     ("calls", "fresh_within_days"): STALE,
     ("calls", "volume_near_trailing_average"): BIG_HISTORY,
+    # roster (the key roster_slot = agent|interval_start, made by the mapping)
+    ("roster", "batch_not_empty"): EMPTY,
+    ("roster", "agent_present"): Case(drop="agent", strict=False),
+    ("roster", "interval_start_present"): Case(drop="interval_start", strict=False),
+    ("roster", "roster_slot_not_null"): Case(set_(0, agent=""), (2,)),
+    ("roster", "roster_slot_unique"): Case(set_(2, interval_start="2026-11-20 09:00:00"), (2, 4)),
+    ("roster", "interval_minutes_in_range"): Case(set_(0, interval_minutes="0"), (2,)),
+    ("roster", "available_but_logged_out"): Case(set_(4, is_available="true"), (6,)),
+    ("roster", "fresh_within_days"): STALE,
+    ("roster", "volume_near_trailing_average"): BIG_HISTORY,
 }
 
 SUITE_CHECKS = [(d, c.name) for d in DATASETS for c in load_suite(d, SUITES).checks]

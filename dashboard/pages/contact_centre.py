@@ -80,6 +80,7 @@ with ui.section("cc.staffing", view="calls_interval", help_key="cc.staffing.help
         c1.metric(tr("col.gap_agent_hours"), ui.fmt_num(days["gap_agent_hours"].sum()), border=True)
         c2.metric(tr("col.needed_agent_hours"), ui.fmt_num(days["needed_agent_hours"].sum()), border=True)
         c3.metric(tr("col.available_agent_hours"), ui.fmt_num(days["available_agent_hours"].sum()), border=True)
+        st.caption(tr(f"cc.available_from.{plan['available_from'][0]}"))
         ui.chart(charts.staffing(plan, lg), "cc_staffing")
         ui.table(days.filter(pl.col("gap_agent_hours") > 0).sort("gap_agent_hours", descending=True),
                  "staffing_gap_days", caption=tr("cc.gap_days"))

@@ -28,7 +28,7 @@ COMMENT ON TABLE meta.dq_runs IS 'One row per run of an expectation suite: on a 
 COMMENT ON COLUMN meta.dq_runs.run_id IS 'Run id; meta.dq_results and meta.quarantine refer to it';
 COMMENT ON COLUMN meta.dq_runs.kind IS 'load (a file''s batch, before publishing) or check (a published table, `sqd check`)';
 COMMENT ON COLUMN meta.dq_runs.load_id IS 'The load validated (meta.load_log.load_id); null for kind check';
-COMMENT ON COLUMN meta.dq_runs.dataset IS 'tickets, surveys, inspections, nonconformities or calls';
+COMMENT ON COLUMN meta.dq_runs.dataset IS 'tickets, surveys, inspections, nonconformities, calls or roster';
 COMMENT ON COLUMN meta.dq_runs.suite_name IS 'Name of the expectation suite';
 COMMENT ON COLUMN meta.dq_runs.suite_file IS 'Suite file that ran (expectations/<dataset>.json)';
 COMMENT ON COLUMN meta.dq_runs.suite_sha256 IS 'SHA-256 of the suite file: which version of the suite ran';
@@ -68,7 +68,7 @@ CREATE TABLE IF NOT EXISTS meta.dq_results (
 COMMENT ON TABLE meta.dq_results IS 'One row per expectation per run (meta.dq_runs): pass or fail, what was observed and which rows failed.';
 COMMENT ON COLUMN meta.dq_results.run_id IS 'The run (meta.dq_runs.run_id)';
 COMMENT ON COLUMN meta.dq_results.load_id IS 'The load validated; null for `sqd check` runs';
-COMMENT ON COLUMN meta.dq_results.dataset IS 'tickets, surveys, inspections, nonconformities or calls';
+COMMENT ON COLUMN meta.dq_results.dataset IS 'tickets, surveys, inspections, nonconformities, calls or roster';
 COMMENT ON COLUMN meta.dq_results.suite_name IS 'Name of the expectation suite';
 COMMENT ON COLUMN meta.dq_results.source_file IS 'File validated, or the table for `sqd check` runs';
 COMMENT ON COLUMN meta.dq_results.position IS 'Position of the expectation in its suite file (1 = first)';
@@ -107,7 +107,7 @@ CREATE TABLE IF NOT EXISTS meta.quarantine (
 COMMENT ON TABLE meta.quarantine IS 'Rows a load held back because they failed a row-level expectation: one row per failing source row and expectation. Released when a later load publishes the same key.';
 COMMENT ON COLUMN meta.quarantine.run_id IS 'The run that quarantined the row (meta.dq_runs.run_id)';
 COMMENT ON COLUMN meta.quarantine.load_id IS 'The load the row came with (meta.load_log.load_id)';
-COMMENT ON COLUMN meta.quarantine.dataset IS 'tickets, surveys, inspections, nonconformities or calls';
+COMMENT ON COLUMN meta.quarantine.dataset IS 'tickets, surveys, inspections, nonconformities, calls or roster';
 COMMENT ON COLUMN meta.quarantine.record_key IS 'Natural key of the row (ticket_id, survey_id, lot_id or nc_id)';
 COMMENT ON COLUMN meta.quarantine.source_file IS 'File the row came from';
 COMMENT ON COLUMN meta.quarantine.source_row IS 'Line of the row in that file (header = line 1; Parquet/NDJSON: record number)';

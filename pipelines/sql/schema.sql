@@ -228,6 +228,32 @@ COMMENT ON COLUMN core.calls.source_file IS 'Lineage: file the row came from';
 COMMENT ON COLUMN core.calls.file_hash IS 'Lineage: SHA-256 of that file';
 COMMENT ON COLUMN core.calls.loaded_at IS 'Lineage: when the row was published';
 
+CREATE TABLE IF NOT EXISTS core.roster (
+    roster_slot VARCHAR NOT NULL,
+    agent VARCHAR NOT NULL,
+    interval_start TIMESTAMP WITH TIME ZONE NOT NULL,
+    interval_minutes INTEGER,
+    is_logged_in BOOLEAN,
+    is_available BOOLEAN,
+    queue VARCHAR,
+    load_id VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    file_hash VARCHAR NOT NULL,
+    loaded_at TIMESTAMP WITH TIME ZONE NOT NULL
+);
+COMMENT ON TABLE core.roster IS 'One row per agent and roster interval (排班): whether the agent was logged in and available to take calls; where the ACD export lacks agent states, the staffing page''s agents available.';
+COMMENT ON COLUMN core.roster.roster_slot IS 'Key: agent|interval_start (made by the loader from the two when the file has no key column)';
+COMMENT ON COLUMN core.roster.agent IS 'Agent (坐席), as in calls.agent';
+COMMENT ON COLUMN core.roster.interval_start IS 'Start of the roster interval (时段开始)';
+COMMENT ON COLUMN core.roster.interval_minutes IS 'Length of the roster interval in minutes; null = [contact_centre] interval_minutes';
+COMMENT ON COLUMN core.roster.is_logged_in IS 'Logged in to the ACD during the interval (是否登录)';
+COMMENT ON COLUMN core.roster.is_available IS 'Available to take calls (是否可接听): logged in and not on a break, training or other work; null = as is_logged_in';
+COMMENT ON COLUMN core.roster.queue IS 'Queue or skill group the agent served (技能组); null = all';
+COMMENT ON COLUMN core.roster.load_id IS 'Lineage: the load that published this row';
+COMMENT ON COLUMN core.roster.source_file IS 'Lineage: file the row came from';
+COMMENT ON COLUMN core.roster.file_hash IS 'Lineage: SHA-256 of that file';
+COMMENT ON COLUMN core.roster.loaded_at IS 'Lineage: when the row was published';
+
 -- ---------------------------------------------------------------- configuration-backed tables
 -- Rewritten from the configuration file on every publish (pipelines/warehouse.py).
 CREATE TABLE IF NOT EXISTS core.sla_policies (
@@ -341,7 +367,7 @@ CREATE TABLE IF NOT EXISTS meta.load_log (
 );
 COMMENT ON TABLE meta.load_log IS 'Load ledger: one row per file load attempt that reached the warehouse (published, unchanged or refused).';
 COMMENT ON COLUMN meta.load_log.load_id IS 'Load id';
-COMMENT ON COLUMN meta.load_log.dataset IS 'tickets, surveys, inspections, nonconformities or calls';
+COMMENT ON COLUMN meta.load_log.dataset IS 'tickets, surveys, inspections, nonconformities, calls or roster';
 COMMENT ON COLUMN meta.load_log.source_file IS 'File loaded';
 COMMENT ON COLUMN meta.load_log.file_hash IS 'SHA-256 of the file';
 COMMENT ON COLUMN meta.load_log.profile IS 'Mapping profile used';

@@ -63,3 +63,28 @@ def test_staffing_per_interval_and_gap_per_day(warehouse):
     assert day == [{"interval_date": date(2024, 3, 4), "gap_agent_hours": 1.0, "calls": 22,
                     "needed_agent_hours": 2.5, "available_agent_hours": 2.0}]
     assert staffing(direct(con), date(2024, 3, 5), date(2024, 3, 5)).is_empty()
+
+
+def slot(agent, start, minutes=None, logged_in=True, available=None):
+    return {"roster_slot": f"{agent}|{start}", "agent": agent, "interval_start": start,
+            "interval_minutes": minutes, "is_logged_in": logged_in, "is_available": available}
+
+
+def test_roster_interval_and_staffing_from_the_roster(warehouse):
+    """metrics.roster_interval by hand; with a roster the staffing reads it instead of the answering agents."""
+    calls = [call(f"A{i}", f"2024-03-04 09:{i:02d}:00+08:00", f"ag{i % 2}") for i in range(20)]
+    roster = [
+        slot("r1", "2024-03-04 09:00+08:00", 30, available=True),
+        slot("r2", "2024-03-04 09:00+08:00", 60, available=True),           # 09:00 and 09:30
+        slot("r3", "2024-03-04 09:00+08:00", 15, available=True),           # half the interval
+        slot("r4", "2024-03-04 09:00+08:00", 30, available=False),          # logged in, on a break
+        slot("r5", "2024-03-04 09:00+08:00", None, logged_in=False),        # 30 min (the interval), out
+    ]
+    con = warehouse(calls=calls, roster=roster)
+    got = con.sql("SELECT strftime(interval_start, '%H:%M'), agents_logged_in, agents_available "
+                  "FROM metrics.roster_interval ORDER BY 1").fetchall()
+    assert got == [("09:00", 4, (30 + 30 + 15) / 30), ("09:30", 1, 1.0)]
+    frame = staffing(direct(con), date(2024, 3, 4), date(2024, 3, 4))
+    assert frame.select("agents_needed", "agents_available", "available_from", "agent_gap").rows() == [
+        (4, 2.5, "roster", 1.5)]
+    assert gap_per_day(frame)["gap_agent_hours"].to_list() == [0.75]

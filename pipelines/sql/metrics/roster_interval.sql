@@ -1,0 +1,47 @@
+-- Agents available per contact-centre interval, from the roster (core.roster), for Erlang C staffing.
+-- Grain: one row per local interval_start ([contact_centre] interval_minutes, 30) that a roster row covers.
+-- Definitions (docs/metrics.md "Staffing"): a roster row covers interval_minutes from interval_start (null = the
+-- contact-centre interval); a row longer than the interval is split over the intervals it covers.
+--   agents_available = minutes of rows with is_available (null = is_logged_in) / interval_minutes: the average
+--   number of agents available at once during the interval;
+--   agents_logged_in = distinct agents logged in at some point of the interval.
+CREATE OR REPLACE VIEW metrics.roster_interval AS
+WITH
+
+settings AS (
+    SELECT
+        max(value) FILTER (WHERE key = 'timezone') AS tz,
+        CAST(max(value) FILTER (WHERE key = 'cc_interval_minutes') AS INTEGER) AS cc_minutes
+    FROM meta.settings
+),
+
+slots AS (
+    SELECT
+        r.agent,
+        timezone(s.tz, r.interval_start) AS start_local,
+        greatest(coalesce(r.interval_minutes, s.cc_minutes), 1) AS minutes,
+        coalesce(r.is_available, r.is_logged_in, false) AS is_available,
+        coalesce(r.is_logged_in, false) AS is_logged_in,
+        s.cc_minutes
+    FROM core.roster AS r CROSS JOIN settings AS s
+),
+
+parts AS (
+    SELECT
+        agent,
+        is_available,
+        is_logged_in,
+        cc_minutes,
+        start_local + to_minutes(CAST(o AS INTEGER)) AS part_start,
+        least(cc_minutes, minutes - o) AS part_minutes
+    FROM slots, unnest(generate_series(0, minutes - 1, cc_minutes)) AS u(o)
+)
+
+SELECT
+    time_bucket(to_minutes(cc_minutes), part_start) AS interval_start,
+    CAST(time_bucket(to_minutes(cc_minutes), part_start) AS DATE) AS interval_date,
+    cc_minutes AS interval_minutes,
+    count(DISTINCT agent) FILTER (WHERE is_logged_in) AS agents_logged_in,
+    coalesce(sum(part_minutes) FILTER (WHERE is_available), 0) / any_value(cc_minutes) AS agents_available
+FROM parts
+GROUP BY ALL
