@@ -1,4 +1,5 @@
-"""A deterministic demo organisation: two years of tickets, surveys, inspections and nonconformities.
+"""A deterministic demo organisation: two years of tickets, surveys, inspections and nonconformities, and the
+hotline's calls and roster of the last 16 weeks.
 
 `generate_demo(out_dir, tickets=60_000, seed=20261122, end_date=yesterday)` writes the files and returns
 (path, mapping profile name) in load order. Same arguments, same bytes. Everything is vectorised (numpy and
@@ -28,6 +29,7 @@ names left in out_dir by an earlier run are deleted first)
   nonconformities_field.ndjson  nonconformities__canonical  field failures of warranty claims (ticket_id)
   hotline_calls.csv             calls__acd_zh               the hotline's ACD call records, last 16 weeks:
                                                             Chinese headers and values, UTF-8
+  hotline_roster.csv            roster__wfm_zh              the hotline's roster: agents per 30 minutes
 Canonical CSV/NDJSON: UTF-8, timestamps as local wall time "YYYY-MM-DD HH:MM:SS", booleans true/false,
 null = empty.
 
@@ -110,7 +112,8 @@ from pipelines.datasets import SURVEYS, TICKETS
 CHUNK_TICKETS = 1_000_000
 OUTPUT_PATTERNS = ("inspections.parquet", "tickets_[0-9][0-9][0-9][0-9]*.csv", "riverside_hotline*.csv",
                    "surveys.csv", "surveys_part[0-9]*.csv", "riverside_followup*.xlsx",
-                   "nonconformities_lots.ndjson", "nonconformities_field*.ndjson", "hotline_calls.csv")
+                   "nonconformities_lots.ndjson", "nonconformities_field*.ndjson", "hotline_calls.csv",
+                   "hotline_roster.csv")
 CANONICAL_TS = "%Y-%m-%d %H:%M:%S"
 HOTLINE_TS = "%Y/%m/%d %H:%M"          # tickets__hotline_zh: no seconds
 FOLLOWUP_TS = "%Y-%m-%d %H:%M"         # surveys__followup_zh: text cells
@@ -1065,14 +1068,16 @@ CALL_WEEKS = 16                        # story 7: the hotline's calls cover the 
 ROSTER_CHANGE_WEEKS = 6                # Monday-morning roster fixed this many weeks before the end
 CALL_QUEUES = (("综合咨询", 0.55), ("报修", 0.30), ("投诉", 0.15))
 CALL_ACD_TS = "%Y-%m-%d %H:%M:%S"
+ROSTER_TS = "%Y-%m-%d %H:%M"
 
 
-def _hotline_calls(rng: np.random.Generator, end_date: date, calls_per_day: int) -> pl.DataFrame:
+def _hotline_calls(rng: np.random.Generator, end_date: date, calls_per_day: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Story 7: the hotline's call records (calls__acd_zh), vectorised. Per 30-minute interval: Poisson arrivals
     on a daily profile (peaks 10-11 and 18-20, Monday x1.3), agents rostered for an 85 % service level, 2 fewer on
     Monday 09:00-12:00 until the roster change. Each call's queueing delay is drawn from Erlang C for its
     interval (waits with probability C, then exponential with rate (N - A) / AHT; overloaded intervals wait
-    ~2 min), against an exponential patience (mean 70 s): impatient callers abandon."""
+    ~1 min), against an exponential patience (mean 90 s): impatient callers abandon. Returns the calls and the
+    roster (roster__wfm_zh: agents H01..HNN logged in and available in each interval)."""
     first = end_date - timedelta(days=7 * CALL_WEEKS - 1)
     days = np.arange(_dn(first), _dn(end_date) + 1)
     slot = np.arange(48)
@@ -1132,8 +1137,19 @@ def _hotline_calls(rng: np.random.Generator, end_date: date, calls_per_day: int)
         "结果": np.where(answered, "接通", "放弃"),
     })
     stamps = ("进线时间", "应答时间", "放弃时间", "挂机时间")
-    return frame.with_columns(pl.when(pl.col(c) >= 0).then(pl.col(c)).alias(c) for c in stamps).with_columns(
+    calls = frame.with_columns(pl.when(pl.col(c) >= 0).then(pl.col(c)).alias(c) for c in stamps).with_columns(
         _fmt(c, CALL_ACD_TS) for c in stamps)
+    per_cell = agents.ravel().astype(np.int64)
+    cell = np.repeat(np.arange(per_cell.size), per_cell)
+    rank = np.arange(cell.size) - np.repeat(np.cumsum(per_cell) - per_cell, per_cell)
+    roster = pl.DataFrame({
+        "坐席": _lookup([f"H{i:02d}" for i in range(1, 61)], rank),
+        "时段开始": (days[cell // 48].astype(np.int64) * DAY + slot[cell % 48] * 1800).astype(np.int64),
+        "时段分钟": np.full(cell.size, 30),
+        "是否登录": np.full(cell.size, "是"),
+        "是否可接听": np.full(cell.size, "是"),
+    }).with_columns(_fmt("时段开始", ROSTER_TS))
+    return calls, roster
 
 
 def default_end_date() -> date:
@@ -1248,10 +1264,11 @@ def generate_demo(
             nc.write_ndjson(path)
             field_files.append(path)
 
-    calls = _hotline_calls(np.random.default_rng(np.random.SeedSequence([seed, 16])), end_date,
-                           max(200, tickets // 100))
-    calls_path = out_dir / "hotline_calls.csv"
+    calls, roster = _hotline_calls(np.random.default_rng(np.random.SeedSequence([seed, 16])), end_date,
+                                   max(200, tickets // 100))
+    calls_path, roster_path = out_dir / "hotline_calls.csv", out_dir / "hotline_roster.csv"
     _write_csv(calls, calls_path)
+    _write_csv(roster, roster_path)
 
     return ([(inspections_path, "inspections__canonical")]
             + [(p, "tickets__canonical") for p in ticket_files]
@@ -1259,7 +1276,7 @@ def generate_demo(
             + [(p, "surveys__canonical") for p in survey_files]
             + [(p, "surveys__followup_zh") for p in followup_files]
             + [(p, "nonconformities__canonical") for p in (lots_path, *field_files)]
-            + [(calls_path, "calls__acd_zh")])
+            + [(calls_path, "calls__acd_zh"), (roster_path, "roster__wfm_zh")])
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -105,7 +105,7 @@ def test_file_list_and_profiles(generated):
         ("surveys.csv", "surveys__canonical"), ("riverside_followup.xlsx", "surveys__followup_zh"),
         ("nonconformities_lots.ndjson", "nonconformities__canonical"),
         ("nonconformities_field.ndjson", "nonconformities__canonical"),
-        ("hotline_calls.csv", "calls__acd_zh"),
+        ("hotline_calls.csv", "calls__acd_zh"), ("hotline_roster.csv", "roster__wfm_zh"),
     ]
     assert all(p.parent == out and p.stat().st_size > 0 for p, _ in files)
     for name in ("tickets__hotline_zh", "surveys__followup_zh"):
@@ -321,7 +321,7 @@ def test_chunked_generation(tmp_path):
     assert "surveys_part03.csv" in names and "nonconformities_field_part02.ndjson" in names
     kinds = [prof.split("__")[0] for _, prof in files]
     assert kinds.index("surveys") > max(i for i, k in enumerate(kinds) if k == "tickets")
-    assert kinds[-2:] == ["nonconformities", "calls"]
+    assert kinds[-3:] == ["nonconformities", "calls", "roster"]
     t = _read(files, "tickets")
     real = t.filter(~pl.col("ticket_id").is_in(list(BAD_TICKETS)))
     assert real.height == 2_500 and real["ticket_id"].n_unique() == 2_500
