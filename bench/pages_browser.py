@@ -9,6 +9,12 @@ skeleton or stale element, and every Plotly figure drawn (an SVG or WebGL canvas
 0.4 s in a row (the 0.4 s are not counted). The first round after the server starts is what the first visitor of a
 page waits (nothing cached); later rounds hit the server's result cache. Prints median and slowest per page and
 round.
+
+    python bench/pages_browser.py --config ... --repeat 3 --publish-after 1 --wait 5
+
+publishes the warehouse again after round 1 (nothing changed, but a new file and version token, like any load) and
+waits `--wait` seconds: round 2 is then the first visitor after a load, round 3 the second (issue 13 target 3: the
+server's warmer has run the new version's default queries by then).
 """
 
 from __future__ import annotations
@@ -86,10 +92,23 @@ def drawn_seconds(browser, url: str, timeout: float = 120) -> tuple[float, int]:
     raise RuntimeError(f"{url} still drawing after {timeout} s")
 
 
+def publish(config_path: Path) -> None:
+    """A publish that loads nothing (what `sqd check` does): a new warehouse file and version token."""
+    from pipelines.config import load_config
+    from pipelines.warehouse import publishing
+
+    started = time.monotonic()
+    with publishing(load_config(config_path)):
+        pass
+    print(f"published again in {time.monotonic() - started:.1f} s", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", type=Path, required=True)
     parser.add_argument("--repeat", type=int, default=3, help="rounds over every page (the first is uncached)")
+    parser.add_argument("--publish-after", type=int, metavar="ROUND", help="publish the warehouse after this round")
+    parser.add_argument("--wait", type=float, default=5.0, help="seconds between that publish and the next round")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -109,6 +128,9 @@ def main() -> None:
                     label = name or "overview"
                     results.setdefault(label, []).append(seconds)
                     print(f"round {round_ + 1} {label:<13} {seconds:6.2f} s  ({figures} figures)", flush=True)
+                if args.publish_after == round_ + 1:
+                    publish(args.config.resolve())
+                    time.sleep(args.wait)
             browser.close()
     finally:
         proc.terminate()
