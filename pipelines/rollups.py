@@ -267,7 +267,7 @@ def _build_monthly(con: duckdb.DuckDBPyConnection) -> None:
     # one nonconformity has one month and one product: distinct counts per (month, department, product) add up
     con.execute("""
         CREATE OR REPLACE TABLE metrics.copq_department_monthly_rollup AS
-        SELECT month, department, product, sum(cost) AS cost,
+        SELECT month, department, product, CAST(sum(cost) AS DECIMAL(18, 2)) AS cost,
                CAST(count(DISTINCT nc_id) AS BIGINT) AS records
         FROM metrics.cost_by_department GROUP BY ALL
     """)
@@ -307,6 +307,73 @@ def _affected_days(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
         DROP TABLE rollup_new_days; DROP TABLE rollup_old_days; DROP TABLE rollup_t; DROP TABLE rollup_s;
     """)
     return found
+
+
+# Where each table's rows come from: its comment, and its columns' comments (`as in <view>`), for analysts who meet
+# these tables beside the views (every table and column of the warehouse is documented: tests/test_schema.py).
+SOURCES = {**{r.name: r.view for r in ROLLUPS}, "csat": "metrics.csat_daily",
+           "survey_scores": "metrics.survey_responses", "copq_department": "metrics.cost_by_department",
+           "defect_pareto": "metrics.defect_pareto", **{v: f"metrics.{v}" for v in MATERIALISED}}
+TABLE_NOTES = {
+    "daily_rollup": "Rollup of {view} per local day and the dimensions it carries: sums of its flags as every item "
+                    "will stand once decided; add the rows of its pending slice not yet decided at your now "
+                    "(pipelines/rollups.py, docs/metrics.md 'Rollups and the clock'). Maintained per load.",
+    "monthly_rollup": "Rollup of {view} per month (pipelines/rollups.py), rebuilt when nonconformities change.",
+    "pending_slice": "Items of {view} still pending at the last publish, with the first instant the view decides "
+                     "each (decided_from) and how their counts differ until then (pipelines/rollups.py).",
+    "materialised": "{view} materialised at publish (pipelines/rollups.py); the dashboard reads it.",
+}
+STATE_NOTES = {
+    "rollup_state": ("Which rollups are built, by which version of pipelines/rollups.py, and the publish's now "
+                     "(a reader whose clock is earlier reads the views)."),
+    "rollup_item_days": ("The local days each ticket and survey counted under at the last publish, so a load "
+                         "that moves an item also recomputes the day it left (pipelines/rollups.py)."),
+}
+
+
+def _document(con: duckdb.DuckDBPyConnection) -> None:
+    """COMMENT ON the rollup tables and their columns (CREATE OR REPLACE drops comments: done after each build)."""
+    for name, view in SOURCES.items():
+        for kind, note in TABLE_NOTES.items():
+            suffix = "materialised" if kind == "materialised" else kind
+            table = f"{name}_{suffix}"
+            exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'metrics' "
+                                 "AND table_name = ?", [table]).fetchall()[0][0]
+            if exists:
+                _comment(con, table, note.format(view=view), view)
+    for table, note in STATE_NOTES.items():
+        _comment(con, table, note, None)
+
+
+def _comment(con: duckdb.DuckDBPyConnection, table: str, note: str, view: str | None) -> None:
+    con.execute(f"COMMENT ON TABLE metrics.{table} IS {_literal(note)}")
+    columns = dict(con.execute("SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name = 'metrics' "
+                               "AND table_name = ?", [table]).fetchall())
+    of_view = set() if view is None else {r[0] for r in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'metrics' AND table_name = ?",
+        [view.removeprefix("metrics.")]).fetchall()}
+    flags = next((r.flags for r in ROLLUPS if r.view == view), {})
+    numeric = ("BIGINT", "INTEGER", "DOUBLE", "DECIMAL")
+    for column, data_type in columns.items():
+        if table.endswith("_materialised") and column in of_view:
+            text = f"as {view}.{column}"
+        elif column == "records":
+            text = f"distinct nonconformities of {view} in the group"
+        elif column in flags:
+            text = f"items of {view} in the group where {flags[column]}"
+        elif column == "decided_from":
+            text = "the first instant at which the view decides the item (its counts change from then on)"
+        elif column in of_view and data_type.startswith(numeric) and column not in ("score",):
+            text = f"sum of {view}.{column} over the group"
+        elif column in of_view:
+            text = f"as {view}.{column} (a grouping column)"
+        else:
+            text = f"see pipelines/rollups.py ({table})"
+        con.execute(f'COMMENT ON COLUMN metrics.{table}."{column}" IS {_literal(text)}')
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> str:
@@ -353,5 +420,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
                     [list(NAMES), ROLLUP_VERSION])
     for table in (TOUCHED_TICKETS, TOUCHED_SURVEYS, TOUCHED_LOTS):
         con.execute(f"DROP TABLE IF EXISTS {table}")
+    if done != "nothing":
+        _document(con)
     con.execute("COMMIT")
     return done
