@@ -161,3 +161,21 @@ def test_dashboard_browser_pages_language_and_url_filter(browser, server):
     assert "Hillcrest" in sidebar.inner_text()
     shot(page, "sla-zh-hillcrest-repair")
     context.close()
+
+
+def test_weekly_review_page_reads_like_a_document_in_both_languages(browser, server):
+    """The page the meeting opens, in both languages: screenshots in test-artifacts/ to look at, and no raw code
+    of the canonical model on the Chinese page (the PDF names them; the page must say the same)."""
+    context = browser.new_context(viewport={"width": 1440, "height": 4200})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    for lang in ("en", "zh"):
+        page.goto(f"{server}/weekly_review?lang={lang}")
+        settle(page)
+        no_exception(page, f"weekly review ({lang})")
+        shot(page, f"weekly_review-{lang}")
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert "周" in page.locator('[data-testid="stMain"] h1').first.inner_text()
+    for code in ("on_site", "in_progress", "customer_service", "we_rule_", "water leak", " UTC"):
+        assert code not in main, code
+    context.close()
