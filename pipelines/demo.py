@@ -1122,6 +1122,7 @@ def _hotline_calls(rng: np.random.Generator, end_date: date, calls_per_day: int)
     transferred = rng.random(n) < 0.06
     answer_at = offered + wait
     end_at = np.where(answered, answer_at + talk, answer_at)
+    names = [f"H{i:02d}" for i in range(1, int(agents.max()) + 1)]          # H01.. as many as rostered
     frame = pl.DataFrame({
         "呼叫ID": _ids("C", 1, n, 7),
         "技能组": _lookup([q for q, _ in CALL_QUEUES], queue),
@@ -1129,7 +1130,7 @@ def _hotline_calls(rng: np.random.Generator, end_date: date, calls_per_day: int)
         "应答时间": np.where(answered, answer_at, -1),
         "放弃时间": np.where(answered, -1, answer_at),
         "挂机时间": end_at,
-        "坐席": _lookup([f"H{i:02d}" for i in range(1, 61)], agent, answered),
+        "坐席": _lookup(names, agent, answered),
         "等待时长": wait,
         "通话时长": np.where(answered, talk, 0),
         "话后处理时长": np.where(answered, wrap, 0),
@@ -1143,7 +1144,7 @@ def _hotline_calls(rng: np.random.Generator, end_date: date, calls_per_day: int)
     cell = np.repeat(np.arange(per_cell.size), per_cell)
     rank = np.arange(cell.size) - np.repeat(np.cumsum(per_cell) - per_cell, per_cell)
     roster = pl.DataFrame({
-        "坐席": _lookup([f"H{i:02d}" for i in range(1, 61)], rank),
+        "坐席": _lookup(names, rank),
         "时段开始": (days[cell // 48].astype(np.int64) * DAY + slot[cell % 48] * 1800).astype(np.int64),
         "时段分钟": np.full(cell.size, 30),
         "是否登录": np.full(cell.size, "是"),
