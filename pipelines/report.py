@@ -24,7 +24,16 @@ from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
 from pipelines.report_template import CSS, STATUS_MARKS, column, t, value_label
-from pipelines.weekly import KPIS, NOISE_FACTOR, Change, ScoreRow, WeeklyPack, fmt_pct, fmt_pp
+from pipelines.weekly import (
+    KPIS,
+    NOISE_FACTOR,
+    Change,
+    ScoreRow,
+    WeeklyPack,
+    fmt_pct,
+    fmt_pp,
+    worst_intervals_help,
+)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = (
@@ -41,10 +50,13 @@ FIGURE_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": Fa
 # Short columns of coded values that must not wrap one character per line (Chinese 类型, 站点 ...).
 NOWRAP = frozenset({"ticket_id", "site", "category", "ticket_type", "target", "status_now", "department",
                     "product", "stage", "line", "defect_type", "agent", "lot_id", "attempted_date",
-                    "inspected_date", "material_batch_id", "score"})
+                    "inspected_date", "material_batch_id", "score", "interval_start"})
 # The reviewed week's point on the trend charts: the shape of its status mark (STATUS_MARKS), not colour alone.
 MARKER_SYMBOLS = {"green": "circle", "amber": "triangle-up", "red": "x", "grey": "circle-open"}
-SECTIONS = ("scorecard", "trends", "changes", "breaches", "signals", "pareto", "comments", "class1", "notes")
+SECTIONS = ("scorecard", "trends", "changes", "breaches", "worst_intervals", "signals", "pareto", "comments",
+            "class1", "notes")
+WORST_INTERVAL_COLUMNS = ["interval_start", "offered", "calls", "answered", "abandoned", "service_level",
+                          "abandon_rate", "asa_seconds", "agents_needed", "agents_available"]
 
 
 class PdfUnavailable(RuntimeError):
@@ -75,7 +87,10 @@ def week_ticks(days: list[date], lang: str = "en", step: int = 5) -> tuple[list[
 
 def trend_figure(pack: WeeklyPack, lang: str = "en") -> go.Figure:
     """Every KPI over the 13 weeks the pack read, with its target; the reviewed week marked."""
-    cols = 4
+    # 9 KPIs: 5 panels a row (2 rows keep the trends on the first printed page, under the scorecard), each
+    # labelled at its first and last week (three dates do not fit a fifth of the page in Chinese)
+    cols = 5 if len(KPIS) > 8 else 4
+    step = 12 if cols > 4 else 5
     rows = (len(KPIS) + cols - 1) // cols
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=[t(f"kpi.{k.key}", lang) for k in KPIS],
                         horizontal_spacing=0.07, vertical_spacing=0.2)
@@ -103,11 +118,11 @@ def trend_figure(pack: WeeklyPack, lang: str = "en") -> go.Figure:
                                              "line": {"color": "white", "width": 1}},
                                      hoverinfo="skip"), row=r, col=c)
         fig.update_yaxes(tickformat=".0%" if k.digits == 1 else ".1%", rangemode="tozero", row=r, col=c)
-        tickvals, ticktext = week_ticks(h["week_start"].to_list(), lang)
+        tickvals, ticktext = week_ticks(h["week_start"].to_list(), lang, step)
         fig.update_xaxes(type="category", tickmode="array", tickvals=tickvals, ticktext=ticktext, tickangle=0,
                          tickfont={"size": 9}, row=r, col=c)
     fig.update_annotations(font_size=11)
-    return _layout(fig, 155 * rows + 55)
+    return _layout(fig, (135 if cols > 4 else 155) * rows + 55)
 
 
 def contribution_figure(change: Change, lang: str = "en") -> go.Figure:
@@ -222,7 +237,7 @@ def _fmt_cell(name: str, value: object, lang: str) -> tuple[str, bool]:
         return "—", False
     if name in ("defect_rate", "ucl", "lcl"):
         return fmt_pct(value, 2), True  # type: ignore[arg-type]
-    if name in ("attainment_rate", "cumulative_share"):
+    if name in ("attainment_rate", "cumulative_share", "service_level", "abandon_rate"):
         return fmt_pct(value, 1), True  # type: ignore[arg-type]
     if name == "total_cost":
         return f"¥{value:,.0f}", True
@@ -352,8 +367,9 @@ def render_html(pack: WeeklyPack, lang: str = "en") -> str:
     week = pack.week
     parts: list[str] = []
 
-    def section(key: str, body: str, help_key: str | None = None) -> None:
-        help_html = f'<p class="help">{_e(t(help_key, lang))}</p>' if help_key else ""
+    def section(key: str, body: str, help_key: str | None = None, help_text: str | None = None) -> None:
+        help_text = help_text if help_text is not None else t(help_key, lang) if help_key else None
+        help_html = f'<p class="help">{_e(help_text)}</p>' if help_text else ""
         parts.append(f'<section id="{key}"><h2>{_e(t("section." + key, lang))}</h2>{help_html}{body}</section>')
 
     section("scorecard", scorecard_table(pack, lang), "section.scorecard.help")
@@ -374,6 +390,9 @@ def render_html(pack: WeeklyPack, lang: str = "en") -> str:
                                   "created_at", "due_at", "event_at", "overdue_hours"]), "section.breaches.help")
     else:
         section("breaches", f"<p>{_e(t('none.breaches', lang))}</p>", "section.breaches.help")
+    worst = pack.worst_intervals
+    section("worst_intervals", html_table(worst, lang, WORST_INTERVAL_COLUMNS) if worst.height
+            else f"<p>{_e(t('none.worst_intervals', lang))}</p>", help_text=worst_intervals_help(pack, lang))
     if pack.signals.height:
         charts = "".join(_figure_html(fig, f"fig-{key}") for key, fig in figs.items() if key.startswith("pchart-"))
         section("signals", html_table(pack.signals, lang, [

@@ -59,6 +59,16 @@ TEXT: dict[str, tuple[str, str]] = {
     "none.comments": ("No comment scored 3 or lower this week.", "本周没有 3 分及以下的评价。"),
     "section.comments.help": ("Comments of responses scored 1-3 (not satisfied), lowest first.",
                               "评分 1-3 分（不满意）的回访评价，按分数从低到高。"),
+    "section.worst_intervals": ("Contact centre: the worst intervals", "呼叫中心：服务水平最差的时段"),
+    "section.worst_intervals.help": ("The week's {minutes}-minute intervals with the lowest service level (answered "
+                                     "within {seconds} s / calls, queues pooled), among those with at least {min} "
+                                     "offered calls; short abandons (within {short} s) are left out of calls. Agents "
+                                     "needed: Erlang C for the service-level target; available: from the roster.",
+                                     "本周服务水平（{seconds} 秒内接通 / 呼叫量，各技能组合计）最低的 {minutes} 分钟时段，"
+                                     "仅计进线不少于 {min} 通的时段；{short} 秒内的短时放弃不计入呼叫量。所需坐席：按服务水平目标的 "
+                                     "Erlang C 计算；在岗坐席：来自排班。"),
+    "none.worst_intervals": ("No contact-centre interval this week had enough calls to judge.",
+                             "本周没有呼叫量足以评判的呼叫中心时段。"),
     "none.class1": ("No class-1 complaint was open at the end of the week.", "周末没有未结的一类投诉。"),
     "pareto.this": ("This week", "本周"),
     "pareto.last": ("Last week", "上周"),
@@ -93,10 +103,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi.follow_up_rate": ("Follow-up rate", "回访率"),
     "kpi.response_rate": ("Response rate", "回访接通率"),
     "kpi.defect_rate": ("Defect rate", "不合格率"),
+    "kpi.service_level": ("Service level (80/20)", "服务水平（80/20）"),
+    "kpi.abandon_rate": ("Abandon rate", "呼损率（放弃率）"),
     # dimensions
     "dim.site": ("site", "站点"), "dim.category": ("category", "类别"), "dim.department": ("department", "部门"),
     "dim.product": ("product", "产品"), "dim.agent": ("agent", "员工"), "dim.line": ("line", "产线"),
     "dim.stage": ("stage", "检验阶段"), "dim.material_batch": ("material batch", "原料批次"),
+    "dim.queue": ("queue", "技能组"),
     # the "what changed" sentences
     "change.rose": ("rose", "升至"), "change.fell": ("fell", "降至"),
     "change.wow": ("{kpi} {verb} from {before} to {after} ({delta}) since last week, beyond its normal "
@@ -112,6 +125,8 @@ TEXT: dict[str, tuple[str, str]] = {
                       "{dimension} {value}（{contribution}，占变化的 {share}）"),
     "change.spread": (" No single site, category, department, product or agent accounts for most of it.",
                       "没有单一的站点、类别、部门、产品或员工占变化的大部分。"),
+    "change.spread.calls": (" No single queue or agent accounts for most of it.",
+                            "没有单一的技能组或坐席占变化的大部分。"),
     "change.join": ("; ", "；"),
     "pp": ("{value} pp", "{value} 个百分点"),
 }
@@ -132,6 +147,11 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "attempted_date": ("Date", "日期"), "agent": ("Agent", "员工"), "score": ("Score", "评分"),
     "comment": ("Comment", "评价"), "department": ("Department", "部门"), "status_now": ("Status now", "当前状态"),
     "age_days": ("Age at week end (days)", "周末已开（天）"), "resolved_at": ("Resolved", "处理完毕"),
+    "interval_start": ("Interval", "时段"), "offered": ("Offered", "进线"), "calls": ("Calls", "呼叫量"),
+    "answered": ("Answered", "接通"), "abandoned": ("Abandoned", "放弃"),
+    "service_level": ("Service level", "服务水平"), "abandon_rate": ("Abandon rate", "放弃率"),
+    "asa_seconds": ("ASA (s)", "平均应答速度（秒）"), "agents_needed": ("Agents needed", "所需坐席"),
+    "agents_available": ("Agents available", "在岗坐席"), "queue": ("Queue", "技能组"),
 }
 
 # Traffic-light status -> (symbol, colour, label key): Okabe-Ito colours (colour-blind safe, never red/green) and a
@@ -179,6 +199,8 @@ section { page-break-inside: auto; }
   p.help { page-break-inside: avoid; break-inside: avoid; }
   tr { page-break-inside: avoid; break-inside: avoid; }
   table { font-size: 10px; } th, td { padding: 3px 4px; }
+  table.scorecard td { padding: 2px 4px; line-height: 1.3; }
+  table.scorecard td[data-col="trend"] { min-width: 8.5em; }   /* two weeks a line, not one: 9 KPIs on page 1 */
   table.scorecard, .change > p { page-break-inside: avoid; break-inside: avoid; }
   .modebar-container, .modebar { display: none !important; }
   details { display: none; }
@@ -203,7 +225,7 @@ def column(name: str, lang: str = "en") -> str:
 
 _DIMENSION_CODES = {"category": "category", "department": "department", "product": "product", "stage": "stage",
                     "defect_type": "defect_type", "target": "target", "ticket_type": "ticket_type",
-                    "status": "status", "status_now": "status", "signal": "signal"}
+                    "status": "status", "status_now": "status", "signal": "signal", "queue": "queue"}
 # the pack's columns holding coded values: the PDF's cells and the weekly-review page's tables name them with
 # value_label, so the page and the printout say the same
 CODED_COLUMNS = tuple(_DIMENSION_CODES)

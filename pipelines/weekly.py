@@ -7,6 +7,7 @@
 * "what changed": each KPI that moved beyond its noise, with the change split into contributions of the
   dimension values (site, category, department, product, agent; product, line, stage and material batch for
   defects) and a sentence in English and Chinese;
+* the contact centre's worst intervals of the week (lowest service level, with enough calls to judge);
 * the top SLA breaches, the p-chart signals, this week's and last week's defect Pareto, the lowest-scored
   comments, the class-1 complaints open at the end of the week, and the meeting's saved notes.
 
@@ -47,6 +48,8 @@ MAX_DRIVERS = 3
 TOP_BREACHES = 15
 TOP_COMMENTS = 10
 TOP_CONTRIBUTIONS = 5       # rows per dimension kept in the contribution table
+WORST_INTERVALS = 5         # the week's intervals with the lowest service level ...
+WORST_MIN_OFFERED = 10      # ... among those with at least this many offered calls (fewer: one call swings it)
 MAX_P_CHARTS = 4
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
@@ -144,6 +147,7 @@ TICKET_DIMS = (("site", "site"), ("category", "category"), ("department", "depar
                ("agent", "agent"))
 DEFECT_DIMS = (("product", "product"), ("line", "line"), ("stage", "stage"),
                ("material_batch", "material_batch_id"))
+CALL_DIMS = (("queue", "queue"), ("agent", "agent"))
 
 
 @dataclass(frozen=True)
@@ -171,6 +175,8 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("follow_up_rate", ">=", TICKET_DIMS),
     Kpi("response_rate", ">=", TICKET_DIMS),
     Kpi("defect_rate", "<=", DEFECT_DIMS, 2),
+    Kpi("service_level", ">=", CALL_DIMS),
+    Kpi("abandon_rate", "<=", CALL_DIMS),
 )
 KPI_BY_KEY = {k.key: k for k in KPIS}
 
@@ -359,6 +365,10 @@ class WeeklyPack:
     class1_open: pl.DataFrame
     notes: str = ""
     targets: dict[str, float] = field(default_factory=dict)
+    # the week's WORST_INTERVALS contact-centre intervals by service level (worst_intervals)
+    worst_intervals: pl.DataFrame = field(default_factory=pl.DataFrame)
+    # what the worst-intervals section's help states: interval minutes, service-level and short-abandon seconds
+    call_settings: dict[str, float] = field(default_factory=dict)
 
     def row(self, key: str) -> ScoreRow:
         return next(r for r in self.scorecard if r.kpi.key == key)
@@ -484,7 +494,7 @@ def describe(change: Change, lang: str = "en") -> str:
             for d in change.drivers)
         text += t("change.drivers", lang, drivers=drivers)
     else:
-        text += t("change.spread", lang)
+        text += t("change.spread.calls" if k.dims == CALL_DIMS else "change.spread", lang)
     return text
 
 
@@ -597,6 +607,43 @@ def class1_open(run: Run, week: IsoWeek) -> pl.DataFrame:
     """, [datetime.combine(week.start + timedelta(days=7), datetime.min.time())])
 
 
+def worst_intervals(run: Run, week: IsoWeek, limit: int = WORST_INTERVALS,
+                    min_offered: int = WORST_MIN_OFFERED) -> pl.DataFrame:
+    """The week's contact-centre intervals (the queues pooled) with the lowest service level among those with at
+    least `min_offered` offered calls, worst first: (interval_start local, weekday, offered, calls, answered,
+    abandoned, service_level, abandon_rate, asa_seconds, agents_needed, agents_available). Counts and rates are
+    metrics.calls_interval's sums; agents needed (Erlang C) and available are pipelines.staffing's. No calls: an
+    empty frame with those columns."""
+    from pipelines.staffing import staffing  # numpy Erlang C: only when the pack is built
+
+    stop = week.start + timedelta(days=7)
+    frame = run("""
+        SELECT interval_start, any_value(weekday) AS weekday, CAST(sum(offered) AS BIGINT) AS offered,
+               CAST(sum(calls) AS BIGINT) AS calls, CAST(sum(answered) AS BIGINT) AS answered,
+               CAST(sum(abandoned) AS BIGINT) AS abandoned,
+               sum(answered_within_service_level) / nullif(sum(calls), 0) AS service_level,
+               sum(abandoned) / nullif(sum(calls), 0) AS abandon_rate,
+               sum(answered_wait_seconds) / nullif(sum(answered), 0) AS asa_seconds
+        FROM metrics.calls_interval
+        WHERE interval_date >= CAST(? AS DATE) AND interval_date < CAST(? AS DATE)
+        GROUP BY interval_start
+        HAVING sum(offered) >= ? AND sum(calls) > 0
+        ORDER BY service_level, interval_start
+        LIMIT ?
+    """, [week.start, stop, min_offered, limit])
+    agents = (staffing(run, week.start, week.end).select("interval_start", "agents_needed", "agents_available")
+              if frame.height else pl.DataFrame(schema={"interval_start": frame.schema["interval_start"],
+                                                        "agents_needed": pl.Int64, "agents_available": pl.Float64}))
+    return frame.join(agents, on="interval_start", how="left", maintain_order="left")
+
+
+def call_targets(config: Config) -> dict[str, float]:
+    """The call KPIs' targets, from [contact_centre]: service level >= its target (0.80), abandon rate <= the upper
+    bound of its range (0.05)."""
+    cc = config.contact_centre
+    return {"service_level": cc.service_level_target, "abandon_rate": cc.abandon_rate_max}
+
+
 def build_pack(run: Run, config: Config, week: IsoWeek | str | None = None) -> WeeklyPack:
     """Everything the weekly review shows for `week` (default: the last full week of data)."""
     if week is None:
@@ -606,7 +653,8 @@ def build_pack(run: Run, config: Config, week: IsoWeek | str | None = None) -> W
     elif isinstance(week, str):
         week = IsoWeek.parse(week)
     history = kpi_history(run, week)
-    rows = scorecard(history, week, config.targets)
+    targets = dict(config.targets) | call_targets(config)
+    rows = scorecard(history, week, targets)
     changes = [c for c in (explain(run, r, week) for r in rows) if c is not None]
     signals = week_signals(run, week)
     return WeeklyPack(
@@ -615,8 +663,16 @@ def build_pack(run: Run, config: Config, week: IsoWeek | str | None = None) -> W
         breaches_by_site=breaches_by_site(run, week), signals=signals,
         p_chart_lots=p_chart_lots(run, week, signals), pareto=pareto(run, week),
         comments=lowest_comments(run, week), class1_open=class1_open(run, week),
-        notes=load_notes(config, week), targets=dict(config.targets),
+        notes=load_notes(config, week), targets=targets, worst_intervals=worst_intervals(run, week),
+        call_settings={"minutes": config.contact_centre.interval_minutes, "min": WORST_MIN_OFFERED,
+                       "seconds": config.contact_centre.service_level_seconds,
+                       "short": config.contact_centre.short_abandon_seconds},
     )
+
+def worst_intervals_help(pack: WeeklyPack, lang: str = "en") -> str:
+    """The worst-intervals section's explanation, with the pack's settings."""
+    values = {k: f"{v:g}" for k, v in pack.call_settings.items()}
+    return t("section.worst_intervals.help", lang, **values) if values else ""
 
 
 # ------------------------------------------------------------------ notes (state_dir, outside the warehouse)

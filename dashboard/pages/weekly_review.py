@@ -1,5 +1,6 @@
 """Weekly quality review: pick an ISO week (default the last full week); the scorecard against targets with a
-traffic light, week-over-week change and four-week trend; what changed and why; top SLA breaches; p-chart signals;
+traffic light, week-over-week change and four-week trend; what changed and why; top SLA breaches; the contact
+centre's worst intervals; p-chart signals;
 this week's and last week's defect Pareto; the lowest-scored comments; open class-1 complaints; and the meeting's
 notes, saved per week. The computations are pipelines/weekly.py's, the charts pipelines/report.py's (the same pack
 `sqd report` writes)."""
@@ -137,6 +138,13 @@ if pack.breaches.height:
         table(pack.breaches, f"breaches_{week.label}")
 else:
     st.info(t("none.breaches", lg))
+
+st.subheader(t("section.worst_intervals", lg), help=weekly.worst_intervals_help(pack, lg))
+if pack.worst_intervals.height:
+    table(pack.worst_intervals.select(report.WORST_INTERVAL_COLUMNS), f"worst_intervals_{week.label}",
+          percent=("service_level", "abandon_rate"))
+else:
+    st.info(t("none.worst_intervals", lg))
 
 section("signals", "section.signals.help")
 if pack.signals.height:

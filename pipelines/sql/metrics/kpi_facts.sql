@@ -12,8 +12,12 @@
 --   follow_up_rate         resolved repairs and complaints followed up within their window / those whose window
 --                          closed or that were followed up (no attempt yet, window open: pending, like an SLA)
 --   defect_rate            nonconforming units / inspected units
--- metric_date is the local date the source view files the row under (received, attempted, resolved, inspected).
--- Ticket and survey KPIs carry the ticket dimensions, defect_rate the plant's; the others are null.
+--   service_level          calls answered within [contact_centre] service_level_seconds (20 s) / calls (80/20)
+--   abandon_rate           calls abandoned / calls
+--                          (calls = offered calls less short abandons, as metrics.calls_interval; one row per call)
+-- metric_date is the local date the source view files the row under (received, attempted, resolved, inspected,
+-- offered). Ticket and survey KPIs carry the ticket dimensions, defect_rate the plant's, the call KPIs the call's
+-- agent and queue (the last column, null on every other KPI); the others are null.
 CREATE OR REPLACE VIEW metrics.kpi_facts AS
 SELECT k.metric, t.created_date AS metric_date,
        t.site, t.department, t.agent, t.channel, t.ticket_type, t.category, t.priority, t.product,
@@ -23,7 +27,8 @@ SELECT k.metric, t.created_date AS metric_date,
                           ELSE t.is_repeat_complaint END AS BIGINT) AS numerator,
        CAST(CASE k.metric WHEN 'timeliness_rate' THEN t.is_measured
                           WHEN 'complaint_rate' THEN TRUE
-                          ELSE t.is_complaint AND NOT t.is_repeat_complaint END AS BIGINT) AS denominator
+                          ELSE t.is_complaint AND NOT t.is_repeat_complaint END AS BIGINT) AS denominator,
+       CAST(NULL AS VARCHAR) AS queue
 FROM metrics.ticket_kpis AS t
 CROSS JOIN (VALUES ('timeliness_rate'), ('complaint_rate'), ('repeat_complaint_rate')) AS k(metric)
 
@@ -33,7 +38,8 @@ SELECT k.metric, c.attempted_date,
        c.site, c.department, c.agent, c.channel, c.ticket_type, c.category, c.priority, c.product,
        NULL, NULL, NULL,
        CAST(CASE k.metric WHEN 'csat_rate' THEN c.satisfied ELSE c.responses END AS BIGINT),
-       CAST(CASE k.metric WHEN 'csat_rate' THEN c.scored_responses ELSE c.attempts - c.pending_attempts END AS BIGINT)
+       CAST(CASE k.metric WHEN 'csat_rate' THEN c.scored_responses ELSE c.attempts - c.pending_attempts END AS BIGINT),
+       NULL
 FROM metrics.csat_daily AS c
 CROSS JOIN (VALUES ('csat_rate'), ('response_rate')) AS k(metric)
 
@@ -42,7 +48,7 @@ UNION ALL
 SELECT 'follow_up_rate', f.resolved_date,
        f.site, f.department, f.agent, f.channel, f.ticket_type, f.category, f.priority, f.product,
        NULL, NULL, NULL,
-       CAST(f.is_followed_up AS BIGINT), CAST(NOT f.is_follow_up_pending AS BIGINT)
+       CAST(f.is_followed_up AS BIGINT), CAST(NOT f.is_follow_up_pending AS BIGINT), NULL
 FROM metrics.follow_up_tickets AS f
 
 UNION ALL
@@ -50,5 +56,17 @@ UNION ALL
 SELECT 'defect_rate', d.inspected_date,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, d.product,
        d.line, d.stage, d.material_batch_id,
-       CAST(d.nonconforming_qty AS BIGINT), CAST(d.inspected_qty AS BIGINT)
+       CAST(d.nonconforming_qty AS BIGINT), CAST(d.inspected_qty AS BIGINT), NULL
 FROM metrics.defect_lots AS d
+
+UNION ALL
+
+SELECT k.metric, f.interval_date,
+       NULL, NULL, f.agent, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL,
+       CAST(CASE k.metric WHEN 'service_level' THEN f.is_within_service_level
+                          ELSE f.is_abandoned AND f.is_counted END AS BIGINT),
+       CAST(f.is_counted AS BIGINT),
+       f.queue
+FROM metrics.call_facts AS f
+CROSS JOIN (VALUES ('service_level'), ('abandon_rate')) AS k(metric)
