@@ -353,6 +353,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "cc.available_from.answering": ("Agents available: the agents who answered calls in each interval (no roster "
                                     "loaded for the period), so the gap is a lower bound.",
                                     "在岗坐席：各时段实际应答的坐席（该期间未加载排班表），缺口为下限。"),
+    "cc.occupancy.help": ("Talk + wrap-up seconds of the calls offered in the rostered intervals / the agent-seconds "
+                          "the roster makes available in them (every queue). Shown only when a roster is loaded.",
+                          "排班时段内进线呼叫的通话 + 话后处理秒数 / 排班提供的可用坐席秒数（全部技能组）。仅在已加载排班表时显示。"),
     "cc.gap_days": ("Days short of agents, by agent-hours missing.", "坐席不足的日期，按缺少的坐席小时排序。"),
     "cc.queues": ("By queue", "按技能组"),
     "cc.agents": ("By agent", "按坐席"),
@@ -463,6 +466,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "bin_start_seconds": ("From (s)", "起（秒）"), "call_outcome": ("Outcome", "结果"),
     "answered_within_service_level": ("Answered in time", "及时应答"), "weekday": ("Weekday", "星期"),
     "interval_minutes": ("Interval (min)", "时段长度（分钟）"), "handle_seconds": ("Handle time (s)", "处理时长（秒）"),
+    "occupancy": ("Occupancy", "占用率"), "available_seconds": ("Available (agent-s)", "可用坐席秒数"),
     "target_seconds": ("Target (s)", "时限（秒）"), "available_from": ("Available from", "在岗来源"),
 }
 

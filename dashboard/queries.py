@@ -1040,7 +1040,7 @@ def page_queries(run: Run, f: Filters) -> dict[str, list[tuple[str, Query]]]:
         ],
         "contact centre": [
             (fn.__name__, fn) for fn in (calls_summary, calls_heatmap, calls_by_time_of_day, wait_distribution,
-                                         calls_by_queue, calls_by_agent, calls_staffing)
+                                         calls_by_queue, calls_by_agent, calls_staffing, calls_occupancy)
         ],
         "data quality": [
             ("dq_runs", lambda r, f: dq_runs(r)),
@@ -1058,6 +1058,7 @@ def page_queries(run: Run, f: Filters) -> dict[str, list[tuple[str, Query]]]:
 
 VIEWS["calls_interval"] = ViewFilter("interval_date", {})
 VIEWS["call_facts"] = ViewFilter("interval_date", {})
+VIEWS["roster_interval"] = ViewFilter("interval_date", {})
 WAIT_BINS = (0, 5, 10, 15, 20, 30, 60, 120)   # seconds: the bins' lower edges; the last is open
 
 _CALL_RATES = """
@@ -1138,6 +1139,19 @@ def calls_by_agent(run: Run, f: Filters) -> pl.DataFrame:
                count(*) FILTER (WHERE is_within_service_level) / count(*) AS answered_within_target_share
         FROM metrics.call_facts WHERE {clause} AND is_answered AND agent IS NOT NULL
         GROUP BY agent ORDER BY answered DESC, agent
+    """, params)
+
+
+def calls_occupancy(run: Run, f: Filters) -> pl.DataFrame:
+    """Occupancy (talk + wrap-up seconds / agent-seconds available, metrics.roster_interval) per rostered interval
+    of the period, and the period's (the row whose interval_start is null): sums divided, never averaged."""
+    clause, params = where("roster_interval", f)
+    return run(f"""
+        SELECT interval_start, sum(handle_seconds) AS handle_seconds, sum(available_seconds) AS available_seconds,
+               sum(handle_seconds) / nullif(sum(available_seconds), 0) AS occupancy
+        FROM metrics.roster_interval WHERE {clause}
+        GROUP BY GROUPING SETS ((interval_start), ())
+        ORDER BY interval_start NULLS FIRST
     """, params)
 
 

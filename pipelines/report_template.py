@@ -104,7 +104,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi.response_rate": ("Response rate", "回访接通率"),
     "kpi.defect_rate": ("Defect rate", "不合格率"),
     "kpi.service_level": ("Service level (80/20)", "服务水平（80/20）"),
-    "kpi.abandon_rate": ("Abandon rate", "呼损率（放弃率）"),
+    "kpi.abandon_rate": ("Abandon rate", "放弃率"),
     # dimensions
     "dim.site": ("site", "站点"), "dim.category": ("category", "类别"), "dim.department": ("department", "部门"),
     "dim.product": ("product", "产品"), "dim.agent": ("agent", "员工"), "dim.line": ("line", "产线"),

@@ -76,3 +76,42 @@ def test_contact_centre_page_shows_the_access_rates_and_staffing(calls_project, 
     assert len(at.dataframe) >= 3                        # queues, agents, days short (and the expanders' data)
     if lang == "zh":
         assert all(re.search(r"[\u4e00-\u9fff]", s.value) for s in at.subheader)
+
+
+def roster_csv(path: Path) -> Path:
+    """Four agents available through 09:00-11:00 of the same three Mondays, in 30-minute slots."""
+    lines = ["agent,interval_start,interval_minutes,is_logged_in,is_available"]
+    for day in ("2026-11-02", "2026-11-09", "2026-11-16"):
+        for slot in ("09:00", "09:30", "10:00", "10:30"):
+            lines += [f"A{a},{day} {slot}:00,30,true,true" for a in range(4)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def roster_project(tmp_path_factory) -> Project:
+    folder = tmp_path_factory.mktemp("calls_and_roster")
+    project = make_project(folder)
+    results = ingest_files([calls_csv(folder / "calls.csv"), roster_csv(folder / "roster.csv")], project.config,
+                           [None, "roster__canonical"])
+    assert all(r.status != REFUSED for r in results), [r.message for r in results]
+    return project
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_contact_centre_page_shows_occupancy_from_the_roster(roster_project, calls_project, monkeypatch, lang):
+    # each 30-minute interval: 30 calls, 3 abandoned (every 10th), 27 answered x (200 s talk + 20 s wrap-up) =
+    # 5,940 s handled over 4 agents x 1,800 s = 7,200 s available: 82.5 %, and so over the period
+    at = open_page(roster_project, monkeypatch, lang)
+    label = "Occupancy" if lang == "en" else "占用率"
+    [shown] = [m.value for m in at.metric if m.label == label]
+    assert shown == "82.5%"
+    con = connect(roster_project.config)
+    try:
+        assert con.execute("SELECT count(*), min(occupancy), max(occupancy) FROM metrics.roster_interval"
+                           ).fetchall()[0] == (12, pytest.approx(0.825), pytest.approx(0.825))
+    finally:
+        con.close()
+    # without a roster there is no occupancy to state
+    at = open_page(calls_project, monkeypatch, lang)
+    assert [m.value for m in at.metric if m.label == label] == ["—"]

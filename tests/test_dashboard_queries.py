@@ -74,7 +74,7 @@ def every_query(run, f: Filters) -> dict[str, pl.DataFrame]:
         "quarantined": q.quarantined(run, include_released=True),
         **{fn.__name__: fn(run, f) for fn in (q.calls_summary, q.calls_heatmap, q.calls_by_time_of_day,
                                               q.wait_distribution, q.calls_by_queue, q.calls_by_agent,
-                                              q.calls_staffing)},
+                                              q.calls_staffing, q.calls_occupancy)},
     }
 
 

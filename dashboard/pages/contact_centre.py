@@ -1,6 +1,7 @@
 """Contact centre (issue 16): the hotline's access targets from call records (connect rate, agent answer rate,
 service level 80/20, late answers, abandon rate), a week x time-of-day heat map of service level, calls by time
-of day, the wait distribution, Erlang C staffing against the agents who worked, and per-queue and per-agent tables.
+of day, the wait distribution, Erlang C staffing against the agents who worked, occupancy per rostered interval
+(metrics.roster_interval), and per-queue and per-agent tables.
 Only the date range applies: calls carry none of the sidebar's ticket dimensions."""
 
 import polars as pl
@@ -76,16 +77,23 @@ with ui.section("cc.staffing", view="calls_interval", help_key="cc.staffing.help
     plan = queries.calls_staffing(run, f)
     if not ui.no_data(plan):
         days = gap_per_day(plan)
-        c1, c2, c3 = st.columns(3)
+        occupancy = queries.calls_occupancy(run, f)          # the period's row first (interval_start null)
+        c1, c2, c3, c4 = st.columns(4)
         c1.metric(tr("col.gap_agent_hours"), ui.fmt_num(days["gap_agent_hours"].sum()), border=True)
         c2.metric(tr("col.needed_agent_hours"), ui.fmt_num(days["needed_agent_hours"].sum()), border=True)
         c3.metric(tr("col.available_agent_hours"), ui.fmt_num(days["available_agent_hours"].sum()), border=True)
+        period_occupancy = occupancy["occupancy"][0] if occupancy.height else None
+        c4.metric(tr("col.occupancy"), "—" if period_occupancy is None else f"{period_occupancy:.1%}", border=True,
+                  help=tr("cc.occupancy.help"))
         st.caption(tr(f"cc.available_from.{plan['available_from'][0]}"))
         ui.chart(charts.staffing(plan, lg), "cc_staffing")
         ui.table(days.filter(pl.col("gap_agent_hours") > 0).sort("gap_agent_hours", descending=True),
                  "staffing_gap_days", caption=tr("cc.gap_days"))
+        per_interval = occupancy.filter(pl.col("interval_start").is_not_null()).select("interval_start", "occupancy")
         ui.table(plan.select("interval_start", "calls", "aht_seconds", "traffic_erlangs", "agents_needed",
-                             "agents_available", "agent_gap"), "staffing_intervals", collapsed=True)
+                             "agents_available", "agent_gap")
+                 .join(per_interval, on="interval_start", how="left", maintain_order="left"),
+                 "staffing_intervals", collapsed=True, column_config={"occupancy": ui.percent_column()})
 
 with ui.section("cc.queues", view="calls_interval"):
     queues = queries.calls_by_queue(run, f)
