@@ -55,14 +55,14 @@ rostered AS (
 ),
 
 handled AS (
-    SELECT interval_start, coalesce(sum(handle_seconds), 0) AS handle_seconds
+    SELECT interval_start, interval_date, coalesce(sum(handle_seconds), 0) AS handle_seconds
     FROM metrics.call_facts
-    GROUP BY interval_start
+    GROUP BY interval_start, interval_date
 )
 
 SELECT
-    r.interval_start,
-    r.interval_date,
+    interval_start,
+    interval_date,
     r.interval_minutes,
     r.agents_logged_in,
     r.agents_available,
@@ -70,4 +70,4 @@ SELECT
     CAST(coalesce(h.handle_seconds, 0) AS DOUBLE) AS handle_seconds,
     coalesce(h.handle_seconds, 0) / nullif(r.available_seconds, 0) AS occupancy
 FROM rostered AS r
-LEFT JOIN handled AS h USING (interval_start)
+LEFT JOIN handled AS h USING (interval_start, interval_date)
