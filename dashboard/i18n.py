@@ -564,6 +564,28 @@ VALUES["queue"] = {"general": ("general", "综合咨询"), "repair": ("repair", 
                    "complaint": ("complaint", "投诉"), "(none)": ("(none)", "（无）")}
 
 
+# Each area's own table (dashboard/i18n_<area>.py with TEXT and optionally COLUMNS and VALUES), merged here so every
+# page and test reads one table while parallel work on areas never edits the same file. One module per line.
+EXTENSIONS = (
+)
+
+
+def _merge_extensions() -> None:
+    import importlib
+    for name in EXTENSIONS:
+        module = importlib.import_module(name)
+        for table, extra in ((TEXT, getattr(module, "TEXT", {})), (COLUMNS, getattr(module, "COLUMNS", {}))):
+            clash = set(table) & set(extra)
+            if clash:
+                raise ValueError(f"{name} redefines translation keys {sorted(clash)}")
+            table.update(extra)
+        for dimension, values in getattr(module, "VALUES", {}).items():
+            VALUES.setdefault(dimension, {}).update(values)
+
+
+_merge_extensions()
+
+
 def t(key: str, lang: str = "en", **values: object) -> str:
     """The text for `key` in `lang` ("en" or "zh"), with `{name}` fields filled from `values`."""
     pair = TEXT.get(key)
