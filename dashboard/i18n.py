@@ -7,6 +7,8 @@ A missing key shows as the key itself, and tests/test_dashboard_i18n.py fails on
 
 from __future__ import annotations
 
+from pipelines.datasets import DATASETS
+
 LANGUAGES = {"en": "English", "zh": "简体中文"}
 
 TEXT: dict[str, tuple[str, str]] = {
@@ -521,9 +523,7 @@ VALUES: dict[str, dict[str, tuple[str, str]]] = {
     "sla_status": {"met": ("met", "达成"), "breached": ("breached", "超时"), "pending": ("pending", "待定")},
     "complaint_grade": {"class_1": ("class 1", "一类投诉"), "class_2": ("class 2", "二类投诉"),
                         "grievance": ("grievance", "抱怨")},
-    "dataset": {"tickets": ("tickets", "工单"), "surveys": ("surveys", "回访"), "inspections": ("inspections", "检验"),
-                "nonconformities": ("nonconformities", "不合格品"), "calls": ("calls", "呼叫记录"),
-                "roster": ("roster", "排班")},
+    "dataset": {name: dataset.label for name, dataset in DATASETS.items()},   # the registry names them
     "rate": {"reopen_rate": ("Reopen rate", "重开率"), "escalation_rate": ("Escalation rate", "升级率"),
              "follow_up_rate": ("Follow-up rate", "回访率"),
              "hotline_satisfaction_rate": ("Satisfaction of all handled", "满意率（全部处理量）"),

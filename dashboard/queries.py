@@ -17,6 +17,7 @@ import duckdb
 import polars as pl
 
 from pipelines import rollups
+from pipelines.datasets import DATASETS
 from pipelines.warehouse import SESSION_SETTINGS, Run, direct  # noqa: F401 (re-exported for pages and tests)
 
 DIMENSIONS = ("site", "department", "channel", "ticket_type", "category", "priority", "product")
@@ -192,16 +193,13 @@ def dimension_values(run: Run) -> pl.DataFrame:
 
 
 def date_bounds(run: Run) -> pl.DataFrame:
-    """First and last local date with any record (tickets, surveys, inspections, nonconformities, calls)."""
-    return run("""
+    """First and last local date with any record, over every dataset the registry puts in the date range."""
+    stamps = " UNION ALL ".join(
+        f'SELECT min("{d.event_time}") AS lo, max("{d.event_time}") AS hi FROM core."{d.name}"'
+        for d in DATASETS.values() if d.in_date_range)
+    return run(f"""
         WITH tz AS (SELECT coalesce(max(value), 'UTC') AS tz FROM meta.settings WHERE key = 'timezone'),
-        stamps AS (
-            SELECT min(created_at) AS lo, max(created_at) AS hi FROM core.tickets
-            UNION ALL SELECT min(attempted_at), max(attempted_at) FROM core.surveys
-            UNION ALL SELECT min(inspected_at), max(inspected_at) FROM core.inspections
-            UNION ALL SELECT min(found_at), max(found_at) FROM core.nonconformities
-            UNION ALL SELECT min(offered_at), max(offered_at) FROM core.calls
-        )
+        stamps AS ({stamps})
         SELECT CAST(timezone((SELECT tz FROM tz), min(lo)) AS DATE) AS first_date,
                CAST(timezone((SELECT tz FROM tz), max(hi)) AS DATE) AS last_date
         FROM stamps

@@ -14,13 +14,13 @@ import typer
 
 from pipelines.cli_common import (EXIT_ERROR, EXIT_OK, EXIT_QUARANTINE, EXIT_REFUSED, ConfigOpt, console, err,
                                    load_or_exit, say)
+from pipelines.datasets import DATASETS
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-# The datasets by name, for the --dataset help: pipelines.datasets imports Polars, which `sqd --help` should not
-# pay for (tests/test_cli.py holds this equal to DATASETS).
-DATASET_NAMES = ("tickets", "surveys", "inspections", "nonconformities", "calls", "roster")
+# The datasets by name, for the --dataset help (the registry imports no Polars, so `sqd --help` stays fast).
+DATASET_NAMES = tuple(DATASETS)
 
 SEVERITY_STYLE = {"blocking": "red", "row-level": "yellow", "warning": "magenta"}
 

@@ -1,33 +1,72 @@
 """The canonical model each source is mapped onto: columns, types, keys and known value sets.
 
-This is the contract between mapping profiles, the demo generator, the expectation suites and the DDL in
-sql/schema.sql (a test checks the two agree).
+This is the one registry of datasets: the contract between mapping profiles, the demo generator, the expectation
+suites and the DDL in sql/schema.sql (a test checks the two agree). Everything that lists datasets (`sqd check`,
+`sqd status`, the freshness badge, the dashboard's date range, the validator's derived columns) reads `DATASETS`.
+Adding a dataset takes an entry here, a canonical profile (data/profiles/), a suite (expectations/), the table's DDL
+(sql/schema.sql) and its views: docs/architecture.md "Adding a dataset".
+
+Types are named by short strings so that `sqd status` can read the registry without importing Polars (CLI start,
+docs/performance.md); `Dataset.columns` gives the Polars types, built on first use.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
-import polars as pl
+if TYPE_CHECKING:
+    import polars as pl
 
-TS = pl.Datetime("us", "UTC")
 LINEAGE = ("load_id", "source_file", "file_hash", "loaded_at")
+
+# short type name -> how Polars spells it (built lazily in `_polars_type`)
+TYPE_NAMES = ("text", "ts", "date", "int", "float", "bool", "money")
+
+
+def _polars_type(name: str) -> pl.DataType:
+    import polars as pl
+    return {"text": pl.Utf8, "ts": pl.Datetime("us", "UTC"), "date": pl.Date, "int": pl.Int32,
+            "float": pl.Float64, "bool": pl.Boolean, "money": pl.Decimal(18, 2)}[name]
+
+
+def __getattr__(name: str):  # `from pipelines.datasets import TS`: the Polars timestamp type, on demand
+    if name == "TS":
+        return _polars_type("ts")
+    raise AttributeError(name)
 
 
 @dataclass(frozen=True)
 class Dataset:
     name: str
     key: str
-    columns: dict[str, pl.DataType]
+    schema: dict[str, str]                # column -> type name (TYPE_NAMES)
     required: tuple[str, ...]
     event_time: str                       # the column freshness is measured on
     value_sets: dict[str, tuple[str, ...]]
     # a key made of other columns (pipelines/mapping.py joins them with '|' when the file has no key column)
     key_parts: tuple[str, ...] = ()
+    label: tuple[str, str] = ("", "")     # (English, Chinese) name shown in the dashboard and `sqd status`
+    # whether the dashboard's date range spans this dataset's event times (a roster plans the future: no)
+    in_date_range: bool = True
+
+    def __post_init__(self) -> None:
+        unknown = {c: t for c, t in self.schema.items() if t not in TYPE_NAMES}
+        if unknown:
+            raise ValueError(f"dataset {self.name}: unknown column types {unknown}; use one of {TYPE_NAMES}")
+        missing = [c for c in (self.key, self.event_time, *self.required, *self.key_parts, *self.value_sets)
+                   if c not in self.schema]
+        if missing:
+            raise ValueError(f"dataset {self.name}: {missing} are not among its columns")
+
+    @cached_property
+    def columns(self) -> dict[str, pl.DataType]:
+        return {c: _polars_type(t) for c, t in self.schema.items()}
 
     @property
     def timestamp_columns(self) -> list[str]:
-        return [c for c, t in self.columns.items() if t == TS]
+        return [c for c, t in self.schema.items() if t == "ts"]
 
 
 CHANNELS = ("phone", "front_desk", "letter_email", "app", "field_visit")
@@ -44,88 +83,95 @@ CALL_OUTCOMES = ("answered", "abandoned", "voicemail", "overflow")
 TICKETS = Dataset(
     name="tickets",
     key="ticket_id",
-    columns={
-        "ticket_id": pl.Utf8, "created_at": TS, "recorded_at": TS, "channel": pl.Utf8,
-        "ticket_type": pl.Utf8, "category": pl.Utf8, "priority": pl.Utf8, "complaint_grade": pl.Utf8,
-        "site": pl.Utf8, "region": pl.Utf8, "department": pl.Utf8, "agent": pl.Utf8,
-        "customer_id": pl.Utf8, "product": pl.Utf8, "batch_id": pl.Utf8, "distance_km": pl.Float64,
-        "dispatched_at": TS, "first_response_at": TS, "on_site_at": TS, "resolved_at": TS,
-        "closed_at": TS, "status": pl.Utf8, "reopen_count": pl.Int32, "is_escalated": pl.Boolean,
-        "is_attributable_to_service": pl.Boolean, "is_repeat_complaint": pl.Boolean,
+    schema={
+        "ticket_id": "text", "created_at": "ts", "recorded_at": "ts", "channel": "text",
+        "ticket_type": "text", "category": "text", "priority": "text", "complaint_grade": "text",
+        "site": "text", "region": "text", "department": "text", "agent": "text",
+        "customer_id": "text", "product": "text", "batch_id": "text", "distance_km": "float",
+        "dispatched_at": "ts", "first_response_at": "ts", "on_site_at": "ts", "resolved_at": "ts",
+        "closed_at": "ts", "status": "text", "reopen_count": "int", "is_escalated": "bool",
+        "is_attributable_to_service": "bool", "is_repeat_complaint": "bool",
     },
     required=("ticket_id", "created_at"),
     event_time="created_at",
     value_sets={"channel": CHANNELS, "ticket_type": TICKET_TYPES, "priority": PRIORITIES,
                 "complaint_grade": COMPLAINT_GRADES, "status": TICKET_STATUSES},
+    label=("tickets", "工单"),
 )
 
 SURVEYS = Dataset(
     name="surveys",
     key="survey_id",
-    columns={
-        "survey_id": pl.Utf8, "ticket_id": pl.Utf8, "attempted_at": TS, "responded_at": TS,
-        "method": pl.Utf8, "outcome": pl.Utf8, "score": pl.Int32, "score_attitude": pl.Int32,
-        "score_skill": pl.Int32, "score_timeliness": pl.Int32, "score_promise": pl.Int32,
-        "recommend_score": pl.Int32, "comment": pl.Utf8, "agent": pl.Utf8, "site": pl.Utf8,
+    schema={
+        "survey_id": "text", "ticket_id": "text", "attempted_at": "ts", "responded_at": "ts",
+        "method": "text", "outcome": "text", "score": "int", "score_attitude": "int",
+        "score_skill": "int", "score_timeliness": "int", "score_promise": "int",
+        "recommend_score": "int", "comment": "text", "agent": "text", "site": "text",
     },
     required=("survey_id", "attempted_at", "outcome"),
     event_time="attempted_at",
     value_sets={"method": SURVEY_METHODS, "outcome": SURVEY_OUTCOMES},
+    label=("surveys", "回访"),
 )
 
 INSPECTIONS = Dataset(
     name="inspections",
     key="lot_id",
-    columns={
-        "lot_id": pl.Utf8, "product": pl.Utf8, "line": pl.Utf8, "plant": pl.Utf8, "stage": pl.Utf8,
-        "inspected_at": TS, "production_date": pl.Date, "material_batch_id": pl.Utf8,
-        "lot_qty": pl.Int32, "inspected_qty": pl.Int32, "nonconforming_qty": pl.Int32,
-        "inspector": pl.Utf8,
+    schema={
+        "lot_id": "text", "product": "text", "line": "text", "plant": "text", "stage": "text",
+        "inspected_at": "ts", "production_date": "date", "material_batch_id": "text",
+        "lot_qty": "int", "inspected_qty": "int", "nonconforming_qty": "int",
+        "inspector": "text",
     },
     required=("lot_id", "product", "inspected_at", "inspected_qty", "nonconforming_qty"),
     event_time="inspected_at",
     value_sets={"stage": STAGES},
+    label=("inspections", "检验"),
 )
 
 NONCONFORMITIES = Dataset(
     name="nonconformities",
     key="nc_id",
-    columns={
-        "nc_id": pl.Utf8, "lot_id": pl.Utf8, "ticket_id": pl.Utf8, "product": pl.Utf8,
-        "production_date": pl.Date, "found_at": TS, "defect_type": pl.Utf8, "qty": pl.Int32,
-        "disposition": pl.Utf8, "material_cost": pl.Decimal(18, 2), "labour_cost": pl.Decimal(18, 2),
-        "discount_cost": pl.Decimal(18, 2), "external_cost": pl.Decimal(18, 2),
-        "responsible_department": pl.Utf8,
+    schema={
+        "nc_id": "text", "lot_id": "text", "ticket_id": "text", "product": "text",
+        "production_date": "date", "found_at": "ts", "defect_type": "text", "qty": "int",
+        "disposition": "text", "material_cost": "money", "labour_cost": "money",
+        "discount_cost": "money", "external_cost": "money",
+        "responsible_department": "text",
     },
     required=("nc_id", "found_at"),
     event_time="found_at",
     value_sets={"disposition": DISPOSITIONS},
+    label=("nonconformities", "不合格品"),
 )
 
 CALLS = Dataset(
     name="calls",
     key="call_id",
-    columns={
-        "call_id": pl.Utf8, "queue": pl.Utf8, "offered_at": TS, "answered_at": TS, "abandoned_at": TS,
-        "ended_at": TS, "agent": pl.Utf8, "wait_seconds": pl.Float64, "talk_seconds": pl.Float64,
-        "wrap_seconds": pl.Float64, "is_transferred": pl.Boolean, "outcome": pl.Utf8, "ticket_id": pl.Utf8,
+    schema={
+        "call_id": "text", "queue": "text", "offered_at": "ts", "answered_at": "ts", "abandoned_at": "ts",
+        "ended_at": "ts", "agent": "text", "wait_seconds": "float", "talk_seconds": "float",
+        "wrap_seconds": "float", "is_transferred": "bool", "outcome": "text", "ticket_id": "text",
     },
     required=("call_id", "offered_at"),
     event_time="offered_at",
     value_sets={"outcome": CALL_OUTCOMES},
+    label=("calls", "呼叫记录"),
 )
 
 ROSTER = Dataset(
     name="roster",
     key="roster_slot",
-    columns={
-        "roster_slot": pl.Utf8, "agent": pl.Utf8, "interval_start": TS, "interval_minutes": pl.Int32,
-        "is_logged_in": pl.Boolean, "is_available": pl.Boolean, "queue": pl.Utf8,
+    schema={
+        "roster_slot": "text", "agent": "text", "interval_start": "ts", "interval_minutes": "int",
+        "is_logged_in": "bool", "is_available": "bool", "queue": "text",
     },
     required=("agent", "interval_start"),
     event_time="interval_start",
     value_sets={},
     key_parts=("agent", "interval_start"),
+    label=("roster", "排班"),
+    in_date_range=False,
 )
 
 DATASETS = {d.name: d for d in (TICKETS, SURVEYS, INSPECTIONS, NONCONFORMITIES, CALLS, ROSTER)}

@@ -7,14 +7,13 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from pipelines import clock
+from pipelines.datasets import DATASETS
 
 if TYPE_CHECKING:
     import polars as pl
 
-# Each dataset's freshness column (Dataset.event_time), by name: pipelines.datasets imports Polars, which
-# `sqd status` does not need (CLI start, docs/performance.md). tests/test_cli.py holds this equal to DATASETS.
-EVENT_TIME = {"calls": "offered_at", "inspections": "inspected_at", "nonconformities": "found_at",
-              "roster": "interval_start", "surveys": "attempted_at", "tickets": "created_at"}
+# Each dataset's freshness column, from the registry (pipelines.datasets imports no Polars at import time).
+EVENT_TIME = {name: dataset.event_time for name, dataset in DATASETS.items()}
 
 
 def status_relation(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:

@@ -269,7 +269,7 @@ def _check(item: dict, dataset: Dataset, where: str) -> Check:
     kind = _kind(type_, where)
     columns = [kwargs[k] for k in COLUMN_KWARGS if isinstance(kwargs.get(k), str)]
     columns += [c for c in kwargs.get("column_list") or [] if isinstance(c, str)]
-    derived = DERIVED[dataset.name]
+    derived = DERIVED.get(dataset.name, {})
     if kind != "schema":
         unknown = [c for c in columns if c not in dataset.columns and c not in derived]
         if unknown:
@@ -456,7 +456,7 @@ class Source:
 
 def _select(dataset: Dataset, source: Source, columns: Iterable[str]) -> tuple[str, str]:
     """SELECT list and joins for the given real/derived columns (identifiers from the model only)."""
-    derived = DERIVED[dataset.name]
+    derived = DERIVED.get(dataset.name, {})
     items, joins = [f"s.{source.row} AS {ROW}"], []
     for c in columns:
         if c in derived:
@@ -553,7 +553,7 @@ def validate_batch(con: duckdb.DuckDBPyConnection, suite: Suite, source: Source,
     sql_params = run_parameters(as_of, future_tolerance_minutes)
     present = {r[0] for r in con.execute(f"DESCRIBE SELECT * FROM {source.relation}").fetchall()}
     available = (present & set(dataset.columns)) | {
-        name for name, d in DERIVED[dataset.name].items() if set(d.columns) <= present}
+        name for name, d in DERIVED.get(dataset.name, {}).items() if set(d.columns) <= present}
     rows = con.execute(f"SELECT count(*) FROM {source.relation}").fetchall()[0][0]
     chunks = max(1, math.ceil(rows / chunk_rows))
 
