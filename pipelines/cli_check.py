@@ -97,7 +97,6 @@ def check(
 ) -> None:
     """Re-validate the published tables with expectations/<dataset>.json and print the latest results.
     Exit 0 passed (warnings allowed), 3 row-level failures, 2 blocking failures."""
-    from pipelines.datasets import DATASETS
     from pipelines.ingest import LoadAborted, check_can_load
     from pipelines.quality import (BLOCKING, ROW_LEVEL, check_warehouse, latest_results, open_quarantine_counts,
                                    quarantined_rows)
