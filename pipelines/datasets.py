@@ -174,4 +174,12 @@ ROSTER = Dataset(
     in_date_range=False,
 )
 
-DATASETS = {d.name: d for d in (TICKETS, SURVEYS, INSPECTIONS, NONCONFORMITIES, CALLS, ROSTER)}
+# The registry, in the order pages and `sqd status` list them. One dataset per line.
+DATASETS = {d.name: d for d in (
+    TICKETS,
+    SURVEYS,
+    INSPECTIONS,
+    NONCONFORMITIES,
+    CALLS,
+    ROSTER,
+)}
