@@ -255,7 +255,7 @@ def sql(
     import duckdb
     from rich.table import Table
 
-    from pipelines.sandbox import export_bytes, run_query
+    from pipelines.sandbox import run_query
 
     cfg = load_or_exit(config)
     if out is not None and out.suffix.lower() not in (".csv", ".parquet", ".xlsx"):
@@ -263,7 +263,9 @@ def sql(
         raise typer.Exit(EXIT_ERROR)
     try:
         # fork: this process runs no threads and holds no DuckDB instance yet, and a fork costs milliseconds
-        result = run_query(cfg, query, timeout_s=timeout, row_cap=max_rows, source="cli", start_method="fork")
+        # text rows unless a file is written: no Polars or pyarrow to import (issue 13 target 6)
+        result = run_query(cfg, query, timeout_s=timeout, row_cap=max_rows, source="cli", start_method="fork",
+                           text=out is None)
     except FileNotFoundError as exc:
         say(err, "", exc)
         raise typer.Exit(EXIT_ERROR) from exc
@@ -276,18 +278,21 @@ def sql(
         say(err, f"{label}{where}:", result.message)
         raise typer.Exit(EXIT_ERROR)
     frame = result.frame
-    caption = f"{frame.height:,} row(s) in {result.elapsed_s:.2f} s"
+    columns, rows = (result.columns, result.text_rows) if frame is None else (frame.columns, frame.head(limit).rows())
+    caption = f"{result.rows:,} row(s) in {result.elapsed_s:.2f} s"
     if result.truncated:
         caption += f"; cut at --max-rows {result.row_cap:,}"
-    if frame.height > limit:
+    if result.rows > limit:
         caption += f"; first {limit} shown"
     table = Table(caption=caption)
-    for col in frame.columns:
+    for col in columns:
         table.add_column(plain(col, 200))
-    for row in frame.head(limit).iter_rows():
+    for row in rows[:limit]:
         table.add_row(*[plain("" if v is None else v, 500) for v in row])
     console.print(table)
     if out is not None:
+        from pipelines.sandbox import export_bytes
+
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(export_bytes(frame, out.suffix))
         console.print(f"wrote {out}")

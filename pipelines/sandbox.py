@@ -44,12 +44,28 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import duckdb
-import polars as pl
-import pyarrow as pa
 
 from pipelines import clock
 from pipelines.config import Config
 from pipelines.warehouse import metric_view_files, session, sql_string
+
+
+
+class _Lazy:
+    """A module imported on its first attribute looked up (Polars and pyarrow cost 0.3-0.7 s of imports; `sqd sql`
+    prints text rows and needs neither: issue 13 target 6)."""
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str):
+        import importlib  # noqa: PLC0415
+
+        return getattr(importlib.import_module(self._name), attr)
+
+
+pl = _Lazy("polars")
+pa = _Lazy("pyarrow")
 
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_ROW_CAP = 10_000
@@ -86,6 +102,10 @@ class QueryResult:
     line: int | None = None            # 1-based position DuckDB points at, when it says
     column: int | None = None
     peak_memory_mb: float = 0.0        # the query process's peak resident memory (VmHWM), where measured
+    # run_query(text=True), for printing (`sqd sql`): column names and rows of text (DuckDB's own VARCHAR casts,
+    # None for NULL), `frame` None; no Polars or pyarrow imported on either side of the pipe
+    columns: list[str] = field(default_factory=list)
+    text_rows: list[tuple] | None = None
 
     @property
     def ok(self) -> bool:
@@ -275,8 +295,20 @@ def _memory_message(memory_limit: str, detail: str = "") -> str:
             f"allows; aggregate or filter first)" + (f": {detail}" if detail else "."))
 
 
-def _execute(config: Config, sql: str, row_cap: int, memory_limit: str) -> dict:
-    """In the child process: run the statement, return the outcome as plain values (the table as Arrow IPC)."""
+def _text_rows(relation: duckdb.DuckDBPyRelation | None, row_cap: int) -> tuple[list[str], list[tuple], bool]:
+    """The result's column names and its first `row_cap` rows as text (every column cast to VARCHAR by DuckDB),
+    and whether it had more: what `sqd sql` prints, without Arrow or Polars."""
+    if relation is None:
+        return [], [], False
+    names = list(relation.columns)
+    rows = relation.query("sandbox_result", "SELECT COLUMNS(*)::VARCHAR FROM sandbox_result") \
+        .limit(row_cap + 1).fetchall()
+    return names, rows[:row_cap], len(rows) > row_cap
+
+
+def _execute(config: Config, sql: str, row_cap: int, memory_limit: str, text: bool = False) -> dict:
+    """In the child process: run the statement, return the outcome as plain values (the table as Arrow IPC, or
+    with `text` as column names and rows of text)."""
     out: dict = {"status": ERROR, "message": "", "error_type": "", "line": None, "column": None,
                  "truncated": False, "arrow": None}
     con = open_sandbox(config, memory_limit=memory_limit)
@@ -285,6 +317,10 @@ def _execute(config: Config, sql: str, row_cap: int, memory_limit: str) -> dict:
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
         statement = check_statement(con, sql)
         relation = con.sql(statement)
+        if text:
+            out["columns"], out["text_rows"], out["truncated"] = _text_rows(relation, row_cap)
+            out["status"] = OK
+            return out
         if relation is None:
             table = pa.table({})
         else:
@@ -323,10 +359,10 @@ def _execute(config: Config, sql: str, row_cap: int, memory_limit: str) -> dict:
     return out
 
 
-def _child(conn, config: Config, sql: str, row_cap: int, memory_limit: str) -> None:
+def _child(conn, config: Config, sql: str, row_cap: int, memory_limit: str, text: bool = False) -> None:
     """The child process's entry point: one run, its outcome sent through `conn`, then exit."""
     try:
-        out = _execute(config, sql, row_cap, memory_limit)
+        out = _execute(config, sql, row_cap, memory_limit, text)
     except MemoryError:
         out = {"status": MEMORY, "message": _memory_message(memory_limit), "error_type": "MemoryError"}
     except BaseException as exc:  # noqa: BLE001 (whatever happens, the caller gets a message, not a traceback)
@@ -349,7 +385,7 @@ def _context(start_method: str | None):
         return multiprocessing.get_context("fork")
     with _CONTEXT_LOCK:
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["pipelines.sandbox"])
+        ctx.set_forkserver_preload(["pipelines.sandbox", "pyarrow"])  # the child sends Arrow IPC
         return ctx
 
 
@@ -363,10 +399,11 @@ def warm_up() -> None:
 
 def run_query(config: Config, sql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S, row_cap: int = DEFAULT_ROW_CAP,
               memory_limit: str = DEFAULT_MEMORY_LIMIT, record: bool = True, source: str = "",
-              start_method: str | None = None) -> QueryResult:
+              start_method: str | None = None, text: bool = False) -> QueryResult:
     """Run one analyst statement in the sandbox, in a child process with a memory ceiling, killed at `timeout_s`.
     Never raises for the statement's sake: the result carries the status and DuckDB's message. Raises
-    FileNotFoundError when there is no warehouse."""
+    FileNotFoundError when there is no warehouse. `text`: the rows come back as text (`columns`, `text_rows`)
+    instead of a Polars frame, with neither Polars nor pyarrow imported (what `sqd sql` prints)."""
     row_cap = max(1, min(int(row_cap), MAX_ROW_CAP))
     result = QueryResult(sql=sql, status=ERROR, row_cap=row_cap)
     if not config.warehouse_path.exists():
@@ -378,7 +415,7 @@ def run_query(config: Config, sql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S,
         return result
     ctx = _context(start_method)
     receiver, sender = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(sender, config, sql, row_cap, memory_limit), daemon=True,
+    child = ctx.Process(target=_child, args=(sender, config, sql, row_cap, memory_limit, text), daemon=True,
                         name="sqd-sandbox")
     started = time.perf_counter()
     deadline = started + timeout_s
@@ -416,7 +453,10 @@ def run_query(config: Config, sql: str, *, timeout_s: float = DEFAULT_TIMEOUT_S,
         result.status = out["status"]
         result.message, result.error_type = out.get("message", ""), out.get("error_type", "")
         result.line, result.column = out.get("line"), out.get("column")
-        if result.status == OK:
+        if result.status == OK and text:
+            result.columns, result.text_rows = out["columns"], out["text_rows"]
+            result.rows, result.truncated = len(result.text_rows), bool(out["truncated"])
+        elif result.status == OK:
             table = pa.ipc.open_stream(out["arrow"]).read_all()
             result.frame = _to_polars(table)
             result.rows, result.truncated = result.frame.height, bool(out["truncated"])

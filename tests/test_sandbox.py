@@ -353,3 +353,42 @@ def test_cli_sql_refuses_a_time_limit_below_one_second(state_config, monkeypatch
 def test_sandbox_refuses_statement_types_it_cannot_name(review_project):
     result = sandbox.run_query(review_project, "UPDATE EXTENSIONS", record=False)
     assert result.status == sandbox.REFUSED and "not allowed" in result.message
+
+
+# ------------------------------------------------------------------ start-up (issue 13 target 6)
+
+SANDBOX_START = """
+import json, sys
+from pipelines.config import load_config
+from pipelines import sandbox
+config = load_config()
+result = sandbox.run_query(config, "SELECT 42 AS answer", record=False, start_method="fork", text=True)
+# the child's work, in this process (last: it caps this process's address space)
+out = sandbox._execute(config, "SELECT 1 AS a, TIMESTAMPTZ '2026-11-23 10:00:00+08' AS b, [1, 2] AS c", 10, "1GB",
+                       text=True)
+print("OUT " + json.dumps({"child": out, "parent": [result.columns, result.text_rows, result.frame is None],
+                           "modules": sorted(sys.modules)}, default=str))
+"""
+
+
+def test_sql_text_path_imports_neither_polars_nor_pyarrow(state_config):
+    """`sqd sql` prints text rows: neither the caller nor the child's work (run here in-process) imports Polars,
+    pyarrow or numpy, which cost 0.3-0.7 s of its start."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SQD_CONFIG": str(state_config.source)}
+    done = subprocess.run([sys.executable, "-c", SANDBOX_START], env=env, capture_output=True, text=True,
+                          timeout=120, check=True)
+    found = json.loads(next(x for x in done.stdout.splitlines() if x.startswith("OUT ")).removeprefix("OUT "))
+    assert found["child"]["status"] == "ok" and found["child"]["columns"] == ["a", "b", "c"]
+    assert found["child"]["text_rows"][0][0] == "1" and found["child"]["text_rows"][0][2] == "[1, 2]"
+    assert found["parent"] == [["answer"], [["42"]], True]
+    assert not set(found["modules"]) & {"polars", "pyarrow", "numpy", "pytz"}
+
+
+def test_sql_frame_path_still_returns_a_polars_frame(state_config):
+    result = sandbox.run_query(state_config, "SELECT 1 AS a, 'x' AS a", record=False, start_method="fork")
+    assert result.ok and result.frame.columns == ["a", "a_1"] and result.text_rows is None
