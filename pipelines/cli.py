@@ -359,6 +359,7 @@ def report(
 
 from pipelines.cli_check import check  # noqa: E402
 app.command()(check)
+from pipelines.cli_user import register as _register_user; _register_user(app)  # noqa: E402, E702
 
 
 if __name__ == "__main__":
