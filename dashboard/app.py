@@ -21,6 +21,7 @@ PAGES = (
     ("pages/satisfaction.py", "page.satisfaction", "satisfaction", ":material/sentiment_satisfied:"),
     ("pages/defects.py", "page.defects", "defects", ":material/report:"),
     ("pages/contact_centre.py", "page.contact_centre", "contact_centre", ":material/support_agent:"),
+    ("pages/hotline.py", "page.hotline", "hotline", ":material/call:"),
     ("pages/data_quality.py", "page.data_quality", "data_quality", ":material/fact_check:"),
     ("pages/weekly_review.py", "page.weekly_review", "weekly_review", ":material/event_note:"),
     ("pages/sql_workspace.py", "page.sql_workspace", "sql_workspace", ":material/terminal:"),

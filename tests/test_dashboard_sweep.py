@@ -20,7 +20,7 @@ from tests.dashboard_fixtures import Project, demo_project, make_project  # noqa
 
 APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 PAGES = ["pages/overview.py", "pages/sla.py", "pages/satisfaction.py", "pages/defects.py",
-         "pages/contact_centre.py", "pages/data_quality.py", "pages/weekly_review.py", "pages/sql_workspace.py"]
+         "pages/contact_centre.py", "pages/hotline.py", "pages/data_quality.py", "pages/weekly_review.py", "pages/sql_workspace.py"]
 FILTERED = [p for p in PAGES if "ctx.filters" in (APP.parent / p).read_text()]
 # the fact tables of each dataset (metrics.ticket_sla_base is derived from core.tickets)
 DATASETS = {"tickets": ("core.tickets", "metrics.ticket_sla_base"), "surveys": ("core.surveys",),
