@@ -30,11 +30,12 @@ run: install $(WAREHOUSE)
 test: install
 	$(BIN)/python -m pytest -q
 
-# The suite with the machine's clock years ahead (Debian's faketime); every test pins its own "now". Tests whose
-# threads wait with a timeout hang under libfaketime's shifted monotonic clock: see .ci/run.
+# The suite with the machine's wall clock years ahead (in-process, tests/conftest.py); every test pins its own
+# "now", so none may notice. Browser tests run a separate server process the move does not reach: left out here.
+# docs/architecture.md "Time: one clock".
 test-moved-clock: install
-	for moment in "2027-01-01 00:30:00" "2029-02-28 10:00:00"; do \
-	  faketime "$$moment" $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" || exit 1; done
+	for moment in "2027-01-01T00:30:00+08:00" "2029-02-28T10:00:00+08:00"; do \
+	  SQD_TEST_WALL_CLOCK="$$moment" $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" || exit 1; done
 
 bench: install
 	$(BIN)/python bench/ingest.py --tickets 1000000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,10 @@ NO_CHROMIUM = "install Debian's chromium: apt-get install -y chromium"
 
 # Every test reads "now" from the pinned clock (pipelines/clock.py), never the machine's: the day after the demo's
 # default last day. A test that needs another moment marks itself: @pytest.mark.clock("2026-11-14T09:00:00+08:00").
-# .ci/run also runs the suite under faketime years ahead, which proves no behaviour reads the real clock.
+# .ci/run also runs the suite with the machine's wall clock moved years ahead (SQD_TEST_WALL_CLOCK, `make
+# test-moved-clock`), which proves no behaviour reads the real clock.
 TEST_NOW = "2026-11-23T10:00:00+08:00"
+WALL_CLOCK_ENV = "SQD_TEST_WALL_CLOCK"
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -43,8 +46,26 @@ def require_chromium(why: str = "") -> Path:
     return found
 
 
+def move_wall_clock(moment: str):
+    """Move this process's wall clock (datetime.now, date.today, time.time...) to `moment`, ticking on; monotonic
+    time is left alone, so timed waits still wait their real length (libfaketime moves both and hangs them)."""
+    import time_machine
+    traveller = time_machine.travel(datetime.fromisoformat(moment), tick=True)
+    traveller.start()
+    return traveller
+
+
 def pytest_configure(config: pytest.Config) -> None:
     os.environ[clock.ENV] = TEST_NOW  # before session fixtures (the demo warehouses) are built
+    moved = os.environ.get(WALL_CLOCK_ENV)
+    if moved:
+        move_wall_clock(moved)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    moved = os.environ.get(WALL_CLOCK_ENV)
+    return (f"wall clock moved to {moved} ({WALL_CLOCK_ENV}); the product's clock is pinned to {TEST_NOW}" if moved
+            else f"the product's clock is pinned to {TEST_NOW}; wall clock not moved")
 
 
 @pytest.fixture(autouse=True)
