@@ -24,7 +24,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -352,3 +352,18 @@ def scope_violation(con, sql: str, catalog: str) -> str | None:
         elif isinstance(node, list):
             stack.extend(node)
     return None
+
+
+def scoped_config(config: Config, sites: tuple[str, ...] | None) -> Config:
+    """`config` for a run of the SQL sandbox on behalf of an account: with `sites`, a ScopedConfig whose
+    `site_scope` makes pipelines/sandbox.py read through attach_scoped and refuse scope_violation's statements (it
+    travels to the sandbox's child process with the configuration)."""
+    if not sites:
+        return config
+    values = {f.name: getattr(config, f.name) for f in fields(config)}
+    return ScopedConfig(**values, site_scope=tuple(sites))
+
+
+@dataclass(frozen=True)
+class ScopedConfig(Config):
+    site_scope: tuple[str, ...] = ()

@@ -141,7 +141,12 @@ def open_sandbox(config: Config, memory_limit: str = DEFAULT_MEMORY_LIMIT,
     try:
         # Our own setup, before any analyst text: values are ours (path, time zone from the configuration).
         con.execute(f"ATTACH {sql_string(path)} AS {CATALOG} (READ_ONLY)")
-        con.execute(f"USE {CATALOG}")
+        if getattr(config, "site_scope", None):  # a site-scoped account (pipelines.accounts.ScopedConfig)
+            from pipelines.accounts import attach_scoped  # noqa: PLC0415
+
+            attach_scoped(con, CATALOG, config.site_scope)  # its sites' rows, in views named like the warehouse's
+        else:
+            con.execute(f"USE {CATALOG}")
         session(con, config)                  # search path, time zone, the pinned clock (metrics.clock)
         con.execute("SET enable_progress_bar = false")
         con.execute("SET enable_external_access = false")
@@ -316,6 +321,11 @@ def _execute(config: Config, sql: str, row_cap: int, memory_limit: str, text: bo
         ceiling = _status_kb("self", "VmSize") * 1024 + _bytes(memory_limit) + HEADROOM_BYTES
         resource.setrlimit(resource.RLIMIT_AS, (ceiling, ceiling))
         statement = check_statement(con, sql)
+        if getattr(config, "site_scope", None):  # and nothing that reaches round its views
+            from pipelines.accounts import scope_violation  # noqa: PLC0415
+
+            if why := scope_violation(con, sql, CATALOG):
+                raise Refused(why)
         relation = con.sql(statement)
         if text:
             out["columns"], out["text_rows"], out["truncated"] = _text_rows(relation, row_cap)
