@@ -50,12 +50,16 @@ class Dataset:
     label: tuple[str, str] = ("", "")     # (English, Chinese) name shown in the dashboard and `sqd status`
     # whether the dashboard's date range spans this dataset's event times (a roster plans the future: no)
     in_date_range: bool = True
+    # columns whose values must be in value_sets after the profile's map: an unknown value refuses the file at
+    # mapping, naming the value and the profile's map (a work-order step nobody mapped cannot be guessed)
+    strict_values: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         unknown = {c: t for c, t in self.schema.items() if t not in TYPE_NAMES}
         if unknown:
             raise ValueError(f"dataset {self.name}: unknown column types {unknown}; use one of {TYPE_NAMES}")
-        missing = [c for c in (self.key, self.event_time, *self.required, *self.key_parts, *self.value_sets)
+        missing = [c for c in (self.key, self.event_time, *self.required, *self.key_parts, *self.value_sets,
+                               *self.strict_values)
                    if c not in self.schema]
         if missing:
             raise ValueError(f"dataset {self.name}: {missing} are not among its columns")
@@ -73,7 +77,13 @@ CHANNELS = ("phone", "front_desk", "letter_email", "app", "field_visit")
 TICKET_TYPES = ("repair", "complaint", "inquiry", "help", "suggestion", "praise", "warranty")
 PRIORITIES = ("urgent", "high", "normal", "low")
 COMPLAINT_GRADES = ("class_1", "class_2", "grievance")
-TICKET_STATUSES = ("open", "in_progress", "resolved", "closed", "cancelled")
+# a complaint's coordination level (004: the resolution limit follows it) and the promised answer's complexity
+COORDINATION_LEVELS = ("within_department", "cross_department", "cross_province", "other_company")
+COMPLEXITIES = ("simple", "complex")
+# the hotline's statuses too (issue 14): returned 退单, redispatched 重派, transferred 转派, under review 复核,
+# appealed 申诉, archived 归档
+TICKET_STATUSES = ("open", "in_progress", "resolved", "closed", "cancelled", "returned", "redispatched",
+                   "transferred", "under_review", "appealed", "archived")
 SURVEY_METHODS = ("phone", "sms", "app", "visit")
 SURVEY_OUTCOMES = ("responded", "no_answer", "refused")
 STAGES = ("incoming", "in_process", "final", "field")
@@ -91,11 +101,13 @@ TICKETS = Dataset(
         "dispatched_at": "ts", "first_response_at": "ts", "on_site_at": "ts", "resolved_at": "ts",
         "closed_at": "ts", "status": "text", "reopen_count": "int", "is_escalated": "bool",
         "is_attributable_to_service": "bool", "is_repeat_complaint": "bool",
+        "coordination_level": "text", "complexity": "text",
     },
     required=("ticket_id", "created_at"),
     event_time="created_at",
     value_sets={"channel": CHANNELS, "ticket_type": TICKET_TYPES, "priority": PRIORITIES,
-                "complaint_grade": COMPLAINT_GRADES, "status": TICKET_STATUSES},
+                "complaint_grade": COMPLAINT_GRADES, "status": TICKET_STATUSES,
+                "coordination_level": COORDINATION_LEVELS, "complexity": COMPLEXITIES},
     label=("tickets", "工单"),
 )
 
@@ -174,6 +186,76 @@ ROSTER = Dataset(
     in_date_range=False,
 )
 
+# The hotline's work-order steps (issue 14, seed 004): one event row per step of a ticket
+EVENT_STEPS = ("received", "dispatched", "returned", "redispatched", "transferred", "replied", "reviewed",
+               "reminded", "escalated", "appealed", "archived", "reopened")
+REVIEW_VERDICTS = ("valid", "invalid")
+ESCALATION_LEVELS = ("reminder", "department_head", "vice_president")
+APPEAL_GRADES = ("major_urgent", "ordinary", "complex")
+
+TICKET_EVENTS = Dataset(
+    name="ticket_events",
+    key="event_id",
+    schema={
+        "event_id": "text", "ticket_id": "text", "occurred_at": "ts", "step": "text", "actor": "text",
+        "from_department": "text", "to_department": "text", "reason": "text", "deadline_at": "ts",
+        "verdict": "text", "escalation_level": "text", "appeal_ticket_id": "text", "appeal_grade": "text",
+    },
+    required=("ticket_id", "occurred_at", "step"),
+    event_time="occurred_at",
+    value_sets={"step": EVENT_STEPS, "verdict": REVIEW_VERDICTS, "escalation_level": ESCALATION_LEVELS,
+                "appeal_grade": APPEAL_GRADES},
+    key_parts=("ticket_id", "step", "occurred_at"),
+    label=("work-order events", "工单流转"),
+    strict_values=("step",),
+)
+
+# The nonconformity workflow (issue 15; seeds 000 §5.4 and 002 第五部 4.1): one event row per step of a nonconformity.
+# Grade A (serious: a whole batch, a large loss, or unusable: only scrapped or returned) and B (general: can be
+# sorted, reworked, repaired or used otherwise); docs/metrics.md "Nonconformity workflow" gives each grade's route.
+NC_STEPS = ("found", "notified", "reviewed", "decided", "approved", "executed", "reinspected", "closed")
+NC_GRADES = ("A", "B")
+REINSPECTION_RESULTS = ("pass", "fail")
+
+NONCONFORMITY_EVENTS = Dataset(
+    name="nonconformity_events",
+    key="event_id",
+    schema={
+        "event_id": "text", "nc_id": "text", "step": "text", "occurred_at": "ts", "actor": "text",
+        "owner": "text", "grade": "text", "disposition": "text", "reinspection_result": "text", "note": "text",
+    },
+    required=("nc_id", "step", "occurred_at"),
+    event_time="occurred_at",
+    value_sets={"step": NC_STEPS, "grade": NC_GRADES, "disposition": DISPOSITIONS,
+                "reinspection_result": REINSPECTION_RESULTS},
+    key_parts=("nc_id", "step", "occurred_at"),
+    label=("nonconformity steps", "不合格品处理步骤"),
+    strict_values=("step", "grade", "disposition", "reinspection_result"),
+)
+
+CAPA_SOURCES = ("nonconformity", "complaint", "review")
+CAPA_STATUSES = ("open", "in_progress", "completed", "closed", "cancelled")
+CAPA_RESULTS = ("effective", "not_effective")
+CAPA_METRICS = ("timeliness_rate", "csat_rate", "complaint_rate", "repeat_complaint_rate", "follow_up_rate",
+                "response_rate", "defect_rate", "service_level", "abandon_rate")   # metrics.kpi_facts.metric
+
+CORRECTIVE_ACTIONS = Dataset(
+    name="corrective_actions",
+    key="capa_id",
+    schema={
+        "capa_id": "text", "source_type": "text", "source_ids": "text", "opened_at": "ts", "root_cause": "text",
+        "action": "text", "owner": "text", "due_date": "date", "status": "text", "completed_on": "date",
+        "closed_on": "date", "verified_on": "date", "verified_by": "text", "verification_result": "text",
+        "metric": "text", "product": "text", "department": "text", "site": "text", "window_days": "int",
+    },
+    required=("capa_id", "action", "owner", "due_date"),
+    event_time="opened_at",
+    value_sets={"source_type": CAPA_SOURCES, "status": CAPA_STATUSES, "verification_result": CAPA_RESULTS,
+                "metric": CAPA_METRICS},
+    label=("corrective actions", "纠正措施"),
+    in_date_range=False,
+)
+
 # The registry, in the order pages and `sqd status` list them. One dataset per line.
 DATASETS = {d.name: d for d in (
     TICKETS,
@@ -182,4 +264,7 @@ DATASETS = {d.name: d for d in (
     NONCONFORMITIES,
     CALLS,
     ROSTER,
+    CORRECTIVE_ACTIONS,
+    NONCONFORMITY_EVENTS,
+    TICKET_EVENTS,
 )}

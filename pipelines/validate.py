@@ -91,6 +91,15 @@ TICKET_TIMES = ("created_at", "recorded_at", "dispatched_at", "first_response_at
 TICKETS_OF_SURVEYS = ("LEFT JOIN (SELECT ticket_id, max(resolved_at) AS resolved_at FROM core.tickets "
                       "GROUP BY ticket_id) AS t ON t.ticket_id = s.ticket_id")
 
+EVENTS_TICKETS = "LEFT JOIN core.tickets AS tk ON tk.ticket_id = s.ticket_id"
+# per ticket: its receipt and, from the events already published, its first dispatch and reopen
+EVENTS_FIRSTS = ("LEFT JOIN (SELECT t.ticket_id, t.created_at, e.first_dispatched_at, e.first_reopened_at "
+                 "FROM core.tickets AS t LEFT JOIN (SELECT ticket_id, "
+                 "min(occurred_at) FILTER (WHERE step = 'dispatched') AS first_dispatched_at, "
+                 "min(occurred_at) FILTER (WHERE step = 'reopened') AS first_reopened_at "
+                 "FROM core.ticket_events GROUP BY ticket_id) AS e ON e.ticket_id = t.ticket_id) AS ev "
+                 "ON ev.ticket_id = s.ticket_id")
+
 DERIVED: dict[str, dict[str, Derived]] = {
     "tickets": {
         "__timestamps_in_order": Derived(
@@ -153,6 +162,55 @@ DERIVED: dict[str, dict[str, Derived]] = {
                                 "the agent's previous call in the batch had ended when this one was answered"),
         "__not_in_future": _not_in_future(("offered_at", "answered_at", "abandoned_at", "ended_at")),
         "__age_days": _age_days("offered_at"),
+    },
+    "ticket_events": {
+        # events of a ticket the warehouse does not hold wait in quarantine; pipelines/waiting.py publishes them
+        # when a later load brings the ticket
+        "__ticket_exists": Derived("tk.ticket_id IS NOT NULL", ("ticket_id",),
+                                   "the event's ticket is in core.tickets (published before or in this run)",
+                                   EVENTS_TICKETS),
+        # a department's step (reply, return, transfer, re-dispatch) before the ticket's first dispatch (in the
+        # warehouse or this batch), unless the ticket was reopened in between; nothing before its receipt
+        "__steps_in_order": Derived(
+            "coalesce(s.occurred_at >= ev.created_at, true) AND NOT coalesce("
+            "s.step IN ('replied', 'returned', 'transferred', 'redispatched') AND s.occurred_at < least("
+            "min(CASE WHEN s.step = 'dispatched' THEN s.occurred_at END) OVER (PARTITION BY s.ticket_id), "
+            "ev.first_dispatched_at) AND NOT coalesce(least(min(CASE WHEN s.step = 'reopened' THEN s.occurred_at "
+            "END) OVER (PARTITION BY s.ticket_id), ev.first_reopened_at) BETWEEN s.occurred_at AND least("
+            "min(CASE WHEN s.step = 'dispatched' THEN s.occurred_at END) OVER (PARTITION BY s.ticket_id), "
+            "ev.first_dispatched_at), false), false)",
+            ("ticket_id", "step", "occurred_at"),
+            "no step before the ticket was received, and no reply, return, transfer or re-dispatch before its "
+            "first dispatch (unless reopened in between)",
+            EVENTS_FIRSTS),
+        "__transfer_has_department": Derived("s.step IS DISTINCT FROM 'transferred' OR s.to_department IS NOT NULL",
+                                             ("step", "to_department"),
+                                             "a transfer names the department receiving it"),
+        "__review_has_verdict": Derived("s.step IS DISTINCT FROM 'reviewed' OR s.verdict IS NOT NULL",
+                                        ("step", "verdict"), "a review records its verdict"),
+        "__appeal_has_ticket": Derived("s.step IS DISTINCT FROM 'appealed' OR s.appeal_ticket_id IS NOT NULL",
+                                       ("step", "appeal_ticket_id"),
+                                       "an appeal names the appeal ticket it opened"),
+        "__not_in_future": _not_in_future(("occurred_at",)),
+        "__age_days": _age_days("occurred_at"),
+    },
+    # issue 15: a step is not before the nonconformity was found (the found step of this file or published, or
+    # nonconformities.found_at, whichever is earliest); a re-inspection carries its result
+    "nonconformity_events": {
+        "__after_found": Derived(
+            "coalesce(s.occurred_at >= least(min(s.occurred_at) FILTER (WHERE s.step = 'found') OVER "
+            "(PARTITION BY s.nc_id), ncf.found_at), true)", ("nc_id", "step", "occurred_at"),
+            "the step is not earlier than the nonconformity's finding",
+            "LEFT JOIN (SELECT nc_id, min(found_at) AS found_at FROM (SELECT nc_id, found_at FROM core.nonconformities "
+            "UNION ALL SELECT nc_id, occurred_at FROM core.nonconformity_events WHERE step = 'found') "
+            "GROUP BY nc_id) AS ncf ON ncf.nc_id = s.nc_id"),
+        "__reinspection_has_result": Derived("(s.step = 'reinspected') = (s.reinspection_result IS NOT NULL)",
+                                             ("step", "reinspection_result"),
+                                             "a reinspected step has a result, and no other step has one"),
+        "__grade_a_route": Derived("NOT coalesce(s.grade = 'A' AND s.disposition <> 'scrap', false)",
+                                   ("grade", "disposition"), "grade A is only scrapped (002 第五部 4.1.2)"),
+        "__not_in_future": _not_in_future(("occurred_at",)),
+        "__age_days": _age_days("occurred_at"),
     },
     "roster": {
         "__available_when_logged_in": Derived("NOT coalesce(s.is_available AND NOT s.is_logged_in, false)",

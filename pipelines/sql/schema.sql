@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS core.tickets (
     is_escalated BOOLEAN,
     is_attributable_to_service BOOLEAN,
     is_repeat_complaint BOOLEAN,
+    coordination_level VARCHAR,
+    complexity VARCHAR,
     load_id VARCHAR NOT NULL,
     source_file VARCHAR NOT NULL,
     file_hash VARCHAR NOT NULL,
@@ -67,6 +69,11 @@ COMMENT ON COLUMN core.tickets.reopen_count IS 'Times reopened because the follo
 COMMENT ON COLUMN core.tickets.is_escalated IS 'Escalated (催促 / department head / vice-president)';
 COMMENT ON COLUMN core.tickets.is_attributable_to_service IS 'Complaint caused by the service itself (counts in the complaint rate)';
 COMMENT ON COLUMN core.tickets.is_repeat_complaint IS 'A complaint about the same matter again after a missed deadline or an unhappy result';
+-- added with issue 14 (a warehouse made before gets them here, after its lineage columns)
+ALTER TABLE core.tickets ADD COLUMN IF NOT EXISTS coordination_level VARCHAR;
+ALTER TABLE core.tickets ADD COLUMN IF NOT EXISTS complexity VARCHAR;
+COMMENT ON COLUMN core.tickets.coordination_level IS 'Complaints: how much coordination the case needs (004): within_department (部门内), cross_department (省内跨部门), cross_province (跨省), other_company (跨公司); sets the resolution limit';
+COMMENT ON COLUMN core.tickets.complexity IS 'Complaints: simple (简单, answer promised within 2 h) or complex (复杂, within 24 h)';
 COMMENT ON COLUMN core.tickets.load_id IS 'Lineage: the load that published this row (meta.load_log)';
 COMMENT ON COLUMN core.tickets.source_file IS 'Lineage: file the row came from';
 COMMENT ON COLUMN core.tickets.file_hash IS 'Lineage: SHA-256 of that file';
@@ -254,6 +261,44 @@ COMMENT ON COLUMN core.roster.source_file IS 'Lineage: file the row came from';
 COMMENT ON COLUMN core.roster.file_hash IS 'Lineage: SHA-256 of that file';
 COMMENT ON COLUMN core.roster.loaded_at IS 'Lineage: when the row was published';
 
+CREATE TABLE IF NOT EXISTS core.ticket_events (
+    event_id VARCHAR NOT NULL,
+    ticket_id VARCHAR NOT NULL,
+    occurred_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    step VARCHAR NOT NULL,
+    actor VARCHAR,
+    from_department VARCHAR,
+    to_department VARCHAR,
+    reason VARCHAR,
+    deadline_at TIMESTAMP WITH TIME ZONE,
+    verdict VARCHAR,
+    escalation_level VARCHAR,
+    appeal_ticket_id VARCHAR,
+    appeal_grade VARCHAR,
+    load_id VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    file_hash VARCHAR NOT NULL,
+    loaded_at TIMESTAMP WITH TIME ZONE NOT NULL
+);
+COMMENT ON TABLE core.ticket_events IS 'One row per step of a hotline work order (工单流转): received, dispatched, returned, re-dispatched, transferred, replied, reviewed, reminded, escalated, appealed, archived, reopened. Where a ticket has events they are the truth about its department and state (metrics.work_order_state).';
+COMMENT ON COLUMN core.ticket_events.event_id IS 'Key: ticket_id|step|occurred_at (made by the loader when the file has no event id)';
+COMMENT ON COLUMN core.ticket_events.ticket_id IS 'Ticket the step belongs to: tickets.ticket_id (events of a ticket not loaded yet wait in meta.quarantine)';
+COMMENT ON COLUMN core.ticket_events.occurred_at IS 'When the step happened (操作时间)';
+COMMENT ON COLUMN core.ticket_events.step IS 'received 受理, dispatched 派单, returned 退单, redispatched 重派, transferred 转派, replied 回复, reviewed 复核, reminded 催办, escalated 督办, appealed 申诉, archived 归档, reopened 重启';
+COMMENT ON COLUMN core.ticket_events.actor IS 'Who did it (操作人)';
+COMMENT ON COLUMN core.ticket_events.from_department IS 'Department the ticket comes from: the returning or transferring department';
+COMMENT ON COLUMN core.ticket_events.to_department IS 'Department the ticket goes to: dispatched, re-dispatched or transferred to (required for a transfer)';
+COMMENT ON COLUMN core.ticket_events.reason IS 'Reason of a return, transfer, re-dispatch, reopen or overdue step (退单原因, 转派原因)';
+COMMENT ON COLUMN core.ticket_events.deadline_at IS 'Deadline the receiving department is given (处理时限) with a dispatch, re-dispatch or transfer';
+COMMENT ON COLUMN core.ticket_events.verdict IS 'Review verdict (复核): valid, or invalid (无效投诉: the ticket is cancelled); on an appeal ticket, valid = the appeal is upheld';
+COMMENT ON COLUMN core.ticket_events.escalation_level IS 'reminder 催促, department_head 部门负责人, vice_president 分管副总 (reminded steps are level reminder)';
+COMMENT ON COLUMN core.ticket_events.appeal_ticket_id IS 'On an appealed step: the appeal ticket (a ticket of its own) that appeals this ticket''s result';
+COMMENT ON COLUMN core.ticket_events.appeal_grade IS 'On an appealed step: major_urgent 重大紧急, ordinary 一般, complex 复杂';
+COMMENT ON COLUMN core.ticket_events.load_id IS 'Lineage: the load that published this row';
+COMMENT ON COLUMN core.ticket_events.source_file IS 'Lineage: file the row came from';
+COMMENT ON COLUMN core.ticket_events.file_hash IS 'Lineage: SHA-256 of that file';
+COMMENT ON COLUMN core.ticket_events.loaded_at IS 'Lineage: when the row was published';
+
 -- ---------------------------------------------------------------- configuration-backed tables
 -- Rewritten from the configuration file on every publish (pipelines/warehouse.py).
 CREATE TABLE IF NOT EXISTS core.sla_policies (
@@ -381,3 +426,86 @@ COMMENT ON COLUMN meta.load_log.rows_unchanged IS 'Rows identical to what was pu
 COMMENT ON COLUMN meta.load_log.rows_quarantined IS 'Rows held back by row-level checks';
 COMMENT ON COLUMN meta.load_log.newest_record_at IS 'Newest event time in the file (freshness)';
 COMMENT ON COLUMN meta.load_log.message IS 'Why a load was refused, or notes';
+
+-- ---------------------------------------------------------------- nonconformity workflow (issue 15)
+CREATE TABLE IF NOT EXISTS core.nonconformity_events (
+    event_id VARCHAR NOT NULL,
+    nc_id VARCHAR NOT NULL,
+    step VARCHAR NOT NULL,
+    occurred_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    actor VARCHAR,
+    owner VARCHAR,
+    grade VARCHAR,
+    disposition VARCHAR,
+    reinspection_result VARCHAR,
+    note VARCHAR,
+    load_id VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    file_hash VARCHAR NOT NULL,
+    loaded_at TIMESTAMP WITH TIME ZONE NOT NULL
+);
+COMMENT ON TABLE core.nonconformity_events IS 'One row per step of a nonconformity''s handling (不合格品处理): found, notified (通知责任人), reviewed (评审), decided (处置决定), approved (批准), executed (执行), reinspected (复检), closed (关闭). A nonconformity without events reads as "no steps recorded" (metrics.nc_workflow).';
+COMMENT ON COLUMN core.nonconformity_events.event_id IS 'Key: nc_id|step|occurred_at (made by the loader when the file has no event id)';
+COMMENT ON COLUMN core.nonconformity_events.nc_id IS 'Nonconformity report id (nonconformities.nc_id)';
+COMMENT ON COLUMN core.nonconformity_events.step IS 'found, notified, reviewed, decided, approved, executed, reinspected, closed';
+COMMENT ON COLUMN core.nonconformity_events.occurred_at IS 'When the step was done';
+COMMENT ON COLUMN core.nonconformity_events.actor IS 'Who did the step (经办人)';
+COMMENT ON COLUMN core.nonconformity_events.owner IS 'Who must do the next step (责任人); the notified step names the responsible person';
+COMMENT ON COLUMN core.nonconformity_events.grade IS 'A (serious, 严重) or B (general, 一般), set at review (002 第五部 4.1.2)';
+COMMENT ON COLUMN core.nonconformity_events.disposition IS 'Disposition decided or approved: rework, downgrade, repair, scrap, concession, use_as_is';
+COMMENT ON COLUMN core.nonconformity_events.reinspection_result IS 'Re-inspection after rework or repair: pass or fail (a fail is disposed of again)';
+COMMENT ON COLUMN core.nonconformity_events.note IS 'Free text';
+COMMENT ON COLUMN core.nonconformity_events.load_id IS 'Lineage: the load that published this row';
+COMMENT ON COLUMN core.nonconformity_events.source_file IS 'Lineage: file the row came from';
+COMMENT ON COLUMN core.nonconformity_events.file_hash IS 'Lineage: SHA-256 of that file';
+COMMENT ON COLUMN core.nonconformity_events.loaded_at IS 'Lineage: when the row was published';
+
+CREATE TABLE IF NOT EXISTS core.corrective_actions (
+    capa_id VARCHAR NOT NULL,
+    source_type VARCHAR,
+    source_ids VARCHAR,
+    opened_at TIMESTAMP WITH TIME ZONE,
+    root_cause VARCHAR,
+    action VARCHAR NOT NULL,
+    owner VARCHAR NOT NULL,
+    due_date DATE NOT NULL,
+    status VARCHAR,
+    completed_on DATE,
+    closed_on DATE,
+    verified_on DATE,
+    verified_by VARCHAR,
+    verification_result VARCHAR,
+    metric VARCHAR,
+    product VARCHAR,
+    department VARCHAR,
+    site VARCHAR,
+    window_days INTEGER,
+    load_id VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,
+    file_hash VARCHAR NOT NULL,
+    loaded_at TIMESTAMP WITH TIME ZONE NOT NULL
+);
+COMMENT ON TABLE core.corrective_actions IS 'One row per corrective or preventive action (纠正预防措施, CAPA): its source, root cause, action, owner, due date, status and effectiveness check. Loaded from files and from the weekly-review page (state_dir/corrective_actions/entries.csv), docs/weekly-review.md';
+COMMENT ON COLUMN core.corrective_actions.capa_id IS 'Key: the action''s id (page entries: WR-<period>-<n>)';
+COMMENT ON COLUMN core.corrective_actions.source_type IS 'What raised it: nonconformity, complaint or review (a weekly-review decision)';
+COMMENT ON COLUMN core.corrective_actions.source_ids IS 'The source records: nonconformity or ticket ids separated by ";", or the reviewed period''s label (2026-W47)';
+COMMENT ON COLUMN core.corrective_actions.opened_at IS 'When the action was raised';
+COMMENT ON COLUMN core.corrective_actions.root_cause IS 'Root cause found (原因分析)';
+COMMENT ON COLUMN core.corrective_actions.action IS 'The corrective action (纠正措施)';
+COMMENT ON COLUMN core.corrective_actions.owner IS 'Person responsible (责任人)';
+COMMENT ON COLUMN core.corrective_actions.due_date IS 'Date it is due (local)';
+COMMENT ON COLUMN core.corrective_actions.status IS 'open, in_progress, completed (done, awaiting verification), closed or cancelled';
+COMMENT ON COLUMN core.corrective_actions.completed_on IS 'Date the action was carried out: the effectiveness windows meet here';
+COMMENT ON COLUMN core.corrective_actions.closed_on IS 'Date the action was closed';
+COMMENT ON COLUMN core.corrective_actions.verified_on IS 'Effectiveness check: date verified (验证日期)';
+COMMENT ON COLUMN core.corrective_actions.verified_by IS 'Effectiveness check: by whom (验证人)';
+COMMENT ON COLUMN core.corrective_actions.verification_result IS 'Effectiveness check: effective or not_effective';
+COMMENT ON COLUMN core.corrective_actions.metric IS 'The KPI the check compares before and after (a metrics.kpi_facts metric: defect_rate, complaint_rate ...)';
+COMMENT ON COLUMN core.corrective_actions.product IS 'Scope of the check: only this product (empty: all)';
+COMMENT ON COLUMN core.corrective_actions.department IS 'Scope of the check: only this department (empty: all)';
+COMMENT ON COLUMN core.corrective_actions.site IS 'Scope of the check: only this site (empty: all)';
+COMMENT ON COLUMN core.corrective_actions.window_days IS 'Length of each effectiveness window in days (empty: 28)';
+COMMENT ON COLUMN core.corrective_actions.load_id IS 'Lineage: the load that published this row';
+COMMENT ON COLUMN core.corrective_actions.source_file IS 'Lineage: file the row came from';
+COMMENT ON COLUMN core.corrective_actions.file_hash IS 'Lineage: SHA-256 of that file';
+COMMENT ON COLUMN core.corrective_actions.loaded_at IS 'Lineage: when the row was published';
