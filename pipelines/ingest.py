@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipelines import clock, derived, gate, validate
+from pipelines import clock, derived, gate, validate, waiting
 from pipelines.calendar import CalendarError, read_overrides
 from pipelines.config import Config
 from pipelines.mapping import (ERROR, MappingError, Profile, choose_profile, map_frame, parse_hint,
@@ -302,9 +302,10 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
         partial = not replace_rows and len(carried) < len(dataset.columns)
         derived.track(con, "staged", dataset.name)  # before the merge: it records the rows' values before it
         counts = merge_staged(con, dataset, "staged", load, carried if partial else None)
+        released = waiting.describe(waiting.release(con, dataset, load))  # held rows whose parent came now
         result.quarantined = outcome.quarantined
         result.status = WITH_QUARANTINE if outcome.quarantined else PUBLISHED
-        result.message = outcome.message
+        result.message = "; ".join(m for m in (outcome.message, released) if m) or None
         if partial and counts.updated:
             updated_in = ", ".join(c for c in carried if c != dataset.key)
             note = f"updated {counts.updated:,} (columns: {updated_in}; the others kept)"

@@ -228,6 +228,11 @@ def parse_hint(profile: Profile, column: str, value: object) -> str:
     if isinstance(value, str) and "\x00" in value:
         return " (it holds a NUL byte)"
     target = profile.dataset.columns.get(column)
+    if column in profile.dataset.strict_values:  # Dataset.strict_values: an unmapped value is refused by name
+        known = profile.dataset.value_sets[column]
+        mapped = ", ".join(f"{a} -> {b}" for a, b in profile.values.get(column, {}).items()) or "nothing"
+        return (f" (not one of {', '.join(known)}; profile {profile.name!r} ({profile.path}) maps values.{column}: "
+                f"{mapped}; add the value there)")
     if target == TS:
         formats = profile.datetime_formats.get(column) or profile.default_datetime_formats
         return f" (expected format {' or '.join(formats)})" if formats else ""
@@ -300,8 +305,10 @@ def map_frame(frame: pl.LazyFrame, profile: Profile, default_tz: str, path: Path
         raw = pl.col(f"__raw_{name}")
         textual = not _native(src_type, target)
         raws.append((clean_text(src, name, profile) if textual else src).alias(f"__raw_{name}"))
-        values.append(_convert(name, raw, pl.Utf8 if textual else src_type, target, profile, tz,
-                               nul_checked).alias(name))
+        value = _convert(name, raw, pl.Utf8 if textual else src_type, target, profile, tz, nul_checked)
+        if name in dataset.strict_values:  # a value outside the model's set after the map: an error, not a row
+            value = pl.when(value.is_in(list(dataset.value_sets[name]))).then(value)
+        values.append(value.alias(name))
         errors.append(pl.when(raw.is_not_null() & pl.col(name).is_null()).then(pl.lit(name)))
     # Three steps so each value is cleaned and parsed once: raw text, typed columns, then which one failed.
     # __error holds the first failing column's name; ingest re-reads those few rows for the raw values.

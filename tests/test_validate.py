@@ -115,6 +115,7 @@ class Case:
     as_of: datetime = AS_OF
     history: tuple[int, ...] = ()            # rows of earlier published loads (meta.load_log)
     strict: bool = True                      # False: other expectations may fail too (a dropped column)
+    sql: str | None = None                   # run on the staged batch (a value the mapping itself refuses)
 
 
 EMPTY = Case(edit=lambda rows: [], also=("fresh_within_days",))
@@ -242,19 +243,42 @@ CASES: dict[tuple[str, str], Case] = {
     ("roster", "available_but_logged_out"): Case(set_(4, is_available="true"), (6,)),
     ("roster", "fresh_within_days"): STALE,
     ("roster", "volume_near_trailing_average"): BIG_HISTORY,
+    # ticket_events (T8's ten steps; the fixture carries event ids, so the key is its own column)
+    ("ticket_events", "batch_not_empty"): EMPTY,
+    ("ticket_events", "ticket_id_present"): Case(drop="ticket_id", strict=False),
+    ("ticket_events", "occurred_at_present"): Case(drop="occurred_at", strict=False),
+    ("ticket_events", "step_present"): Case(drop="step", strict=False),
+    ("ticket_events", "event_id_not_null"): Case(set_(0, event_id=""), (2,)),
+    ("ticket_events", "event_id_unique"): Case(set_(1, event_id="E1"), (2, 3)),
+    ("ticket_events", "ticket_id_not_null"): Case(set_(9, ticket_id=""), (11,), also=("ticket_exists",)),
+    # the mapping refuses an unmapped step (Dataset.strict_values); the suite guards what reaches it otherwise
+    ("ticket_events", "step_in_set"): Case(sql="UPDATE staged SET step = 'paused' WHERE __row = 11", lines=(11,)),
+    ("ticket_events", "verdict_in_set"): Case(set_(6, verdict="maybe"), (8,)),
+    ("ticket_events", "escalation_level_in_set"): Case(set_(7, escalation_level="ceo"), (9,)),
+    ("ticket_events", "appeal_grade_in_set"): Case(set_(8, appeal_grade="urgent"), (10,)),
+    ("ticket_events", "ticket_exists"): Case(set_(9, ticket_id="T99"), (11,)),
+    ("ticket_events", "steps_in_order"): Case(set_(5, occurred_at="2026-11-20 09:18:00"), (7,)),
+    ("ticket_events", "transfer_without_department"): Case(set_(4, to_department=""), (6,)),
+    ("ticket_events", "review_without_verdict"): Case(set_(6, verdict=""), (8,)),
+    ("ticket_events", "appeal_without_ticket"): Case(set_(8, appeal_ticket_id=""), (10,)),
+    ("ticket_events", "not_in_future"): Case(set_(9, occurred_at="2026-11-30 10:00:00"), (11,)),
+    ("ticket_events", "fresh_within_days"): STALE,
+    ("ticket_events", "volume_near_trailing_average"): BIG_HISTORY,
 }
 
 SUITE_CHECKS = [(d, c.name) for d in DATASETS for c in load_suite(d, SUITES).checks]
 
 
 def run_case(warehouse, dataset: str, case: Case, tmp_path: Path, good: bool = False) -> validate.Validation:
-    con = warehouse(with_tickets=dataset == "surveys")
+    con = warehouse(with_tickets=dataset in ("surveys", "ticket_events"))
     header, rows = read_rows(dataset)
     if not good and case.edit:
         rows = case.edit(rows)
     stage_file(con, dataset, write_rows(tmp_path / f"{dataset}.csv", header, rows), tmp_path)
     if not good and case.drop:
         con.execute(f'ALTER TABLE staged DROP COLUMN "{case.drop}"')
+    if not good and case.sql:
+        con.execute(case.sql)
     for i, n in enumerate(() if good else case.history):
         con.execute("INSERT INTO meta.load_log VALUES (?, ?, 'f.csv', 'h', 'p', ?, ?, 'published', ?, ?, "
                     "0, 0, 0, NULL, NULL)", [f"L{i}", dataset, AS_OF - timedelta(days=9 - i), AS_OF, n, n])

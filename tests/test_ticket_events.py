@@ -1,0 +1,159 @@
+"""Work-order events (issue 14): the Chinese flow export loads through the same loader and gate as every dataset;
+the hotline's statuses are accepted; bad input is named with file, line and column; events of a ticket not loaded
+yet wait in quarantine and are published when the ticket arrives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.ingest import PUBLISHED, REFUSED, WITH_QUARANTINE, ingest_files
+from pipelines.warehouse import connect
+
+ZH_HEADER = "工单编号,操作时间,环节,操作人,来源部门,接收部门,原因,处理时限,复核结论,督办级别,申诉工单编号,申诉级别\n"
+TICKETS_HEADER = "ticket_id,created_at,ticket_type,site,department,status\n"
+
+
+def _tickets(path: Path, ids, status: str = "open") -> Path:
+    rows = [f"{t},2026-11-20 08:00:00,complaint,Riverside,engineering,{status}" for t in ids]
+    path.write_text(TICKETS_HEADER + "\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _flow(ticket: str, day: int = 20) -> list[str]:
+    """A ticket's ten steps: received, dispatched, returned, re-dispatched, transferred, replied, reviewed,
+    reminded, replied again, archived."""
+    d = f"2026/11/{day:02d}"
+    return [
+        f"{ticket},{d} 08:00,受理,A1,,,,,,,,",
+        f"{ticket},{d} 08:10,派单,A1,,工程部,,{d} 12:00,,,,",
+        f"{ticket},{d} 09:00,退单,E1,工程部,,不属本部门,,,,,",
+        f"{ticket},{d} 09:20,重派,A1,,保洁部,,{d} 14:00,,,,",
+        f"{ticket},{d} 10:00,转派,C1,保洁部,安保部,需安保处理,{d} 16:00,,,,",
+        f"{ticket},{d} 11:00,回复,S1,安保部,,,,,,,",
+        f"{ticket},{d} 11:30,复核,Q1,,,,,有效,,,",
+        f"{ticket},{d} 11:40,催办,Q1,,安保部,,,,催促,,",
+        f"{ticket},{d} 12:00,回复,S1,安保部,,,,,,,",
+        f"{ticket},{d} 13:00,归档,Q1,,,,,,,,",
+    ]
+
+
+def _write(path: Path, rows: list[str]) -> Path:
+    path.write_text(ZH_HEADER + "\n".join(rows) + "\n", encoding="gb18030")
+    return path
+
+
+def test_ticket_events_chinese_export_loads_steps_and_departments(project, tmp_path: Path):
+    tickets = _tickets(tmp_path / "t.csv", ["W1"])
+    events = _write(tmp_path / "工单流转.csv", _flow("W1"))
+    [t, e] = ingest_files([tickets, events], project)
+    assert (t.status, e.profile, e.status, e.inserted) == (PUBLISHED, "ticket_events__hotline_zh", PUBLISHED, 10), \
+        e.message
+    con = connect(project)
+    try:
+        rows = con.execute("""
+            SELECT step, from_department, to_department, reason, verdict, escalation_level, event_id
+            FROM core.ticket_events ORDER BY occurred_at""").fetchall()
+    finally:
+        con.close()
+    assert [r[0] for r in rows] == ["received", "dispatched", "returned", "redispatched", "transferred", "replied",
+                                    "reviewed", "reminded", "replied", "archived"]
+    assert rows[4][1:4] == ("cleaning", "security", "需安保处理")
+    assert rows[6][4] == "valid" and rows[7][5] == "reminder"
+    assert rows[0][6].startswith("W1|received|2026-11-20")   # the key made from ticket, step and time
+
+
+def test_ticket_events_unknown_step_is_refused_naming_the_value_and_the_map(project, tmp_path: Path):
+    _tickets(tmp_path / "t.csv", ["W1"])
+    rows = _flow("W1")
+    rows[3] = rows[3].replace("重派", "挂起")
+    events = _write(tmp_path / "flow.csv", rows)
+    [result] = ingest_files([events], project)
+    assert result.status == REFUSED
+    assert "row 5, column '环节' -> step: cannot parse '挂起'" in result.message, result.message
+    assert "ticket_events__hotline_zh" in result.message and "重派 -> redispatched" in result.message
+    con = connect(project)
+    try:
+        assert con.execute("SELECT count(*) FROM core.ticket_events").fetchall() == [(0,)]
+    finally:
+        con.close()
+
+
+def test_ticket_events_bad_rows_are_quarantined_with_their_line(project, tmp_path: Path):
+    ids = [f"W{i}" for i in range(1, 4)]
+    tickets = _tickets(tmp_path / "t.csv", ids)
+    rows = [r for t in ids for r in _flow(t)]
+    rows.append("W1,2026/11/20 13:30,转派,C1,安保部,,没有接收部门,,,,,")        # line 32: no receiving department
+    rows.append("W2,2026/11/20 08:05,回复,S1,工程部,,,,,,,")                    # line 33: a reply before the dispatch
+    events = _write(tmp_path / "flow.csv", rows)
+    [_, result] = ingest_files([tickets, events], project)
+    assert result.status == WITH_QUARANTINE and result.quarantined == 2, result.message
+    assert "transfer_without_department 1 (row 32)" in result.message
+    assert "steps_in_order 1 (row 33)" in result.message
+    con = connect(project)
+    try:
+        held = con.execute("""SELECT source_row, expectation, offending_values, source_file = ? FROM meta.quarantine
+                              WHERE dataset = 'ticket_events' ORDER BY 1""", [str(events.resolve())]).fetchall()
+    finally:
+        con.close()
+    assert [(r[0], r[1], r[3]) for r in held] == [(32, "transfer_without_department", True),
+                                                  (33, "steps_in_order", True)]
+    assert '"to_department":null' in held[0][2]
+
+
+def test_ticket_events_of_an_unknown_ticket_wait_and_are_released_when_it_arrives(project, tmp_path: Path):
+    known = [f"K{i}" for i in range(10)]
+    _tickets(tmp_path / "known.csv", known)
+    ingest_files([tmp_path / "known.csv"], project)
+    # W9's ten events arrive before W9 does (10 of 110 rows: within [quality] max_failing_share)
+    rows = [r for t in [*known, "W9"] for r in _flow(t)]
+    events = _write(tmp_path / "flow.csv", rows)
+    [first] = ingest_files([events], project)
+    assert first.status == WITH_QUARANTINE and first.quarantined == 10, first.message
+    assert "ticket_exists 10 (rows 102, 103, 104, 105, 106, ...)" in first.message
+    [later] = ingest_files([_tickets(tmp_path / "late.csv", ["W9"])], project)
+    assert later.status == PUBLISHED
+    assert "released 10 held ticket_events row(s) whose tickets arrived" in later.message
+    con = connect(project)
+    try:
+        assert con.execute("SELECT count(*), count(DISTINCT load_id), min(source_file) FROM core.ticket_events "
+                           "WHERE ticket_id = 'W9'").fetchall() == [(10, 1, str(events.resolve()))]
+        assert con.execute("SELECT DISTINCT resolution, released_by_load_id FROM meta.quarantine "
+                           "WHERE dataset = 'ticket_events'").fetchall() == [("released", later.load_id)]
+    finally:
+        con.close()
+
+
+def test_ticket_events_held_for_another_reason_too_stay_held(project, tmp_path: Path):
+    known = [f"K{i}" for i in range(10)]
+    ingest_files([_tickets(tmp_path / "known.csv", known)], project)
+    rows = [r for t in known for r in _flow(t)]
+    rows.append("W9,2026/11/20 09:00,转派,C1,安保部,,,,,,,")   # unknown ticket AND no receiving department
+    rows.append("W9,2026/11/20 10:00,回复,S1,安保部,,,,,,,")   # unknown ticket only
+    [first] = ingest_files([_write(tmp_path / "flow.csv", rows)], project)
+    assert first.quarantined == 2, first.message
+    [later] = ingest_files([_tickets(tmp_path / "late.csv", ["W9"])], project)
+    assert "released 1 held ticket_events row(s)" in later.message
+    con = connect(project)
+    try:
+        assert con.execute("SELECT step FROM core.ticket_events WHERE ticket_id = 'W9'").fetchall() == [("replied",)]
+        assert con.execute("SELECT expectation FROM meta.quarantine WHERE dataset = 'ticket_events' "
+                           "AND released_at IS NULL ORDER BY 1").fetchall() == [("ticket_exists",),
+                                                                                ("transfer_without_department",)]
+    finally:
+        con.close()
+
+
+def test_ticket_events_hotline_statuses_are_accepted(project, tmp_path: Path):
+    src = tmp_path / "hotline.csv"
+    header = "工单编号,受理时间,工单类型,状态\n"
+    rows = ["H1,2026/11/20 08:00,投诉,退单", "H2,2026/11/20 08:00,投诉,重派", "H3,2026/11/20 08:00,投诉,转派",
+            "H4,2026/11/20 08:00,投诉,复核", "H5,2026/11/20 08:00,投诉,申诉", "H6,2026/11/20 08:00,投诉,已归档"]
+    src.write_text(header + "\n".join(rows) + "\n", encoding="gb18030")
+    [result] = ingest_files([src], project, profile="tickets__hotline_zh")
+    assert (result.status, result.inserted) == (PUBLISHED, 6), result.message
+    con = connect(project)
+    try:
+        assert [r[0] for r in con.execute("SELECT status FROM core.tickets ORDER BY ticket_id").fetchall()] == [
+            "returned", "redispatched", "transferred", "under_review", "appealed", "archived"]
+    finally:
+        con.close()
