@@ -86,6 +86,45 @@ class ContactCentreConfig:
 
 
 @dataclass(frozen=True)
+class NcWorkflowConfig:
+    """[nc_workflow]: nonconformity steps' limits counted from the finding, the sampling band and the pass-rate bands
+    (seed 000 §5.3, §5.4, §9.1, §9.2.13; docs/metrics.md "Nonconformity workflow")."""
+
+    notify_hours: float = 12.0           # 000 §5.4: the responsible person notified within 12 h
+    review_hours: float = 24.0           # our choice: the seeds give no limit for review, decision, approval
+    decide_hours: float = 48.0
+    approve_hours: float = 72.0
+    close_days_a: float = 15.0           # 000 §9.2.13: major (grade A) within 15 days
+    close_days_b: float = 7.0            # general (grade B, or ungraded) within a week
+    sampling_min: float = 0.05           # 000 §5.3: 5-10 % of each product sampled
+    sampling_max: float = 0.10
+    pass_rate_bonus: float = 1.00        # 000 §9.1.8-9.1.10
+    pass_rate_neutral: float = 0.99
+    pass_rate_penalty: float = 0.98
+
+
+# how a disposition's loss is computed where the source gives no amount, and the prices each rule needs
+LOSS_RULES = {"material_cost": ("unit_cost",), "price_difference": ("unit_price", "concession_price"),
+              "revenue_share": ("unit_price",), "none": ()}
+PRICE_KEYS = ("unit_price", "unit_cost", "concession_price")
+
+
+@dataclass(frozen=True)
+class LossRulesConfig:
+    """[loss_rules]: seed 002's loss rules (scrap = material cost, concession = price difference, as is = 2 % of
+    revenue) per disposition, the product prices they need, and 000 §9.2's accident compensation bands."""
+
+    use_as_is_share: float = 0.02
+    dispositions: dict[str, str] = field(default_factory=lambda: {
+        "scrap": "material_cost", "concession": "price_difference", "downgrade": "price_difference",
+        "use_as_is": "revenue_share", "rework": "none", "repair": "none"})
+    prices: dict[str, dict[str, float]] = field(default_factory=dict)     # product -> {unit_price, ...}
+    # (above, share, minimum): a loss above `above` -> the responsible person pays share x loss, at least minimum
+    accident_bands: tuple[tuple[float, float, float], ...] = ((0.0, 1.0, 0.0), (500.0, 0.8, 500.0),
+                                                               (1000.0, 0.6, 800.0))
+
+
+@dataclass(frozen=True)
 class Config:
     source: Path
     warehouse_path: Path
@@ -101,6 +140,8 @@ class Config:
     quality: QualityConfig = field(default_factory=QualityConfig)
     follow_up: FollowUpConfig = field(default_factory=FollowUpConfig)
     contact_centre: ContactCentreConfig = field(default_factory=ContactCentreConfig)
+    nc_workflow: NcWorkflowConfig = field(default_factory=NcWorkflowConfig)
+    loss_rules: LossRulesConfig = field(default_factory=LossRulesConfig)
     load_memory_limit: str = "1.5GB"
     profiles_dir: Path = Path("data/profiles")       # mapping profiles (YAML), beside the configuration file
 
@@ -287,6 +328,8 @@ def parse_config(raw: dict, source: Path) -> Config:
         quality=quality,
         follow_up=_follow_up(_table(raw, "follow_up", str(source)), source),
         contact_centre=_contact_centre(_table(raw, "contact_centre", str(source)), source),
+        nc_workflow=_nc_workflow(_table(raw, "nc_workflow", str(source)), source),
+        loss_rules=_loss_rules(_table(raw, "loss_rules", str(source)), source),
     )
 
 
@@ -354,3 +397,83 @@ def _quality(raw: dict, base: Path, source: Path) -> QualityConfig:
     if q.future_tolerance_minutes < 0 or q.chunk_rows < 1 or q.sample_rows < 0:
         raise ConfigError(f"{where} future_tolerance_minutes and sample_rows must be >= 0, chunk_rows >= 1")
     return q
+
+
+def _nc_workflow(raw: dict, source: Path) -> NcWorkflowConfig:
+    where = f"{source}: [nc_workflow]"
+    unknown = set(raw) - set(NcWorkflowConfig.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"{where} unknown keys {sorted(unknown)}")
+    d = NcWorkflowConfig()
+    c = NcWorkflowConfig(**{key: _number(raw.get(key, getattr(d, key)), f"{where} {key}")
+                            for key in NcWorkflowConfig.__dataclass_fields__})
+    for key in ("notify_hours", "review_hours", "decide_hours", "approve_hours", "close_days_a", "close_days_b"):
+        if getattr(c, key) <= 0:
+            raise ConfigError(f"{where} {key} = {getattr(c, key):g} must be more than 0")
+    for key in ("sampling_min", "sampling_max", "pass_rate_bonus", "pass_rate_neutral", "pass_rate_penalty"):
+        if not 0 <= getattr(c, key) <= 1:
+            raise ConfigError(f"{where} {key} = {getattr(c, key):g} must be a fraction between 0 and 1")
+    if c.sampling_min > c.sampling_max:
+        raise ConfigError(f"{where} sampling_min must not exceed sampling_max")
+    if not c.pass_rate_penalty <= c.pass_rate_neutral <= c.pass_rate_bonus:
+        raise ConfigError(f"{where} pass_rate_penalty <= pass_rate_neutral <= pass_rate_bonus must hold")
+    return c
+
+
+def _loss_rules(raw: dict, source: Path) -> LossRulesConfig:
+    """Every disposition of the model has a known rule; a product's prices are numbers >= 0, and a configured price
+    table holds every price its rules need (a product with no table at all is flagged per row instead)."""
+    from pipelines.datasets import DISPOSITIONS
+
+    where = f"{source}: [loss_rules]"
+    unknown = set(raw) - {"use_as_is_share", "dispositions", "prices", "accident_bands"}
+    if unknown:
+        raise ConfigError(f"{where} unknown keys {sorted(unknown)}")
+    d = LossRulesConfig()
+    share = _number(raw.get("use_as_is_share", d.use_as_is_share), f"{where} use_as_is_share")
+    if not 0 <= share <= 1:
+        raise ConfigError(f"{where} use_as_is_share = {share:g} must be a fraction between 0 and 1")
+    given = _table(raw, "dispositions", where)
+    for name, rule in given.items():
+        if name not in DISPOSITIONS:
+            raise ConfigError(f"{source}: [loss_rules.dispositions] {name}: unknown disposition; the model knows "
+                              f"{', '.join(DISPOSITIONS)}")
+        if _string(rule, f"{source}: [loss_rules.dispositions] {name}") not in LOSS_RULES:
+            raise ConfigError(f"{source}: [loss_rules.dispositions] {name} = {rule!r}: unknown loss rule; use one "
+                              f"of {', '.join(LOSS_RULES)}")
+    rules = d.dispositions | given
+    prices: dict[str, dict[str, float]] = {}
+    for product, table in _table(raw, "prices", where).items():
+        at = f"{source}: [loss_rules.prices] {product}"
+        if not isinstance(table, dict):
+            raise ConfigError(f"{at}: expected a table like {{ unit_price = 18.0, unit_cost = 10.8 }}, "
+                              f"got {_shown(table)}")
+        extra = set(table) - set(PRICE_KEYS)
+        if extra:
+            raise ConfigError(f"{at}: unknown keys {sorted(extra)}; use {', '.join(PRICE_KEYS)}")
+        values = {k: _number(v, f"{at} {k}") for k, v in table.items()}
+        if any(v < 0 for v in values.values()):
+            raise ConfigError(f"{at}: a price cannot be negative")
+        if values.get("concession_price", 0) > values.get("unit_price", float("inf")):
+            raise ConfigError(f"{at}: concession_price is above unit_price (the concession would be a gain)")
+        for disposition, rule in sorted(rules.items()):
+            lacking = [k for k in LOSS_RULES[rule] if k not in values]
+            if lacking:
+                raise ConfigError(f"{at}: no {' or '.join(lacking)}, which the {disposition} rule ({rule}) needs; "
+                                  "give it, or leave the product out to flag its rows")
+        prices[product] = values
+    listed = raw.get("accident_bands", [{"above": a, "share": s, "minimum": m} for a, s, m in d.accident_bands])
+    if not isinstance(listed, list):
+        raise ConfigError(f"{where} accident_bands must be a list of [[loss_rules.accident_bands]] tables")
+    bands = []
+    for i, band in enumerate(listed):
+        at = f"{source}: [[loss_rules.accident_bands]] #{i + 1}"
+        if not isinstance(band, dict) or set(band) != {"above", "share", "minimum"}:
+            raise ConfigError(f"{at}: expected above, share and minimum")
+        above, part, minimum = (_number(band[k], f"{at} {k}") for k in ("above", "share", "minimum"))
+        if above < 0 or minimum < 0 or not 0 <= part <= 1:
+            raise ConfigError(f"{at}: above and minimum must be >= 0 and share a fraction between 0 and 1")
+        bands.append((above, part, minimum))
+    if [b[0] for b in bands] != sorted({b[0] for b in bands}):
+        raise ConfigError(f"{where} accident_bands must be listed by rising `above`, each once")
+    return LossRulesConfig(use_as_is_share=share, dispositions=rules, prices=prices, accident_bands=tuple(bands))

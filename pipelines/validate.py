@@ -142,6 +142,18 @@ DERIVED: dict[str, dict[str, Derived]] = {
                                          "production_date not after the day the nonconformity was found"),
         "__not_in_future": _not_in_future(("found_at",), ("production_date",)),
         "__age_days": _age_days("found_at"),
+        # issue 15: the disposition's loss rule ([loss_rules]) needs a price the configuration lacks for the product
+        # and the source gives no amount: metrics.nonconformity_costs marks the row loss_rule = 'no_price'
+        "__loss_rule_priced": Derived(
+            "NOT coalesce(nr.rule IN ('material_cost', 'price_difference', 'revenue_share') AND np.product IS NULL "
+            "AND s.qty IS NOT NULL AND (CASE WHEN nr.rule = 'material_cost' THEN s.material_cost "
+            "ELSE s.discount_cost END) IS NULL, false)",
+            ("product", "disposition", "qty", "material_cost", "discount_cost"),
+            "the disposition's loss rule has the product's price, or the source gives the amount",
+            "LEFT JOIN (SELECT split_part(key, '|', 2) AS disposition, value AS rule FROM meta.settings "
+            "WHERE starts_with(key, 'nc_rule|')) AS nr ON nr.disposition = s.disposition "
+            "LEFT JOIN (SELECT DISTINCT split_part(key, '|', 2) AS product FROM meta.settings "
+            "WHERE starts_with(key, 'nc_price|')) AS np ON np.product = s.product"),
     },
     "calls": {
         "__answered_after_offered": Derived("coalesce(s.answered_at >= s.offered_at, true)",

@@ -1,9 +1,11 @@
 """The one module that opens the warehouse.
 
 Readers (dashboard, `sqd sql`, reports) open the file read-only. Writers never write the live file: `publishing()`
-copies it, applies the change to the copy, checkpoints and closes it, and renames it over the live file
-(`os.replace`, atomic on POSIX). So a load publishes completely or not at all, also when the process is killed,
-and readers with the file open keep their snapshot while new connections see the new one (see docs/decisions.md).
+brings the standby file (the previous live one) up to the live file's bytes, applies the change to it, checkpoints
+and closes it, and renames it over the live file (`os.replace`, atomic on POSIX); the old live file becomes the
+next standby. So a load publishes completely or not at all, also when the process is killed, readers with the
+file open keep their snapshot while new connections see the new one, and a file a reader has open is never
+written (see docs/decisions.md, "The standby file").
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipelines import clock, derived, rollups
+from pipelines import clock, derived, nc_rules, rollups
 from pipelines.config import SLA_TARGETS, Config
 
 if TYPE_CHECKING:
@@ -63,15 +64,16 @@ class NoSpaceForCopy(WarehouseBusy):
     means this load cannot start now, and every caller that reports one reports the other."""
 
 
-# Room a publish needs beside its copy: the load's own growth of the file before DuckDB spills elsewhere.
+# Room a publish needs beside its working file: the load's own growth of the file before DuckDB spills elsewhere.
 COPY_HEADROOM = 64 * 2**20
 
 
-def check_free_space(live: Path) -> None:
-    """Refuse before copying when the copy of `live` (and some room to load into it) does not fit on its disk."""
+def check_free_space(live: Path, have: int = 0) -> None:
+    """Refuse before writing when the working file (a copy of `live`, of which `have` bytes are already on disk:
+    the standby) and some room to load into it do not fit on its disk."""
     if not live.exists():
         return
-    need = live.stat().st_size + COPY_HEADROOM
+    need = max(live.stat().st_size - have, 0) + COPY_HEADROOM
     free = shutil.disk_usage(live.parent).free
     if free < need:
         raise NoSpaceForCopy(
@@ -146,33 +148,181 @@ def writer_lock(config: Config) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+# ------------------------------------------------------------------ the standby file (docs/decisions.md)
+# A load writes `<live>.standby`: the previous live file, kept when a publish renames the new one in. Before the
+# load, the standby is brought up to the live file's bytes by copying only the blocks that differ (DuckDB writes
+# whole blocks, each starting with the checksum of its contents), so a load copies what the previous load wrote
+# instead of the whole file. `<live>.standby.dirty` exists while the standby may hold writes that a checksum
+# cannot tell apart (a load or a sync that was killed): the next load then copies the whole file, as before.
+STANDBY, DIRTY, PREVIOUS = ".standby", ".standby.dirty", ".previous"
+HEADER_BYTES = 3 * 4096          # DuckDB's main header and its two database headers
+BLOCK_BYTES = 262_144            # the block size this is checked against (DuckDB's default block_alloc_size)
+CHECKSUM_BYTES = 8               # each block starts with the checksum of the rest of it
+
+
+def standby_path(live: Path) -> Path:
+    return live.with_name(live.name + STANDBY)
+
+
+def _sibling(live: Path, suffix: str) -> Path:
+    return live.with_name(live.name + suffix)
+
+
+def block_layout(path: Path) -> tuple[bytes, int] | None:
+    """(DuckDB's storage version field, block size) of a database file, or None when the file is not one whose
+    layout the standby sync knows: the magic number, both database headers' block size equal to BLOCK_BYTES."""
+    import struct
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(HEADER_BYTES)
+    except OSError:
+        return None
+    if len(head) < HEADER_BYTES or head[8:12] != b"DUCK":
+        return None
+    # each database header: checksum, iteration, meta block, free list, block count, block_alloc_size
+    sizes = {struct.unpack_from("<Q", head, offset + 8 + 4 * 8)[0] for offset in (4096, 8192)}
+    if sizes != {BLOCK_BYTES}:
+        return None
+    return head[12:20], BLOCK_BYTES
+
+
+def _open_here(path: Path) -> bool:
+    """Does this process hold a file descriptor on `path`'s file (a DuckDB connection of the dashboard's server
+    that opened it as the live file)? POSIX locks cannot say: a process's own close of any descriptor of the file
+    drops all its locks on it."""
+    target = os.stat(path)
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            st = os.stat(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        if (st.st_dev, st.st_ino) == (target.st_dev, target.st_ino):
+            return True
+    return False
+
+
+def held_open(path: Path) -> bool:
+    """Does a DuckDB connection (of any process, this one included) have `path` open? In this process: any
+    descriptor on the file. In others: DuckDB's POSIX lock on its file (shared when read-only), which an
+    open-file-description lock probe conflicts with."""
+    import struct
+    try:
+        if _open_here(path):
+            return True
+        fd = os.open(path, os.O_RDWR)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.fcntl(fd, fcntl.F_OFD_SETLK, struct.pack("hhqqi4x", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0))
+        return False
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+
+
+def sync_standby(live: Path, standby: Path) -> int:
+    """Make `standby` byte-for-byte equal to `live`, writing only the blocks whose checksums differ (and the
+    headers, and the length). Returns the bytes written. Only for a standby that is an earlier live file (clean:
+    no DIRTY marker) with the same block_layout()."""
+    size = live.stat().st_size
+    written = 0
+    src, dst = os.open(live, os.O_RDONLY), os.open(standby, os.O_RDWR)
+    try:
+        if os.fstat(dst).st_size != size:
+            os.ftruncate(dst, size)
+        head = os.pread(src, HEADER_BYTES, 0)
+        os.pwrite(dst, head, 0)
+        written += len(head)
+        for offset in range(HEADER_BYTES, size, BLOCK_BYTES):   # a few thousand blocks, 8 bytes read of each
+            if os.pread(src, CHECKSUM_BYTES, offset) == os.pread(dst, CHECKSUM_BYTES, offset):
+                continue
+            block = os.pread(src, min(BLOCK_BYTES, size - offset), offset)
+            os.pwrite(dst, block, offset)
+            written += len(block)
+    finally:
+        os.close(src)
+        os.close(dst)
+    return written
+
+
+def _remove_standby(live: Path) -> None:
+    for suffix in (STANDBY, STANDBY + ".wal", PREVIOUS):
+        _sibling(live, suffix).unlink(missing_ok=True)
+
+
+def prepare_standby(live: Path) -> tuple[Path, str, int]:
+    """The file this load writes (the standby), made equal to the live file. Returns it, how ('new': no live file
+    yet; 'delta': blocks that differ; 'copy': the whole file) and the bytes written. Under the writer lock."""
+    work, dirty = standby_path(live), _sibling(live, DIRTY)
+    _sibling(live, PREVIOUS).unlink(missing_ok=True)       # a publish killed between its two renames
+    if not live.exists():
+        _remove_standby(live)
+        dirty.unlink(missing_ok=True)
+        return work, "new", 0
+    layout = block_layout(live)
+    usable = (work.exists() and not dirty.exists() and not _sibling(live, STANDBY + ".wal").exists()
+              and layout is not None and block_layout(work) == layout)
+    if work.exists() and held_open(work):
+        # a reader still reads this version (it opened the live file before the last publish): never write it;
+        # unlinking the name leaves the reader its file
+        usable = False
+    if not usable:
+        _remove_standby(live)
+    check_free_space(live, have=work.stat().st_size if usable else 0)
+    dirty.touch()
+    fsync_directory(live.parent)       # the marker is on disk before the standby is written
+    if usable:
+        return work, "delta", sync_standby(live, work)
+    try:
+        shutil.copyfile(live, work)
+    except BaseException:
+        work.unlink(missing_ok=True)  # a copy that did not fit (or a killed copy) is not left behind
+        raise
+    return work, "copy", live.stat().st_size
+
+
+def swap_in(work: Path, live: Path) -> None:
+    """Publish `work` (checkpointed, closed, fsynced): rename it over the live file, keep the live one as the next
+    standby. Each step leaves the live name on a whole file: before the rename the old one, after it the new."""
+    previous, dirty = _sibling(live, PREVIOUS), _sibling(live, DIRTY)
+    had_live = live.exists()
+    if had_live:
+        previous.unlink(missing_ok=True)
+        os.link(live, previous)        # the old live file gets a second name: it becomes the standby
+    os.replace(work, live)
+    fsync_directory(live.parent)       # the rename itself survives a power loss
+    if had_live:
+        os.replace(previous, work)
+        dirty.unlink(missing_ok=True)  # the standby is now an unwritten earlier live file
+        fsync_directory(live.parent)
+
+
 @contextmanager
 def publishing(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A writable copy of the warehouse; renamed over the live file only if the block finishes."""
+    """A writable copy of the warehouse (the standby, synced to the live file); renamed over the live file only if
+    the block finishes."""
     live = config.warehouse_path
     with writer_lock(config):
         for stale in live.parent.glob(live.name + ".loading-*"):
-            stale.unlink(missing_ok=True)  # left by a killed load; never published
-        work = live.with_name(f"{live.name}.loading-{uuid.uuid4().hex[:8]}")
-        check_free_space(live)
-        if live.exists():
-            try:
-                shutil.copyfile(live, work)
-            except BaseException:
-                work.unlink(missing_ok=True)  # a copy that did not fit (or a killed copy) is not left behind
-                raise
-        # A load's memory is bounded: past the limit DuckDB spills to a temp folder beside the warehouse
-        # (10M tickets peaked at 12.8 GiB without it). Insertion order is not needed by any table.
-        con = duckdb.connect(str(work), config={
-            "memory_limit": config.load_memory_limit, "preserve_insertion_order": False,
-            "temp_directory": str(live.with_name(live.name + ".tmp"))})
-        # a view not created yet must be a CatalogException (create_metric_views retries it), never a Python
-        # variable of that name in some caller's scope (a module called `clock`)
-        con.execute("SET python_enable_replacements = false")
-        con.execute(sql_text("schema.sql"))
-        con.execute(sql_text("quality.sql"))
-        con = _prepare(con, config)
+            stale.unlink(missing_ok=True)  # left by a killed load of the earlier copy-per-load design
+        work, _how, _bytes = prepare_standby(live)
         try:
+            # A load's memory is bounded: past the limit DuckDB spills to a temp folder beside the warehouse
+            # (10M tickets peaked at 12.8 GiB without it). Insertion order is not needed by any table.
+            con = duckdb.connect(str(work), config={
+                "memory_limit": config.load_memory_limit, "preserve_insertion_order": False,
+                "temp_directory": str(live.with_name(live.name + ".tmp"))})
+        except BaseException:
+            _remove_standby(live)
+            raise
+        try:
+            # a view not created yet must be a CatalogException (create_metric_views retries it), never a Python
+            # variable of that name in some caller's scope (a module called `clock`)
+            con.execute("SET python_enable_replacements = false")
+            con.execute(sql_text("schema.sql"))
+            con.execute(sql_text("quality.sql"))
+            con = _prepare(con, config)
             apply_schema(con, config)
             derived.start_tracking(con)
             yield con
@@ -184,12 +334,10 @@ def publishing(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
             con.close()
             with open(work, "rb") as handle:
                 os.fsync(handle.fileno())
-            os.replace(work, live)
-            fsync_directory(live.parent)  # the rename itself survives a power loss
+            swap_in(work, live)
         except BaseException:
             con.close()
-            work.unlink(missing_ok=True)
-            Path(str(work) + ".wal").unlink(missing_ok=True)
+            _remove_standby(live)   # half-written: the next load starts from a copy (and the disk is freed now)
             raise
 
 
@@ -199,6 +347,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     derived.migrate(con)
     con.execute(sql_text("derived.sql"))
     create_metric_views(con)
+    nc_rules.write_settings(con, config)   # [nc_workflow], [loss_rules]: before the loads' gates read them
 
 
 def create_metric_views(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,5 +1,14 @@
 -- Cost of poor quality per nonconformity (不合格品): its loss by kind, the warranty window and whether it is
 -- a field failure.
+--   Loss rules (seed 002; [loss_rules] in the configuration, meta.settings nc_rule|* and nc_price|*): where the
+--   source leaves the amount of its disposition's kind empty, the rule fills it:
+--     material_cost    (scrap):            material_cost = qty x unit_cost
+--     price_difference (concession, downgrade): discount_cost = qty x (unit_price - concession_price)
+--     revenue_share    (use as is):        discount_cost = qty x unit_price x use_as_is_share (2 %)
+--     none             (rework, repair):   only the source's amounts (labour is not priced by any rule)
+--   The source's amount wins where present. loss_rule says which made the figure: 'source' (the source's
+--   amounts), the rule's name, 'no_price' (the rule needs a price the configuration lacks for the product:
+--   the kind stays empty and counts 0; the load's gate warns with the rows), 'no_quantity', or 'none'.
 --   total_cost = material_cost + labour_cost + discount_cost + external_cost, a missing kind counting as 0;
 --   warranty_end_date = production_date + warranty_days (core.products, which the loader fills with every
 --   product seen and its configured days, the default included);
@@ -13,6 +22,70 @@
 -- add fines, PR, logistics, testing and replacement) and "Metrics" (cost of poor quality; field failures).
 CREATE OR REPLACE VIEW metrics.nonconformity_costs AS
 WITH
+
+rules AS (
+    SELECT split_part(key, '|', 2) AS disposition, value AS rule
+    FROM meta.settings
+    WHERE starts_with(key, 'nc_rule|')
+),
+
+prices AS (
+    SELECT
+        split_part(key, '|', 2) AS product,
+        max(TRY_CAST(value AS DOUBLE)) FILTER (WHERE split_part(key, '|', 3) = 'unit_price') AS unit_price,
+        max(TRY_CAST(value AS DOUBLE)) FILTER (WHERE split_part(key, '|', 3) = 'unit_cost') AS unit_cost,
+        max(TRY_CAST(value AS DOUBLE)) FILTER (WHERE split_part(key, '|', 3) = 'concession_price') AS concession_price
+    FROM meta.settings
+    WHERE starts_with(key, 'nc_price|')
+    GROUP BY ALL
+),
+
+raw AS (
+    SELECT
+        n.*,
+        coalesce(r.rule, 'none') AS rule,
+        CASE coalesce(r.rule, 'none')
+            WHEN 'material_cost' THEN n.qty * p.unit_cost
+            WHEN 'price_difference' THEN n.qty * (p.unit_price - p.concession_price)
+            WHEN 'revenue_share' THEN n.qty * p.unit_price
+                * (SELECT CAST(value AS DOUBLE) FROM meta.settings WHERE key = 'nc_use_as_is_share')
+        END AS rule_amount,
+        CASE coalesce(r.rule, 'none')
+            WHEN 'material_cost' THEN n.material_cost
+            WHEN 'none' THEN NULL
+            ELSE n.discount_cost
+        END AS source_amount
+    FROM core.nonconformities AS n
+    LEFT JOIN rules AS r ON r.disposition = n.disposition
+    LEFT JOIN prices AS p ON p.product = n.product
+),
+
+ruled AS (
+    SELECT
+        raw.*,
+        CASE
+            WHEN rule = 'none' AND coalesce(material_cost, labour_cost, discount_cost, external_cost) IS NOT NULL
+                THEN 'source'
+            WHEN rule = 'none' THEN 'none'
+            WHEN source_amount IS NOT NULL THEN 'source'
+            WHEN qty IS NULL THEN 'no_quantity'
+            WHEN rule_amount IS NULL THEN 'no_price'
+            ELSE rule
+        END AS loss_rule
+    FROM raw
+),
+
+filled AS (
+    SELECT
+        * REPLACE (
+            CASE WHEN loss_rule = 'material_cost' THEN CAST(round(rule_amount, 2) AS DECIMAL(18, 2))
+                 ELSE material_cost END AS material_cost,
+            CASE WHEN loss_rule IN ('price_difference', 'revenue_share')
+                     THEN CAST(round(rule_amount, 2) AS DECIMAL(18, 2))
+                 ELSE discount_cost END AS discount_cost
+        )
+    FROM ruled
+),
 
 records AS (
     SELECT
@@ -33,8 +106,9 @@ records AS (
         external_cost,
         CAST(coalesce(material_cost, 0) + coalesce(labour_cost, 0)
             + coalesce(discount_cost, 0) + coalesce(external_cost, 0) AS DECIMAL(18, 2)) AS total_cost,
+        loss_rule,
         responsible_department
-    FROM core.nonconformities
+    FROM filled
 ),
 
 traced AS (
@@ -64,6 +138,7 @@ with_lot AS (
         tr.discount_cost,
         tr.external_cost,
         tr.total_cost,
+        tr.loss_rule,
         tr.responsible_department,
         -- without a ticket the traced lot is the record's own lot
         tr.ticket_id IS NOT NULL OR coalesce(i.stage = 'field', FALSE) AS is_field_failure
@@ -101,5 +176,6 @@ SELECT
     warranty_days,
     warranty_end_date,
     found_date <= warranty_end_date AS in_warranty,
-    is_field_failure
+    is_field_failure,
+    loss_rule
 FROM warranty

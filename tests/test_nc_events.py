@@ -1,0 +1,133 @@
+"""Nonconformity steps as a dataset, and the loss-rule configuration (issue 15): loads, refusals, config errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipelines import warehouse
+from pipelines.config import ConfigError, load_config
+from pipelines.ingest import ingest_files
+
+HEADER = "nc_id,step,occurred_at,actor,owner,grade,disposition,reinspection_result\n"
+
+
+def csv(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def rows(project, sql: str) -> list[tuple]:
+    con = warehouse.connect(project)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_steps_load_through_the_canonical_profile_with_their_key(project, tmp_path):
+    path = csv(tmp_path, "steps.csv", HEADER + "N1,found,2026-11-20 08:00,qc1,,,,\n"
+               "N1,notified,2026-11-20 10:00,tech,worker1,,,\n"
+               "N1,reviewed,2026-11-20 15:00,group,,B,,\n"
+               "N1,decided,2026-11-20 16:00,qc1,,,rework,\n"
+               "N1,reinspected,2026-11-21 10:00,qc1,,,,fail\n")
+    [result] = ingest_files([path], project)
+    assert result.status == "published", result.message
+    assert result.profile == "nonconformity_events__canonical"
+    got = rows(project, "SELECT step, owner, grade, disposition, reinspection_result FROM core.nonconformity_events "
+                        "ORDER BY occurred_at")
+    assert got == [("found", None, None, None, None), ("notified", "worker1", None, None, None),
+                   ("reviewed", None, "B", None, None), ("decided", None, None, "rework", None),
+                   ("reinspected", None, None, None, "fail")]
+    [key] = rows(project, "SELECT event_id FROM core.nonconformity_events WHERE step = 'found'")
+    assert key[0].startswith("N1|found|2026-11-20")
+
+
+def test_the_chinese_log_maps_steps_grades_and_dispositions(project, tmp_path):
+    path = csv(tmp_path, "不合格品处理记录.csv",
+               "不合格品单号,环节,时间,经办人,责任人,等级,处置方式,复检结果,备注\n"
+               "N9,发现,2026-11-20 08:00,质检员,,,,,\n"
+               "N9,评审,2026-11-20 12:00,评审小组,,A级,,,\n"
+               "N9,处置决定,2026-11-20 13:00,品管部,,,报废,,\n"
+               "N9,复检,2026-11-21 13:00,质检员,,,,合格,\n")
+    [result] = ingest_files([path], project, profile="nonconformity_events__qc_zh")
+    assert result.status == "published", result.message
+    assert rows(project, "SELECT step, grade, disposition, reinspection_result FROM core.nonconformity_events "
+                         "ORDER BY occurred_at") == [
+        ("found", None, None, None), ("reviewed", "A", None, None), ("decided", None, "scrap", None),
+        ("reinspected", None, None, "pass")]
+
+
+def test_a_step_before_the_finding_refuses_the_file_with_row_and_column(project, tmp_path):
+    # the finding is published first (core.nonconformities), the steps come in a later file
+    found = csv(tmp_path, "nc.csv", "nc_id,found_at\nN2,2026-11-20 08:00\n")
+    steps = csv(tmp_path, "steps.csv", HEADER + "N2,notified,2026-11-20 07:00,tech,worker1,,,\n"
+                "N3,found,2026-11-20 08:00,qc1,,,,\nN3,notified,2026-11-20 09:00,tech,w,,,\n")
+    results = ingest_files([found, steps], project)
+    assert [r.status for r in results] == ["published", "refused"]
+    message = results[1].message
+    assert "steps.csv" in message and "nothing of this file was published" in message
+    assert "step_not_before_found" in message and "row 2" in message and "occurred_at=" in message
+    assert rows(project, "SELECT count(*) FROM core.nonconformity_events") == [(0,)]
+
+
+def test_a_disposition_the_model_does_not_know_refuses_the_file(project, tmp_path):
+    path = csv(tmp_path, "steps.csv", HEADER + "N4,found,2026-11-20 08:00,qc1,,,,\n"
+               "N4,decided,2026-11-20 16:00,qc1,,,melt down,\n")
+    [result] = ingest_files([path], project)
+    assert result.status == "refused"
+    assert "row 3, column 'disposition'" in result.message and "'melt down'" in result.message
+
+
+def test_a_source_with_only_found_at_loads_and_reads_as_no_steps_recorded(project, tmp_path):
+    path = csv(tmp_path, "nc.csv", "nc_id,found_at\nN5,2026-11-20 08:00\n")
+    [result] = ingest_files([path], project)
+    assert result.status == "published", result.message
+    assert rows(project, "SELECT nc_id, status, next_step, is_overdue FROM metrics.nc_workflow") == [
+        ("N5", "no_steps", None, None)]
+
+
+def test_a_loss_rule_without_a_price_warns_with_the_rows_and_flags_them(project, tmp_path):
+    path = csv(tmp_path, "nc.csv", "nc_id,found_at,product,qty,disposition\n"
+               "N6,2026-11-20 08:00,sealant,10,scrap\nN7,2026-11-20 08:00,board,4,scrap\n")
+    [result] = ingest_files([path], project)
+    assert result.status == "published"
+    assert "loss_rule_has_price" in result.message and "row 3: nc_id='N7', product='board'" in result.message
+    assert "N6" not in result.message
+    assert rows(project, "SELECT nc_id, loss_rule FROM metrics.nonconformity_costs ORDER BY nc_id") == [
+        ("N6", "material_cost"), ("N7", "no_price")]
+
+
+# ---------------------------------------------------------------- configuration
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "sqd.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ('[loss_rules.dispositions]\nmelt = "none"\n', "[loss_rules.dispositions] melt: unknown disposition"),
+    ('[loss_rules.dispositions]\nscrap = "guess"\n', "scrap = 'guess': unknown loss rule"),
+    ('[loss_rules.prices]\nsealant = { unit_price = 32.0 }\n',
+     "[loss_rules.prices] sealant: no concession_price, which the concession rule (price_difference) needs"),
+    ('[loss_rules.prices]\nsealant = { unit_price = 32.0, unit_cost = -1, concession_price = 20 }\n',
+     "a price cannot be negative"),
+    ('[loss_rules.prices]\nsealant = { unit_price = 32.0, unit_cost = 10, concession_price = 40 }\n',
+     "concession_price is above unit_price"),
+    ("[nc_workflow]\nnotify_hours = 0\n", "[nc_workflow] notify_hours = 0 must be more than 0"),
+    ('[nc_workflow]\nnotify_hours = "twelve"\n', "[nc_workflow] notify_hours: expected a number"),
+    ("[nc_workflow]\nsampling_min = 0.2\n", "sampling_min must not exceed sampling_max"),
+    ("[[loss_rules.accident_bands]]\nabove = 500\nshare = 0.8\nminimum = 500\n"
+     "[[loss_rules.accident_bands]]\nabove = 0\nshare = 1.0\nminimum = 0\n", "by rising `above`"),
+])
+def test_impossible_loss_rules_and_limits_are_named(tmp_path, text, says):
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, text))
+    assert says in str(err.value) and str(tmp_path / "sqd.toml") in str(err.value)
+
+
+def test_loss_shares_must_sum_to_100_already(tmp_path):
+    with pytest.raises(ConfigError, match="must sum to 100, they sum to 90"):
+        load_config(write(tmp_path, "[loss_shares]\nmarket = 50\nproduction = 40\n"))
