@@ -1057,6 +1057,17 @@ def page_queries(run: Run, f: Filters) -> dict[str, list[tuple[str, Query]]]:
 VIEWS["calls_interval"] = ViewFilter("interval_date", {})
 VIEWS["call_facts"] = ViewFilter("interval_date", {})
 VIEWS["roster_interval"] = ViewFilter("interval_date", {})
+for _table in rollups.CC_TABLES:
+    VIEWS[_table] = ViewFilter("interval_date", {})
+
+
+def _cc(run: Run, view: str, rollup: str | None = None) -> str:
+    """The contact-centre view, or its table maintained at publish (pipelines/rollups.py CC_TABLES: the view's rows
+    materialised, or `rollup`, its sums per day) when the warehouse holds them. Only dates filter calls, so a
+    rollup always applies."""
+    if "contact_centre" not in built_rollups(run):
+        return f"metrics.{view}"
+    return rollups.cc_source(rollup or view + "_materialised")
 WAIT_BINS = (0, 5, 10, 15, 20, 30, 60, 120)   # seconds: the bins' lower edges; the last is open
 
 _CALL_RATES = """
@@ -1075,7 +1086,8 @@ _CALL_RATES = """
 def calls_summary(run: Run, f: Filters) -> pl.DataFrame:
     """One row: the period's access rates (short abandons excluded and counted)."""
     clause, params = where("calls_interval", f)
-    return run(f"SELECT {_CALL_RATES} FROM metrics.calls_interval WHERE {clause} HAVING count(*) > 0", params)
+    return run(f"SELECT {_CALL_RATES} FROM {_cc(run, 'calls_interval')} WHERE {clause} HAVING count(*) > 0",
+               params)
 
 
 def calls_heatmap(run: Run, f: Filters) -> pl.DataFrame:
@@ -1086,7 +1098,7 @@ def calls_heatmap(run: Run, f: Filters) -> pl.DataFrame:
                left(CAST(time_of_day AS VARCHAR), 5) AS time_of_day,
                sum(answered_within_service_level) AS answered_within_service_level, sum(calls) AS calls,
                sum(answered_within_service_level) / nullif(sum(calls), 0) AS service_level
-        FROM metrics.calls_interval WHERE {clause}
+        FROM {_cc(run, 'calls_interval')} WHERE {clause}
         GROUP BY ALL ORDER BY week_start, time_of_day
     """, params)
 
@@ -1098,7 +1110,7 @@ def calls_by_time_of_day(run: Run, f: Filters) -> pl.DataFrame:
         SELECT left(CAST(time_of_day AS VARCHAR), 5) AS time_of_day, sum(offered) AS offered, sum(answered) AS answered,
                sum(abandoned) AS abandoned, sum(short_abandons) AS short_abandons,
                sum(answered_within_service_level) / nullif(sum(calls), 0) AS service_level
-        FROM metrics.calls_interval WHERE {clause}
+        FROM {_cc(run, 'calls_interval')} WHERE {clause}
         GROUP BY ALL ORDER BY time_of_day
     """, params)
 
@@ -1107,6 +1119,16 @@ def wait_distribution(run: Run, f: Filters) -> pl.DataFrame:
     """Calls per wait bin (seconds), answered and abandoned apart (short abandons in the first bins)."""
     clause, params = where("call_facts", f)
     # bin edges are this module's constants, not input
+    source = _cc(run, "call_facts", "call_waits_daily_rollup")
+    if "_rollup" in source:  # whole seconds of wait: integer edges bin them exactly
+        bins = " ".join(f"WHEN wait_floor_seconds >= {int(e)} THEN {int(e)}" for e in reversed(WAIT_BINS))
+        return run(f"""
+            SELECT CASE {bins} ELSE {int(WAIT_BINS[0])} END AS bin_start_seconds,
+                   CASE WHEN is_answered THEN 'answered' WHEN is_abandoned THEN 'abandoned' ELSE 'other' END
+                       AS call_outcome, CAST(sum(calls) AS BIGINT) AS calls
+            FROM {source} WHERE {clause}
+            GROUP BY ALL ORDER BY bin_start_seconds, call_outcome
+        """, params)
     bins = " ".join(f"WHEN coalesce(wait_seconds, 0) >= {int(e)} THEN {int(e)}" for e in reversed(WAIT_BINS))
     return run(f"""
         WITH binned AS (
@@ -1122,7 +1144,7 @@ def wait_distribution(run: Run, f: Filters) -> pl.DataFrame:
 
 def calls_by_queue(run: Run, f: Filters) -> pl.DataFrame:
     clause, params = where("calls_interval", f)
-    return run(f"SELECT queue, {_CALL_RATES} FROM metrics.calls_interval WHERE {clause} "
+    return run(f"SELECT queue, {_CALL_RATES} FROM {_cc(run, 'calls_interval')} WHERE {clause} "
                "GROUP BY queue ORDER BY offered DESC, queue", params)
 
 
@@ -1130,6 +1152,17 @@ def calls_by_agent(run: Run, f: Filters) -> pl.DataFrame:
     """Per agent: answered calls, ASA, AHT and transfer rate; the answered count beside each so a figure from a
     handful of calls reads as such (the page sorts by it)."""
     clause, params = where("call_facts", f)
+    source = _cc(run, "call_facts", "call_agents_daily_rollup")
+    if "_rollup" in source:
+        return run(f"""
+            SELECT agent, CAST(sum(answered) AS BIGINT) AS answered,
+                   sum(wait_seconds) / nullif(sum(wait_n), 0) AS asa_seconds,
+                   sum(handle_seconds) / nullif(sum(handle_n), 0) AS aht_seconds,
+                   sum(transferred) / sum(answered) AS transfer_rate,
+                   sum(within_service_level) / sum(answered) AS answered_within_target_share
+            FROM {source} WHERE {clause}
+            GROUP BY agent ORDER BY answered DESC, agent
+        """, params)
     return run(f"""
         SELECT agent, count(*) AS answered,
                avg(wait_seconds) AS asa_seconds, avg(handle_seconds) AS aht_seconds,
@@ -1147,7 +1180,7 @@ def calls_occupancy(run: Run, f: Filters) -> pl.DataFrame:
     return run(f"""
         SELECT interval_start, sum(handle_seconds) AS handle_seconds, sum(available_seconds) AS available_seconds,
                sum(handle_seconds) / nullif(sum(available_seconds), 0) AS occupancy
-        FROM metrics.roster_interval WHERE {clause}
+        FROM {_cc(run, 'roster_interval')} WHERE {clause}
         GROUP BY GROUPING SETS ((interval_start), ())
         ORDER BY interval_start NULLS FIRST
     """, params)
@@ -1157,4 +1190,9 @@ def calls_staffing(run: Run, f: Filters) -> pl.DataFrame:
     """Erlang C per interval of the period (pipelines/staffing.py): agents needed vs available."""
     from pipelines import staffing
 
-    return staffing.staffing(run, f.start, f.end)
+    if "contact_centre" not in built_rollups(run):
+        return staffing.staffing(run, f.start, f.end)
+    return staffing.staffing(run, f.start, f.end, sources={
+        "calls_interval": rollups.cc_source("calls_interval_materialised"),
+        "roster_interval": rollups.cc_source("roster_interval_materialised"),
+        "agents_answering": rollups.cc_source("call_interval_agents_rollup")})

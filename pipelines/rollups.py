@@ -35,7 +35,7 @@ import duckdb
 
 from pipelines import clock, derived
 
-ROLLUP_VERSION = "3"
+ROLLUP_VERSION = "4"
 FAR = "2999-01-01T00:00:00+00:00"
 TOUCHED_TICKETS = "rollup_touched_tickets"
 TOUCHED_SURVEYS = "rollup_touched_surveys"
@@ -116,7 +116,87 @@ SURVEY_SCORES = ("SELECT attempted_date, site, score, count(*) AS responses, "
 # Views over nonconformities (about 3 % as many rows as tickets), materialised whole: `metrics.<view>_materialised`.
 MATERIALISED = ("nonconformity_costs", "field_failures")
 
-NAMES = (*[r.name for r in ROLLUPS], "csat", "survey_scores", "copq_department", "defect_pareto", *MATERIALISED)
+# Contact centre (issue 16): calls and the roster depend on no "now", so each table is the view's rows (or its sums)
+# per local interval_date, recomputed for the days a load's calls and roster slots had before and have after. Calls
+# carry none of the sidebar's ticket dimensions: only the date range filters them. `{cond}`: the days' filter.
+WAIT_CAP_SECONDS = 600  # waits are kept per whole second up to this (any integer bin edge below it bins exactly)
+CC_TABLES: dict[str, tuple[str, str]] = {
+    # table -> (source view, SELECT)
+    "calls_interval_materialised": ("metrics.calls_interval", "SELECT * FROM metrics.calls_interval WHERE {cond}"),
+    "roster_interval_materialised": ("metrics.roster_interval",
+                                     "SELECT * FROM metrics.roster_interval WHERE {cond}"),
+    "call_waits_daily_rollup": ("metrics.call_facts", f"""
+        SELECT interval_date, is_answered, is_abandoned,
+               CAST(CASE WHEN coalesce(wait_seconds, 0) >= {WAIT_CAP_SECONDS} THEN {WAIT_CAP_SECONDS}
+                         WHEN coalesce(wait_seconds, 0) >= 0 THEN floor(coalesce(wait_seconds, 0))
+                         ELSE -1 END AS INTEGER) AS wait_floor_seconds,
+               count(*) AS calls
+        FROM metrics.call_facts WHERE {{cond}} GROUP BY ALL"""),
+    "call_agents_daily_rollup": ("metrics.call_facts", """
+        SELECT interval_date, agent, count(*) AS answered, count(wait_seconds) AS wait_n,
+               coalesce(sum(wait_seconds), 0) AS wait_seconds, count(handle_seconds) AS handle_n,
+               coalesce(sum(handle_seconds), 0) AS handle_seconds,
+               count(*) FILTER (WHERE is_transferred) AS transferred,
+               count(*) FILTER (WHERE is_within_service_level) AS within_service_level
+        FROM metrics.call_facts WHERE {cond} AND is_answered AND agent IS NOT NULL GROUP BY ALL"""),
+    "call_interval_agents_rollup": ("metrics.call_facts", """
+        SELECT interval_start, interval_date, count(DISTINCT agent) AS agents_answering
+        FROM metrics.call_facts WHERE {cond} AND is_answered AND agent IS NOT NULL GROUP BY ALL"""),
+}
+# Local wall-clock columns are stored as text (the warehouse's tables keep portable types: tests/test_schema.py);
+# a reader restores them with cc_source().
+CC_LOCAL = {"calls_interval_materialised": {"interval_start": "TIMESTAMP", "time_of_day": "TIME"},
+            "roster_interval_materialised": {"interval_start": "TIMESTAMP"},
+            "call_interval_agents_rollup": {"interval_start": "TIMESTAMP"}}
+
+
+def cc_source(table: str) -> str:
+    """A FROM item reading contact-centre table `table` with the view's column types."""
+    local = CC_LOCAL.get(table)
+    if not local:
+        return f"metrics.{table}"
+    restored = ", ".join(f"CAST({c} AS {t}) AS {c}" for c, t in local.items())
+    return f"(SELECT * REPLACE ({restored}) FROM metrics.{table})"
+
+
+def _portable(con: duckdb.DuckDBPyConnection, select: str, params: list) -> str:
+    """`select` with its local timestamps and times as text, DECIMAL and HUGEINT as DOUBLE and BIGINT."""
+    described = con.execute(f"DESCRIBE SELECT * FROM ({select}) LIMIT 0", params).fetchall()
+    columns = []
+    for name, data_type, *_ in described:
+        if data_type in ("TIMESTAMP", "TIME"):
+            columns.append(f'CAST("{name}" AS VARCHAR) AS "{name}"')
+        elif data_type.startswith("DECIMAL"):
+            columns.append(f'CAST("{name}" AS DOUBLE) AS "{name}"')
+        elif data_type == "HUGEINT":
+            columns.append(f'CAST("{name}" AS BIGINT) AS "{name}"')
+        else:
+            columns.append(f'"{name}"')
+    return f"SELECT {', '.join(columns)} FROM ({select})"
+
+
+CC_NOTES = {
+    "call_waits_daily_rollup": ("Calls of metrics.call_facts per local day, outcome and whole second of wait "
+                                f"(waits of {WAIT_CAP_SECONDS} s and over at {WAIT_CAP_SECONDS}, negative at -1): the "
+                                "wait distribution's input (pipelines/rollups.py). Maintained per load."),
+    "call_agents_daily_rollup": ("Answered calls of metrics.call_facts per local day and agent: counts and sums "
+                                 "for ASA, AHT, transfer rate and the share within the service level "
+                                 "(pipelines/rollups.py). Maintained per load."),
+    "call_interval_agents_rollup": ("Distinct agents who answered a call of metrics.call_facts per interval "
+                                    "(exact: an interval lies in one day), for Erlang C staffing without a roster "
+                                    "(pipelines/rollups.py). Maintained per load."),
+}
+CC_COLUMN_NOTES = {
+    "wait_floor_seconds": f"whole seconds of wait (floor; {WAIT_CAP_SECONDS} = that or more, -1 = negative)",
+    "calls": "calls in the group", "answered": "answered calls in the group",
+    "wait_n": "answered calls with a wait", "wait_seconds": "sum of the answered calls' wait_seconds",
+    "handle_n": "answered calls with a handle time", "handle_seconds": "sum of handle_seconds",
+    "transferred": "answered calls transferred", "within_service_level": "answered within the service level",
+    "agents_answering": "distinct agents who answered a call offered in the interval",
+}
+
+NAMES = (*[r.name for r in ROLLUPS], "csat", "survey_scores", "copq_department", "defect_pareto", *MATERIALISED,
+         "contact_centre")
 
 
 def _set_clock(con: duckdb.DuckDBPyConnection, far: bool) -> None:
@@ -154,7 +234,76 @@ def _ensure_state(con: duckdb.DuckDBPyConnection) -> None:
             rollup VARCHAR NOT NULL, version VARCHAR NOT NULL, built_now TIMESTAMP WITH TIME ZONE NOT NULL);
         CREATE TABLE IF NOT EXISTS metrics.rollup_item_days (
             ticket_id VARCHAR, survey_id VARCHAR, created_date DATE, resolved_date DATE, attempted_date DATE);
+        CREATE TABLE IF NOT EXISTS metrics.rollup_cc_days (
+            call_id VARCHAR, roster_slot VARCHAR, first_day DATE, last_day DATE);
+        CREATE TABLE IF NOT EXISTS metrics.rollup_cc_loads (load_id VARCHAR);
     """)
+
+
+def _cc_days_sql(loads: str | None) -> str:
+    """(call_id, roster_slot, first_day, last_day): the local days each call and roster slot counts under (a slot
+    may run past midnight), optionally only the rows the loads in table `loads` wrote."""
+    where = f"WHERE load_id IN (SELECT load_id FROM {loads})" if loads else ""
+    return f"""
+        WITH s AS (SELECT max(value) FILTER (WHERE key = 'timezone') AS tz,
+                          CAST(max(value) FILTER (WHERE key = 'cc_interval_minutes') AS INTEGER) AS cc_minutes
+                   FROM meta.settings)
+        SELECT call_id, NULL::VARCHAR AS roster_slot, CAST(timezone(s.tz, offered_at) AS DATE) AS first_day,
+               CAST(timezone(s.tz, offered_at) AS DATE) AS last_day
+        FROM core.calls CROSS JOIN s {where}
+        UNION ALL
+        SELECT NULL, roster_slot, CAST(timezone(s.tz, interval_start) AS DATE),
+               CAST(timezone(s.tz, interval_start)
+                    + to_minutes(greatest(coalesce(interval_minutes, s.cc_minutes), 1) - 1) AS DATE)
+        FROM core.roster CROSS JOIN s {where}
+    """
+
+
+def _cc_affected_days(con: duckdb.DuckDBPyConnection) -> list:
+    """Days whose contact-centre tables this publish changes: the days of the calls and roster slots written by
+    loads not yet rolled up (their lineage load_id), before (metrics.rollup_cc_days) and after."""
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE rollup_cc_new_loads AS
+        SELECT DISTINCT load_id FROM meta.load_log WHERE dataset IN ('calls', 'roster')
+          AND load_id NOT IN (SELECT load_id FROM metrics.rollup_cc_loads)
+    """)
+    if not con.execute("SELECT count(*) FROM rollup_cc_new_loads").fetchall()[0][0]:
+        return []
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE rollup_cc_new AS {_cc_days_sql('rollup_cc_new_loads')};
+        CREATE OR REPLACE TEMP TABLE rollup_cc_old AS
+        SELECT * FROM metrics.rollup_cc_days
+        WHERE call_id IN (SELECT call_id FROM rollup_cc_new WHERE call_id IS NOT NULL)
+           OR roster_slot IN (SELECT roster_slot FROM rollup_cc_new WHERE roster_slot IS NOT NULL);
+    """)
+    days = [r[0] for r in con.execute("""
+        SELECT DISTINCT unnest(generate_series(first_day, last_day, INTERVAL 1 DAY))::DATE AS day
+        FROM (SELECT first_day, last_day FROM rollup_cc_new UNION ALL SELECT first_day, last_day FROM rollup_cc_old)
+        ORDER BY day""").fetchall()]
+    con.execute("""
+        DELETE FROM metrics.rollup_cc_days WHERE call_id IN (SELECT call_id FROM rollup_cc_old)
+            OR roster_slot IN (SELECT roster_slot FROM rollup_cc_old);
+        INSERT INTO metrics.rollup_cc_days BY NAME SELECT * FROM rollup_cc_new;
+        INSERT INTO metrics.rollup_cc_loads SELECT load_id FROM rollup_cc_new_loads;
+        DROP TABLE rollup_cc_new; DROP TABLE rollup_cc_old; DROP TABLE rollup_cc_new_loads;
+    """)
+    return days
+
+
+def _build_contact_centre(con: duckdb.DuckDBPyConnection, days: list | None) -> None:
+    """The contact-centre tables (CC_TABLES): whole, or the rows of `days` replaced."""
+    if days is None:
+        con.execute(f"CREATE OR REPLACE TABLE metrics.rollup_cc_days AS {_cc_days_sql(None)}")
+        con.execute("CREATE OR REPLACE TABLE metrics.rollup_cc_loads AS SELECT DISTINCT load_id FROM meta.load_log "
+                    "WHERE dataset IN ('calls', 'roster')")
+    cond, params = _days_filter("interval_date", days)
+    for table, (_, select) in CC_TABLES.items():
+        stored = _portable(con, select.format(cond=cond), params)
+        if days is None:
+            con.execute(f"CREATE OR REPLACE TABLE metrics.{table} AS {stored}", params)
+        else:
+            con.execute(f"DELETE FROM metrics.{table} WHERE {cond}", params)
+            con.execute(f"INSERT INTO metrics.{table} BY NAME {stored}", params)
 
 
 def _item_days_sql(tickets: str | None, surveys: str | None) -> str:
@@ -328,6 +477,10 @@ STATE_NOTES = {
                      "(a reader whose clock is earlier reads the views)."),
     "rollup_item_days": ("The local days each ticket and survey counted under at the last publish, so a load "
                          "that moves an item also recomputes the day it left (pipelines/rollups.py)."),
+    "rollup_cc_days": ("The local days each call and roster slot counted under at the last publish (a slot from "
+                       "first_day to last_day), so a load that moves one also recomputes the days it left "
+                       "(pipelines/rollups.py)."),
+    "rollup_cc_loads": "Loads of calls and roster already in the contact-centre tables (pipelines/rollups.py).",
 }
 
 
@@ -343,6 +496,12 @@ def _document(con: duckdb.DuckDBPyConnection) -> None:
                 _comment(con, table, note.format(view=view), view)
     for table, note in STATE_NOTES.items():
         _comment(con, table, note, None)
+    for table, (view, _) in CC_TABLES.items():
+        _comment(con, table, CC_NOTES.get(table, TABLE_NOTES["materialised"].format(view=view)), view)
+        for column, text in CC_COLUMN_NOTES.items():
+            if con.execute("SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'metrics' AND table_name = ? "
+                           "AND column_name = ?", [table, column]).fetchall()[0][0]:
+                con.execute(f'COMMENT ON COLUMN metrics.{table}."{column}" IS {_literal(text)}')
 
 
 def _comment(con: duckdb.DuckDBPyConnection, table: str, note: str, view: str | None) -> None:
@@ -394,6 +553,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
         _build_csat(con, None)
         _build_survey_scores(con, None)
         _build_monthly(con)
+        _build_contact_centre(con, None)
         done = "all"
     else:
         days = _affected_days(con)
@@ -402,8 +562,13 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
             SELECT (SELECT n FROM {TOUCHED_LOTS})
                    + (SELECT count(*) FROM core.nonconformities
                       WHERE ticket_id IN (SELECT ticket_id FROM {TOUCHED_TICKETS}))""").fetchall()[0][0]
-        if not any(days.values()) and not lots:
+        cc_days = _cc_affected_days(con)
+        if cc_days:
+            _build_contact_centre(con, cc_days)
+        if not any(days.values()) and not lots and not cc_days:
             done = "nothing"
+        elif not any(days.values()) and not lots:
+            done = "days"
         else:
             for r in ROLLUPS:
                 _build_generic(con, r, days[r.days_of])

@@ -71,10 +71,17 @@ def agents_needed(calls: np.ndarray, aht_seconds: np.ndarray, interval_seconds: 
     return needed
 
 
-def staffing(run: Run, start=None, end=None) -> pl.DataFrame:
+def staffing(run: Run, start=None, end=None, sources: dict[str, str] | None = None) -> pl.DataFrame:
     """One row per interval in [start, end] (local dates; None = open): calls, AHT, traffic, agents needed
     (Erlang C, the queues pooled), agents available (distinct agents answering), the gap and its agent-hours.
-    `run` is pipelines.warehouse.direct(con) or the dashboard's cached runner."""
+    `run` is pipelines.warehouse.direct(con) or the dashboard's cached runner. `sources`: the dashboard's tables
+    maintained at publish (pipelines/rollups.py CC_TABLES) in place of the views: calls_interval, roster_interval,
+    agents_answering (interval_start, interval_date, agents_answering)."""
+    src = sources or {}
+    agents_from = (f"SELECT interval_start, agents_answering AS agents_available FROM {src['agents_answering']} "
+                   f"WHERE {{period}}" if "agents_answering" in src else
+                   "SELECT interval_start, count(DISTINCT agent) AS agents_available FROM metrics.call_facts "
+                   "WHERE {period} AND is_answered AND agent IS NOT NULL GROUP BY interval_start")
     period = "interval_date BETWEEN coalesce(CAST(? AS DATE), DATE '0001-01-01') " \
              "AND coalesce(CAST(? AS DATE), DATE '9999-12-31')"
     frame = run(f"""
@@ -89,18 +96,14 @@ def staffing(run: Run, start=None, end=None) -> pl.DataFrame:
                    sum(calls) AS calls, sum(answered) AS answered,
                    sum(answered_within_service_level) AS answered_within_service_level,
                    sum(handle_seconds) AS handle_seconds
-            FROM metrics.calls_interval
+            FROM {src.get("calls_interval", "metrics.calls_interval")}
             WHERE {period}
             GROUP BY interval_start
         ),
-        agents AS (
-            SELECT interval_start, count(DISTINCT agent) AS agents_available
-            FROM metrics.call_facts
-            WHERE {period} AND is_answered AND agent IS NOT NULL
-            GROUP BY interval_start
-        ),
+        agents AS ({agents_from.format(period=period)}),
         rostered AS (
-            SELECT interval_start, agents_available FROM metrics.roster_interval WHERE {period}
+            SELECT interval_start, agents_available FROM {src.get("roster_interval", "metrics.roster_interval")}
+            WHERE {period}
         ),
         overall AS (SELECT sum(handle_seconds) / nullif(sum(answered), 0) AS aht FROM intervals),
         source AS (SELECT EXISTS (FROM rostered) AS from_roster)

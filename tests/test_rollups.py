@@ -196,3 +196,101 @@ def test_a_publish_that_changes_nothing_rebuilds_nothing(demo_project, tmp_path,
     with publishing(config):  # `sqd check`
         pass
     assert outcomes == ["nothing"]
+
+
+# ------------------------------------------------------------------ contact centre (issue 16, issue 13 target 2)
+
+CC_QUERIES = {fn.__name__: fn for fn in (q.calls_summary, q.calls_heatmap, q.calls_by_time_of_day,
+                                         q.wait_distribution, q.calls_by_queue, q.calls_by_agent,
+                                         q.calls_staffing, q.calls_occupancy)}
+CC_VIEWS = ("metrics.calls_interval", "metrics.call_facts", "metrics.roster_interval")
+CC_TABLES = [f"metrics.{t}" for t in rollups.CC_TABLES]
+
+
+def recording(run):
+    seen = []
+
+    def recorded(sql, params=()):
+        seen.append(sql)
+        return run(sql, params)
+    return recorded, seen
+
+
+def compare_cc(run, f: Filters, monkeypatch) -> None:
+    """Each contact-centre query from the tables maintained at publish equals the one from the views, and reads
+    no call view."""
+    for name, fn in CC_QUERIES.items():
+        recorded, seen = recording(run)
+        with_rollups = fn(recorded, f)
+        assert not [v for sql in seen for v in CC_VIEWS if v + " " in sql + " " or v + "\n" in sql], name
+        with monkeypatch.context() as m:
+            m.setattr(q, "built_rollups", lambda run: frozenset())
+            from_views = fn(run, f)
+        assert_frame_equal(with_rollups, from_views, check_exact=False, rel_tol=1e-9, check_dtypes=False)
+
+
+def test_the_demo_publish_builds_the_contact_centre_tables(con):
+    counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in CC_TABLES}
+    assert all(counts.values()), counts
+    assert con.execute("SELECT count(*) FROM core.roster").fetchall()[0][0] > 0
+
+
+@pytest.mark.parametrize("period", ["default", "history"])
+def test_contact_centre_figures_equal_the_views(con, period, monkeypatch):
+    run = q.direct(con)
+    f = Filters(*q.default_period(run, date(2026, 11, 23))) if period == "default" else Filters()
+    compare_cc(run, f, monkeypatch)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_contact_centre_figures_equal_the_views_on_random_dates(con, seed, monkeypatch):
+    run = q.direct(con)
+    rng = random.Random(seed)
+    first, last = con.execute("SELECT min(interval_date), max(interval_date) FROM metrics.call_facts").fetchall()[0]
+    start = first + timedelta(days=rng.randrange((last - first).days))
+    f = Filters(start=rng.choice([None, start]), end=rng.choice([None, start + timedelta(days=rng.randrange(1, 40))]),
+                site=rng.choice([(), ("x",)]))  # a ticket filter does not apply to calls
+    compare_cc(run, f, monkeypatch)
+
+
+def test_a_calls_and_roster_load_recomputes_only_its_days_and_equals_a_full_rebuild(demo_project, tmp_path,
+                                                                                      monkeypatch):
+    """Calls moved to another day (the day they left is recomputed too), a new call, a roster slot made longer:
+    through `ingest_files`, as a later export would; the tables equal a full rebuild afterwards."""
+    from pipelines.ingest import REFUSED, ingest_files
+
+    config = copy_demo(demo_project, tmp_path)
+    cc_days = []
+    real_cc = rollups._cc_affected_days
+    monkeypatch.setattr(rollups, "_cc_affected_days", lambda con: cc_days.append(real_cc(con)) or cc_days[-1])
+    live = duckdb.connect(str(config.warehouse_path), read_only=True)
+    calls = live.sql("SELECT * EXCLUDE (load_id, source_file, file_hash, loaded_at) FROM core.calls "
+                     "WHERE answered_at IS NOT NULL ORDER BY call_id LIMIT 2").pl()
+    slot = live.sql("SELECT agent, interval_start, interval_minutes, is_logged_in, is_available, queue "
+                    "FROM core.roster ORDER BY roster_slot LIMIT 1").pl()
+    total_days = live.execute("SELECT count(DISTINCT interval_date) FROM metrics.call_facts").fetchall()[0][0]
+    live.close()
+    shift = [pl.col(c) - pl.duration(days=3) for c in ("offered_at", "answered_at", "abandoned_at", "ended_at")]
+    moved = calls.with_columns(shift)
+    new = calls.head(1).with_columns(pl.lit("ROLLUP-NEW-1").alias("call_id"), pl.lit(77.0).alias("wait_seconds"))
+    stamp = pl.selectors.datetime()
+    pl.concat([moved, new]).with_columns(stamp.dt.convert_time_zone("Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M:%S")
+                                         ).write_csv(tmp_path / "calls_fix.csv")
+    slot.with_columns(pl.col("interval_start").dt.convert_time_zone("Asia/Shanghai").dt.strftime("%Y-%m-%d %H:%M:%S"),
+                      pl.lit(120).alias("interval_minutes")).write_csv(tmp_path / "roster_fix.csv")
+    results = ingest_files([tmp_path / "calls_fix.csv", tmp_path / "roster_fix.csv"], config,
+                           ["calls__canonical", "roster__canonical"])
+    assert all(r.status != REFUSED for r in results), [r.message for r in results]
+    assert len(cc_days) == 1 and 0 < len(cc_days[0]) <= 6 < total_days, cc_days
+    live = warehouse.session(duckdb.connect(str(config.warehouse_path), read_only=True), config)
+    incremental = {t: table_rows(live, t) for t in CC_TABLES}
+    assert live.execute("SELECT count(*) FROM metrics.call_facts WHERE call_id = 'ROLLUP-NEW-1'").fetchall() == [(1,)]
+    live.close()
+    rebuilt_path = tmp_path / "rebuilt.duckdb"
+    shutil.copy(config.warehouse_path, rebuilt_path)
+    rebuilt = warehouse.session(duckdb.connect(str(rebuilt_path)), config)
+    rebuilt.execute("DELETE FROM meta.settings WHERE key = 'rollup_fingerprint'")
+    assert rollups.refresh(rebuilt) == "all"
+    for table in CC_TABLES:
+        assert_frame_equal(incremental[table], table_rows(rebuilt, table), check_exact=False, rel_tol=1e-12)
+    rebuilt.close()
