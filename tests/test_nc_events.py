@@ -119,8 +119,8 @@ def write(tmp_path: Path, text: str) -> Path:
     ("[nc_workflow]\nnotify_hours = 0\n", "[nc_workflow] notify_hours = 0 must be more than 0"),
     ('[nc_workflow]\nnotify_hours = "twelve"\n', "[nc_workflow] notify_hours: expected a number"),
     ("[nc_workflow]\nsampling_min = 0.2\n", "sampling_min must not exceed sampling_max"),
-    ("[[loss_rules.accident_bands]]\nabove = 500\nshare = 0.8\nminimum = 500\n"
-     "[[loss_rules.accident_bands]]\nabove = 0\nshare = 1.0\nminimum = 0\n", "by rising `above`"),
+    (("[[loss_rules.accident_bands]]\nabove = 500\nshare = 0.8\nminimum = 500\n"
+     "[[loss_rules.accident_bands]]\nabove = 0\nshare = 1.0\nminimum = 0\n"), "by rising `above`"),
 ])
 def test_impossible_loss_rules_and_limits_are_named(tmp_path, text, says):
     with pytest.raises(ConfigError) as err:

@@ -74,6 +74,7 @@ joined AS (
         i.line,
         i.plant,
         n.responsible_department,
+        n.qty,
         least(n.found_at, p.found_step_at) AS found_at,
         coalesce(p.step_disposition, n.disposition) AS disposition,
         p.* EXCLUDE (nc_id, step_disposition)
@@ -126,6 +127,7 @@ SELECT
     line,
     plant,
     responsible_department,
+    qty,
     found_at,
     CAST(timezone(tz, found_at) AS DATE) AS found_date,
     CAST(date_trunc('month', timezone(tz, found_at)) AS DATE) AS month,
