@@ -30,6 +30,14 @@ names left in out_dir by an earlier run are deleted first)
   hotline_calls.csv             calls__acd_zh               the hotline's ACD call records, last 16 weeks:
                                                             Chinese headers and values, UTF-8
   hotline_roster.csv            roster__wfm_zh              the hotline's roster: agents per 30 minutes
+  riverside_events.csv          ticket_events__hotline_zh   Riverside's work-order steps (pipelines/demo_hotline_events.py):
+                                                            GB18030, Chinese step names and departments; loaded
+                                                            after the hotline's tickets (+ appeal tickets AP...)
+  nonconformities_recent.csv    nonconformities__canonical  the last 7 days' findings without amounts (loss rules)
+  nc_steps.csv                  nonconformity_events__qc_zh the QC log of the last 6 weeks' findings' steps
+                                                            (pipelines/demo_nc.py): Chinese headers and values
+  corrective_actions.csv        corrective_actions__canonical  six corrective actions (pipelines/demo_capa.py):
+                                                            one overdue, one verified not effective
 Canonical CSV/NDJSON: UTF-8, timestamps as local wall time "YYYY-MM-DD HH:MM:SS", booleans true/false,
 null = empty.
 
@@ -81,6 +89,18 @@ Stories a quality review must catch (dates are fixed; a story outside the genera
    |                  | 6 weeks before the end date          | ~55 % vs ~88 % elsewhere, abandon rate ~30 %
    |                  |                                      | vs ~5 %; an Erlang C gap in agent-hours on
    |                  |                                      | those Mondays, none after the change
+ 8 | nonconformity    | lot findings of the last 6 weeks     | steps in nc_steps.csv: ~1 in 8 notified after
+   | workflow         | (pipelines/demo_nc.py)               | 12 h; 14 findings 8-30 days old stall after a
+   |                  |                                      | step (overdue at every step); ~1 in 4 reworks
+   |                  |                                      | fail re-inspection and go round again; the
+   |                  |                                      | newest are open at every step; 30 findings of
+   |                  |                                      | the last 7 days carry no amounts (loss rules)
+ 9 | a department     | Riverside's work-order steps         | cleaning (保洁部) returns ~40 % of the work
+   | that returns     | (riverside_events.csv, every day;    | orders it receives (信息不全, 超出服务范围), the
+   | work orders      | pipelines/demo_hotline_events.py)    | others ~3 %; customer service ~10 % (what
+   |                  |                                      | reached it by mistake): return rate and time
+   |                  |                                      | lost by department; ~7 steps per ticket, ~4 %
+   |                  |                                      | of complaints appealed, ~40 % of appeals upheld
 
 Other traits: volume grows ~12 % over the two years with a mild summer peak; heating repairs only Nov-Mar;
 complaints are ~6.5 % of tickets, attributable ones ~2.2 % of all tickets; warranty claims cite a final lot
@@ -108,12 +128,13 @@ import polars as pl
 
 from pipelines import clock
 from pipelines.datasets import SURVEYS, TICKETS
+from pipelines.demo_hotline_events import riverside_events
 
 CHUNK_TICKETS = 1_000_000
 OUTPUT_PATTERNS = ("inspections.parquet", "tickets_[0-9][0-9][0-9][0-9]*.csv", "riverside_hotline*.csv",
                    "surveys.csv", "surveys_part[0-9]*.csv", "riverside_followup*.xlsx",
                    "nonconformities_lots.ndjson", "nonconformities_field*.ndjson", "hotline_calls.csv",
-                   "hotline_roster.csv")
+                   "hotline_roster.csv", "riverside_events*.csv", "corrective_actions.csv", "nc_steps.csv", "nonconformities_recent.csv")
 CANONICAL_TS = "%Y-%m-%d %H:%M:%S"
 HOTLINE_TS = "%Y/%m/%d %H:%M"          # tickets__hotline_zh: no seconds
 FOLLOWUP_TS = "%Y-%m-%d %H:%M"         # surveys__followup_zh: text cells
@@ -1207,6 +1228,7 @@ def generate_demo(
 
     ticket_files: list[Path] = []
     hotline_files: list[Path] = []
+    event_files: list[Path] = []
     survey_files: list[Path] = []
     followup_files: list[Path] = []
     field_files: list[Path] = []
@@ -1237,9 +1259,15 @@ def generate_demo(
             path = out_dir / f"tickets_{y}{suffix}.csv"
             _write_csv(part, path)
             ticket_files.append(path)
+        hot = tk.filter(riverside)
+        # the hotline's work-order steps and its appeal tickets (issue 14, story 9): their own seeded generator
+        events, appeals = riverside_events(np.random.default_rng(np.random.SeedSequence([seed, 14, c])), hot, as_of)
         path = out_dir / f"riverside_hotline{suffix}.csv"
-        _write_csv(_hotline_tickets(tk.filter(riverside)), path, encoding="gb18030")
+        _write_csv(_hotline_tickets(pl.concat([hot, appeals.select(hot.columns)])), path, encoding="gb18030")
         hotline_files.append(path)
+        path = out_dir / f"riverside_events{suffix}.csv"
+        _write_csv(events, path, encoding="gb18030")
+        event_files.append(path)
 
         sv = chunk.surveys.with_columns(
             survey_id=_ids("S", next_s, chunk.surveys.height, sid_width),
@@ -1270,14 +1298,22 @@ def generate_demo(
     calls_path, roster_path = out_dir / "hotline_calls.csv", out_dir / "hotline_roster.csv"
     _write_csv(calls, calls_path)
     _write_csv(roster, roster_path)
+    from pipelines.demo_capa import write_corrective_actions  # noqa: PLC0415 (the demo's CAPA, issue 15)
+    from pipelines.demo_nc import write_nc_steps  # noqa: PLC0415 (the nonconformity steps, issue 15)
+    nc_files = write_nc_steps(out_dir, end_date, lot_nc, seed)
+    capa_path = write_corrective_actions(out_dir, end_date, stories.shortage, stories.bad_production, BAD_BATCH,
+                                         plant.inspections, lot_nc)
 
     return ([(inspections_path, "inspections__canonical")]
             + [(p, "tickets__canonical") for p in ticket_files]
             + [(p, "tickets__hotline_zh") for p in hotline_files]
+            + [(p, "ticket_events__hotline_zh") for p in event_files]
             + [(p, "surveys__canonical") for p in survey_files]
             + [(p, "surveys__followup_zh") for p in followup_files]
             + [(p, "nonconformities__canonical") for p in (lots_path, *field_files)]
-            + [(calls_path, "calls__acd_zh"), (roster_path, "roster__wfm_zh")])
+            + [(calls_path, "calls__acd_zh"), (roster_path, "roster__wfm_zh")]
+            + [(capa_path, "corrective_actions__canonical")]
+            + nc_files)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -157,3 +157,30 @@ def test_ticket_events_hotline_statuses_are_accepted(project, tmp_path: Path):
             "returned", "redispatched", "transferred", "under_review", "appealed", "archived"]
     finally:
         con.close()
+
+
+def test_demo_story_cleaning_returns_what_it_receives(project, tmp_path: Path):
+    """Story 9 of the demo: the Riverside hotline's steps load clean, and cleaning stands out in the return rate."""
+    from datetime import date
+
+    from pipelines.demo import generate_demo
+
+    files = generate_demo(tmp_path / "demo", tickets=12_000, end_date=date(2026, 11, 22))
+    wanted = [(p, prof) for p, prof in files if prof in ("tickets__hotline_zh", "ticket_events__hotline_zh")]
+    assert [prof for _, prof in wanted] == ["tickets__hotline_zh", "ticket_events__hotline_zh"]
+    tickets, events = ingest_files([p for p, _ in wanted], project, profile=[prof for _, prof in wanted])
+    assert (tickets.status, events.status, events.quarantined) == (PUBLISHED, PUBLISHED, 0), events.message
+    con = connect(project)
+    try:
+        per_ticket = con.execute("SELECT count(*) / count(DISTINCT ticket_id) FROM core.ticket_events").fetchall()
+        rates = dict(con.execute("SELECT department, avg(is_returned::INT) FROM metrics.work_order_holds "
+                                 "GROUP BY department").fetchall())
+        appeals = dict(con.execute("SELECT outcome, count(*) FROM metrics.work_order_appeals GROUP BY 1").fetchall())
+        levels = {r[0] for r in con.execute("SELECT DISTINCT level FROM metrics.work_order_escalations").fetchall()}
+    finally:
+        con.close()
+    assert 6 < per_ticket[0][0] < 10
+    assert max(rates, key=rates.get) == "cleaning" and rates["cleaning"] > 0.3
+    assert all(rate < 0.15 for dept, rate in rates.items() if dept != "cleaning")
+    assert appeals.get("upheld", 0) > 0 and appeals.get("not_upheld", 0) > 0
+    assert levels == {"reminder", "department_head", "vice_president"}
