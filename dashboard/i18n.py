@@ -567,6 +567,9 @@ VALUES["queue"] = {"general": ("general", "综合咨询"), "repair": ("repair", 
 # Each area's own table (dashboard/i18n_<area>.py with TEXT and optionally COLUMNS and VALUES), merged here so every
 # page and test reads one table while parallel work on areas never edits the same file. One module per line.
 EXTENSIONS = (
+    "dashboard.i18n_nc",
+    "dashboard.i18n_speed",
+    "dashboard.i18n_capa",
     "dashboard.i18n_auth",
     "dashboard.i18n_hotline",
 )

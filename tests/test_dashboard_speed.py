@@ -1,0 +1,96 @@
+"""Issue 13 targets 2 and 4, checked without timings: what each page's first drawing reads (rollup tables, not the
+metric views that scan every ticket, survey or call), and which sections wait to be asked for."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboard import queries as q
+from dashboard.queries import Filters
+from pipelines.warehouse import connect
+from tests.dashboard_fixtures import demo_project  # noqa: F401 (pytest fixture)
+
+APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+# views whose evaluation reads every row of a fact table (or the SLA schedule); a page's first drawing reads their
+# rollups instead
+HEAVY = ("ticket_kpis", "ticket_sla", "ticket_sla_status", "follow_up_tickets", "csat_daily", "call_facts",
+         "calls_interval", "roster_interval", "cost_by_department", "defect_pareto", "nonconformity_costs",
+         "field_failures")
+# what still reads a view on purpose, and why
+READS_A_VIEW = {
+    "backlog_buckets": "backlog",      # every ticket open now: a few thousand rows found through core.tickets
+    "backlog_oldest": "backlog",
+    "low_score_comments": "survey_responses",  # a capped list of comments, filtered on the score
+}
+
+
+def heavy_views(sql: str) -> set[str]:
+    return {v for v in HEAVY if re.search(rf"\bmetrics\.{v}\b(?!_)", sql)}
+
+
+@pytest.fixture(scope="module")
+def run(demo_project):
+    con = connect(demo_project.config)
+    yield q.direct(con)
+    con.close()
+
+
+@pytest.mark.parametrize("period", ["default", "history"])
+def test_first_drawing_of_every_page_reads_rollups_not_the_heavy_views(run, period):
+    f = Filters(*q.default_period(run, date(2026, 11, 23))) if period == "default" else Filters()
+    read: dict[str, set[str]] = {}
+    for page, items in q.page_queries(run, f).items():
+        if "on demand" in page:
+            continue
+        for name, fn in items:
+            seen: list[str] = []
+            fn(lambda sql, params=(): seen.append(sql) or run(sql, params), f)
+            read[f"{page}: {name}"] = set().union(*map(heavy_views, seen)) if seen else set()
+    offenders = {k: v for k, v in read.items() if v}
+    assert not offenders, offenders
+    assert "sla: backlog_buckets" in read and "contact centre: calls_staffing" in read
+
+
+def test_on_demand_groups_are_listed_for_the_bench_and_the_warmer(run):
+    plan = q.page_queries(run, Filters())
+    assert [n for n, _ in plan["sla (breach list, on demand)"]] == ["breaches"]
+    assert "breaches" not in [n for n, _ in plan["sla"]]
+
+
+def open_sla(project, monkeypatch, **params: str) -> AppTest:
+    monkeypatch.setenv("SQD_CONFIG", str(project.config_path))
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    at.run()
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page("pages/sla.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def breach_tables(at: AppTest) -> int:
+    """Tables with the breach list's overdue column (headers are translated: matched on the English header)."""
+    from dashboard.i18n import COLUMNS
+
+    header = COLUMNS["overdue_hours"][0]
+    return sum(1 for d in at.dataframe if header in d.value.columns)
+
+
+def test_sla_breach_list_is_drawn_when_asked_and_the_link_keeps_it(demo_project, monkeypatch):
+    from dashboard.i18n import t
+
+    at = open_sla(demo_project, monkeypatch)
+    assert breach_tables(at) == 0
+    total = q.breach_count(q.direct(connect(demo_project.config)), Filters(*q.default_period(
+        q.direct(connect(demo_project.config)), date(2026, 11, 23))))
+    assert any(t("sla.breaches_total", "en", total=f"{total:,}") in c.value for c in at.caption)
+    at.toggle(key="w_sla_breaches").set_value(True).run()
+    assert not at.exception and breach_tables(at) == 1
+    assert at.query_params.get("sla_breaches") == "1"
+    linked = open_sla(demo_project, monkeypatch, sla_breaches="1")
+    assert breach_tables(linked) == 1
