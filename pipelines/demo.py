@@ -1299,7 +1299,7 @@ def generate_demo(
     _write_csv(calls, calls_path)
     _write_csv(roster, roster_path)
     from pipelines.demo_capa import write_corrective_actions  # noqa: PLC0415 (the demo's CAPA, issue 15)
-    from pipelines.demo_nc import write_nc_steps  # noqa: PLC0415 (the nonconformity steps, issue 15)
+    from pipelines.demo_nc import write_nc_steps  # the nonconformity steps (issue 15)
     nc_files = write_nc_steps(out_dir, end_date, lot_nc, seed)
     capa_path = write_corrective_actions(out_dir, end_date, stories.shortage, stories.bad_production, BAD_BATCH,
                                          plant.inspections, lot_nc)

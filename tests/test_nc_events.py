@@ -131,3 +131,42 @@ def test_impossible_loss_rules_and_limits_are_named(tmp_path, text, says):
 def test_loss_shares_must_sum_to_100_already(tmp_path):
     with pytest.raises(ConfigError, match="must sum to 100, they sum to 90"):
         load_config(write(tmp_path, "[loss_shares]\nmarket = 50\nproduction = 40\n"))
+
+
+# ---------------------------------------------------------------- the defects page's queries (no Streamlit)
+def test_page_queries_read_the_workflow_views(tmp_path):
+    import dataclasses
+    from datetime import date
+
+    from dashboard import queries_nc
+    from dashboard.queries import Filters
+    from tests.metrics.conftest import REPO, seed
+    from tests.metrics.test_nc_workflow import EVENTS, LOSSES, LOTS, RECORDS
+
+    cfg = dataclasses.replace(load_config(REPO / "sqd.toml"), warehouse_path=tmp_path / "w.duckdb")
+    con = seed(cfg, nonconformity_events=EVENTS, nonconformities=RECORDS + LOSSES, inspections=LOTS)
+    run = warehouse.direct(con)
+    f = Filters(start=date(2026, 11, 1), end=date(2026, 11, 30))
+    # W1-W7 (W6 without steps) and the nine loss records (found 20 November, without steps)
+    assert queries_nc.summary(run, f) == {"found": 7 + 9, "no_steps": 1 + 9, "closed": 1, "open_all": 5,
+                                          "overdue_all": 2}
+    assert queries_nc.summary(run, Filters(start=date(2026, 11, 21), end=date(2026, 11, 30)))["found"] == 4   # W2, W3, W6, W7
+    backlog = queries_nc.backlog(run, f)
+    assert backlog.select("step", "owner", "open", "overdue").rows() == [
+        ("notified", "qc2", 2, 1), ("executed", "zhao", 1, 1), ("decided", "sun", 1, 0), ("executed", "wang", 1, 0)]
+    assert queries_nc.overdue_list(run, f)["nc_id"].to_list() == ["W5", "W3"]
+    times = {r["measure"]: r for r in queries_nc.times(run, f).to_dicts()}
+    # notify: W1 2 h, W4 4 h, W5 13 h, W7 1 h done; W3 late undone; W2 pending
+    assert (times["notify"]["done"], times["notify"]["met"], times["notify"]["late"],
+            times["notify"]["pending"], times["notify"]["limit_hours"]) == (4, 3, 2, 1, 12.0)
+    assert times["close"]["limit_hours"] == 168.0 and times["close"]["done"] == 1
+    assert queries_nc.reinspections(run, f) == {"reinspections": 3, "passed": 1, "pass_rate": 1 / 3,
+                                                "first_attempts": 2, "first_pass_rate": 0.0}
+    bands = queries_nc.yield_bands(run, Filters(start=date(2026, 11, 20), end=date(2026, 11, 20),
+                                                product=("sealant",)))
+    assert bands.select("lots", "pass_rate_band").rows() == [(2, "between")]
+    sampled = queries_nc.sampling(run, Filters(product=("grout",)))
+    assert sampled.select("lots", "lots_sampled_above", "sampling_rate").rows() == [(1, 1, 0.2)]
+    losses = dict(queries_nc.losses_by_rule(run, f).select("loss_rule", "total_cost").rows())
+    assert losses["material_cost"] == 192.0 and losses["no_price"] == 0.0
+    con.close()

@@ -92,3 +92,8 @@ with ui.section("def.field", view="field_failures", help_key="def.field.help"):
             ui.table(queries.lot_inspection(run, lot), "field_failure_lot_inspection",
                      column_config={c: ui.percent_column() for c in ("defect_rate", "p_bar", "lcl", "ucl")},
                      caption=tr("def.lot_inspection"))
+
+from dashboard.sections import nc_workflow as nc_section  # noqa: E402 (issue 15: the workflow)
+nc_section.workflow(ctx)
+from dashboard.sections import capa as capa_section  # noqa: E402 (issue 15: the CAPA tracker)
+capa_section.tracker(ctx)
