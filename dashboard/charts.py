@@ -28,6 +28,32 @@ TARGET_COLOUR = OKABE_ITO["grey"]
 GOOD, BAD, NEUTRAL = OKABE_ITO["blue"], OKABE_ITO["vermillion"], OKABE_ITO["sky"]
 HEATMAP_SCALE = "Cividis"  # perceptually uniform and colour-blind safe
 HEIGHT = 360
+# Large series (issue 13 target 4): beyond WEBGL_POINTS points a trace is drawn with WebGL (one canvas, not one SVG
+# element per point); a line beyond SCREEN_POINTS points keeps, per run of points that share a screen column, the
+# first, lowest and highest point (its shape as a screen shows it: spikes stay).
+WEBGL_POINTS = 1000
+SCREEN_POINTS = 1500
+
+
+def screen_rows(frame: pl.DataFrame, columns: list[str], max_points: int = SCREEN_POINTS) -> pl.DataFrame:
+    """The rows of `frame` (ordered along x) that a line of `max_points` screen columns shows: per bucket of
+    consecutive rows, the first row and the rows holding each column's minimum and maximum. Vectorised."""
+    if frame.height <= max_points:
+        return frame
+    buckets = max(1, max_points // (1 + 2 * len(columns)))
+    indexed = frame.with_row_index("_row").with_columns(
+        (pl.col("_row") * buckets // frame.height).alias("_bucket"))
+    picks = [pl.col("_row").first().alias("_first")]
+    for i, c in enumerate(columns):
+        picks += [pl.col("_row").sort_by(pl.col(c).fill_null(float("inf"))).first().alias(f"_lo{i}"),
+                  pl.col("_row").sort_by(pl.col(c).fill_null(float("-inf"))).last().alias(f"_hi{i}")]
+    keep = indexed.group_by("_bucket").agg(picks).drop("_bucket").unpivot()["value"].unique()
+    return frame.with_row_index("_row").filter(pl.col("_row").is_in(keep.implode())).drop("_row")
+
+
+def scatter(n_points: int, **kwargs) -> go.Scatter | go.Scattergl:
+    """go.Scatter, or go.Scattergl (WebGL) for a trace of more than WEBGL_POINTS points."""
+    return go.Scattergl(**kwargs) if n_points > WEBGL_POINTS else go.Scatter(**kwargs)
 
 
 def _layout(fig: go.Figure, title: str | None = None, y_title: str | None = None, x_title: str | None = None,
@@ -219,9 +245,10 @@ def survival(t_minutes: np.ndarray, surv: np.ndarray, lang: str, target_minutes:
     """Kaplan-Meier curve: share of tickets still waiting for the event, by elapsed hours."""
     if len(t_minutes) == 0:
         return empty_figure(lang)
-    hours = np.concatenate([[0.0], np.asarray(t_minutes) / 60])
-    share = np.concatenate([[1.0], np.asarray(surv)])
-    fig = go.Figure(go.Scatter(
+    curve = screen_rows(pl.DataFrame({"hours": np.concatenate([[0.0], np.asarray(t_minutes) / 60]),
+                                      "share": np.concatenate([[1.0], np.asarray(surv)])}), ["share"])
+    hours, share = curve["hours"].to_numpy(), curve["share"].to_numpy()
+    fig = go.Figure(scatter(len(hours),
         x=hours, y=share, mode="lines", line_shape="hv", line={"color": GOOD, "width": 2},
         name=t("chart.km_curve", lang),
         hovertemplate=f"%{{x:,.1f}} h<br>{t('chart.still_waiting', lang)}: %{{y:.1%}}<extra></extra>"))
@@ -356,12 +383,13 @@ def p_chart(frame: pl.DataFrame, lang: str, title: str | None = None) -> go.Figu
     if frame.height == 0:
         return empty_figure(lang)
     x = frame["inspected_at"].to_list()
+    n = len(x)  # every lot is kept (a control chart's point is a lot); many lots are drawn with WebGL
     fig = go.Figure()
     for col, name in (("ucl", t("chart.ucl", lang)), ("lcl", t("chart.lcl", lang))):
-        fig.add_trace(go.Scatter(x=x, y=frame[col].to_list(), mode="lines", line_shape="hvh", name=name,
+        fig.add_trace(scatter(n, x=x, y=frame[col].to_list(), mode="lines", line_shape="hvh", name=name,
                                  line={"color": TARGET_COLOUR, "dash": "dot", "width": 1},
                                  hovertemplate=f"{name}: %{{y:.2%}}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=x, y=frame["p_bar"].to_list(), mode="lines", name=t("chart.centre", lang),
+    fig.add_trace(scatter(n, x=x, y=frame["p_bar"].to_list(), mode="lines", name=t("chart.centre", lang),
                              line={"color": OKABE_ITO["sky"], "width": 1},
                              hovertemplate=f"{t('chart.centre', lang)}: %{{y:.2%}}<extra></extra>"))
     custom = np.column_stack([frame["lot_id"].to_numpy(), frame["nonconforming_qty"].to_numpy(),
@@ -369,7 +397,7 @@ def p_chart(frame: pl.DataFrame, lang: str, title: str | None = None) -> go.Figu
                               np.array([s or "" for s in frame["signal"].to_list()], dtype=object)])
     hover = (f"<b>%{{customdata[0]}}</b><br>%{{x|%Y-%m-%d}}<br>{t('chart.defect_rate', lang)}: %{{y:.2%}}"
              f"<br>%{{customdata[1]:,}} / %{{customdata[2]:,}}<br>%{{customdata[3]}}<extra></extra>")
-    fig.add_trace(go.Scatter(x=x, y=frame["defect_rate"].to_list(), mode="lines+markers",
+    fig.add_trace(scatter(n, x=x, y=frame["defect_rate"].to_list(), mode="lines+markers",
                              name=t("chart.defect_rate", lang), customdata=custom, hovertemplate=hover,
                              line={"color": GOOD, "width": 1}, marker={"size": 5}))
     signals = frame.filter(pl.col("signal").is_not_null() & ~pl.col("is_out_of_control"))
@@ -489,15 +517,24 @@ def staffing(frame: pl.DataFrame, lang: str) -> go.Figure:
     """Agents needed (Erlang C) against agents available per interval, the shortfall shaded."""
     if frame.height == 0:
         return empty_figure(lang)
-    x = frame["interval_start"].to_list()
     needed, available = t("col.agents_needed", lang), t("col.agents_available", lang)
     fig = go.Figure()
-    fig.add_trace(go.Bar(x=x, y=frame["agent_gap"].to_list(), name=t("col.agent_gap", lang), marker_color=BAD,
-                         opacity=0.5, hovertemplate="%{x|%Y-%m-%d %H:%M}: %{y:,}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=x, y=frame["agents_needed"].to_list(), name=needed, mode="lines",
+    big = frame.height > WEBGL_POINTS
+    line = go.Scattergl if big else go.Scatter
+    if not big:
+        x = frame["interval_start"].to_list()
+        fig.add_trace(go.Bar(x=x, y=frame["agent_gap"].to_list(), name=t("col.agent_gap", lang), marker_color=BAD,
+                             opacity=0.5, hovertemplate="%{x|%Y-%m-%d %H:%M}: %{y:,}<extra></extra>"))
+    else:  # months of intervals: the gap as a WebGL area, the lines as a screen shows them
+        frame = screen_rows(frame, ["agent_gap", "agents_needed", "agents_available"])
+        x = frame["interval_start"].to_list()
+        fig.add_trace(go.Scattergl(x=x, y=frame["agent_gap"].to_list(), name=t("col.agent_gap", lang),
+                                   mode="lines", fill="tozeroy", line={"color": BAD, "width": 0, "shape": "hv"},
+                                   opacity=0.5, hovertemplate="%{x|%Y-%m-%d %H:%M}: %{y:,}<extra></extra>"))
+    fig.add_trace(line(x=x, y=frame["agents_needed"].to_list(), name=needed, mode="lines",
                              line={"color": OKABE_ITO["orange"], "width": 2, "shape": "hv"},
                              hovertemplate=f"<b>{needed}</b><br>%{{x|%Y-%m-%d %H:%M}}: %{{y:,}}<extra></extra>"))
-    fig.add_trace(go.Scatter(x=x, y=frame["agents_available"].to_list(), name=available, mode="lines",
+    fig.add_trace(line(x=x, y=frame["agents_available"].to_list(), name=available, mode="lines",
                              line={"color": GOOD, "width": 2, "shape": "hv"},
                              hovertemplate=f"<b>{available}</b><br>%{{x|%Y-%m-%d %H:%M}}: %{{y:,}}<extra></extra>"))
     return _layout(fig, None, t("cc.agents_axis", lang))

@@ -4,7 +4,7 @@ only, translated hover text, and an empty-state figure for an empty frame."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import plotly.graph_objects as go
@@ -117,3 +117,45 @@ def test_dashboard_charts_empty_frames_give_a_note_not_an_error():
                 charts.backlog(empty, "en"), charts.p_chart(empty, "zh"), charts.pareto(empty, "qty", "en"),
                 charts.survival(np.array([]), np.array([]), "en")):
         assert fig.layout.annotations and not fig.data
+
+
+# ------------------------------------------------------------------ large series (issue 13 target 4)
+
+def staffing_frame(n: int) -> pl.DataFrame:
+    start = datetime(2026, 8, 3, 0, 0)
+    needed = (10 + 5 * np.sin(np.arange(n) / 20)).round().astype(np.int64)
+    needed[n // 2] = 99  # one spike must survive the thinning
+    available = np.full(n, 12.0)
+    return pl.DataFrame({
+        "interval_start": pl.datetime_range(start, start + (n - 1) * timedelta(minutes=30), interval="30m",
+                                            eager=True),
+        "agents_needed": needed, "agents_available": available,
+        "agent_gap": np.clip(needed - available, 0, None)})
+
+
+def test_large_staffing_series_are_webgl_and_thinned_to_a_screen_keeping_spikes():
+    small = charts.staffing(staffing_frame(200), "en")
+    assert {type(tr).__name__ for tr in small.data} == {"Bar", "Scatter"}
+    big = charts.staffing(staffing_frame(5000), "en")
+    assert {type(tr).__name__ for tr in big.data} == {"Scattergl"}
+    assert all(len(tr.x) <= charts.SCREEN_POINTS for tr in big.data)
+    assert max(big.data[1].y) == 99 and max(big.data[0].y) == 99 - 12
+
+
+def test_p_chart_keeps_every_lot_and_draws_many_with_webgl():
+    n = 2500
+    frame = pl.DataFrame({
+        "inspected_at": [datetime(2026, 1, 1, tzinfo=UTC)] * n, "lot_id": [f"L{i}" for i in range(n)],
+        "defect_rate": np.linspace(0, 0.02, n), "p_bar": [0.01] * n, "ucl": [0.03] * n, "lcl": [0.0] * n,
+        "nonconforming_qty": [1] * n, "inspected_qty": [100] * n, "signal": [None] * n,
+        "is_out_of_control": [False] * n})
+    fig = charts.p_chart(frame, "en")
+    lots = [tr for tr in fig.data if tr.customdata is not None and len(tr.customdata) == n]
+    assert len(lots) == 1 and type(lots[0]).__name__ == "Scattergl"
+
+
+def test_survival_curve_is_thinned_to_a_screen():
+    t = np.arange(1, 20001, dtype=float)
+    fig = charts.survival(t, np.linspace(1, 0, t.size), "en")
+    curve = fig.data[0]
+    assert len(curve.x) <= charts.SCREEN_POINTS and curve.x[0] == 0 and curve.y[-1] == 0
