@@ -107,6 +107,7 @@ def test_file_list_and_profiles(generated):
         ("nonconformities_lots.ndjson", "nonconformities__canonical"),
         ("nonconformities_field.ndjson", "nonconformities__canonical"),
         ("hotline_calls.csv", "calls__acd_zh"), ("hotline_roster.csv", "roster__wfm_zh"),
+        ("nonconformities_recent.csv", "nonconformities__canonical"), ("nc_steps.csv", "nonconformity_events__qc_zh"),
     ]
     assert all(p.parent == out and p.stat().st_size > 0 for p, _ in files)
     for name in ("tickets__hotline_zh", "surveys__followup_zh"):

@@ -170,3 +170,38 @@ def test_page_queries_read_the_workflow_views(tmp_path):
     losses = dict(queries_nc.losses_by_rule(run, f).select("loss_rule", "total_cost").rows())
     assert losses["material_cost"] == 192.0 and losses["no_price"] == 0.0
     con.close()
+
+
+def test_the_demo_step_log_loads_clean_with_every_step_open_and_overdue(project, tmp_path):
+    """pipelines/demo_nc.py on 60 days of lot findings: every value maps (qc_zh), nothing is refused, and open
+    nonconformities wait at several steps, overdue at every step but the last; some reworks failed re-inspection."""
+    from datetime import date, datetime, timedelta
+
+    import polars as pl
+
+    from pipelines import demo_nc
+
+    end = date(2026, 11, 22)
+    n = 600
+    found = [datetime(2026, 9, 23, 8) + timedelta(hours=2.4 * i) for i in range(n)]
+    lot_nc = pl.DataFrame({
+        "nc_id": [f"NC{i:05d}" for i in range(n)], "lot_id": [f"L{i % 50:03d}" for i in range(n)],
+        "product": [("sealant", "primer", "grout")[i % 3] for i in range(n)],
+        "found_at": [f.strftime("%Y-%m-%d %H:%M:%S") for f in found], "qty": [5] * n,
+        "disposition": [("rework", "scrap", "repair", "concession", "use_as_is", "downgrade")[i % 6] for i in range(n)],
+        "responsible_department": [("production", "purchasing", "quality")[i % 3] for i in range(n)],
+    })
+    nc_path = tmp_path / "nc.ndjson"
+    lot_nc.write_ndjson(nc_path)
+    files = demo_nc.write_nc_steps(tmp_path, end, lot_nc, 1)
+    results = ingest_files([nc_path, *(p for p, _ in files)], project, [None, *(name for _, name in files)])
+    assert [r.status for r in results] == ["published"] * 3, [r.message for r in results]
+    got = dict(rows(project, "SELECT next_step, count(*) FILTER (WHERE is_overdue) FROM metrics.nc_workflow "
+                             "WHERE status IN ('pending', 'overdue') GROUP BY ALL"))
+    assert set(got) >= {"notified", "reviewed", "decided", "approved", "executed", "closed"}
+    assert all(got[s] >= 1 for s in ("notified", "reviewed", "decided", "approved", "executed")), got
+    [(failed,)] = rows(project, "SELECT count(*) FROM metrics.nc_reinspections WHERE NOT is_pass")
+    assert failed >= 1
+    [(priced,)] = rows(project, "SELECT count(*) FROM metrics.nonconformity_costs WHERE nc_id LIKE 'NCW%' "
+                                "AND loss_rule IN ('material_cost', 'price_difference', 'revenue_share')")
+    assert priced >= 10
