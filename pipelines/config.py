@@ -85,6 +85,26 @@ class ContactCentreConfig:
     abandon_rate_max: float = 0.05
 
 
+COORDINATION_LIMITS = ("within_department_minutes", "cross_department_minutes", "cross_province_working_days",
+                       "other_company_working_days")
+
+
+@dataclass(frozen=True)
+class HotlineConfig:
+    """[hotline]: complaint resolution limits by coordination level and the promised answer (seed 004, DOMAIN.md
+    section 4), the repeat-complaint window, the routing table and the key accounts (docs/metrics.md "Hotline")."""
+
+    within_department_minutes: int = 120     # 004 l.1293: receipt -> solved and replied, within one department
+    cross_department_minutes: int = 2880     # across departments in the province: 48 h
+    cross_province_working_days: int = 4     # across provinces: 4 working days
+    other_company_working_days: int = 7      # with another company: 7 working days
+    simple_answer_minutes: int = 120         # 004 l.1247: the caller is promised an answer in 2 h (simple) ...
+    complex_answer_minutes: int = 1440       # ... or 24 h (complex)
+    repeat_window_months: int = 3            # a new complaint within this after a missed limit or an unhappy result
+    routing: Path | None = None              # CSV category,department: the department routing suggests
+    key_accounts: tuple[str, ...] = ()       # customer ids of key accounts (大客户)
+
+
 @dataclass(frozen=True)
 class NcWorkflowConfig:
     """[nc_workflow]: nonconformity steps' limits counted from the finding, the sampling band and the pass-rate bands
@@ -140,6 +160,7 @@ class Config:
     quality: QualityConfig = field(default_factory=QualityConfig)
     follow_up: FollowUpConfig = field(default_factory=FollowUpConfig)
     contact_centre: ContactCentreConfig = field(default_factory=ContactCentreConfig)
+    hotline: HotlineConfig = field(default_factory=HotlineConfig)
     nc_workflow: NcWorkflowConfig = field(default_factory=NcWorkflowConfig)
     loss_rules: LossRulesConfig = field(default_factory=LossRulesConfig)
     load_memory_limit: str = "1.5GB"
@@ -273,6 +294,9 @@ def parse_config(raw: dict, source: Path) -> Config:
     targets = {
         "timeliness_rate": 0.90, "csat_rate": 0.85, "complaint_rate": 0.03, "follow_up_rate": 0.95,
         "defect_rate": 0.01, "response_rate": 0.60, "repeat_complaint_rate": 0.01,
+        "complaint_limit_rate": 1.0, "hotline_satisfaction_inquiry": 0.95, "hotline_satisfaction_complaint": 0.90,
+        "hotline_satisfaction_cross_province": 0.85, "hotline_satisfaction_key_account": 0.95,
+        "first_contact_resolution_rate": 0.85,
     } | {k: _number(v, f"{source}: [targets] {k}") for k, v in _table(raw, "targets", str(source)).items()}
     for key, value in targets.items():
         if not 0 <= value <= 1:
@@ -328,6 +352,7 @@ def parse_config(raw: dict, source: Path) -> Config:
         quality=quality,
         follow_up=_follow_up(_table(raw, "follow_up", str(source)), source),
         contact_centre=_contact_centre(_table(raw, "contact_centre", str(source)), source),
+        hotline=_hotline(_table(raw, "hotline", str(source)), base, source),
         nc_workflow=_nc_workflow(_table(raw, "nc_workflow", str(source)), source),
         loss_rules=_loss_rules(_table(raw, "loss_rules", str(source)), source),
     )
@@ -355,6 +380,26 @@ def _contact_centre(raw: dict, source: Path) -> ContactCentreConfig:
     if c.abandon_rate_min > c.abandon_rate_max:
         raise ConfigError(f"{where} abandon_rate_min must not exceed abandon_rate_max")
     return c
+
+
+def _hotline(raw: dict, base: Path, source: Path) -> HotlineConfig:
+    where = f"{source}: [hotline]"
+    d = HotlineConfig()
+    unknown = set(raw) - set(HotlineConfig.__dataclass_fields__)
+    if unknown:
+        raise ConfigError(f"{where} unknown keys {sorted(unknown)}")
+    numbers = {key: _number(raw.get(key, getattr(d, key)), f"{where} {key}", whole=True)
+               for key in (*COORDINATION_LIMITS, "simple_answer_minutes", "complex_answer_minutes",
+                           "repeat_window_months")}
+    for key, value in numbers.items():
+        if value <= 0:
+            raise ConfigError(f"{where} {key} = {value} must be a positive whole number")
+    routing = _string(raw.get("routing", "data/reference/hotline_routing.csv"), f"{where} routing")
+    accounts = raw.get("key_accounts", [])
+    if not isinstance(accounts, list) or not all(isinstance(a, str) for a in accounts):
+        raise ConfigError(f"{where} key_accounts must be a list of customer ids in quotes, got {_shown(accounts)}")
+    return HotlineConfig(**numbers, routing=(base / routing).resolve() if routing else None,
+                         key_accounts=tuple(accounts))
 
 
 def _follow_up(raw: dict, source: Path) -> FollowUpConfig:

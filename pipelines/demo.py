@@ -127,7 +127,7 @@ import numpy as np
 import polars as pl
 
 from pipelines import clock
-from pipelines.datasets import SURVEYS, TICKETS
+from pipelines.datasets import COMPLEXITIES, COORDINATION_LEVELS, SURVEYS, TICKETS
 from pipelines.demo_hotline_events import riverside_events
 
 CHUNK_TICKETS = 1_000_000
@@ -794,6 +794,7 @@ def _ticket_chunk(rng: np.random.Generator, day_idx: np.ndarray, day0: int, as_o
         "status": _lookup(STATUSES, status), "reopen_count": pl.Series(reopen).cast(pl.Int32),
         "is_escalated": pl.Series(escalated), "is_attributable_to_service": _bool(attributable, is_complaint),
         "is_repeat_complaint": _bool(repeat, is_complaint),
+        **_complaint_levels(created, is_complaint, cat),
     })
 
     # --- surveys: one row per attempt ---
@@ -876,6 +877,20 @@ def _ticket_chunk(rng: np.random.Generator, day_idx: np.ndarray, day0: int, as_o
     return Chunk(tickets=tickets, surveys=surveys, field_ncs=field_ncs)
 
 
+def _complaint_levels(created: np.ndarray, is_complaint: np.ndarray, cat: np.ndarray) -> dict[str, pl.Series]:
+    """Complaints' coordination level and complexity (issue 14, seed 004): most are settled inside one department;
+    product-quality complaints need the plant (another company's materials) more often. A generator of its own,
+    seeded from the chunk, so the other columns' random draws are the same as before these columns existed."""
+    n = len(created)
+    rng = np.random.default_rng(int(created[0]) if n else 0)
+    quality = cat == CAT["product quality"]
+    level = np.where(quality, _choice(rng, n, (0.30, 0.30, 0.15, 0.25)), _choice(rng, n, (0.70, 0.22, 0.05, 0.03)))
+    complex_p = np.array([0.15, 0.60, 0.85, 0.90])[level]
+    complexity = (rng.random(n) < complex_p).astype(np.int64)
+    return {"coordination_level": _lookup(COORDINATION_LEVELS, level, is_complaint),
+            "complexity": _lookup(COMPLEXITIES, complexity, is_complaint)}
+
+
 # --- writers ------------------------------------------------------------------------------------------------
 TICKET_TS = [c for c in TICKETS.timestamp_columns]
 SURVEY_TS = [c for c in SURVEYS.timestamp_columns]
@@ -889,6 +904,7 @@ HOTLINE_HEADERS = {
     "closed_at": "结案时间",
     "status": "状态", "reopen_count": "重开次数", "is_escalated": "是否升级",
     "is_attributable_to_service": "是否服务责任", "is_repeat_complaint": "是否重复投诉",
+    "coordination_level": "协调范围", "complexity": "投诉难度",
 }
 FOLLOWUP_HEADERS = {
     "survey_id": "回访编号", "ticket_id": "工单编号", "attempted_at": "回访时间", "responded_at": "回复时间",
@@ -900,6 +916,9 @@ HOTLINE_VALUES = {
     "channel": CHANNEL_ZH, "ticket_type": TYPE_ZH, "category": CAT_ZH, "priority": PRIORITY_ZH,
     "complaint_grade": GRADE_ZH, "site": SITE_ZH, "region": REGION_ZH, "department": DEPARTMENT_ZH,
     "product": PRODUCT_ZH, "status": STATUS_ZH,
+    "coordination_level": {"within_department": "部门内", "cross_department": "省内跨部门", "cross_province": "跨省",
+                           "other_company": "跨公司"},
+    "complexity": {"simple": "简单", "complex": "复杂"},
 }
 FOLLOWUP_VALUES = {"method": METHOD_ZH, "outcome": OUTCOME_ZH, "site": SITE_ZH}
 

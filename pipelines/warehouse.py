@@ -416,7 +416,45 @@ def refresh_reference(con: duckdb.DuckDBPyConnection, config: Config) -> None:
         INSERT INTO meta.settings BY NAME SELECT * FROM settings_frame;
     """)
     refresh_dimensions(con, config.warranty_default_days)
+    refresh_hotline(con, config)
     for name in ("policies_frame", "calendar_frame", "settings_frame", "shares_frame", "warranty_frame"):
+        con.unregister(name)
+
+
+def refresh_hotline(con: duckdb.DuckDBPyConnection, config: Config) -> None:
+    """[hotline]: the complaint limits and repeat window as meta.settings rows (hotline_*), the routing table
+    (category -> suggested department, from the CSV `routing` names) and the key accounts (docs/metrics.md
+    "Hotline")."""
+    import polars as pl
+
+    h = config.hotline
+    keys = [k for k in h.__dataclass_fields__ if k not in ("routing", "key_accounts")]
+    settings = pl.DataFrame({"key": [f"hotline_{k}" for k in keys], "value": [repr(getattr(h, k)) for k in keys]})
+    routing = pl.DataFrame(schema={"category": pl.Utf8, "department": pl.Utf8, "source": pl.Utf8})
+    if h.routing is not None and h.routing.exists():
+        raw = pl.read_csv(h.routing, infer_schema=False)
+        missing = {"category", "department"} - set(raw.columns)
+        if missing:
+            raise ValueError(f"{h.routing}: [hotline] routing needs the columns category,department "
+                             f"(missing {', '.join(sorted(missing))})")
+        source = pl.col("source") if "source" in raw.columns else pl.lit(None, pl.Utf8)
+        routing = raw.select(pl.col("category").str.strip_chars(), pl.col("department").str.strip_chars(),
+                             source.alias("source")).filter(pl.col("category").is_not_null()
+                                                            & pl.col("department").is_not_null())
+        routing = routing.unique("category", keep="first", maintain_order=True)
+    accounts = pl.DataFrame({"customer_id": list(h.key_accounts)}, schema={"customer_id": pl.Utf8}).unique()
+    con.register("hotline_settings_frame", settings.to_arrow())
+    con.register("hotline_routing_frame", routing.to_arrow())
+    con.register("key_accounts_frame", accounts.to_arrow())
+    con.execute("""
+        DELETE FROM meta.settings WHERE key IN (SELECT key FROM hotline_settings_frame);
+        INSERT INTO meta.settings BY NAME SELECT * FROM hotline_settings_frame;
+        DELETE FROM core.hotline_routing_rules;
+        INSERT INTO core.hotline_routing_rules BY NAME SELECT * FROM hotline_routing_frame;
+        DELETE FROM core.key_accounts;
+        INSERT INTO core.key_accounts BY NAME SELECT * FROM key_accounts_frame;
+    """)
+    for name in ("hotline_settings_frame", "hotline_routing_frame", "key_accounts_frame"):
         con.unregister(name)
 
 

@@ -79,6 +79,11 @@ ALTER TABLE core.tickets ADD COLUMN IF NOT EXISTS coordination_level VARCHAR;
 ALTER TABLE core.tickets ADD COLUMN IF NOT EXISTS complexity VARCHAR;
 COMMENT ON COLUMN core.tickets.coordination_level IS 'Complaints: how much coordination the case needs (004): within_department (部门内), cross_department (省内跨部门), cross_province (跨省), other_company (跨公司); sets the resolution limit';
 COMMENT ON COLUMN core.tickets.complexity IS 'Complaints: simple (简单, answer promised within 2 h) or complex (复杂, within 24 h)';
+-- added with issue 14 (a warehouse made before gets them here, after its lineage columns)
+ALTER TABLE core.tickets ADD COLUMN IF NOT EXISTS coordination_level VARCHAR;
+ALTER TABLE core.tickets ADD COLUMN IF NOT EXISTS complexity VARCHAR;
+COMMENT ON COLUMN core.tickets.coordination_level IS 'Complaints: how much coordination the case needs (004): within_department (部门内), cross_department (省内跨部门), cross_province (跨省), other_company (跨公司); sets the resolution limit';
+COMMENT ON COLUMN core.tickets.complexity IS 'Complaints: simple (简单, answer promised within 2 h) or complex (复杂, within 24 h)';
 COMMENT ON COLUMN core.tickets.load_id IS 'Lineage: the load that published this row (meta.load_log)';
 COMMENT ON COLUMN core.tickets.source_file IS 'Lineage: file the row came from';
 COMMENT ON COLUMN core.tickets.file_hash IS 'Lineage: SHA-256 of that file';
@@ -338,6 +343,22 @@ COMMENT ON COLUMN core.sla_policies.first_response_working_days IS 'Target in wo
 COMMENT ON COLUMN core.sla_policies.on_site_working_days IS 'Target in working days, as first_response_working_days';
 COMMENT ON COLUMN core.sla_policies.resolution_working_days IS 'Target in working days, as first_response_working_days';
 COMMENT ON COLUMN core.sla_policies.calendar IS '24x7 (wall-clock minutes) or business (working days of the mainland China calendar, business hours only)';
+
+CREATE TABLE IF NOT EXISTS core.hotline_routing_rules (
+    category VARCHAR NOT NULL,
+    department VARCHAR NOT NULL,
+    source VARCHAR
+);
+COMMENT ON TABLE core.hotline_routing_rules IS 'Routing by category ([hotline] routing, data/reference/hotline_routing.csv): the department a ticket of the category should go to (metrics.hotline_routing compares).';
+COMMENT ON COLUMN core.hotline_routing_rules.category IS 'Ticket category (tickets.category), one row each';
+COMMENT ON COLUMN core.hotline_routing_rules.department IS 'Department routing suggests for the category';
+COMMENT ON COLUMN core.hotline_routing_rules.source IS 'Where the rule comes from (e.g. 004:43, a line of seed 004, or the organisation)';
+
+CREATE TABLE IF NOT EXISTS core.key_accounts (
+    customer_id VARCHAR NOT NULL
+);
+COMMENT ON TABLE core.key_accounts IS 'Key accounts (大客户, [hotline] key_accounts): their inquiries and complaints have their own satisfaction target (metrics.hotline_satisfaction).';
+COMMENT ON COLUMN core.key_accounts.customer_id IS 'Customer id (tickets.customer_id)';
 
 CREATE TABLE IF NOT EXISTS core.calendar_days (
     date_day DATE NOT NULL,

@@ -1,14 +1,17 @@
 -- First-contact resolution (一次性解决, DOMAIN.md section 4; 004: calls whose problem is solved without the caller
--- calling again or the centre calling back; target 85-100 %): the calls that created or concern a ticket, joined to
--- the ticket's lifecycle.
--- Grain: one row per ticket (core.tickets, not cancelled) with at least one call in core.calls carrying its
--- ticket_id; calls naming a ticket the warehouse does not hold have no row.
+-- calling again or the centre calling back; issue 14: resolved without dispatch or a second contact; target 85 %):
+-- the calls that created or concern a ticket, joined to the ticket's lifecycle.
+-- Grain: one row per ticket (core.tickets, not cancelled) that came in by phone (channel 'phone', the hotline) or has
+-- at least one call in core.calls carrying its ticket_id: a hotline ticket without call records counts too (its
+-- calls are 0 and its first-call columns null). Calls naming a ticket the warehouse does not hold have no row.
 -- Definitions (docs/metrics.md "First-contact resolution"):
 --   first call = the ticket's earliest call (offered_at, then call_id): first_call_id, first_call_at, its local
---   first_call_date (the row's date), queue and call_agent;
+--   first_call_date, queue and call_agent; contact_date = first_call_date, else the local date received (the date
+--   the scorecard files the row under);
 --   repeat_calls = the ticket's other calls (the caller calling again about it, answered or not);
---   is_reopened = reopen_count > 0; is_resolved = resolved_at present;
---   is_first_contact_resolved = resolved, with no repeat call and never reopened.
+--   is_reopened = reopen_count > 0; is_dispatched = dispatched_at present (sent to a department: not solved on the
+--   contact); is_resolved = resolved_at present;
+--   is_first_contact_resolved = resolved, never dispatched, with no repeat call and never reopened.
 --   first-contact resolution rate = count(is_first_contact_resolved) / count(is_resolved): open tickets are not
 --   decided yet. A repeat call after resolution takes a ticket out of it whenever it comes. The export holds
 --   inbound calls only, so a call-back from the centre is seen only when it reopens the ticket.
@@ -35,12 +38,16 @@ SELECT
     t.site, t.department, t.agent, t.ticket_type, t.category,
     t.created_at,
     t.resolved_at,
-    c.calls,
-    c.calls - 1 AS repeat_calls,
+    coalesce(c.calls, 0) AS calls,
+    greatest(coalesce(c.calls, 0) - 1, 0) AS repeat_calls,
     coalesce(t.reopen_count, 0) > 0 AS is_reopened,
     t.resolved_at IS NOT NULL AS is_resolved,
-    t.resolved_at IS NOT NULL AND c.calls = 1 AND coalesce(t.reopen_count, 0) = 0 AS is_first_contact_resolved
-FROM ranked AS c
-JOIN core.tickets AS t ON t.ticket_id = c.ticket_id AND c.n = 1
+    t.resolved_at IS NOT NULL AND coalesce(c.calls, 0) <= 1 AND coalesce(t.reopen_count, 0) = 0
+        AND t.dispatched_at IS NULL AS is_first_contact_resolved,
+    t.dispatched_at IS NOT NULL AS is_dispatched,
+    CAST(timezone(tz.tz, coalesce(c.offered_at, t.created_at)) AS DATE) AS contact_date,
+    t.channel, t.priority, t.product
+FROM core.tickets AS t
+LEFT JOIN ranked AS c ON c.ticket_id = t.ticket_id AND c.n = 1
 CROSS JOIN tz
-WHERE t.status IS DISTINCT FROM 'cancelled'
+WHERE t.status IS DISTINCT FROM 'cancelled' AND (c.ticket_id IS NOT NULL OR t.channel = 'phone')

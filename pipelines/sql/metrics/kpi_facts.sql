@@ -6,7 +6,8 @@
 -- lot); any slice's rate is sum(numerator) / sum(denominator). Definitions (docs/metrics.md "Scorecard KPIs"):
 --   timeliness_rate        tickets whose every SLA target was met / tickets whose every target is decided
 --   complaint_rate         complaints attributable to service / tickets received
---   repeat_complaint_rate  repeat complaints / first complaints (complaints that are not repeats)
+--   repeat_complaint_rate  repeat complaints / first complaints (complaints that are not repeats); repeats derived
+--                          from the data or flagged by the source (metrics.repeat_complaints)
 --   csat_rate              satisfied (top-two-box) answers / scored answers
 --   response_rate          answered follow-up attempts / attempts whose answer window has closed or was answered
 --   follow_up_rate         resolved repairs and complaints followed up within their window / those whose window
@@ -15,22 +16,58 @@
 --   service_level          calls answered within [contact_centre] service_level_seconds (20 s) / calls (80/20)
 --   abandon_rate           calls abandoned / calls
 --                          (calls = offered calls less short abandons, as metrics.calls_interval; one row per call)
+--   complaint_limit_rate   complaints solved and replied within their coordination level's limit / complaints with
+--                          a limit that is decided (met or missed; pending ones wait), metrics.complaint_limits
+--   hotline_satisfaction_inquiry, _complaint, _cross_province, _key_account
+--                          satisfied / all handled tickets of the kind not pending (metrics.hotline_satisfaction)
+--   first_contact_resolution_rate
+--                          resolved without dispatch or a second contact / resolved (metrics.first_contact_resolution)
 -- metric_date is the local date the source view files the row under (received, attempted, resolved, inspected,
--- offered). Ticket and survey KPIs carry the ticket dimensions, defect_rate the plant's, the call KPIs the call's
+-- offered; first contact for first-contact resolution). Ticket and survey KPIs carry the ticket dimensions, defect_rate the plant's, the call KPIs the call's
 -- agent and queue (the last column, null on every other KPI); the others are null.
 CREATE OR REPLACE VIEW metrics.kpi_facts AS
 SELECT k.metric, t.created_date AS metric_date,
        t.site, t.department, t.agent, t.channel, t.ticket_type, t.category, t.priority, t.product,
        CAST(NULL AS VARCHAR) AS line, CAST(NULL AS VARCHAR) AS stage, CAST(NULL AS VARCHAR) AS material_batch_id,
        CAST(CASE k.metric WHEN 'timeliness_rate' THEN t.is_timely
-                          WHEN 'complaint_rate' THEN t.is_attributable_complaint
-                          ELSE t.is_repeat_complaint END AS BIGINT) AS numerator,
+                          ELSE t.is_attributable_complaint END AS BIGINT) AS numerator,
        CAST(CASE k.metric WHEN 'timeliness_rate' THEN t.is_measured
-                          WHEN 'complaint_rate' THEN TRUE
-                          ELSE t.is_complaint AND NOT t.is_repeat_complaint END AS BIGINT) AS denominator,
+                          ELSE TRUE END AS BIGINT) AS denominator,
        CAST(NULL AS VARCHAR) AS queue
 FROM metrics.ticket_kpis AS t
-CROSS JOIN (VALUES ('timeliness_rate'), ('complaint_rate'), ('repeat_complaint_rate')) AS k(metric)
+CROSS JOIN (VALUES ('timeliness_rate'), ('complaint_rate')) AS k(metric)
+
+UNION ALL
+
+SELECT 'repeat_complaint_rate', r.created_date,
+       r.site, r.department, r.agent, r.channel, r.ticket_type, r.category, r.priority, r.product,
+       NULL, NULL, NULL,
+       CAST(r.is_repeat AS BIGINT), CAST(NOT r.is_repeat AS BIGINT), NULL
+FROM metrics.repeat_complaints AS r
+
+UNION ALL
+
+SELECT 'complaint_limit_rate', c.created_date,
+       c.site, c.department, c.agent, c.channel, c.ticket_type, c.category, c.priority, c.product,
+       NULL, NULL, NULL,
+       CAST(coalesce(c.is_met, FALSE) AS BIGINT), CAST(c.is_met IS NOT NULL AS BIGINT), NULL
+FROM metrics.complaint_limits AS c
+
+UNION ALL
+
+SELECT 'hotline_satisfaction_' || h.kind, h.resolved_date,
+       h.site, h.department, h.agent, h.channel, h.ticket_type, h.category, h.priority, h.product,
+       NULL, NULL, NULL,
+       CAST(h.is_satisfied AND NOT h.is_pending AS BIGINT), CAST(NOT h.is_pending AS BIGINT), NULL
+FROM metrics.hotline_satisfaction AS h
+
+UNION ALL
+
+SELECT 'first_contact_resolution_rate', f.contact_date,
+       f.site, f.department, f.agent, f.channel, f.ticket_type, f.category, f.priority, f.product,
+       NULL, NULL, NULL,
+       CAST(f.is_first_contact_resolved AS BIGINT), CAST(f.is_resolved AS BIGINT), NULL
+FROM metrics.first_contact_resolution AS f
 
 UNION ALL
 
