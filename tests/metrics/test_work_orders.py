@@ -154,3 +154,44 @@ def test_lifecycle_rates_from_the_views(con):
         SELECT department, count(*) AS received, sum(is_returned::INT) AS returned, sum(lost_minutes) AS lost
         FROM metrics.work_order_holds GROUP BY department ORDER BY department""").fetchall()
     assert by_department == [("cleaning", 2, 0, 40.0), ("engineering", 2, 1, 70.0), ("security", 2, 0, None)]
+
+
+def test_hotline_queries_sum_the_views_under_the_filters(con):
+    """dashboard/queries_hotline.py, without Streamlit: the page's figures from the same rows."""
+    from dashboard import queries_hotline as qh
+    from dashboard.queries import Filters
+    from pipelines.warehouse import direct
+
+    run = direct(con)
+    period = Filters(start=datetime(2026, 11, 20).date(), end=datetime(2026, 11, 22).date())
+    s = qh.summary(run, period).row(0, named=True)
+    # tickets received 11-20..11-22: W1-W4, A1, A2; dispatched W1-W4
+    assert (s["tickets"], s["dispatched"], s["return_rate"], s["transfers_per_ticket"]) == (6, 4, 0.25, 0.25)
+    assert s["review_pass_rate"] == 2 / 3          # W1 valid, W3 invalid, A1 valid
+    assert (s["appeals"], s["upheld_share"]) == (2, 1.0)
+    assert s["reply_rate"] == 2 / 3                # W1, W4 replied; W2 not; W3 cancelled by review
+    assert s["on_time_reply_rate"] == 0.5          # W1 on time, W2 past its deadline unreplied
+    flow = qh.flow(run, period)
+    assert flow["step"].to_list()[:3] == ["received", "dispatched", "returned"]
+    assert dict(zip(flow["step"], flow["tickets"], strict=True))["received"] == 6
+    depts = qh.by_department(run, period)
+    assert depts.row(0, named=True)["department"] == "engineering"   # the highest return rate first
+    assert depts.filter(department="engineering")["lost_hours_returns"].item() == 70 / 60
+    reasons = qh.by_reason(run, period)
+    assert set(zip(reasons["department"], reasons["handoff"], reasons["reason"], strict=True)) == {
+        ("engineering", "returned", "not ours"), ("cleaning", "transferred", "needs security")}
+    open_now = qh.open_work_orders(run, Filters())
+    # W4 held by security since its reopen's hold began (11-21 10:10): 47 h 50 min; W2 by engineering 24.5 h; W3
+    # (cancelled by review, now under appeal) and A2 are open but held by no department
+    assert open_now.select("ticket_id", "current_department").rows()[:2] == [("W4", "security"), ("W2", "engineering")]
+    assert open_now["held_hours"].to_list()[:2] == [47 + 50 / 60, 24.5]
+    assert set(open_now["ticket_id"]) == {"W2", "W3", "W4", "A1", "A2"}   # A1: reviewed, not archived yet
+    held = qh.open_by_department(run, Filters(department=("engineering",)))
+    assert held.rows() == [("engineering", 1, 24.5, 24.5, 1)]
+    assert qh.appeals(run, period).rows() == [("complex", "upheld", 1), ("ordinary", "pending", 1)]
+    esc = qh.escalations(run, Filters(site=("Riverside",)))
+    assert esc.select("level", "department", "steps").rows() == [
+        ("reminder", "security", 1), ("department_head", "engineering", 1), ("vice_president", "engineering", 1)]
+    # another site: nothing
+    assert qh.escalations(run, Filters(site=("Hillcrest",))).height == 0
+    assert qh.has_events(run)

@@ -1,10 +1,11 @@
 -- Who held a work order when (issue 14, seed 004 "投诉派单/转派/退单"): every dispatch, re-dispatch or transfer hands
 -- the ticket to a department (to_department); that department holds it until the ticket's next dispatch,
--- re-dispatch, transfer, return (退单) or archive (归档), or until now.
+-- re-dispatch, transfer, return (退单), archive (归档) or cancellation by review (无效投诉), or until now.
 -- Grain: one row per hand-over (core.ticket_events with step dispatched / redispatched / transferred).
 -- Definitions (docs/metrics.md "Work-order lifecycle"):
 --   held_minutes = received_at -> ended_at (or now while held);
---   end_step = the step that ended the hold (returned, transferred, redispatched, dispatched, archived; null = held);
+--   end_step = the step that ended the hold (returned, transferred, redispatched, dispatched, archived, or reviewed
+--   when the review found the complaint invalid; null = still held);
 --   is_returned / is_transferred_on: the department returned it / transferred it on, with end_reason;
 --   lost_minutes (only for a hold that ended in a return or a transfer) = received_at -> resumed_at, the moment the
 --   next department received it (a transfer: at once; a return: the re-dispatch), or the archive, or now: the
@@ -19,7 +20,7 @@ WITH
 tz AS (SELECT coalesce(max(value) FILTER (WHERE key = 'timezone'), 'UTC') AS tz FROM meta.settings),
 
 events AS (
-    SELECT e.ticket_id, e.occurred_at, e.step, e.to_department, e.from_department, e.reason, e.deadline_at,
+    SELECT e.ticket_id, e.occurred_at, e.step, e.to_department, e.from_department, e.reason, e.deadline_at, e.verdict,
            row_number() OVER (PARTITION BY e.ticket_id ORDER BY e.occurred_at,
                list_position(['received', 'dispatched', 'returned', 'redispatched', 'transferred', 'replied',
                               'reviewed', 'reminded', 'escalated', 'appealed', 'archived', 'reopened'], e.step),
@@ -35,6 +36,7 @@ handovers AS (
 enders AS (
     SELECT ticket_id, occurred_at, step, reason, seq
     FROM events WHERE step IN ('dispatched', 'redispatched', 'transferred', 'returned', 'archived')
+                   OR (step = 'reviewed' AND verdict = 'invalid')
 ),
 
 resumes AS (
