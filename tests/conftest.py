@@ -30,6 +30,7 @@ def make_project(folder: Path) -> Config:
     (folder / "data").mkdir(parents=True, exist_ok=True)
     shutil.copy(REPO / "sqd.toml", folder / "sqd.toml")
     shutil.copytree(REPO / "data" / "profiles", folder / "data" / "profiles", dirs_exist_ok=True)
+    shutil.copytree(REPO / "data" / "reference", folder / "data" / "reference", dirs_exist_ok=True)
     shutil.copytree(REPO / "expectations", folder / "expectations", dirs_exist_ok=True)
     return load_config(folder / "sqd.toml")
 

@@ -43,6 +43,9 @@ def make_project(folder: Path) -> Project:
     profiles = folder / "data" / "profiles"
     if not profiles.exists():
         os.symlink(REPO / "data" / "profiles", profiles)
+    reference = folder / "data" / "reference"           # [hotline] routing
+    if not reference.exists():
+        os.symlink(REPO / "data" / "reference", reference)
     return Project(folder, folder / "sqd.toml")
 
 
