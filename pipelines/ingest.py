@@ -51,7 +51,7 @@ def _one_line(exc: BaseException, config: Config) -> str:
     """An error while publishing, as one line that names the live warehouse, never its temporary copy."""
     live = config.warehouse_path
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    text = re.sub(re.escape(live.name) + r"\.loading-[0-9a-f]+", live.name, text)
+    text = re.sub(re.escape(live.name) + r"\.(?:loading-[0-9a-f]+|standby)", live.name, text)
     if _disk_full(exc):
         return (f"{live}: no space left on device in {live.parent}; nothing was published, the warehouse is as "
                 "it was (free some space and load again)")

@@ -176,7 +176,8 @@ def test_killed_load_leaves_the_warehouse_as_it_was(project, tmp_path):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     live = project.warehouse_path
     deadline = time.monotonic() + 60
-    while not list(live.parent.glob(live.name + ".loading-*")) and time.monotonic() < deadline:
+    standby = live.with_name(live.name + ".standby")     # the file a load writes (docs/decisions.md)
+    while not standby.exists() and time.monotonic() < deadline:
         time.sleep(0.01)
     assert proc.poll() is None, "the load finished before it could be killed"
     time.sleep(0.3)
@@ -187,6 +188,7 @@ def test_killed_load_leaves_the_warehouse_as_it_was(project, tmp_path):
     [result] = ingest_files([big], project)
     assert result.inserted == n
     assert not list(live.parent.glob(live.name + ".loading-*"))
+    assert not live.with_name(live.name + ".standby.dirty").exists()   # the standby is the earlier live file
 
 
 def test_warehouse_file_is_valid_duckdb_after_every_publish(project, tmp_path):

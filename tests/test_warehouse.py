@@ -33,7 +33,8 @@ def add_tickets(config, n: int, prefix: str = "T") -> None:
 
 def leftovers(config) -> list[str]:
     live = config.warehouse_path
-    return sorted(p.name for p in live.parent.glob(live.name + ".loading-*"))
+    return sorted(p.name for p in live.parent.glob(live.name + ".*")
+                  if ".loading-" in p.name or p.name.endswith((".standby", ".standby.wal", ".previous")))
 
 
 def test_the_publishing_rename_is_followed_by_an_fsync_of_the_directory(project, monkeypatch):
@@ -204,3 +205,105 @@ def test_an_update_writes_new_versions_instead_of_updating_in_place(project, tmp
     assert len(rows) == 50 and len({r[0] for r in rows}) == 50
     assert rows[-1][:2] == ("T7", "resolved")  # the changed row is the newest; T8 (unchanged) stayed put
     assert ("T8", "open") in [r[:2] for r in rows[:-1]]
+
+
+# ------------------------------------------------------------------ the standby file instead of a copy per load
+
+def add_wide_tickets(config, n: int, prefix: str) -> None:
+    """n tickets with an incompressible column, so the file has tens of blocks."""
+    with publishing(config) as con:
+        con.execute("""
+            INSERT INTO core.tickets BY NAME
+            SELECT ? || i AS ticket_id, TIMESTAMPTZ '2026-11-02 09:00:00+08' AS created_at, md5(? || i) AS agent,
+                   'x' AS load_id, 'f.csv' AS source_file, 'h' AS file_hash,
+                   TIMESTAMPTZ '2026-11-02 09:00:00+08' AS loaded_at
+            FROM range(?) AS r(i)
+        """, [prefix, prefix, n])
+
+
+@pytest.fixture
+def prepared(monkeypatch):
+    """Each publish's prepare_standby result, and whether the standby then held the live file's exact bytes."""
+    seen: list[tuple[str, int, int, bool]] = []
+    real = warehouse.prepare_standby
+
+    def spy(live):
+        work, how, written = real(live)
+        same = how == "new" or work.read_bytes() == live.read_bytes()
+        seen.append((how, written, live.stat().st_size if live.exists() else 0, same))
+        return work, how, written
+
+    monkeypatch.setattr(warehouse, "prepare_standby", spy)
+    return seen
+
+
+def test_a_load_writes_the_standby_after_copying_only_the_blocks_the_last_load_changed(project, prepared):
+    add_wide_tickets(project, 200_000, "A")          # a new warehouse
+    add_wide_tickets(project, 10, "B")               # no standby yet: the whole file is copied
+    add_wide_tickets(project, 10, "C")               # the standby (the file before B) gets B's blocks
+    with publishing(project) as con:                 # a delete and an update of scattered rows
+        con.execute("DELETE FROM core.tickets WHERE ticket_id IN ('A5', 'A150000')")
+        con.execute("UPDATE core.tickets SET status = 'resolved' WHERE ticket_id = 'A99999'")
+    add_wide_tickets(project, 10, "D")
+    hows = [h for h, *_ in prepared]
+    assert hows == ["new", "copy", "delta", "delta", "delta"], prepared
+    for how, written, size, same in prepared[2:]:
+        assert same                                   # byte for byte the live file before the load wrote it
+        assert size > 20 * warehouse.BLOCK_BYTES and written < size / 2, (written, size)
+    assert ticket_count(project) == 200_028
+    live, standby = project.warehouse_path, warehouse.standby_path(project.warehouse_path)
+    assert standby.exists() and not live.with_name(live.name + ".standby.dirty").exists()
+    assert os.stat(live).st_ino != os.stat(standby).st_ino
+
+
+def test_a_standby_a_reader_still_has_open_is_not_written(project, prepared):
+    add_tickets(project, 3)
+    reader = connect(project)                         # opens the live file: after the next publish, the standby
+    add_tickets(project, 2, prefix="U")
+    add_tickets(project, 4, prefix="V")               # the standby is the reader's file: copied afresh instead
+    assert [h for h, *_ in prepared] == ["new", "copy", "copy"]
+    assert reader.execute("SELECT count(*) FROM core.tickets").fetchall() == [(3,)]   # its snapshot, intact
+    reader.close()
+    assert ticket_count(project) == 9
+    add_tickets(project, 1, prefix="W")
+    assert prepared[-1][0] == "delta" and ticket_count(project) == 10
+
+
+KILL_DURING = """
+import os, sys
+from pipelines import warehouse
+from pipelines.config import load_config
+calls = []
+real = os.pwrite
+def pwrite(fd, data, offset):
+    calls.append(offset)
+    if len(calls) == int(sys.argv[2]):
+        real(fd, data[: len(data) // 2], offset)      # half a block written, then the process dies
+        os._exit(9)
+    return real(fd, data, offset)
+os.pwrite = pwrite
+with warehouse.publishing(load_config(sys.argv[1])) as con:
+    con.execute("DELETE FROM core.tickets WHERE ticket_id LIKE 'A1%'")
+"""
+
+
+def test_a_load_killed_while_it_syncs_the_standby_leaves_the_live_file_and_the_next_load_copies(project, prepared):
+    import subprocess
+    import sys
+    add_wide_tickets(project, 100_000, "A")
+    add_wide_tickets(project, 10, "B")
+    for nth in (1, 2):                                # killed in the headers, then in a block
+        add_wide_tickets(project, 10, f"C{nth}")      # a clean standby, lacking these blocks
+        before = project.warehouse_path.read_bytes()
+        done = subprocess.run([sys.executable, "-c", KILL_DURING, str(project.source), str(nth)])
+        assert done.returncode == 9                     # died in sync_standby's writes (os.pwrite)
+        assert project.warehouse_path.read_bytes() == before       # the live file was never written
+        live = project.warehouse_path
+        assert live.with_name(live.name + ".standby.dirty").exists()
+    with publishing(project) as con:
+        con.execute("DELETE FROM core.tickets WHERE ticket_id LIKE 'A1%'")
+    assert prepared[-1][0] == "copy"                  # a dirty standby is never trusted to the checksums
+    assert ticket_count(project) == 100_030 - 11_111
+    add_wide_tickets(project, 5, "E")
+    assert prepared[-1][0] == "delta" and prepared[-1][3]
+    assert ticket_count(project) == 100_035 - 11_111

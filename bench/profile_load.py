@@ -1,0 +1,123 @@
+"""Where does a small load's time go? One process, the imports paid first, in-process timers around each step.
+
+    .venv/bin/python bench/profile_load.py --size 5000000 [--kind update|new] [--runs 2]
+
+Uses load_growth.py's cached warehouse of N tickets (bench/out/wh-<N>/, built on first use) and its batch maker:
+1,000 tickets with existing ids (update) or new ids (new), new values each run. Prints seconds per step of
+`ingest_files` (the publish's open/copy, schema, stage, gate, track, merge, reference tables, SLA refresh, rollup
+refresh, checkpoint and rename), each run's total, and the steps' sum against the total.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+from load_growth import BATCH, NOW, batch, build, project  # noqa: E402  (a sibling script)
+
+os.environ.setdefault("SQD_NOW", NOW)
+
+TIMES: dict[str, float] = defaultdict(float)
+LAST: dict[str, object] = {}
+
+
+def wrap(module, name: str, label: str | None = None) -> None:
+    original = getattr(module, name)
+
+    def timed(*args, **kwargs):
+        t0 = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            TIMES[label or name] += time.perf_counter() - t0
+
+    setattr(module, name, timed)
+
+
+@contextmanager
+def step(label: str):
+    t0 = time.perf_counter()
+    yield
+    TIMES[label] += time.perf_counter() - t0
+
+
+def instrument() -> None:
+    import duckdb
+
+    from pipelines import derived, gate, ingest, publish, rollups, warehouse
+    wrap(ingest, "stage")
+    wrap(gate, "check", "gate")
+    wrap(derived, "track")
+    wrap(ingest, "merge_staged")
+    wrap(rollups, "capture", "rollups.capture")
+    wrap(warehouse, "refresh_reference")
+    wrap(warehouse, "apply_schema")
+    wrap(derived, "refresh", "derived.refresh")
+    wrap(rollups, "refresh", "rollups.refresh")
+    wrap(ingest, "log_load")
+    wrap(warehouse, "fsync_directory")
+    for name in ("prepare_standby", "sync_standby", "swap_in"):  # the publish's own steps, where they exist
+        if hasattr(warehouse, name):
+            wrap(warehouse, name, f"publish.{name}")
+    wrap(warehouse.shutil, "copyfile", "copy")
+    if hasattr(warehouse, "prepare_standby"):
+        timed_prepare = warehouse.prepare_standby
+
+        def prepare(live):
+            work, how, written = timed_prepare(live)
+            LAST["prepare"] = f"{how}, {written / 2**20:,.1f} MiB written of {live.stat().st_size / 2**20 if live.exists() else 0:,.0f}"
+            return work, how, written
+
+        warehouse.prepare_standby = prepare
+    _ = publish, duckdb
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=5_000_000)
+    parser.add_argument("--kind", choices=("update", "new"), default="update")
+    parser.add_argument("--runs", type=int, default=2)
+    args = parser.parse_args()
+    folder = build(args.size) if args.size else None
+    instrument()
+    from pipelines import ingest, warehouse
+    from pipelines.config import load_config
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        warm = project(tmp / "warm")                    # imports and first calls, not timed
+        first = batch(tmp / "warm.csv", np.char.add("W", np.arange(BATCH).astype(str)), 1)
+        ingest.ingest_files([first], load_config(warm), profile="tickets__canonical")
+        config = load_config(folder / "sqd.toml" if folder else project(tmp / "empty"))
+        rng = np.random.default_rng(int(time.time()))
+        for run in range(args.runs):
+            TIMES.clear()
+            if args.kind == "update" and args.size:
+                ids = np.char.add("T", rng.choice(args.size, BATCH, replace=False).astype(str))
+            else:
+                ids = np.char.add(f"N{int(time.time())}-{run}-", np.arange(BATCH).astype(str))
+            path = batch(tmp / f"b{run}.csv", ids, int(time.time()) % 100_000 + run)
+            t0 = time.perf_counter()
+            [result] = ingest.ingest_files([path], config, profile="tickets__canonical")
+            total = time.perf_counter() - t0
+            print(f"run {run + 1}: {result.status}, inserted {result.inserted}, updated {result.updated}; "
+                  f"total {total:.2f} s")
+            for label, seconds in sorted(TIMES.items(), key=lambda kv: -kv[1]):
+                print(f"  {label:<24}{seconds:7.3f}")
+            print(f"  {'(not in a step)':<24}{total - sum(TIMES.values()):7.3f}")
+            if "prepare" in LAST:
+                print(f"  publish's working file: {LAST['prepare']}")
+
+
+if __name__ == "__main__":
+    main()
