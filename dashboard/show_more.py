@@ -19,8 +19,8 @@ def _store(name: str, wkey: str) -> None:
         del st.query_params[key]
 
 
-def toggle(name: str, label_text: str, help: str | None = None) -> bool:
-    """A toggle of the page, off unless the link says `<page>_<name>=1`."""
+def toggle(label_text: str, name: str, help: str | None = None) -> bool:
+    """A toggle of the page, off unless the link says `<page>_<name>=1`; `label_text` is translated (tr)."""
     wkey = f"w_{ui._page_key(name)}"
     ui._show(wkey, st.query_params.get(ui._page_key(name)) == ON)
     return st.toggle(label_text, key=wkey, help=help, on_change=_store, args=(name, wkey))

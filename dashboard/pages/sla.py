@@ -41,7 +41,7 @@ with ui.section("sla.heatmap", view="ticket_sla"):
 # The time distributions and medians (two figures, five of the page's heaviest queries) are drawn on demand, so the
 # page's first drawing does not wait for them (issue 13 target 4).
 with ui.section("sla.times", view="ticket_sla", help_key="sla.times.help"):
-    show_times = show_more.toggle("times", tr("sla.show_times"))
+    show_times = show_more.toggle(tr("sla.show_times"), "times")
     policies = queries.sla_policies(run, f, target) if show_times else None
     if show_times and not ui.no_data(policies):
         minutes = dict(zip(policies["policy_id"].to_list(), policies["target_minutes"].to_list()))
@@ -104,7 +104,7 @@ with ui.section("sla.breaches", view="ticket_sla", help_key="sla.breaches.help")
     # the list (a sort of every breached target by how overdue it is now) is computed when asked (issue 13 targets
     # 2 and 4); the count above comes from the SLA rollup
     found, rows = None, []
-    if show_more.toggle("breaches", tr("sla.show_breaches")):
+    if show_more.toggle(tr("sla.show_breaches"), "breaches"):
         found = queries.breaches(run, f)
         st.caption(tr("sla.breaches_shown", shown=ui.fmt_int(found.height), total=ui.fmt_int(count)))
         picked = ui.table(found, "sla_breaches", height=360, on_select="rerun", key="w_breach_pick")
