@@ -264,6 +264,32 @@ CASES: dict[tuple[str, str], Case] = {
     ("ticket_events", "not_in_future"): Case(set_(9, occurred_at="2026-11-30 10:00:00"), (11,)),
     ("ticket_events", "fresh_within_days"): STALE,
     ("ticket_events", "volume_near_trailing_average"): BIG_HISTORY,
+    # nonconformity_events (issue 15: N1's route through a rework, N2 found and graded A; event ids in the file)
+    ("nonconformity_events", "batch_not_empty"): EMPTY,
+    ("nonconformity_events", "nc_id_present"): Case(drop="nc_id", strict=False),
+    ("nonconformity_events", "step_present"): Case(drop="step", strict=False),
+    ("nonconformity_events", "occurred_at_present"): Case(drop="occurred_at", strict=False),
+    ("nonconformity_events", "event_id_not_null"): Case(set_(0, event_id=""), (2,)),
+    ("nonconformity_events", "event_id_unique"): Case(set_(1, event_id="E1"), (2, 3)),
+    ("nonconformity_events", "nc_id_not_null"): Case(set_(8, nc_id=""), (10,)),
+    ("nonconformity_events", "step_not_null"): Case(set_(1, step=""), (3,)),
+    ("nonconformity_events", "occurred_at_not_null"): Case(set_(1, occurred_at=""), (3,)),
+    ("nonconformity_events", "step_in_set"): Case(sql="UPDATE staged SET step = 'paused' WHERE __row = 9",
+                                                  lines=(9,)),
+    ("nonconformity_events", "grade_in_set"): Case(sql="UPDATE staged SET grade = 'C' WHERE __row = 4", lines=(4,)),
+    ("nonconformity_events", "disposition_in_set"): Case(sql="UPDATE staged SET disposition = 'melt' WHERE __row = 5",
+                                                         lines=(5,)),
+    ("nonconformity_events", "reinspection_result_in_set"): Case(
+        sql="UPDATE staged SET reinspection_result = 'maybe' WHERE __row = 8", lines=(8,)),
+    ("nonconformity_events", "step_not_before_found"): Case(set_(1, occurred_at="2026-11-20 07:00:00"), (3,)),
+    ("nonconformity_events", "reinspection_has_result"): Case(set_(6, reinspection_result=""), (8,)),
+    ("nonconformity_events", "grade_a_scrapped_or_returned"): Case(set_(9, disposition="rework"), (11,)),
+    ("nonconformity_events", "not_in_future"): Case(set_(7, occurred_at="2026-11-30 08:00:00"), (9,)),
+    ("nonconformity_events", "fresh_within_days"): STALE,
+    ("nonconformity_events", "volume_near_trailing_average"): BIG_HISTORY,
+    # issue 15: a scrap without its material cost for a product the configuration does not price (warning)
+    ("nonconformities", "loss_rule_has_price"): Case(
+        set_(3, material_cost=""), (5,), sql="INSERT INTO meta.settings VALUES ('nc_rule|scrap', 'material_cost')"),
 }
 
 SUITE_CHECKS = [(d, c.name) for d in DATASETS for c in load_suite(d, SUITES).checks]
