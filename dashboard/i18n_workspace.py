@@ -105,11 +105,12 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
-def t(key: str, lang: str = "en", **values: object) -> str:
+def t(key: str, lang: str = "en", kind: str = "week", **values: object) -> str:
+    """`kind`: the reviewed period's (week, month, quarter), for the pack's texts (report_template.t)."""
     pair = TEXT.get(key)
     if pair is not None:
         text = pair[1] if lang == "zh" else pair[0]
         return text.format(**values) if values else text
     if key in report_template.TEXT:
-        return report_template.t(key, lang, **values)
+        return report_template.t(key, lang, kind, **values)
     return i18n.t(key, lang, **values)

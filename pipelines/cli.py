@@ -302,26 +302,36 @@ def sql(
 def report(
     week: Annotated[str | None, typer.Option(help="ISO week, e.g. 2026-W46 (default: the last full week of "
                                                   "data).")] = None,
+    month: Annotated[str | None, typer.Option(help="A month instead of a week, e.g. 2026-11 (the monthly "
+                                                   "pack).")] = None,
+    quarter: Annotated[str | None, typer.Option(help="A quarter instead of a week, e.g. 2026-Q4 (the quarterly "
+                                                     "pack).")] = None,
     lang: Annotated[str, typer.Option(help="Language of the pack: en or zh.")] = "en",
     out: Annotated[Path, typer.Option(help="Folder for the HTML and PDF files.")] = Path("reports"),
     pdf: Annotated[bool, typer.Option(help="Also print a PDF with headless Chromium.")] = True,
     config: ConfigOpt = None,
 ) -> None:
-    """Write the weekly quality-review pack as one self-contained HTML file and a PDF (docs/weekly-review.md)."""
+    """Write the quality-review pack of a week (or --month, --quarter) as one self-contained HTML file and a PDF
+    (docs/weekly-review.md)."""
     import duckdb
 
     from pipelines.report import PdfUnavailable, write_html, write_pdf
     from pipelines.warehouse import connect, direct
-    from pipelines.weekly import IsoWeek, build_pack
+    from pipelines.weekly import build_pack, parse_period
 
     cfg = load_or_exit(config)
     if lang not in ("en", "zh"):
         say(err, f"--lang {lang}:", "choose en or zh")
         raise typer.Exit(EXIT_ERROR)
+    chosen = [(k, v) for k, v in (("week", week), ("month", month), ("quarter", quarter)) if v is not None]
+    if len(chosen) > 1:
+        say(err, "", "give one of --week, --month and --quarter")
+        raise typer.Exit(EXIT_ERROR)
+    kind, label = chosen[0] if chosen else ("week", None)
     try:
-        wanted = IsoWeek.parse(week) if week else None
+        wanted = parse_period(kind, label) if label else None
     except ValueError as exc:
-        say(err, "--week:", exc)
+        say(err, f"--{kind}:", exc)
         raise typer.Exit(EXIT_ERROR) from exc
     try:
         con = connect(cfg)
@@ -332,8 +342,8 @@ def report(
         say(err, "cannot open the warehouse:", str(exc).splitlines()[0])
         raise typer.Exit(EXIT_ERROR) from exc
     try:
-        with console.status("computing the weekly pack"):
-            pack = build_pack(direct(con), cfg, wanted)
+        with console.status(f"computing the {kind}'s pack"):
+            pack = build_pack(direct(con), cfg, wanted, kind)
     except LookupError as exc:
         say(err, "", exc)
         raise typer.Exit(EXIT_ERROR) from exc
@@ -341,7 +351,7 @@ def report(
         con.close()
     html_path = write_html(pack, out, lang)
     console.print(f"wrote {html_path}")
-    for change in pack.changes:
+    for change in (*pack.changes, *pack.year_changes):
         console.print(f"  • {change.sentence(lang)}", highlight=False)
     if not pdf:
         return

@@ -23,7 +23,7 @@ import polars as pl
 from plotly.offline import get_plotlyjs
 from plotly.subplots import make_subplots
 
-from pipelines.report_template import CSS, STATUS_MARKS, column, t, value_label
+from pipelines.report_template import CSS, STATUS_MARKS, capa_value, column, t, value_label
 from pipelines.weekly import (
     KPIS,
     NOISE_FACTOR,
@@ -54,7 +54,13 @@ NOWRAP = frozenset({"ticket_id", "site", "category", "ticket_type", "target", "s
 # The reviewed week's point on the trend charts: the shape of its status mark (STATUS_MARKS), not colour alone.
 MARKER_SYMBOLS = {"green": "circle", "amber": "triangle-up", "red": "x", "grey": "circle-open"}
 SECTIONS = ("scorecard", "trends", "changes", "breaches", "worst_intervals", "signals", "pareto", "comments",
-            "class1", "notes")
+            "class1", "capa", "notes")
+# a month's or quarter's pack adds the comparison with a year before and the seeds' monthly tables
+PERIOD_SECTIONS = ("scorecard", "trends", "changes", "changes_yoy", "complaints_department", "nonconformities",
+                   "satisfaction_kind", "capa", "breaches", "worst_intervals", "signals", "pareto", "comments",
+                   "class1", "notes")
+CAPA_COLUMNS = ["capa_id", "source_type", "source_ids", "owner", "action", "due_date", "days_overdue",
+                "capa_status"]
 WORST_INTERVAL_COLUMNS = ["interval_start", "offered", "calls", "answered", "abandoned", "service_level",
                           "abandon_rate", "asa_seconds", "agents_needed", "agents_available"]
 
@@ -78,11 +84,32 @@ def date_label(day: date, lang: str = "en") -> str:
     return f"{day.month}月{day.day}日" if lang == "zh" else f"{day.day} {MONTHS[day.month - 1]}"
 
 
-def week_ticks(days: list[date], lang: str = "en", step: int = 5) -> tuple[list[str], list[str]]:
-    """Tick values (ISO dates, as the traces' x) and labels: every `step`-th week counted back from the last
-    (the reviewed week is always labelled)."""
+def period_label(day: date, kind: str, lang: str = "en") -> str:
+    """A period's start as a chart tick: a week's date ("16 Nov"), a month ("Nov 2026" / "2026年11月"), a
+    quarter ("2026 Q4" / "2026年Q4")."""
+    if kind == "month":
+        return f"{day.year}年{day.month}月" if lang == "zh" else f"{MONTHS[day.month - 1]} {day.year}"
+    if kind == "quarter":
+        quarter = (day.month - 1) // 3 + 1
+        return f"{day.year}年Q{quarter}" if lang == "zh" else f"{day.year} Q{quarter}"
+    return date_label(day, lang)
+
+
+def week_ticks(days: list[date], lang: str = "en", step: int = 5, kind: str = "week") -> tuple[list[str], list[str]]:
+    """Tick values (ISO dates, as the traces' x) and labels: every `step`-th period counted back from the last
+    (the reviewed period is always labelled)."""
     picked = days[::-1][::step][::-1]
-    return [d.isoformat() for d in picked], [date_label(d, lang) for d in picked]
+    return [d.isoformat() for d in picked], [period_label(d, kind, lang) for d in picked]
+
+
+def panel_title(text: str, lang: str, width: int = 19) -> str:
+    """A trend panel's title wrapped at word breaks: a fifth of the page holds about 19 Latin characters at the
+    panel font (longer English KPI names ran into the next panel's title)."""
+    if lang == "zh" or len(text) <= width:
+        return text
+    import textwrap  # noqa: PLC0415
+
+    return "<br>".join(textwrap.wrap(text, width, break_long_words=False))
 
 
 def trend_figure(pack: WeeklyPack, lang: str = "en") -> go.Figure:
@@ -90,10 +117,15 @@ def trend_figure(pack: WeeklyPack, lang: str = "en") -> go.Figure:
     # 9 KPIs: 5 panels a row (2 rows keep the trends on the first printed page, under the scorecard), each
     # labelled at its first and last week (three dates do not fit a fifth of the page in Chinese)
     cols = 5 if len(KPIS) > 8 else 4
+    kind = pack.kind
     step = 12 if cols > 4 else 5
+    if kind != "week":   # first and last period of the history
+        step = max(pack.history.filter(pl.col("metric") == KPIS[0].key).height - 1, 1)
     rows = (len(KPIS) + cols - 1) // cols
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[t(f"kpi.{k.key}", lang) for k in KPIS],
-                        horizontal_spacing=0.07, vertical_spacing=0.2)
+    titles = [panel_title(t(f"kpi.{k.key}", lang), lang) for k in KPIS]
+    wrapped = any("<br>" in title for title in titles)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles,
+                        horizontal_spacing=0.07, vertical_spacing=0.26 if wrapped else 0.2)
     for i, k in enumerate(KPIS):
         r, c = i // cols + 1, i % cols + 1
         h = pack.history.filter(pl.col("metric") == k.key).sort("week_start")
@@ -118,11 +150,11 @@ def trend_figure(pack: WeeklyPack, lang: str = "en") -> go.Figure:
                                              "line": {"color": "white", "width": 1}},
                                      hoverinfo="skip"), row=r, col=c)
         fig.update_yaxes(tickformat=".0%" if k.digits == 1 else ".1%", rangemode="tozero", row=r, col=c)
-        tickvals, ticktext = week_ticks(h["week_start"].to_list(), lang, step)
+        tickvals, ticktext = week_ticks(h["week_start"].to_list(), lang, step, kind)
         fig.update_xaxes(type="category", tickmode="array", tickvals=tickvals, ticktext=ticktext, tickangle=0,
                          tickfont={"size": 9}, row=r, col=c)
     fig.update_annotations(font_size=11)
-    return _layout(fig, (135 if cols > 4 else 155) * rows + 55)
+    return _layout(fig, (135 if cols > 4 else 155) * rows + 55 + (30 if wrapped else 0))
 
 
 def contribution_figure(change: Change, lang: str = "en") -> go.Figure:
@@ -149,7 +181,8 @@ def contribution_figure(change: Change, lang: str = "en") -> go.Figure:
 
 def pareto_figure(pack: WeeklyPack, lang: str = "en") -> go.Figure:
     """This week's and last week's defect types by units, each with its cumulative share."""
-    fig = make_subplots(rows=1, cols=2, subplot_titles=[t("pareto.this", lang), t("pareto.last", lang)],
+    fig = make_subplots(rows=1, cols=2, subplot_titles=[t("pareto.this", lang, pack.kind),
+                                                        t("pareto.last", lang, pack.kind)],
                         specs=[[{"secondary_y": True}, {"secondary_y": True}]], horizontal_spacing=0.14)
     for col, period in ((1, "this"), (2, "last")):
         part = pack.pareto.filter(pl.col("period") == period)
@@ -166,7 +199,7 @@ def pareto_figure(pack: WeeklyPack, lang: str = "en") -> go.Figure:
     return _layout(fig, 360)
 
 
-def p_chart_figure(lots: pl.DataFrame, lang: str = "en") -> go.Figure:
+def p_chart_figure(lots: pl.DataFrame, lang: str = "en", kind: str = "week") -> go.Figure:
     """One product x stage: each lot's defect rate with its own 3-sigma limits; this week's lots marked."""
     lots = lots.sort("inspected_at", "lot_id")
     x = list(range(1, lots.height + 1))
@@ -194,7 +227,7 @@ def p_chart_figure(lots: pl.DataFrame, lang: str = "en") -> go.Figure:
     in_week = lots.with_row_index("i", offset=1).filter(pl.col("in_week"))
     if in_week.height:
         fig.add_vrect(x0=in_week["i"].min() - 0.5, x1=in_week["i"].max() + 0.5, fillcolor=NEUTRAL, opacity=0.12,
-                      line_width=0, annotation_text=t("chart.this_week", lang), annotation_position="top left")
+                      line_width=0, annotation_text=t("chart.this_week", lang, kind), annotation_position="top left")
     fig.update_yaxes(tickformat=".1%", rangemode="tozero")
     # a date at each week's first lot; a week too close to the next one (few lots) goes unlabelled so no two
     # labels overlap, the reviewed week is always labelled
@@ -215,11 +248,11 @@ def p_chart_figure(lots: pl.DataFrame, lang: str = "en") -> go.Figure:
 def figures(pack: WeeklyPack, lang: str = "en") -> dict[str, go.Figure]:
     """Every chart of the pack, keyed by a stable id (trend, change-<kpi>, pchart-<n>, pareto)."""
     out = {"trend": trend_figure(pack, lang)}
-    for change in pack.changes:
-        out[f"change-{change.kpi.key}"] = contribution_figure(change, lang)
+    for change in (*pack.changes, *pack.year_changes):
+        out[change.figure_key] = contribution_figure(change, lang)
     if pack.p_chart_lots.height:
         for i, part in enumerate(pack.p_chart_lots.partition_by("product", "stage", maintain_order=True)):
-            out[f"pchart-{i + 1}"] = p_chart_figure(part, lang)
+            out[f"pchart-{i + 1}"] = p_chart_figure(part, lang, pack.kind)
     if pack.pareto.height:
         out["pareto"] = pareto_figure(pack, lang)
     return out
@@ -237,8 +270,15 @@ def _fmt_cell(name: str, value: object, lang: str) -> tuple[str, bool]:
         return "—", False
     if name in ("defect_rate", "ucl", "lcl"):
         return fmt_pct(value, 2), True  # type: ignore[arg-type]
-    if name in ("attainment_rate", "cumulative_share", "service_level", "abandon_rate"):
+    if name in ("attainment_rate", "cumulative_share", "service_level", "abandon_rate", "share", "cost_share",
+                "satisfaction_rate", "csat", "kind_target"):
         return fmt_pct(value, 1), True  # type: ignore[arg-type]
+    if name in ("rate_before", "rate_after"):
+        return fmt_pct(value, 2), True  # type: ignore[arg-type]
+    if name in ("source_type", "capa_status"):
+        return capa_value(name, value, lang), False
+    if name == "metric":
+        return t(f"kpi.{value}", lang), False
     if name == "total_cost":
         return f"¥{value:,.0f}", True
     if isinstance(value, bool):
@@ -315,10 +355,14 @@ def noise_text(row: ScoreRow, lang: str) -> str:
 
 
 def scorecard_table(pack: WeeklyPack, lang: str) -> str:
+    """The scorecard; a month's or quarter's adds the same period a year before and the change on it."""
+    kind = pack.kind
     heads = ["kpi", "light", "value", "counts", "target", "interval", "previous", "change", "noise", "trend"]
-    numeric = {"value", "counts", "target", "interval", "previous", "change", "noise"}
+    if kind != "week":
+        heads[8:8] = ["year_ago", "year_change"]
+    numeric = {"value", "counts", "target", "interval", "previous", "change", "noise", "year_ago", "year_change"}
     head = "".join(f'<th class="{"num" if h in numeric else "nw" if h in ("light", "trend") else ""}">'
-                   f'{_e(t("col." + h, lang))}</th>' for h in heads)
+                   f'{_e(t("col." + h, lang, kind))}</th>' for h in heads)
     body = []
     for r in pack.scorecard:
         cells = [
@@ -328,6 +372,8 @@ def scorecard_table(pack: WeeklyPack, lang: str) -> str:
             _e(fmt_pct(r.previous, r.kpi.digits)), _e(fmt_pp(r.change, lang, r.kpi.digits)),
             _e(noise_text(r, lang)), _e(trend_text(r)),
         ]
+        if kind != "week":
+            cells[8:8] = [_e(fmt_pct(r.year_ago, r.kpi.digits)), _e(fmt_pp(r.year_change, lang, r.kpi.digits))]
         body.append("<tr>" + "".join(
             f'<td class="{"num" if h in numeric else ""}" data-kpi="{r.kpi.key}" data-col="{h}">{c}</td>'
             for h, c in zip(heads, cells)) + "</tr>")
@@ -349,10 +395,10 @@ def contribution_table(change: Change, lang: str) -> str:
             (' class="num"', fmt_pct(d["rate_reference"], change.kpi.digits)),
             (' class="num"', f"{d['n0']:,} / {d['d0']:,}"),
         )) + "</tr>")
-    head = "".join(f'<th{" class=num" if i > 1 else ""}>{_e(t("col." + h, lang))}</th>' for i, h in enumerate(
+    head = "".join(f'<th{" class=num" if i > 1 else ""}>{_e(t("col." + h, lang, change.kind))}</th>' for i, h in enumerate(
         ("dimension", "dim_value", "contribution", "share", "rate_current", "counts_current", "rate_reference",
          "counts_reference")))
-    return f"<details><summary>{_e(t('col.contribution', lang))}</summary><table><thead><tr>{head}</tr></thead>" \
+    return f"<details><summary>{_e(t('col.contribution', lang, change.kind))}</summary><table><thead><tr>{head}</tr></thead>" \
            f"<tbody>{''.join(rows)}</tbody></table></details>"
 
 
@@ -365,69 +411,98 @@ def render_html(pack: WeeklyPack, lang: str = "en") -> str:
     """The pack as one HTML document with plotly.js inline (opens offline)."""
     figs = figures(pack, lang)
     week = pack.week
+    kind_ = pack.kind
     parts: list[str] = []
 
+    def tt(key: str, **values: object) -> str:
+        return t(key, lang, kind_, **values)
+
     def section(key: str, body: str, help_key: str | None = None, help_text: str | None = None) -> None:
-        help_text = help_text if help_text is not None else t(help_key, lang) if help_key else None
+        help_text = help_text if help_text is not None else tt(help_key) if help_key else None
         help_html = f'<p class="help">{_e(help_text)}</p>' if help_text else ""
-        parts.append(f'<section id="{key}"><h2>{_e(t("section." + key, lang))}</h2>{help_html}{body}</section>')
+        parts.append(f'<section id="{key}"><h2>{_e(tt("section." + key))}</h2>{help_html}{body}</section>')
+
+    def change_blocks(changes: list[Change]) -> str:
+        blocks = []
+        for change in changes:
+            kind = "better" if change.improved else "worse"
+            key = change.figure_key
+            blocks.append(f'<div class="change {kind}" data-kpi="{change.kpi.key}"><p>{_e(change.sentence(lang))}'
+                          f"</p>{_figure_html(figs[key], 'fig-' + key)}"
+                          f"{contribution_table(change, lang)}</div>")
+        return "".join(blocks)
+
+    def listed(frame: pl.DataFrame, key: str, columns: list[str], help_key: str | None = None) -> None:
+        section(key, html_table(frame, lang, columns) if frame.height else f"<p>{_e(tt('none.' + key))}</p>",
+                help_key)
 
     section("scorecard", scorecard_table(pack, lang), "section.scorecard.help")
     section("trends", _figure_html(figs["trend"], "fig-trend"))
     if pack.changes:
-        blocks = []
-        for change in pack.changes:
-            kind = "better" if change.improved else "worse"
-            blocks.append(f'<div class="change {kind}" data-kpi="{change.kpi.key}"><p>{_e(change.sentence(lang))}'
-                          f"</p>{_figure_html(figs['change-' + change.kpi.key], 'fig-change-' + change.kpi.key)}"
-                          f"{contribution_table(change, lang)}</div>")
-        section("changes", "".join(blocks), "section.changes.help")
+        section("changes", change_blocks(pack.changes), "section.changes.help")
     else:
-        section("changes", f"<p>{_e(t('none.changes', lang))}</p>", "section.changes.help")
+        section("changes", f"<p>{_e(tt('none.changes'))}</p>", "section.changes.help")
+    if kind_ != "week":
+        section("changes_yoy", change_blocks(pack.year_changes) if pack.year_changes
+                else f"<p>{_e(tt('none.changes_yoy'))}</p>", "section.changes_yoy.help")
+        listed(pack.complaints_by_department, "complaints_department",
+               ["department", "complaints", "share", "attributable", "repeats", "still_open"],
+               "section.complaints_department.help")
+        listed(pack.nonconformities_by_source, "nonconformities",
+               ["product", "machine", "department", "records", "qty", "total_cost", "cost_share"],
+               "section.nonconformities.help")
+        listed(pack.satisfaction_by_kind, "satisfaction_kind",
+               ["ticket_type", "handled", "pending", "with_answer", "satisfied", "satisfaction_rate", "kind_target",
+                "csat"], "section.satisfaction_kind.help")
+        listed(pack.capa, "capa", CAPA_COLUMNS, "section.capa.help")
     if pack.breaches.height:
         section("breaches", html_table(pack.breaches_by_site, lang) + html_table(
             pack.breaches, lang, ["ticket_id", "site", "category", "ticket_type", "target", "policy_id",
                                   "created_at", "due_at", "event_at", "overdue_hours"]), "section.breaches.help")
     else:
-        section("breaches", f"<p>{_e(t('none.breaches', lang))}</p>", "section.breaches.help")
+        section("breaches", f"<p>{_e(tt('none.breaches'))}</p>", "section.breaches.help")
     worst = pack.worst_intervals
     section("worst_intervals", html_table(worst, lang, WORST_INTERVAL_COLUMNS) if worst.height
-            else f"<p>{_e(t('none.worst_intervals', lang))}</p>", help_text=worst_intervals_help(pack, lang))
+            else f"<p>{_e(tt('none.worst_intervals'))}</p>", help_text=worst_intervals_help(pack, lang))
     if pack.signals.height:
         charts = "".join(_figure_html(fig, f"fig-{key}") for key, fig in figs.items() if key.startswith("pchart-"))
         section("signals", html_table(pack.signals, lang, [
             "lot_id", "product", "stage", "line", "inspected_date", "material_batch_id", "inspected_qty",
             "nonconforming_qty", "defect_rate", "ucl", "signal"]) + charts, "section.signals.help")
     else:
-        section("signals", f"<p>{_e(t('none.signals', lang))}</p>", "section.signals.help")
+        section("signals", f"<p>{_e(tt('none.signals'))}</p>", "section.signals.help")
     if pack.pareto.height:
         tables = "".join(
-            f"<div><h3>{_e(t('pareto.' + p, lang))}</h3>"
+            f"<div><h3>{_e(tt('pareto.' + p))}</h3>"
             + html_table(pack.pareto.filter(pl.col("period") == p), lang,
                          ["defect_type", "qty", "records", "total_cost", "cumulative_share"]) + "</div>"
             for p in ("this", "last"))
         section("pareto", _figure_html(figs["pareto"], "fig-pareto") + f'<div class="cols">{tables}</div>')
     else:
-        section("pareto", f"<p>{_e(t('none.pareto', lang))}</p>")
+        section("pareto", f"<p>{_e(tt('none.pareto'))}</p>")
     section("comments", html_table(pack.comments, lang, ["attempted_date", "site", "agent", "category", "score",
                                                          "comment", "ticket_id"])
-            if pack.comments.height else f"<p>{_e(t('none.comments', lang))}</p>", "section.comments.help")
+            if pack.comments.height else f"<p>{_e(tt('none.comments'))}</p>", "section.comments.help")
     section("class1", html_table(pack.class1_open, lang, ["ticket_id", "created_at", "site", "department",
                                                           "category", "status_now", "age_days"])
-            if pack.class1_open.height else f"<p>{_e(t('none.class1', lang))}</p>", "section.class1.help")
+            if pack.class1_open.height else f"<p>{_e(tt('none.class1'))}</p>", "section.class1.help")
+    if kind_ == "week":
+        listed(pack.capa, "capa", CAPA_COLUMNS, "section.capa.help")
     section("notes", f'<div class="notes">{_e(pack.notes)}</div>' if pack.notes.strip()
-            else f"<p>{_e(t('notes.empty', lang))}</p>")
+            else f"<p>{_e(tt('notes.empty'))}</p>")
 
-    title = t("pack.title", lang, week=week.label)
-    subtitle = t("pack.subtitle", lang, week=week.label, start=week.start.isoformat(), end=week.end.isoformat(),
-                 tz=pack.timezone, generated=generated_text(pack))
+    title = tt("pack.title", week=week.label)
+    subtitle = tt("pack.subtitle", week=week.label, start=week.start.isoformat(), end=week.end.isoformat(),
+                  tz=pack.timezone, generated=generated_text(pack))
+    unfinished = (f'<p class="unfinished">{_e(tt("pack.unfinished", through=pack.unfinished_through.isoformat()))}'
+                  "</p>" if pack.unfinished_through is not None else "")
     return (
         f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{CSS}</style>"
         f'<script type="text/javascript">{get_plotlyjs()}</script></head>'
         f'<body data-week="{week.label}" data-lang="{lang}"><header><h1>{_e(title)}</h1>'
-        f'<p class="meta">{_e(subtitle)}</p><p class="meta">{_e(t("pack.source", lang))}</p></header>'
+        f'<p class="meta">{_e(subtitle)}</p><p class="meta">{_e(tt("pack.source"))}</p>{unfinished}</header>'
         + "".join(parts) + "</body></html>\n"
     )
 

@@ -129,6 +129,90 @@ TEXT: dict[str, tuple[str, str]] = {
                             "没有单一的技能组或坐席占变化的大部分。"),
     "change.join": ("; ", "；"),
     "pp": ("{value} pp", "{value} 个百分点"),
+    # months and quarters (pipelines/weekly.py Period): what a weekly pack does not have
+    "pack.unfinished": ("This period is not over: it holds data up to {through}. Its rates count only what is "
+                        "decided by now (pending follow-ups, answers and SLAs stay out of the denominators), and "
+                        "will move as the period fills.",
+                        "本期尚未结束：数据截至 {through}。比率只计入目前已有结果的记录（等待中的回访、应答和时效不计入分母），"
+                        "随本期数据补全还会变化。"),
+    "section.changes_yoy": ("What changed against a year before", "同比变化"),
+    "section.changes_yoy.help": ("A KPI is listed when its change from the same period a year before exceeds both "
+                                 "2 standard deviations of its previous 8 period-to-period changes and 2 standard "
+                                 "errors of the difference of the two periods' rates; the change is split by "
+                                 "dimension as above.",
+                                 "当某指标较上年同期的变化同时超过其前 8 次环比变化标准差的 2 倍和两期比率之差标准误的 2 倍时列出；"
+                                 "变化按维度分解，方法同上。"),
+    "none.changes_yoy": ("No KPI moved beyond its normal noise against the same period a year before (or there "
+                         "is no data a year before).", "与上年同期相比没有指标超出正常波动（或上年同期无数据）。"),
+    "change.yoy": ("{kpi} {verb} from {before} a year before to {after} ({delta}), beyond its normal noise of "
+                   "±{noise}.",
+                   "{kpi}由上年同期的 {before} {verb} {after}（{delta}），超出正常波动 ±{noise}。"),
+    "col.year_ago": ("A year before", "上年同期"), "col.year_change": ("Change on a year", "同比变化"),
+    "section.capa": ("Open corrective actions", "未关闭的纠正措施"),
+    "section.capa.help": ("Corrective and preventive actions open at the end of the week (opened before it ended, "
+                          "not closed by then), overdue ones first; overdue = due before the week ended. Actions "
+                          "come from files (dataset corrective_actions) and from the dashboard's review page.",
+                          "本周结束时仍未关闭的纠正预防措施（本周结束前立项、截至周末未关闭），逾期的在前；逾期 = 到期日早于周末。"
+                          "措施来自文件（数据集 corrective_actions）和看板的评审页面。"),
+    "none.capa": ("No corrective action was open at the end of the week.", "周末没有未关闭的纠正措施。"),
+    "section.complaints_department": ("Complaints by responsible department", "按责任部门的投诉统计"),
+    "section.complaints_department.help": ("Complaints received in the period (cancelled ones left out) by the "
+                                           "department responsible, with each department's share of them and "
+                                           "the complaints attributable to service (seed 003).",
+                                           "本期受理的投诉（不含已取消）按责任部门统计，含各部门占比及服务原因投诉（种子 003）。"),
+    "none.complaints_department": ("No complaint received in the period.", "本期没有受理投诉。"),
+    "section.nonconformities": ("Nonconformities and losses by product, machine and department",
+                                "按产品、机台和责任部门的不合格品与损失"),
+    "section.nonconformities.help": ("Nonconformities found in the period by product, the machine (the lot's "
+                                     "production line) and the department responsible, with units and losses, "
+                                     "largest loss first (seed 000 §8.3 asks for machine and team; the data records "
+                                     "no team, so the responsible department is shown).",
+                                     "本期发现的不合格品按产品、机台（批次的生产线）和责任部门统计数量与损失，损失大的在前"
+                                     "（种子 000 §8.3 要求按机台、班组统计；数据中没有班组，故按责任部门）。"),
+    "none.nonconformities": ("No nonconformity found in the period.", "本期没有发现不合格品。"),
+    "section.satisfaction_kind": ("Satisfaction by kind of ticket", "按业务类型的满意率"),
+    "section.satisfaction_kind.help": ("Tickets handled (resolved) in the period by kind: satisfaction rate = "
+                                       "tickets whose follow-up answer was satisfied (4–5) / all tickets handled, "
+                                       "as seed 004 defines it (targets: inquiries ≥ 95 %, complaints ≥ 90 %); "
+                                       "CSAT = satisfied / answered (seed 001).",
+                                       "本期处理完毕的工单按类型统计：满意率 = 回访评价为满意（4–5 分）的工单 / 全部处理的工单"
+                                       "（种子 004 的定义；目标：咨询 ≥ 95%，投诉 ≥ 90%）；CSAT = 满意 / 有效回答（种子 001）。"),
+    "none.satisfaction_kind": ("No ticket handled in the period.", "本期没有处理完毕的工单。"),
+}
+
+# Month and quarter packs read the weekly texts with the period's words swapped in (applied in this order);
+# `t(key, lang, kind=...)`; a text that needs more than a word swap has its own entry in PERIOD_TEXT.
+PERIOD_WORDS: dict[str, dict[str, tuple[tuple[str, str], ...]]] = {
+    "month": {
+        "en": (("week-to-week", "month-to-month"), ("weekly changes", "monthly changes"), ("This week", "This month"),
+               ("this week", "this month"), ("Last week", "Last month"), ("last week", "last month"),
+               ("the week", "the month"), ("a week", "a month"), ("two weeks'", "two months'"),
+               ("13 weeks", "13 months"), ("8 weeks", "8 months"), ("4 weeks", "4 months"),
+               ("week's", "month's"), ("weeks'", "months'")),
+        "zh": (("本周", "本月"), ("上周", "上月"), ("周末", "月末"), ("次周变化", "次月度变化"), ("周波动", "月度波动"),
+               ("两周", "两个月"), ("13 周", "13 个月"), ("8 周", "8 个月"), ("4 周", "4 个月")),
+    },
+    "quarter": {
+        "en": (("week-to-week", "quarter-to-quarter"), ("weekly changes", "quarterly changes"),
+               ("This week", "This quarter"), ("this week", "this quarter"), ("Last week", "Last quarter"),
+               ("last week", "last quarter"), ("the week", "the quarter"), ("a week", "a quarter"),
+               ("two weeks'", "two quarters'"), ("13 weeks", "9 quarters"), ("8 weeks", "8 quarters"),
+               ("4 weeks", "4 quarters"), ("week's", "quarter's"), ("weeks'", "quarters'")),
+        "zh": (("本周", "本季度"), ("上周", "上季度"), ("周末", "季末"), ("次周变化", "次季度变化"),
+               ("周波动", "季度波动"), ("两周", "两个季度"), ("13 周", "9 个季度"), ("8 周", "8 个季度"),
+               ("4 周", "4 个季度")),
+    },
+}
+PERIOD_TEXT: dict[tuple[str, str], tuple[str, str]] = {
+    ("pack.title", "month"): ("Monthly quality review {week}", "质量月报 {week}"),
+    ("pack.title", "quarter"): ("Quarterly quality review {week}", "质量季报 {week}"),
+    ("pack.subtitle", "month"): ("Month {week}: {start} – {end} ({tz}). Generated {generated}.",
+                                 "{week} 月：{start} 至 {end}（{tz}）。生成时间 {generated}。"),
+    ("pack.subtitle", "quarter"): ("Quarter {week}: {start} – {end} ({tz}). Generated {generated}.",
+                                   "{week} 季度：{start} 至 {end}（{tz}）。生成时间 {generated}。"),
+    ("col.year_ago", "month"): ("Same month a year before", "上年同月"),
+    ("col.year_ago", "quarter"): ("Same quarter a year before", "上年同季度"),
+    ("pareto.this", "quarter"): ("This quarter", "本季度"),
 }
 
 # Column headers of the pack's tables, by column name.
@@ -152,6 +236,19 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "service_level": ("Service level", "服务水平"), "abandon_rate": ("Abandon rate", "放弃率"),
     "asa_seconds": ("ASA (s)", "平均应答速度（秒）"), "agents_needed": ("Agents needed", "所需坐席"),
     "agents_available": ("Agents available", "在岗坐席"), "queue": ("Queue", "技能组"),
+    # months and quarters: the seeds' tables; corrective actions (every pack)
+    "complaints": ("Complaints", "投诉数"), "share": ("Share", "占比"), "attributable": ("Attributable", "服务原因"),
+    "repeats": ("Repeats", "重复投诉"), "still_open": ("Still open", "未结"), "machine": ("Machine (line)", "机台（产线）"),
+    "cost_share": ("Share of losses", "损失占比"), "handled": ("Handled", "处理数"), "pending": ("Pending", "待回访"),
+    "with_answer": ("With an answer", "有评价"), "satisfied": ("Satisfied", "满意"),
+    "satisfaction_rate": ("Satisfaction rate", "满意率"), "kind_target": ("Target", "目标"), "csat": ("CSAT", "CSAT"),
+    "capa_id": ("Action", "措施编号"), "source_type": ("Source", "来源"), "source_ids": ("Source records", "来源记录"),
+    "owner": ("Owner", "责任人"), "action": ("Corrective action", "纠正措施"), "root_cause": ("Root cause", "原因"),
+    "due_date": ("Due", "到期日"), "days_overdue": ("Days overdue", "逾期天数"), "capa_status": ("Status now", "当前状态"),
+    "opened_date": ("Opened", "立项日期"), "completed_on": ("Carried out", "实施日期"),
+    "rate_before": ("Rate before", "实施前"), "rate_after": ("Rate after", "实施后"), "metric": ("KPI", "指标"),
+    "verified_on": ("Verified", "验证日期"), "verified_by": ("Verified by", "验证人"),
+    "verification_result": ("Result", "验证结论"), "is_overdue": ("Overdue", "逾期"),
 }
 
 # Traffic-light status -> (symbol, colour, label key): Okabe-Ito colours (colour-blind safe, never red/green) and a
@@ -209,13 +306,34 @@ section { page-break-inside: auto; }
 """
 
 
-def t(key: str, lang: str = "en", **values: object) -> str:
-    """The pack's text for `key` in `lang`; a missing key shows as itself."""
-    pair = TEXT.get(key)
+def t(key: str, lang: str = "en", kind: str = "week", **values: object) -> str:
+    """The pack's text for `key` in `lang`; a missing key shows as itself. `kind`: the pack's period (week, month,
+    quarter); a month's or quarter's text is the week's with PERIOD_WORDS swapped in, or its PERIOD_TEXT entry."""
+    pair = PERIOD_TEXT.get((key, kind)) or TEXT.get(key)
     if pair is None:
         return key
     text = pair[1] if lang == "zh" else pair[0]
+    if kind != "week" and (key, kind) not in PERIOD_TEXT:
+        for old, new in PERIOD_WORDS[kind]["zh" if lang == "zh" else "en"]:
+            text = text.replace(old, new)
     return text.format(**values) if values else text
+
+
+# corrective actions' coded values (pipelines/datasets.py CAPA_SOURCES, CAPA_STATUSES, CAPA_RESULTS)
+CAPA_VALUES: dict[str, dict[str, tuple[str, str]]] = {
+    "source_type": {"nonconformity": ("nonconformity", "不合格品"), "complaint": ("complaint", "投诉"),
+                    "review": ("review decision", "评审决定")},
+    "capa_status": {"open": ("open", "未开始"), "in_progress": ("in progress", "进行中"),
+                    "completed": ("carried out, to verify", "已实施待验证"), "closed": ("closed", "已关闭"),
+                    "cancelled": ("cancelled", "已取消")},
+    "verification_result": {"effective": ("effective", "有效"), "not_effective": ("not effective", "无效")},
+}
+
+
+def capa_value(name: str, value: object, lang: str = "en") -> str:
+    """A corrective action's coded value (source, status, verification result) in `lang`."""
+    pair = CAPA_VALUES.get(name, {}).get(str(value))
+    return str(value) if pair is None else pair[1] if lang == "zh" else pair[0]
 
 
 def column(name: str, lang: str = "en") -> str:

@@ -27,6 +27,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import polars as pl
 
@@ -53,14 +54,46 @@ WORST_MIN_OFFERED = 10      # ... among those with at least this many offered ca
 MAX_P_CHARTS = 4
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.IGNORECASE)
+MONTH_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})$")
+QUARTER_PATTERN = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
+# periods before the reviewed one that a pack reads: 13 weeks, 13 months (the same month a year before is in it),
+# 9 quarters (the same quarter a year before, and a baseline of 8)
+HISTORY = {"week": HISTORY_WEEKS, "month": 12, "quarter": 8}
+# the SQL bucket of each kind: date_trunc unit and the spine's step
+BUCKETS = {"week": ("week", "7 DAY"), "month": ("month", "1 MONTH"), "quarter": ("quarter", "3 MONTH")}
+# periods back to the same period a year before (a week has none: 52 ISO weeks are not a year)
+YEAR_BACK = {"month": 12, "quarter": 4}
+KINDS = ("week", "month", "quarter")
 
 
-# ------------------------------------------------------------------ weeks
+# ------------------------------------------------------------------ periods: ISO week, month, quarter
+#
+# Every period has the same interface: kind, start (first day), end (last day), stop (the day after), label,
+# shift(n), of(day), parse(text). The pack reads [start, stop) in local dates; nothing else differs by kind.
+
+class _Period:
+    kind: str
+
+    @property
+    def stop(self) -> date:
+        """The day after the period's last day (the exclusive bound every query uses)."""
+        return self.end + timedelta(days=1)
+
+    @property
+    def year_ago(self):
+        """The same period a year before (None for a week)."""
+        back = YEAR_BACK.get(self.kind)
+        return None if back is None else self.shift(-back)
+
+    def __str__(self) -> str:
+        return self.label
+
 
 @dataclass(frozen=True, order=True)
-class IsoWeek:
+class IsoWeek(_Period):
     year: int
     week: int
+    kind = "week"
 
     @classmethod
     def parse(cls, text: str) -> IsoWeek:
@@ -100,6 +133,93 @@ class IsoWeek:
         return self.label
 
 
+@dataclass(frozen=True, order=True)
+class Month(_Period):
+    year: int
+    month: int
+    kind = "month"
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """'2026-11'; ValueError for anything else."""
+        match = MONTH_PATTERN.match(text.strip())
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            raise ValueError(f"{text!r}: give a month as YYYY-MM, e.g. 2026-11")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def of(cls, day: date) -> Month:
+        return cls(day.year, day.month)
+
+    @property
+    def start(self) -> date:
+        return date(self.year, self.month, 1)
+
+    @property
+    def end(self) -> date:
+        return self.shift(1).start - timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+    def shift(self, months: int) -> Month:
+        index = self.year * 12 + self.month - 1 + months
+        return Month(index // 12, index % 12 + 1)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+@dataclass(frozen=True, order=True)
+class Quarter(_Period):
+    year: int
+    quarter: int
+    kind = "quarter"
+
+    @classmethod
+    def parse(cls, text: str) -> Quarter:
+        """'2026-Q4' (or '2026Q4'); ValueError for anything else."""
+        match = QUARTER_PATTERN.match(text.strip())
+        if not match:
+            raise ValueError(f"{text!r}: give a quarter as YYYY-Qn, e.g. 2026-Q4")
+        return cls(int(match.group(1)), int(match.group(2)))
+
+    @classmethod
+    def of(cls, day: date) -> Quarter:
+        return cls(day.year, (day.month - 1) // 3 + 1)
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 3 * self.quarter - 2, 1)
+
+    @property
+    def end(self) -> date:
+        return self.shift(1).start - timedelta(days=1)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}-Q{self.quarter}"
+
+    def shift(self, quarters: int) -> Quarter:
+        index = self.year * 4 + self.quarter - 1 + quarters
+        return Quarter(index // 4, index % 4 + 1)
+
+    def __str__(self) -> str:
+        return self.label
+
+
+Period = IsoWeek | Month | Quarter
+PERIOD_CLASSES: dict[str, type] = {"week": IsoWeek, "month": Month, "quarter": Quarter}
+
+
+def parse_period(kind: str, text: str) -> Period:
+    """A period of `kind` ('week', 'month', 'quarter') from its label; ValueError when it does not parse."""
+    if kind not in PERIOD_CLASSES:
+        raise ValueError(f"{kind!r}: a period is a week, month or quarter")
+    return PERIOD_CLASSES[kind].parse(text)
+
+
 def last_data_date(run: Run) -> date | None:
     """The last local date with a ticket, survey or inspection."""
     frame = run("""
@@ -113,32 +233,43 @@ def last_data_date(run: Run) -> date | None:
     return frame["last_date"][0] if frame.height else None
 
 
-def last_full_week(run: Run, today: date) -> IsoWeek | None:
-    """The latest ISO week that is over (its Sunday before `today`, the clock's date) and whose Sunday is on or
-    before the last date with data."""
+def last_full_period(run: Run, today: date, kind: str = "week") -> Period | None:
+    """The latest period of `kind` that is over (its last day before `today`, the clock's date) and whose last
+    day is on or before the last date with data."""
     last = last_data_date(run)
     if last is None:
         return None
     last = min(last, today - timedelta(days=1))
-    week = IsoWeek.of(last)
-    return week if last >= week.end else week.shift(-1)
+    period = PERIOD_CLASSES[kind].of(last)
+    return period if last >= period.end else period.shift(-1)
 
 
-def available_weeks(run: Run, today: date) -> list[IsoWeek]:
-    """Every ISO week from the first ticket to the last full week (see last_full_week), newest first."""
+def last_full_week(run: Run, today: date) -> IsoWeek | None:
+    """The latest ISO week that is over (its Sunday before `today`, the clock's date) and whose Sunday is on or
+    before the last date with data."""
+    return last_full_period(run, today, "week")  # type: ignore[return-value]
+
+
+def available_periods(run: Run, today: date, kind: str = "week") -> list[Period]:
+    """Every period of `kind` from the first ticket to the last full one (see last_full_period), newest first."""
     frame = run("""
         WITH tz AS (SELECT coalesce(max(value), 'UTC') AS tz FROM meta.settings WHERE key = 'timezone')
         SELECT CAST(timezone((SELECT tz FROM tz), min(created_at)) AS DATE) AS first_date FROM core.tickets
     """, [])
-    last = last_full_week(run, today)
+    last = last_full_period(run, today, kind)
     first = frame["first_date"][0] if frame.height else None
     if last is None or first is None:
         return []
-    weeks, week = [], last
-    while week.end >= first:
-        weeks.append(week)
-        week = week.shift(-1)
-    return weeks
+    periods, period = [], last
+    while period.end >= first:
+        periods.append(period)
+        period = period.shift(-1)
+    return periods
+
+
+def available_weeks(run: Run, today: date) -> list[IsoWeek]:
+    """Every ISO week from the first ticket to the last full week (see last_full_week), newest first."""
+    return available_periods(run, today, "week")  # type: ignore[return-value]
 
 
 # ------------------------------------------------------------------ KPIs
@@ -181,16 +312,19 @@ KPIS: tuple[Kpi, ...] = (
 KPI_BY_KEY = {k.key: k for k in KPIS}
 
 
-def kpi_history(run: Run, week: IsoWeek, weeks_before: int = HISTORY_WEEKS) -> pl.DataFrame:
+def kpi_history(run: Run, week: Period, weeks_before: int | None = None) -> pl.DataFrame:
     """(metric, week_start, numerator, denominator, value, baseline_numerator, baseline_denominator,
-    baseline_value, baseline_weeks) for the week and the `weeks_before` before it; a week without rows has 0 / 0 and a null value.
-    The baseline is the pooled previous BASELINE_WEEKS weeks."""
+    baseline_value, baseline_weeks) for the period and the `weeks_before` periods before it (default HISTORY of
+    its kind); a period without rows has 0 / 0 and a null value. The baseline is the pooled previous
+    BASELINE_WEEKS periods. For a month or quarter, week_start is the period's first day."""
+    weeks_before = HISTORY[week.kind] if weeks_before is None else weeks_before
     first = week.shift(-weeks_before).start
-    stop = week.start + timedelta(days=7)
+    stop = week.stop
+    unit, step = BUCKETS[week.kind]
     keys = ", ".join(f"('{k.key}', {i})" for i, k in enumerate(KPIS))
     sql = f"""
         WITH weekly AS (
-            SELECT metric, CAST(date_trunc('week', metric_date) AS DATE) AS week_start,
+            SELECT metric, CAST(date_trunc('{unit}', metric_date) AS DATE) AS week_start,
                    sum(numerator) AS numerator, sum(denominator) AS denominator
             FROM metrics.kpi_facts
             WHERE metric_date >= CAST(? AS DATE) AND metric_date < CAST(? AS DATE)
@@ -199,7 +333,7 @@ def kpi_history(run: Run, week: IsoWeek, weeks_before: int = HISTORY_WEEKS) -> p
         spine AS (
             SELECT m.metric, m.ord, CAST(g.w AS DATE) AS week_start
             FROM (VALUES {keys}) AS m(metric, ord)
-            CROSS JOIN generate_series(CAST(? AS DATE), CAST(? AS DATE), INTERVAL 7 DAY) AS g(w)
+            CROSS JOIN generate_series(CAST(? AS DATE), CAST(? AS DATE), INTERVAL {step}) AS g(w)
         ),
         filled AS (
             SELECT s.metric, s.ord, s.week_start,
@@ -222,7 +356,7 @@ def kpi_history(run: Run, week: IsoWeek, weeks_before: int = HISTORY_WEEKS) -> p
     return run(sql, [first, stop, first, week.start])
 
 
-def contributions(run: Run, kpi: Kpi, current: IsoWeek, ref_start: date, ref_stop: date) -> pl.DataFrame:
+def contributions(run: Run, kpi: Kpi, current: Period, ref_start: date, ref_stop: date) -> pl.DataFrame:
     """The change of one KPI from a reference period [ref_start, ref_stop) to the current week, split by each
     dimension's values: (dimension, value, n1, d1, n0, d0, rate_current, rate_reference, weight, contribution);
     weight = the value's share of this week's denominator.
@@ -265,8 +399,7 @@ def contributions(run: Run, kpi: Kpi, current: IsoWeek, ref_start: date, ref_sto
         WHERE t.td1 > 0 AND t.td0 > 0
         ORDER BY w.dimension, abs(contribution) DESC, w.value
     """
-    stop = current.start + timedelta(days=7)
-    return run(sql, [current.start, kpi.key, ref_start, ref_stop, current.start, stop])
+    return run(sql, [current.start, kpi.key, ref_start, ref_stop, current.start, current.stop])
 
 
 # ------------------------------------------------------------------ statistics around the counts
@@ -323,6 +456,14 @@ class ScoreRow:
     baseline_denominator: int
     baseline_weeks: int            # weeks with data among the BASELINE_WEEKS before
     trend: list[tuple[date, float | None]]   # the last 4 weeks, oldest first
+    # the same period a year before (months and quarters; None for a week)
+    year_ago: float | None = None
+    year_ago_numerator: int = 0
+    year_ago_denominator: int = 0
+
+    @property
+    def year_change(self) -> float | None:
+        return None if self.value is None or self.year_ago is None else self.value - self.year_ago
 
 
 @dataclass
@@ -330,7 +471,7 @@ class Change:
     """A KPI that moved beyond its noise, and the dimension values behind the move."""
 
     kpi: Kpi
-    basis: str                     # "wow" (vs last week) or "baseline" (vs the previous 8 weeks)
+    basis: str                     # "wow" (vs last period), "baseline" (vs the previous 8) or "yoy" (a year before)
     before: float                  # last week's value, or the baseline
     after: float
     delta: float
@@ -344,13 +485,20 @@ class Change:
     def improved(self) -> bool:
         return (self.delta > 0) == self.kpi.higher_is_better
 
+    kind: str = "week"             # the period's kind, for the sentence's words
+
+    @property
+    def figure_key(self) -> str:
+        """The id of its contribution chart: change-<kpi>, or yoy-<kpi> against a year before."""
+        return f"{'yoy' if self.basis == 'yoy' else 'change'}-{self.kpi.key}"
+
     def sentence(self, lang: str = "en") -> str:
         return describe(self, lang)
 
 
 @dataclass
 class WeeklyPack:
-    week: IsoWeek
+    week: Period
     timezone: str
     generated_at: datetime
     scorecard: list[ScoreRow]
@@ -369,13 +517,31 @@ class WeeklyPack:
     worst_intervals: pl.DataFrame = field(default_factory=pl.DataFrame)
     # what the worst-intervals section's help states: interval minutes, service-level and short-abandon seconds
     call_settings: dict[str, float] = field(default_factory=dict)
+    # corrective actions open at the end of the period (metrics.capa_actions), overdue ones first
+    capa: pl.DataFrame = field(default_factory=pl.DataFrame)
+    # a period not over yet: the last local date with data it holds (None: the period is over)
+    unfinished_through: date | None = None
+    # months and quarters only: KPIs that moved against the same period a year before; the seeds' monthly tables
+    year_changes: list[Change] = field(default_factory=list)
+    complaints_by_department: pl.DataFrame = field(default_factory=pl.DataFrame)
+    nonconformities_by_source: pl.DataFrame = field(default_factory=pl.DataFrame)
+    satisfaction_by_kind: pl.DataFrame = field(default_factory=pl.DataFrame)
+
+    @property
+    def period(self) -> Period:
+        return self.week
+
+    @property
+    def kind(self) -> str:
+        return self.week.kind
 
     def row(self, key: str) -> ScoreRow:
         return next(r for r in self.scorecard if r.kpi.key == key)
 
 
-def scorecard(history: pl.DataFrame, week: IsoWeek, targets: dict[str, float]) -> list[ScoreRow]:
+def scorecard(history: pl.DataFrame, week: Period, targets: dict[str, float]) -> list[ScoreRow]:
     rows = []
+    year_ago = week.year_ago
     for k in KPIS:
         h = history.filter(pl.col("metric") == k.key).sort("week_start")
         values = h["value"].to_list()
@@ -389,6 +555,7 @@ def scorecard(history: pl.DataFrame, week: IsoWeek, targets: dict[str, float]) -
         prior = values[-(NOISE_CHANGES + 2):-1]        # the weeks before this one: NOISE_CHANGES changes
         trend = list(zip(h["week_start"].to_list()[-4:], values[-4:]))
         target = targets.get(k.key)
+        ago = h.filter(pl.col("week_start") == year_ago.start) if year_ago is not None else h.clear()
         rows.append(ScoreRow(
             kpi=k, value=value, numerator=int(this["numerator"]), denominator=int(this["denominator"]),
             target=target, light=light(k, value, target, low, high), ci_low=low, ci_high=high,
@@ -397,6 +564,9 @@ def scorecard(history: pl.DataFrame, week: IsoWeek, targets: dict[str, float]) -
             noise=noise_sd(prior), baseline=this["baseline_value"],
             baseline_denominator=int(this["baseline_denominator"] or 0),
             baseline_weeks=int(this["baseline_weeks"] or 0), trend=trend,
+            year_ago=ago["value"][0] if ago.height else None,
+            year_ago_numerator=int(ago["numerator"][0]) if ago.height else 0,
+            year_ago_denominator=int(ago["denominator"][0]) if ago.height else 0,
         ))
     return rows
 
@@ -427,6 +597,23 @@ def moved(row: ScoreRow) -> tuple[str, float, float, float | None, float | None]
     return None
 
 
+def moved_from_year_ago(row: ScoreRow) -> tuple[str, float, float, None, None] | None:
+    """("yoy", year-ago value, change, None, None) when the change from the same period a year before exceeds
+    NOISE_FACTOR standard deviations of the previous period-to-period changes and NOISE_FACTOR standard errors of
+    the difference of the two proportions (the week-over-week rule, with a year-ago reference)."""
+    change = row.year_change
+    if change is None or not row.noise or abs(change) <= NOISE_FACTOR * row.noise:
+        return None
+    n1, n0 = row.denominator, row.year_ago_denominator
+    if not n1 or not n0:
+        return None
+    pooled = (row.numerator + row.year_ago_numerator) / (n1 + n0)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n0))
+    if abs(change) > NOISE_FACTOR * se:
+        return "yoy", row.year_ago, change, None, None  # type: ignore[return-value]
+    return None
+
+
 def binomial_range(n: int, p: float, alpha: float = BASELINE_ALPHA) -> tuple[int, int]:
     """Counts [low, high] holding the central 1 - 2 alpha of Binomial(n, p):
     P(X < low) < alpha and P(X > high) <= alpha."""
@@ -435,13 +622,17 @@ def binomial_range(n: int, p: float, alpha: float = BASELINE_ALPHA) -> tuple[int
     return int(binom.ppf(alpha, n, p)), int(binom.isf(alpha, n, p))
 
 
-def explain(run: Run, row: ScoreRow, week: IsoWeek) -> Change | None:
-    found = moved(row)
+def explain(run: Run, row: ScoreRow, week: Period, year: bool = False) -> Change | None:
+    """The KPI's change against the previous period or its baseline (`year`: against the same period a year
+    before), split by dimension; None when it did not move."""
+    found = moved_from_year_ago(row) if year else moved(row)
     if found is None:
         return None
     basis, before, delta, low, high = found
     if basis == "wow":
         ref_start, ref_stop = week.shift(-1).start, week.start
+    elif basis == "yoy":
+        ref_start, ref_stop = week.year_ago.start, week.year_ago.stop
     else:
         ref_start, ref_stop = week.shift(-BASELINE_WEEKS).start, week.start
     frame = contributions(run, row.kpi, week, ref_start, ref_stop)
@@ -459,7 +650,8 @@ def explain(run: Run, row: ScoreRow, week: IsoWeek) -> Change | None:
     top = top.sort(pl.col("dimension").replace_strict(order, default=99), "contribution",
                    descending=[False, delta > 0])
     return Change(kpi=row.kpi, basis=basis, before=before, after=row.value, delta=delta,  # type: ignore[arg-type]
-                  noise=row.noise, low=low, high=high, contributions=top, drivers=leaders.to_dicts())
+                  noise=row.noise, low=low, high=high, contributions=top, drivers=leaders.to_dicts(),
+                  kind=week.kind)
 
 
 def fmt_pct(value: float | None, digits: int = 1) -> str:
@@ -476,14 +668,15 @@ def describe(change: Change, lang: str = "en") -> str:
     """The "what changed" sentence."""
     k = change.kpi
     digits = k.digits
+    kind = change.kind
     verb = t("change.rose" if change.delta > 0 else "change.fell", lang)
     common = dict(kpi=t(f"kpi.{k.key}", lang), verb=verb, before=fmt_pct(change.before, digits),
                   after=fmt_pct(change.after, digits), delta=fmt_pp(change.delta, lang, digits))
-    if change.basis == "wow":
-        text = t("change.wow", lang, noise=fmt_pp(NOISE_FACTOR * (change.noise or 0), lang, digits).lstrip("+"),
-                 **common)
+    if change.basis in ("wow", "yoy"):
+        text = t(f"change.{change.basis}", lang, kind,
+                 noise=fmt_pp(NOISE_FACTOR * (change.noise or 0), lang, digits).lstrip("+"), **common)
     else:
-        text = t("change.baseline", lang, low=fmt_pct(change.low, digits), high=fmt_pct(change.high, digits),
+        text = t("change.baseline", lang, kind, low=fmt_pct(change.low, digits), high=fmt_pct(change.high, digits),
                  **common)
     text += t("change.better" if change.improved else "change.worse", lang)
     if change.drivers:
@@ -500,7 +693,7 @@ def describe(change: Change, lang: str = "en") -> str:
 
 # ------------------------------------------------------------------ the week's lists
 
-def top_breaches(run: Run, week: IsoWeek, limit: int = TOP_BREACHES) -> pl.DataFrame:
+def top_breaches(run: Run, week: Period, limit: int = TOP_BREACHES) -> pl.DataFrame:
     return run("""
         SELECT ticket_id, site, category, ticket_type, target, policy_id, created_at, due_at, event_at,
                round((elapsed_minutes - target_minutes) / 60.0, 1) AS overdue_hours, is_open
@@ -508,10 +701,10 @@ def top_breaches(run: Run, week: IsoWeek, limit: int = TOP_BREACHES) -> pl.DataF
         WHERE created_date >= CAST(? AS DATE) AND created_date < CAST(? AS DATE) AND sla_status = 'breached'
         ORDER BY elapsed_minutes - target_minutes DESC, ticket_id, target
         LIMIT ?
-    """, [week.start, week.start + timedelta(days=7), limit])
+    """, [week.start, week.stop, limit])
 
 
-def breaches_by_site(run: Run, week: IsoWeek) -> pl.DataFrame:
+def breaches_by_site(run: Run, week: Period) -> pl.DataFrame:
     return run("""
         SELECT coalesce(site, '(none)') AS site,
                count(*) FILTER (WHERE NOT is_met) AS breached,
@@ -521,10 +714,10 @@ def breaches_by_site(run: Run, week: IsoWeek) -> pl.DataFrame:
         WHERE created_date >= CAST(? AS DATE) AND created_date < CAST(? AS DATE)
         GROUP BY 1
         ORDER BY breached DESC, site
-    """, [week.start, week.start + timedelta(days=7)])
+    """, [week.start, week.stop])
 
 
-def week_signals(run: Run, week: IsoWeek) -> pl.DataFrame:
+def week_signals(run: Run, week: Period) -> pl.DataFrame:
     return run("""
         SELECT lot_id, product, stage, line, inspected_date, material_batch_id, inspected_qty, nonconforming_qty,
                defect_rate, lcl, ucl, is_out_of_control, coalesce(signal, '') AS signal
@@ -532,18 +725,21 @@ def week_signals(run: Run, week: IsoWeek) -> pl.DataFrame:
         WHERE inspected_date >= CAST(? AS DATE) AND inspected_date < CAST(? AS DATE)
           AND (is_out_of_control OR signal IS NOT NULL)
         ORDER BY product, stage, inspected_at, lot_id
-    """, [week.start, week.start + timedelta(days=7)])
+    """, [week.start, week.stop])
 
 
-def p_chart_lots(run: Run, week: IsoWeek, signals: pl.DataFrame, weeks: int = 8) -> pl.DataFrame:
-    """Lots of the last `weeks` weeks of the product x stage pairs that signalled this week (most signals first)."""
+def p_chart_lots(run: Run, week: Period, signals: pl.DataFrame, weeks: int = 8) -> pl.DataFrame:
+    """Lots of the last `weeks` weeks (a month or quarter: the period and the 4 weeks before it) of the product x
+    stage pairs that signalled in the period (most signals first)."""
     if signals.height == 0:
         return pl.DataFrame(schema={"product": pl.Utf8, "stage": pl.Utf8})
     pairs = (signals.group_by("product", "stage").len().sort(["len", "product", "stage"],
                                                               descending=[True, False, False])
              .head(MAX_P_CHARTS))
     condition = " OR ".join("(product = ? AND stage = ?)" for _ in range(pairs.height))
-    params: list[object] = [week.start, week.shift(-(weeks - 1)).start, week.start + timedelta(days=7)]
+    # a week: its 8 weeks; a month or quarter: the period and the 4 weeks before it
+    first = min(week.stop - timedelta(weeks=weeks), week.start - timedelta(weeks=4))
+    params: list[object] = [week.start, first, week.stop]
     for product, stage in pairs.select("product", "stage").iter_rows():
         params += [product, stage]
     return run(f"""
@@ -555,7 +751,7 @@ def p_chart_lots(run: Run, week: IsoWeek, signals: pl.DataFrame, weeks: int = 8)
     """, params)
 
 
-def pareto(run: Run, week: IsoWeek) -> pl.DataFrame:
+def pareto(run: Run, week: Period) -> pl.DataFrame:
     """Defect types of this week and last week (by units), with each week's cumulative share."""
     return run("""
         WITH t AS (
@@ -572,10 +768,10 @@ def pareto(run: Run, week: IsoWeek) -> pl.DataFrame:
                     AS DOUBLE) / nullif(sum(qty) OVER (PARTITION BY period), 0) AS cumulative_share
         FROM t
         ORDER BY period DESC, qty DESC, defect_type
-    """, [week.start, week.shift(-1).start, week.start + timedelta(days=7)])
+    """, [week.start, week.shift(-1).start, week.stop])
 
 
-def lowest_comments(run: Run, week: IsoWeek, limit: int = TOP_COMMENTS, max_score: int = 3) -> pl.DataFrame:
+def lowest_comments(run: Run, week: Period, limit: int = TOP_COMMENTS, max_score: int = 3) -> pl.DataFrame:
     """Comments of the week's responses scored at most `max_score` (not satisfied), lowest first."""
     return run("""
         SELECT attempted_date, site, agent, category, score, comment, ticket_id
@@ -584,10 +780,10 @@ def lowest_comments(run: Run, week: IsoWeek, limit: int = TOP_COMMENTS, max_scor
           AND is_response AND score <= ? AND nullif(trim(comment), '') IS NOT NULL
         ORDER BY score, attempted_at, survey_id
         LIMIT ?
-    """, [week.start, week.start + timedelta(days=7), max_score, limit])
+    """, [week.start, week.stop, max_score, limit])
 
 
-def class1_open(run: Run, week: IsoWeek) -> pl.DataFrame:
+def class1_open(run: Run, week: Period) -> pl.DataFrame:
     """Class-1 complaints received before the week ended and neither resolved nor closed by then."""
     return run("""
         WITH bound AS (
@@ -604,10 +800,10 @@ def class1_open(run: Run, week: IsoWeek) -> pl.DataFrame:
           AND (c.resolved_at IS NULL OR c.resolved_at >= b.week_end_at)
           AND (c.closed_at IS NULL OR c.closed_at >= b.week_end_at)
         ORDER BY c.created_at, c.ticket_id
-    """, [datetime.combine(week.start + timedelta(days=7), datetime.min.time())])
+    """, [datetime.combine(week.stop, datetime.min.time())])
 
 
-def worst_intervals(run: Run, week: IsoWeek, limit: int = WORST_INTERVALS,
+def worst_intervals(run: Run, week: Period, limit: int = WORST_INTERVALS,
                     min_offered: int = WORST_MIN_OFFERED) -> pl.DataFrame:
     """The week's contact-centre intervals (the queues pooled) with the lowest service level among those with at
     least `min_offered` offered calls, worst first: (interval_start local, weekday, offered, calls, answered,
@@ -616,7 +812,7 @@ def worst_intervals(run: Run, week: IsoWeek, limit: int = WORST_INTERVALS,
     empty frame with those columns."""
     from pipelines.staffing import staffing  # numpy Erlang C: only when the pack is built
 
-    stop = week.start + timedelta(days=7)
+    stop = week.stop
     frame = run("""
         SELECT interval_start, any_value(weekday) AS weekday, CAST(sum(offered) AS BIGINT) AS offered,
                CAST(sum(calls) AS BIGINT) AS calls, CAST(sum(answered) AS BIGINT) AS answered,
@@ -637,6 +833,95 @@ def worst_intervals(run: Run, week: IsoWeek, limit: int = WORST_INTERVALS,
     return frame.join(agents, on="interval_start", how="left", maintain_order="left")
 
 
+def capa_open_at(run: Run, week: Period) -> pl.DataFrame:
+    """Corrective actions open at the end of the period (metrics.capa_actions): opened before it ended and not
+    closed or cancelled by then (closed_on, or a closed/cancelled status without a date), overdue ones first.
+    is_overdue: due before the period ended and not carried out by then; days_overdue counted to the period's
+    end (today for a period not over). The effectiveness check's rates come from metrics.capa_effectiveness."""
+    return run("""
+        WITH bound AS (
+            SELECT least(CAST(? AS DATE),
+                         CAST(timezone((SELECT value FROM meta.settings WHERE key = 'timezone'), now_at) AS DATE))
+                       AS stop_date,
+                   CAST(? AS DATE) AS period_stop
+            FROM metrics.clock
+        )
+        SELECT a.capa_id, a.source_type, a.source_ids, a.opened_date, a.owner, a.action, a.root_cause,
+               a.due_date, a.status AS capa_status,
+               a.due_date < b.stop_date AND (a.completed_on IS NULL OR a.completed_on >= b.period_stop)
+                   AS is_overdue,
+               CASE WHEN a.due_date < b.stop_date AND (a.completed_on IS NULL OR a.completed_on >= b.period_stop)
+                    THEN date_diff('day', a.due_date, b.stop_date) END AS days_overdue,
+               a.completed_on, e.rate_before, e.rate_after, a.metric
+        FROM metrics.capa_actions AS a
+        CROSS JOIN bound AS b
+        LEFT JOIN metrics.capa_effectiveness AS e USING (capa_id)
+        WHERE coalesce(a.opened_date, a.due_date) < b.period_stop
+          AND CASE WHEN a.closed_on IS NOT NULL THEN a.closed_on >= b.period_stop
+                   ELSE a.status NOT IN ('closed', 'cancelled') END
+        ORDER BY is_overdue DESC, a.due_date, a.capa_id
+    """, [week.stop, week.stop])
+
+
+def complaints_by_department(run: Run, week: Period) -> pl.DataFrame:
+    """Complaints received in the period by responsible department (metrics.period_complaints): complaints,
+    share of all complaints, attributable to service, repeats, still open; most complaints first."""
+    return run("""
+        SELECT coalesce(department, '(none)') AS department, count(*) AS complaints,
+               CAST(count(*) AS DOUBLE) / sum(count(*)) OVER () AS share,
+               count(*) FILTER (WHERE is_attributable_complaint) AS attributable,
+               count(*) FILTER (WHERE is_repeat_complaint) AS repeats,
+               count(*) FILTER (WHERE is_open) AS still_open
+        FROM metrics.period_complaints
+        WHERE created_date >= CAST(? AS DATE) AND created_date < CAST(? AS DATE)
+        GROUP BY 1
+        ORDER BY complaints DESC, department
+    """, [week.start, week.stop])
+
+
+def nonconformities_by_source(run: Run, week: Period) -> pl.DataFrame:
+    """Nonconformities found in the period by product, machine (line) and responsible department
+    (metrics.period_nonconformities): records, units, losses and the share of the period's losses; largest
+    loss first."""
+    return run("""
+        SELECT coalesce(product, '(none)') AS product, coalesce(machine, '(none)') AS machine,
+               coalesce(responsible_department, '(none)') AS department,
+               count(*) AS records, CAST(coalesce(sum(qty), 0) AS BIGINT) AS qty,
+               CAST(coalesce(sum(total_cost), 0) AS DOUBLE) AS total_cost,
+               CAST(coalesce(sum(total_cost), 0) AS DOUBLE) / nullif(sum(sum(total_cost)) OVER (), 0) AS cost_share
+        FROM metrics.period_nonconformities
+        WHERE found_date >= CAST(? AS DATE) AND found_date < CAST(? AS DATE)
+        GROUP BY ALL
+        ORDER BY total_cost DESC, qty DESC, product, machine, department
+    """, [week.start, week.stop])
+
+
+# seed 004's monthly satisfaction-rate targets by kind (satisfied / all handled)
+SATISFACTION_KIND_TARGETS = {"inquiry": 0.95, "complaint": 0.90}
+
+
+def satisfaction_by_kind(run: Run, week: Period) -> pl.DataFrame:
+    """Tickets handled in the period by kind (metrics.period_satisfaction): handled, pending, answered,
+    satisfied, satisfaction_rate = satisfied / (handled - pending) (seed 004) with its target (kind_target), and CSAT =
+    satisfied / with_answer."""
+    targets = pl.DataFrame({"ticket_type": list(SATISFACTION_KIND_TARGETS),
+                            "kind_target": list(SATISFACTION_KIND_TARGETS.values())})
+    frame = run("""
+        SELECT ticket_type, count(*) AS handled, count(*) FILTER (WHERE is_pending) AS pending,
+               count(*) FILTER (WHERE is_answered) AS with_answer,
+               count(*) FILTER (WHERE is_satisfied) AS satisfied,
+               CAST(count(*) FILTER (WHERE is_satisfied) AS DOUBLE)
+                   / nullif(count(*) FILTER (WHERE NOT is_pending), 0) AS satisfaction_rate,
+               CAST(count(*) FILTER (WHERE is_satisfied) AS DOUBLE)
+                   / nullif(count(*) FILTER (WHERE is_answered), 0) AS csat
+        FROM metrics.period_satisfaction
+        WHERE resolved_date >= CAST(? AS DATE) AND resolved_date < CAST(? AS DATE)
+        GROUP BY ticket_type
+        ORDER BY handled DESC, ticket_type
+    """, [week.start, week.stop])
+    return frame.join(targets, on="ticket_type", how="left", maintain_order="left")
+
+
 def call_targets(config: Config) -> dict[str, float]:
     """The call KPIs' targets, from [contact_centre]: service level >= its target (0.80), abandon rate <= the upper
     bound of its range (0.05)."""
@@ -644,19 +929,34 @@ def call_targets(config: Config) -> dict[str, float]:
     return {"service_level": cc.service_level_target, "abandon_rate": cc.abandon_rate_max}
 
 
-def build_pack(run: Run, config: Config, week: IsoWeek | str | None = None) -> WeeklyPack:
-    """Everything the weekly review shows for `week` (default: the last full week of data)."""
+def build_pack(run: Run, config: Config, week: Period | str | None = None, kind: str = "week") -> WeeklyPack:
+    """Everything the review shows for the period `week` (an IsoWeek, Month or Quarter, or the label of one of
+    `kind`; default: the last full period of `kind` with data). A month or quarter adds the comparison with the
+    same period a year before and the seeds' monthly tables."""
+    today = clock.today(config.timezone)
     if week is None:
-        week = last_full_week(run, clock.today(config.timezone))
+        week = last_full_period(run, today, kind)
         if week is None:
             raise LookupError("the warehouse holds no tickets, surveys or inspections yet")
     elif isinstance(week, str):
-        week = IsoWeek.parse(week)
+        week = parse_period(kind, week)
+    unfinished = None
+    if week.end >= today:
+        last = last_data_date(run)
+        unfinished = min(last, today - timedelta(days=1)) if last is not None else today - timedelta(days=1)
     history = kpi_history(run, week)
     targets = dict(config.targets) | call_targets(config)
     rows = scorecard(history, week, targets)
     changes = [c for c in (explain(run, r, week) for r in rows) if c is not None]
     signals = week_signals(run, week)
+    extra: dict[str, object] = {}
+    if week.kind != "week":
+        extra = dict(
+            year_changes=[c for c in (explain(run, r, week, year=True) for r in rows) if c is not None],
+            complaints_by_department=complaints_by_department(run, week),
+            nonconformities_by_source=nonconformities_by_source(run, week),
+            satisfaction_by_kind=satisfaction_by_kind(run, week),
+        )
     return WeeklyPack(
         week=week, timezone=config.timezone, generated_at=clock.stamp(), scorecard=rows,
         history=history, changes=changes, breaches=top_breaches(run, week),
@@ -667,21 +967,22 @@ def build_pack(run: Run, config: Config, week: IsoWeek | str | None = None) -> W
         call_settings={"minutes": config.contact_centre.interval_minutes, "min": WORST_MIN_OFFERED,
                        "seconds": config.contact_centre.service_level_seconds,
                        "short": config.contact_centre.short_abandon_seconds},
+        capa=capa_open_at(run, week), unfinished_through=unfinished, **extra,  # type: ignore[arg-type]
     )
 
 def worst_intervals_help(pack: WeeklyPack, lang: str = "en") -> str:
     """The worst-intervals section's explanation, with the pack's settings."""
     values = {k: f"{v:g}" for k, v in pack.call_settings.items()}
-    return t("section.worst_intervals.help", lang, **values) if values else ""
+    return t("section.worst_intervals.help", lang, pack.kind, **values) if values else ""
 
 
 # ------------------------------------------------------------------ notes (state_dir, outside the warehouse)
 
-def _notes_path(config: Config, week: IsoWeek):
+def _notes_path(config: Config, week: Period):
     return config.state_dir / "weekly_notes" / f"{week.label}.json"
 
 
-def load_notes(config: Config, week: IsoWeek) -> str:
+def load_notes(config: Config, week: Period) -> str:
     try:
         data = json.loads(_notes_path(config, week).read_text(encoding="utf-8"))
     except (FileNotFoundError, json.JSONDecodeError):
@@ -689,10 +990,62 @@ def load_notes(config: Config, week: IsoWeek) -> str:
     return str(data.get("text", "")) if isinstance(data, dict) else ""
 
 
-def save_notes(config: Config, week: IsoWeek, text: str) -> None:
+def save_notes(config: Config, week: Period, text: str) -> None:
     """Save the meeting's decisions and actions for the week (replacing what was saved)."""
     from pipelines.sandbox import write_atomic  # noqa: PLC0415
 
     saved_at = clock.stamp().isoformat(timespec="seconds")
     payload = {"week": week.label, "text": text, "saved_at": saved_at}
     write_atomic(_notes_path(config, week), json.dumps(payload, ensure_ascii=False, indent=2))
+
+
+# ------------------------------------------------------------------ corrective actions entered on the page
+
+CAPA_ENTRIES = "corrective_actions/entries.csv"     # under state_dir
+CAPA_PROFILE = "corrective_actions__canonical"
+
+
+def capa_entries_path(config: Config):
+    return config.state_dir / CAPA_ENTRIES
+
+
+def next_capa_id(config: Config, period: Period) -> str:
+    """WR-<period label>-<n>: the next free number among the page's entries of that period."""
+    path = capa_entries_path(config)
+    prefix = f"WR-{period.label}-"
+    taken = (pl.read_csv(path, columns=["capa_id"], infer_schema=False)["capa_id"] if path.exists()
+             else pl.Series([], dtype=pl.Utf8))
+    numbers = taken.filter(taken.str.starts_with(prefix)).str.slice(len(prefix)).cast(pl.Int64, strict=False)
+    return f"{prefix}{int(numbers.max() or 0) + 1}"
+
+
+def save_action(config: Config, period: Period, *, action: str, owner: str, due_date: date, root_cause: str = "",
+                source_type: str = "review", source_ids: str | None = None, metric: str | None = None,
+                product: str | None = None, department: str | None = None, site: str | None = None):
+    """A corrective action decided in the review of `period`: appended to state_dir/corrective_actions/
+    entries.csv (the canonical layout, written atomically) and that whole file published through the loader
+    (profile corrective_actions__canonical), the same path as any file: an upsert by capa_id, so earlier entries
+    are unchanged and a later export of the same id updates it. Returns (capa_id, the load's LoadResult).
+    ValueError without an action, owner or due date (the file's suite refuses those too)."""
+    from pipelines.datasets import CORRECTIVE_ACTIONS  # noqa: PLC0415
+    from pipelines.ingest import ingest_files  # noqa: PLC0415 (GX: only when an action is saved)
+    from pipelines.sandbox import write_atomic  # noqa: PLC0415
+
+    missing = [name for name, value in (("action", action), ("owner", owner), ("due_date", due_date))
+               if value is None or not str(value).strip()]
+    if missing:
+        raise ValueError(f"a corrective action needs {', '.join(missing)}")
+    capa_id = next_capa_id(config, period)
+    opened = clock.now().astimezone(ZoneInfo(config.timezone)).replace(tzinfo=None)
+    row = {c: None for c in CORRECTIVE_ACTIONS.columns} | {
+        "capa_id": capa_id, "source_type": source_type, "source_ids": source_ids or period.label,
+        "opened_at": opened.strftime("%Y-%m-%d %H:%M:%S"), "root_cause": root_cause.strip() or None,
+        "action": action.strip(), "owner": owner.strip(), "due_date": due_date.isoformat(), "status": "open",
+        "metric": metric, "product": product, "department": department, "site": site}
+    new = pl.DataFrame([row], schema={c: pl.Utf8 for c in CORRECTIVE_ACTIONS.columns})
+    path = capa_entries_path(config)
+    if path.exists():
+        new = pl.concat([pl.read_csv(path, infer_schema=False), new], how="diagonal_relaxed")
+    write_atomic(path, new.select(list(CORRECTIVE_ACTIONS.columns)).write_csv())
+    result = ingest_files([path], config, [CAPA_PROFILE])[0]
+    return capa_id, result

@@ -1,9 +1,11 @@
-"""Weekly quality review: pick an ISO week (default the last full week); the scorecard against targets with a
+"""Weekly quality review: pick an ISO week, a month or a quarter (default the last full one); the scorecard against targets with a
 traffic light, week-over-week change and four-week trend; what changed and why; top SLA breaches; the contact
 centre's worst intervals; p-chart signals;
 this week's and last week's defect Pareto; the lowest-scored comments; open class-1 complaints; and the meeting's
-notes, saved per week. The computations are pipelines/weekly.py's, the charts pipelines/report.py's (the same pack
-`sqd report` writes)."""
+notes, saved per period. A month or quarter adds the change on a year before and the seeds' monthly tables; every
+period lists the corrective actions open at its end, and a form adds one from the review's decisions
+(dashboard/sections/capa.py). The computations are pipelines/weekly.py's, the charts pipelines/report.py's (the
+same pack `sqd report` writes)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import re
 import polars as pl
 import streamlit as st
 
+from dashboard.sections import capa as capa_section
 from dashboard import ui
 from dashboard.i18n_workspace import t
 from pipelines import clock, report, weekly
@@ -63,19 +66,26 @@ def table(frame: pl.DataFrame, name: str, percent: tuple[str, ...] = ()) -> None
 
 st.title(tr("wr.title"))
 
-weeks = weekly.available_weeks(run, clock.today(ctx.config.timezone))
+pick_kind, pick_period = st.columns([1, 3])
+with pick_kind:
+    kind = ui.url_selectbox("period", tr("wr.period"), list(weekly.KINDS), default="week",
+                            format_func=lambda k: tr(f"wr.kind.{k}")) or "week"
+weeks = weekly.available_periods(run, clock.today(ctx.config.timezone), kind)
 if not weeks:
-    st.info(tr("wr.no_weeks"))
+    st.info(tr("wr.no_weeks") if kind == "week" else tr("wr.no_periods", kind=tr(f"wr.kind.{kind}").lower()))
     st.stop()
 labels = [w.label for w in weeks]
 by_label = {w.label: w for w in weeks}
-chosen = ui.url_selectbox("week", tr("wr.week"), labels, default=labels[0],
-                          format_func=lambda w: tr("wr.week_option", week=w, start=by_label[w].start,
-                                                   end=by_label[w].end))
+with pick_period:   # the week keeps its link parameter (?weekly_review_week=2026-W46); months and quarters their own
+    chosen = ui.url_selectbox(kind, tr(f"wr.{kind}"), labels, default=labels[0],
+                              format_func=lambda w: tr("wr.period_option", period=w, start=by_label[w].start,
+                                                       end=by_label[w].end))
 week = by_label[chosen]
 pack = weekly.build_pack(run, config, week)
 figs = report.figures(pack, lg)
-st.caption(t("pack.subtitle", lg, week=week.label, start=week.start, end=week.end, tz=pack.timezone,
+if pack.unfinished_through is not None:
+    st.warning(t("pack.unfinished", lg, week.kind, through=pack.unfinished_through), icon=":material/schedule:")
+st.caption(t("pack.subtitle", lg, week.kind, week=week.label, start=week.start, end=week.end, tz=pack.timezone,
              generated=report.generated_text(pack)))
 st.caption(tr("wr.scope"))
 st.download_button(tr("wr.download_html"), lambda: report.render_html(pack, lg).encode("utf-8"),
@@ -84,7 +94,7 @@ st.download_button(tr("wr.download_html"), lambda: report.render_html(pack, lg).
 
 
 def section(key: str, help_key: str | None = None) -> None:
-    st.subheader(t(f"section.{key}", lg), help=t(help_key, lg) if help_key else None)
+    st.subheader(t(f"section.{key}", lg, week.kind), help=t(help_key, lg, week.kind) if help_key else None)
 
 
 # ------------------------------------------------------------------ scorecard
@@ -97,15 +107,17 @@ ui.chart(figs["trend"], "trend")
 # ------------------------------------------------------------------ what changed
 section("changes", "section.changes.help")
 if not pack.changes:
-    st.success(t("none.changes", lg), icon=":material/check_circle:")
-for change in pack.changes:
+    st.success(t("none.changes", lg, week.kind), icon=":material/check_circle:")
+
+
+def change_note(change: weekly.Change) -> None:
     # a bordered note rather than st.error / st.success: a deterioration is news, not a failure of the page
     with st.container(border=True):
         badge = (f":blue-badge[:material/thumb_up: {tr('wr.better')}]" if change.improved
                  else f":orange-badge[:material/warning: {tr('wr.worse')}]")
         arrow = ":material/trending_up:" if change.delta > 0 else ":material/trending_down:"
         st.markdown(f"{badge} {arrow} {escape_markdown(change.sentence(lg))}")
-    ui.chart(figs[f"change-{change.kpi.key}"], f"change_{change.kpi.key}")
+    ui.chart(figs[change.figure_key], change.figure_key.replace("-", "_"))
     with st.expander(tr("wr.contributions")):
         frame = change.contributions
         shown = frame.with_columns(
@@ -115,17 +127,46 @@ for change in pack.changes:
             pl.format("{} / {}", "n0", "d0").alias("counts_reference"),
         ).select("dimension", "value", "contribution", "share", "rate_current", "counts_current", "rate_reference",
                  "counts_reference")
-        st.dataframe(shown, hide_index=True, width="stretch", key=ui.element_key("table", f"contrib_{change.kpi.key}"),
+        st.dataframe(shown, hide_index=True, width="stretch",
+                     key=ui.element_key("table", f"contrib_{change.figure_key}"),
                      column_config={
-            "contribution": st.column_config.NumberColumn(t("col.contribution", lg), format="percent"),
-            "share": st.column_config.NumberColumn(t("col.share", lg), format="percent"),
-            "rate_current": st.column_config.NumberColumn(t("col.rate_current", lg), format="percent"),
-            "rate_reference": st.column_config.NumberColumn(t("col.rate_reference", lg), format="percent"),
-            "dimension": st.column_config.TextColumn(t("col.dimension", lg)),
-            "value": st.column_config.TextColumn(t("col.dim_value", lg)),
-            "counts_current": st.column_config.TextColumn(t("col.counts_current", lg)),
-            "counts_reference": st.column_config.TextColumn(t("col.counts_reference", lg)),
+            "contribution": st.column_config.NumberColumn(t("col.contribution", lg, week.kind), format="percent"),
+            "share": st.column_config.NumberColumn(t("col.share", lg, week.kind), format="percent"),
+            "rate_current": st.column_config.NumberColumn(t("col.rate_current", lg, week.kind), format="percent"),
+            "rate_reference": st.column_config.NumberColumn(t("col.rate_reference", lg, week.kind), format="percent"),
+            "dimension": st.column_config.TextColumn(t("col.dimension", lg, week.kind)),
+            "value": st.column_config.TextColumn(t("col.dim_value", lg, week.kind)),
+            "counts_current": st.column_config.TextColumn(t("col.counts_current", lg, week.kind)),
+            "counts_reference": st.column_config.TextColumn(t("col.counts_reference", lg, week.kind)),
         })
+
+
+for change in pack.changes:
+    change_note(change)
+
+# ------------------------------------------------------------------ a month or quarter: a year before, the seeds' tables
+if week.kind != "week":
+    section("changes_yoy", "section.changes_yoy.help")
+    if not pack.year_changes:
+        st.info(t("none.changes_yoy", lg, week.kind))
+    for change in pack.year_changes:
+        change_note(change)
+    section("complaints_department", "section.complaints_department.help")
+    if pack.complaints_by_department.height:
+        table(pack.complaints_by_department, f"complaints_department_{week.label}", percent=("share",))
+    else:
+        st.info(t("none.complaints_department", lg, week.kind))
+    section("nonconformities", "section.nonconformities.help")
+    if pack.nonconformities_by_source.height:
+        table(pack.nonconformities_by_source, f"nonconformities_{week.label}", percent=("cost_share",))
+    else:
+        st.info(t("none.nonconformities", lg, week.kind))
+    section("satisfaction_kind", "section.satisfaction_kind.help")
+    if pack.satisfaction_by_kind.height:
+        table(pack.satisfaction_by_kind, f"satisfaction_kind_{week.label}",
+              percent=("satisfaction_rate", "kind_target", "csat"))
+    else:
+        st.info(t("none.satisfaction_kind", lg, week.kind))
 
 # ------------------------------------------------------------------ lists
 section("breaches", "section.breaches.help")
@@ -137,14 +178,14 @@ if pack.breaches.height:
     with right:
         table(pack.breaches, f"breaches_{week.label}")
 else:
-    st.info(t("none.breaches", lg))
+    st.info(t("none.breaches", lg, week.kind))
 
-st.subheader(t("section.worst_intervals", lg), help=weekly.worst_intervals_help(pack, lg))
+st.subheader(t("section.worst_intervals", lg, week.kind), help=weekly.worst_intervals_help(pack, lg))
 if pack.worst_intervals.height:
     table(pack.worst_intervals.select(report.WORST_INTERVAL_COLUMNS), f"worst_intervals_{week.label}",
           percent=("service_level", "abandon_rate"))
 else:
-    st.info(t("none.worst_intervals", lg))
+    st.info(t("none.worst_intervals", lg, week.kind))
 
 section("signals", "section.signals.help")
 if pack.signals.height:
@@ -153,7 +194,7 @@ if pack.signals.height:
         if key.startswith("pchart-"):
             ui.chart(fig, key)
 else:
-    st.info(t("none.signals", lg))
+    st.info(t("none.signals", lg, week.kind))
 
 section("pareto")
 if pack.pareto.height:
@@ -165,19 +206,26 @@ if pack.pareto.height:
             table(pack.pareto.filter(pl.col("period") == period).drop("period"), f"pareto_{period}_{week.label}",
                   percent=("cumulative_share",))
 else:
-    st.info(t("none.pareto", lg))
+    st.info(t("none.pareto", lg, week.kind))
 
 section("comments", "section.comments.help")
 if pack.comments.height:
     table(pack.comments, f"comments_{week.label}")
 else:
-    st.info(t("none.comments", lg))
+    st.info(t("none.comments", lg, week.kind))
 
 section("class1", "section.class1.help")
 if pack.class1_open.height:
     table(pack.class1_open, f"class1_{week.label}")
 else:
     st.info(t("none.class1", lg))
+
+# ------------------------------------------------------------------ corrective actions open at the period's end
+section("capa", "section.capa.help")
+if pack.capa.height:
+    table(capa_section.shown(pack.capa.select(report.CAPA_COLUMNS), lg), f"capa_{week.label}")
+else:
+    st.info(t("none.capa", lg, week.kind))
 
 # ------------------------------------------------------------------ notes (state_dir)
 section("notes")
@@ -188,3 +236,6 @@ with st.form(f"wr_notes_form_{week.label}", border=False):
     if st.form_submit_button(tr("wr.notes.save"), icon=":material/save:"):
         weekly.save_notes(config, week, text)
         st.success(tr("wr.notes.saved"))
+
+# ------------------------------------------------------------------ a corrective action from the review's decisions
+capa_section.add_form(ctx, week)
