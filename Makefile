@@ -23,9 +23,13 @@ $(WAREHOUSE): | $(STAMP)
 demo: install
 	$(BIN)/sqd demo
 
+# localhost only unless accounts exist (docs/security.md); ADDRESS=... chooses (without accounts the dashboard then
+# refuses to serve anything but a loopback address)
+ADDRESS ?= $$($(BIN)/python -m pipelines.accounts --address)
+
 run: install $(WAREHOUSE)
 	$(BIN)/sqd status
-	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --server.headless true --browser.gatherUsageStats false
+	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true --browser.gatherUsageStats false
 
 test: install
 	$(BIN)/python -m pytest -q

@@ -10,7 +10,7 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `streamlit run` from a checkout without install
 
-from dashboard import ui
+from dashboard import auth, ui
 from dashboard.i18n_workspace import t
 
 # (script, title key, URL path, icon). The first page is the app's root URL. URL paths equal the file names on
@@ -25,15 +25,19 @@ PAGES = (
     ("pages/data_quality.py", "page.data_quality", "data_quality", ":material/fact_check:"),
     ("pages/weekly_review.py", "page.weekly_review", "weekly_review", ":material/event_note:"),
     ("pages/sql_workspace.py", "page.sql_workspace", "sql_workspace", ":material/terminal:"),
+    ("pages/load_files.py", "page.load_files", "load_files", ":material/upload_file:"),
+    ("pages/audit_log.py", "page.audit_log", "audit_log", ":material/policy:"),
 )
 
 st.set_page_config(layout="wide", page_icon=":material/monitoring:")
-ctx = ui.start()
+session = auth.gate()  # sign-in (or localhost mode) before anything reads the warehouse; docs/security.md
+ctx = ui.start(session)
 st.set_page_config(page_title=t("app.title", ctx.lang))
 here = Path(__file__).parent
-page = st.navigation([
+page = st.navigation([  # only the pages the account's role may open (each page checks again)
     st.Page(here / path, title=t(title, ctx.lang), url_path=url, icon=icon, default=(i == 0))
-    for i, (path, title, url, icon) in enumerate(PAGES)
+    for i, (path, title, url, icon) in enumerate(PAGES) if auth.page_allowed(session, url)
 ])
+auth.sidebar(ctx.config, session, ctx.lang)
 ui.finish(ctx, page)
 page.run()

@@ -23,7 +23,7 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from dashboard import db, queries
+from dashboard import auth, db, queries
 from dashboard.charts import localise_dates
 from dashboard.i18n import LANGUAGES, duration, label, t
 from dashboard.queries import DIMENSIONS, Filters, Run
@@ -59,6 +59,20 @@ class Context:
     filters: Filters = field(default_factory=Filters)
     tables: set[tuple[str, str]] = field(default_factory=set)
     message: str = ""
+    session: auth.Session = field(default_factory=lambda: auth.Session(auth.LOCAL, local=True))
+
+    @property
+    def user(self) -> str:
+        return self.session.user
+
+    @property
+    def role(self) -> str:
+        return self.session.role
+
+    @property
+    def scope(self) -> tuple[str, ...] | None:
+        """The sites the signed-in account may see (None: all); its queries read only those (auth.runner)."""
+        return self.session.scope
 
     def tr(self, key: str, **kwargs: object) -> str:
         """Translate into this run's language (safe inside format functions called after the run)."""
@@ -179,8 +193,9 @@ def _store(name: str, wkey: str) -> None:
         st.session_state[STATE][name] = list(value or [])
 
 
-def start() -> Context:
-    """Language, configuration, warehouse version and filters for this run; draws the shared sidebar.
+def start(session: auth.Session | None = None) -> Context:
+    """Language, configuration, warehouse version and filters for this run; draws the shared sidebar. `session`:
+    the signed-in account (auth.gate); a site-scoped one reads through its own connection (auth.runner).
 
     Widgets show the session's state (set before each widget is drawn) and write a user's change back through
     on_change, so the state survives page switches and language changes whatever Streamlit does with widget
@@ -192,23 +207,24 @@ def start() -> Context:
         st.radio(t("sidebar.language", state["lang"]), list(LANGUAGES), key="w_lang", horizontal=True,
                  format_func=lambda code: LANGUAGES[code], on_change=_store, args=("lang", "w_lang"))
     lg = state["lang"]
+    session = session or auth.Session(auth.LOCAL, local=True)
     try:
         config = load_config()
     except ConfigError as exc:
-        return Context(lg, None, None, "error", message=str(exc))
+        return Context(lg, None, None, "error", message=str(exc), session=session)
     tok = db.token(config)
     if tok is None:
-        ctx = Context(lg, config, None, "missing")
+        ctx = Context(lg, config, None, "missing", session=session)
         _sidebar_status(ctx, None)
         return ctx
-    run = db.runner(config, tok)
     try:
+        run = auth.runner(config, tok, session.scope) if session.scope else db.runner(config, tok)
         tables = {(s, n) for s, n in queries.meta_tables(run).iter_rows()}
         status = db.status(config, tok)
     except duckdb.Error as exc:
-        return Context(lg, config, tok, "error", run=run, message=str(exc))
+        return Context(lg, config, tok, "error", message=str(exc), session=session)
     ready = status.height > 0 and int(status["rows"].sum()) > 0
-    ctx = Context(lg, config, tok, "ready" if ready else "empty", run=run, tables=tables)
+    ctx = Context(lg, config, tok, "ready" if ready else "empty", run=run, tables=tables, session=session)
     if ready:
         ctx.filters = _sidebar_filters(ctx, state)
     _sidebar_status(ctx, status)
@@ -241,9 +257,12 @@ def _sidebar_filters(ctx: Context, state: dict) -> Filters:
                           help=t("filter.dates.help", lg), on_change=_store, args=("dates", "w_dates"))
             start, end = dates
         chosen: dict[str, tuple[str, ...]] = {}
+        outside: list[str] = []
         for dim in DIMENSIONS:
             values = options.filter(pl.col("dimension") == dim)["value"].to_list()
             key = f"w_{dim}"
+            if dim == "site" and ctx.scope:  # a link's sites outside the account's scope stay in the filter (they
+                outside = [v for v in state.get(dim, []) if v not in values]  # select nothing) and are named
             state[dim] = [v for v in state.get(dim, []) if v in values]  # values the data no longer has: gone
             _show(key, list(state[dim]))
             fmt = (lambda v, d=dim: label(d, v, lg)) if dim in CODED_DIMENSIONS else str
@@ -255,6 +274,11 @@ def _sidebar_filters(ctx: Context, state: dict) -> Filters:
             chosen[dim] = tuple(state[dim])
         if any(chosen.values()) or (start, end) != tuple(default):
             st.button(t("filter.reset", lg), on_click=_reset_filters, key="w_reset")
+    if outside:
+        st.warning(t("auth.scope_outside", lg, scope=", ".join(ctx.scope or ()), sites=", ".join(outside)),
+                   icon=":material/lock:")
+        chosen["site"] = (*outside, *chosen["site"])
+        state["site"] = [*outside, *state["site"]]
     return Filters(start=start, end=end, **chosen)
 
 
@@ -394,6 +418,9 @@ def table(frame: pl.DataFrame, name: str, column_config: dict | None = None, hei
     if frame.height <= 10:
         height = "auto"
     lg = lang()
+    session = auth.current()
+    if session.masked:  # a viewer: customer ids, phone numbers and names in comments masked (table and download)
+        frame = auth.mask_frame(frame)
     headers: dict[str, str] = {}
     for c in frame.columns:  # translated headers; a clash keeps the column's own name beside it
         text = t(f"col.{c}", lg)
@@ -429,9 +456,19 @@ def table(frame: pl.DataFrame, name: str, column_config: dict | None = None, hei
         st.caption(caption)
     # The SQL workspace's export: BOM for spreadsheet programs, formula-like text (a comment "=HYPERLINK(...)")
     # neutralised; built only when clicked.
-    st.download_button(tr("table.download"), lambda: sandbox.to_csv_bytes(shown), file_name=f"{name}.csv",
+    if session.masked and auth.row_level(list(frame.columns)):
+        st.caption(tr("auth.no_row_download"))
+        return result
+    log = auth.recorder()
+    st.download_button(tr("table.download"), lambda: _download(shown, name, log), file_name=f"{name}.csv",
                        mime="text/csv", key=element_key("dl", name), icon=":material/download:", on_click="ignore")
     return result
+
+
+def _download(frame: pl.DataFrame, name: str, log) -> bytes:
+    """A table's CSV, built when its button is clicked; the download goes into the audit log."""
+    log("download", detail=f"{name}.csv", rows=frame.height)
+    return sandbox.to_csv_bytes(frame)
 
 
 def element_key(kind: str, name: str) -> str:

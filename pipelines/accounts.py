@@ -281,7 +281,7 @@ def attach_scoped(con, catalog: str, sites: tuple[str, ...]) -> None:
     ATTACHed read-only as `catalog`."""
     if not sites:
         raise ValueError("attach_scoped needs at least one site")
-    memory = con.execute("SELECT current_database()").fetchone()[0]
+    memory = con.execute("SELECT current_database()").fetchall()[0][0]
     if memory == catalog:
         raise ValueError("the default catalog must be the in-memory database, not the warehouse")
     tables = con.execute("""
@@ -330,7 +330,7 @@ def scope_violation(con, sql: str, catalog: str) -> str | None:
     """Why a scoped account may not run `sql` (None: it may). The statement's syntax tree (json_serialize_sql) must
     name no table or function in the warehouse's own catalog `catalog` (nor the `system`/`temp` catalogs) and call
     no table function that takes a table's name as text. A statement DuckDB cannot serialise (EXPLAIN) is refused."""
-    tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()[0])
+    tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [sql]).fetchall()[0][0])
     if tree.get("error"):
         return ("A site-scoped account runs SELECT queries only (SELECT, WITH, FROM, DESCRIBE, SHOW, SUMMARIZE); "
                 "EXPLAIN and statements DuckDB cannot inspect are not available.")
@@ -367,3 +367,21 @@ def scoped_config(config: Config, sites: tuple[str, ...] | None) -> Config:
 @dataclass(frozen=True)
 class ScopedConfig(Config):
     site_scope: tuple[str, ...] = ()
+
+
+def bind_address(config: Config) -> str:
+    """Where `make run` lets the dashboard listen: all interfaces when accounts exist, else localhost only."""
+    try:
+        return "0.0.0.0" if load_accounts(accounts_path(config)) else "127.0.0.1"
+    except AccountError:
+        return "127.0.0.1"
+
+
+if __name__ == "__main__":  # `python -m pipelines.accounts --address` (the Makefile's `run`)
+    import sys
+
+    from pipelines.config import load_config
+
+    if sys.argv[1:] != ["--address"]:
+        sys.exit("usage: python -m pipelines.accounts --address")
+    print(bind_address(load_config()))

@@ -20,7 +20,8 @@ def sites(demo_project):
 
 
 def run(config, sql):
-    return sandbox.run_query(config, sql, record=False, timeout_s=60)
+    # fork, as `sqd sql` does: the dashboard's fork server is exercised by tests/test_auth_app.py
+    return sandbox.run_query(config, sql, record=False, timeout_s=60, start_method="fork")
 
 
 def test_scoped_sandbox_reads_only_the_accounts_sites(demo_project, sites):
@@ -34,7 +35,8 @@ def test_scoped_sandbox_reads_only_the_accounts_sites(demo_project, sites):
     assert mine.frame["n"][0] == whole.frame["n"][0] > 0
     # unscoped: every site, as before
     assert run(demo_project.config, "SELECT DISTINCT site FROM core.tickets").rows == len(sites)
-    assert accounts.scoped_config(demo_project.config, None) is demo_project.config
+    config = demo_project.config
+    assert accounts.scoped_config(config, None) is config
 
 
 @pytest.mark.parametrize("sql", ["SELECT * FROM warehouse.core.tickets",

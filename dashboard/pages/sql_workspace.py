@@ -10,11 +10,13 @@ import plotly.express as px
 import polars as pl
 import streamlit as st
 
-from dashboard import ui
+from dashboard import auth, ui
 from dashboard.i18n_workspace import t
-from pipelines import sandbox
+from pipelines import accounts, sandbox
 
 ctx = ui.page_context(needs_data=False)
+auth.require("analyst")  # a viewer's link to this page stops here (docs/security.md)
+log = auth.recorder()
 
 
 @st.cache_resource(show_spinner=False)
@@ -148,9 +150,11 @@ with main:
                                   value=float(sandbox.DEFAULT_TIMEOUT_S), step=5.0, key="sqlws_timeout")
     if run_clicked:
         try:
-            st.session_state[RESULT] = sandbox.run_query(config, st.session_state.get(EDITOR, ""),
-                                                         timeout_s=float(timeout), row_cap=int(cap),
-                                                         source="dashboard")
+            # a site-scoped account's statement reads its sites only, in the sandbox (pipelines/accounts.py)
+            ran = st.session_state[RESULT] = sandbox.run_query(
+                accounts.scoped_config(config, ctx.scope), st.session_state.get(EDITOR, ""),
+                timeout_s=float(timeout), row_cap=int(cap), source="dashboard")
+            log("sql", detail=ran.sql, rows=ran.rows, duration_s=ran.elapsed_s, ok=ran.ok)
         except FileNotFoundError:
             ui.empty_state(ctx)
             st.stop()
@@ -181,14 +185,21 @@ with main:
         st.dataframe(frame.slice(first, size), hide_index=True, width="stretch", key="sqlws_result")
         st.caption(tr("ws.page_of", first=f"{min(first + 1, frame.height):,}",
                       last=f"{min(first + size, frame.height):,}", rows=f"{frame.height:,}"))
+
+        def logged(export, name: str):
+            """The export's bytes, built when clicked; the download goes into the audit log."""
+            return lambda: (log("download", detail=name, rows=frame.height), export(frame))[1]
+
         d1, d2, d3 = st.columns(3)
-        d1.download_button(tr("ws.download_csv"), lambda: sandbox.to_csv_bytes(frame), file_name="query.csv",
+
+        d1.download_button(tr("ws.download_csv"), logged(sandbox.to_csv_bytes, "query.csv"), file_name="query.csv",
                            mime="text/csv", on_click="ignore", icon=":material/download:",
                            help=tr("ws.download.help"), key="sqlws_csv")
-        d2.download_button(tr("ws.download_parquet"), lambda: sandbox.to_parquet_bytes(frame),
+        d2.download_button(tr("ws.download_parquet"), logged(sandbox.to_parquet_bytes, "query.parquet"),
                            file_name="query.parquet", mime="application/octet-stream", on_click="ignore",
                            icon=":material/download:", key="sqlws_parquet")
-        d3.download_button(tr("ws.download_xlsx"), lambda: sandbox.to_xlsx_bytes(frame), file_name="query.xlsx",
+        d3.download_button(tr("ws.download_xlsx"), logged(sandbox.to_xlsx_bytes, "query.xlsx"),
+                           file_name="query.xlsx",
                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                            on_click="ignore", icon=":material/download:", key="sqlws_xlsx")
 

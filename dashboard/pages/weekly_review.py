@@ -15,7 +15,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard.sections import capa as capa_section
-from dashboard import ui
+from dashboard import auth, ui
 from dashboard.i18n_workspace import t
 from pipelines import clock, report, weekly
 from pipelines.report_template import CODED_COLUMNS, STATUS_MARKS, value_label
@@ -81,14 +81,20 @@ with pick_period:   # the week keeps its link parameter (?weekly_review_week=202
                               format_func=lambda w: tr("wr.period_option", period=w, start=by_label[w].start,
                                                        end=by_label[w].end))
 week = by_label[chosen]
-pack = weekly.build_pack(run, config, week)
+pack = weekly.build_pack(run, config, week)  # a site-scoped account's `run` reads its sites only (auth.runner)
+if ctx.session.masked:  # a viewer: customer ids, phone numbers and names in comments masked, page and download
+    pack = auth.mask_pack(pack)
+    st.caption(tr("auth.masked_note"))
+log = auth.recorder()
 figs = report.figures(pack, lg)
 if pack.unfinished_through is not None:
     st.warning(t("pack.unfinished", lg, week.kind, through=pack.unfinished_through), icon=":material/schedule:")
 st.caption(t("pack.subtitle", lg, week.kind, week=week.label, start=week.start, end=week.end, tz=pack.timezone,
              generated=report.generated_text(pack)))
 st.caption(tr("wr.scope"))
-st.download_button(tr("wr.download_html"), lambda: report.render_html(pack, lg).encode("utf-8"),
+st.download_button(tr("wr.download_html"),
+                   lambda: (log("download", detail=f"{report.report_name(pack, lg)}.html"),
+                            report.render_html(pack, lg).encode("utf-8"))[1],
                    file_name=f"{report.report_name(pack, lg)}.html", mime="text/html", on_click="ignore",
                    icon=":material/download:", help=tr("wr.download.help", week=week.label), key="wr_html")
 
@@ -230,12 +236,17 @@ else:
 # ------------------------------------------------------------------ notes (state_dir)
 section("notes")
 notes_key = f"wr_notes_{week.label}"
-with st.form(f"wr_notes_form_{week.label}", border=False):
-    text = st.text_area(tr("wr.notes", week=week.label), value=pack.notes, height=160, key=notes_key,
-                        placeholder=tr("wr.notes.placeholder"))
-    if st.form_submit_button(tr("wr.notes.save"), icon=":material/save:"):
-        weekly.save_notes(config, week, text)
-        st.success(tr("wr.notes.saved"))
+if not ctx.session.account.can("admin"):  # the meeting's notes are the administrator's (issue 17)
+    st.markdown(escape_markdown(pack.notes) if pack.notes else "—")
+    st.caption(tr("auth.notes_admin"))
+else:
+    with st.form(f"wr_notes_form_{week.label}", border=False):
+        text = st.text_area(tr("wr.notes", week=week.label), value=pack.notes, height=160, key=notes_key,
+                            placeholder=tr("wr.notes.placeholder"))
+        if st.form_submit_button(tr("wr.notes.save"), icon=":material/save:"):
+            weekly.save_notes(config, week, text)
+            log("notes", detail=week.label)
+            st.success(tr("wr.notes.saved"))
 
 # ------------------------------------------------------------------ a corrective action from the review's decisions
 capa_section.add_form(ctx, week)
