@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipelines.datasets import DISPOSITIONS
+from pipelines.datasets import DISPOSITIONS, NONCONFORMITIES
 
 STEPS_ZH = {"found": "发现", "notified": "通知责任人", "reviewed": "评审", "decided": "处置决定", "approved": "批准",
             "executed": "执行", "reinspected": "复检", "closed": "关闭"}
@@ -39,6 +39,8 @@ STEP_HOURS = (("notified", 3.0), ("reviewed", 6.0), ("decided", 4.0), ("approved
               ("reinspected", 4.0), ("closed", 4.0))
 RECENT = 30            # today's nonconformities without amounts
 PRODUCTS = ("white-glue", "sealant", "tile-adhesive", "primer", "grout")
+DEFECTS = ("viscosity out of spec", "incomplete curing", "contamination")   # pipelines/demo.py's commonest
+RECENT_COLUMNS = ("nc_id", "found_at", "product", "qty", "disposition", "responsible_department", "defect_type")
 
 
 def _steps(lot_nc: pl.DataFrame, end_date: date, rng: np.random.Generator) -> pl.DataFrame:
@@ -127,8 +129,10 @@ def _recent(end_date: date, rng: np.random.Generator) -> pl.DataFrame:
         "disposition": np.asarray(("scrap", "concession", "use_as_is", "rework", "downgrade"))[
             rng.choice(5, RECENT, p=(0.35, 0.25, 0.15, 0.15, 0.10))],
         "responsible_department": np.asarray(tuple(PEOPLE))[rng.choice(6, RECENT, p=(0, .5, .2, .2, .05, .05))],
-        "defect_type": "visual defect",
-    }).sort("found_at", "nc_id")
+        "defect_type": np.asarray(DEFECTS)[rng.integers(0, 3, RECENT)],   # the demo's three commonest
+    }).sort("found_at", "nc_id").select(     # every canonical column (the others empty), as the other files
+        pl.col(c).cast(pl.Utf8) if c in RECENT_COLUMNS else pl.lit(None, pl.Utf8).alias(c)
+        for c in NONCONFORMITIES.schema)
 
 
 def write_nc_steps(out_dir: Path, end_date: date, lot_nc: pl.DataFrame, seed: int) -> list[tuple[Path, str]]:

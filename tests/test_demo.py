@@ -107,6 +107,7 @@ def test_file_list_and_profiles(generated):
         ("nonconformities_lots.ndjson", "nonconformities__canonical"),
         ("nonconformities_field.ndjson", "nonconformities__canonical"),
         ("hotline_calls.csv", "calls__acd_zh"), ("hotline_roster.csv", "roster__wfm_zh"),
+        ("corrective_actions.csv", "corrective_actions__canonical"),
         ("nonconformities_recent.csv", "nonconformities__canonical"), ("nc_steps.csv", "nonconformity_events__qc_zh"),
     ]
     assert all(p.parent == out and p.stat().st_size > 0 for p, _ in files)
@@ -323,7 +324,8 @@ def test_chunked_generation(tmp_path):
     assert "surveys_part03.csv" in names and "nonconformities_field_part02.ndjson" in names
     kinds = [prof.split("__")[0] for _, prof in files]
     assert kinds.index("surveys") > max(i for i, k in enumerate(kinds) if k == "tickets")
-    assert kinds[-3:] == ["nonconformities", "calls", "roster"]
+    assert kinds[-6:] == ["nonconformities", "calls", "roster", "corrective_actions", "nonconformities",
+                          "nonconformity_events"]
     t = _read(files, "tickets")
     # the hotline's appeal tickets (AP..., issue 14) come on top of the 2,500
     real = t.filter(~pl.col("ticket_id").is_in(list(BAD_TICKETS)) & ~pl.col("ticket_id").str.starts_with("AP"))
