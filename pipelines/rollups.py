@@ -193,6 +193,11 @@ CC_COLUMN_NOTES = {
     "handle_n": "answered calls with a handle time", "handle_seconds": "sum of handle_seconds",
     "transferred": "answered calls transferred", "within_service_level": "answered within the service level",
     "agents_answering": "distinct agents who answered a call offered in the interval",
+    "call_id": "a call of core.calls (null on a roster slot's row)",
+    "roster_slot": "a slot of core.roster (null on a call's row)",
+    "first_day": "the first local day the call or slot counts under",
+    "last_day": "the last local day (a slot running past midnight counts under both days)",
+    "load_id": "a load of calls or roster (meta.load_log) whose rows the tables hold",
 }
 
 NAMES = (*[r.name for r in ROLLUPS], "csat", "survey_scores", "copq_department", "defect_pareto", *MATERIALISED,
@@ -496,8 +501,9 @@ def _document(con: duckdb.DuckDBPyConnection) -> None:
                 _comment(con, table, note.format(view=view), view)
     for table, note in STATE_NOTES.items():
         _comment(con, table, note, None)
-    for table, (view, _) in CC_TABLES.items():
-        _comment(con, table, CC_NOTES.get(table, TABLE_NOTES["materialised"].format(view=view)), view)
+    for table, (view, _) in [*CC_TABLES.items(), ("rollup_cc_days", (None, "")), ("rollup_cc_loads", (None, ""))]:
+        if view is not None:
+            _comment(con, table, CC_NOTES.get(table, TABLE_NOTES["materialised"].format(view=view)), view)
         for column, text in CC_COLUMN_NOTES.items():
             if con.execute("SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'metrics' AND table_name = ? "
                            "AND column_name = ?", [table, column]).fetchall()[0][0]:
