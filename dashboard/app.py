@@ -30,7 +30,7 @@ PAGES = (
 )
 
 st.set_page_config(layout="wide", page_icon=":material/monitoring:")
-session = auth.gate()  # sign-in (or localhost mode) before anything reads the warehouse; docs/security.md
+session = auth.gate([url for _, _, url, _ in PAGES])  # sign-in (or localhost mode) before anything reads the warehouse; docs/security.md
 ctx = ui.start(session)
 st.set_page_config(page_title=t("app.title", ctx.lang))
 here = Path(__file__).parent

@@ -118,8 +118,9 @@ def _served_locally() -> tuple[bool, str]:
     return is_loopback(address), address or "0.0.0.0 (all interfaces)"
 
 
-def gate() -> Session:
-    """The signed-in session, or (after drawing the sign-in page or a refusal) st.stop()."""
+def gate(url_paths: Sequence[str] = ()) -> Session:
+    """The signed-in session, or (after drawing the sign-in page or a refusal) st.stop(). `url_paths`: the app's
+    page paths, where the sign-in form also answers, so a shared link opens its page after sign-in."""
     from pipelines.config import ConfigError, load_config  # noqa: PLC0415
 
     if get_script_run_ctx() is None:
@@ -157,7 +158,7 @@ def gate() -> Session:
         else:
             state["last"] = now
             return _remember(Session(account), config)
-    _sign_in_page(config, known, lg)
+    _sign_in_page(config, known, lg, url_paths)
     st.stop()
     raise AssertionError("unreachable")
 
@@ -201,7 +202,7 @@ def _try_sign_in(config: Config, known: dict[str, accounts.Account], name: str, 
     return None
 
 
-def _sign_in_page(config: Config, known: dict[str, accounts.Account], lg: str) -> None:
+def _sign_in_page(config: Config, known: dict[str, accounts.Account], lg: str, url_paths: Sequence[str]) -> None:
     def draw() -> None:
         st.title(t("auth.title", lg))
         note = st.session_state.pop("_sqd_auth_note", None)
@@ -218,8 +219,9 @@ def _sign_in_page(config: Config, known: dict[str, accounts.Account], lg: str) -
                 st.rerun()
             st.error(message, icon=":material/lock:")
 
-    st.navigation([st.Page(draw, title=t("auth.title", lg), url_path="sign_in", icon=":material/login:",
-                           default=True)], position="hidden").run()
+    pages = [st.Page(draw, title=t("auth.title", lg), url_path="sign_in", icon=":material/login:", default=True)]
+    pages += [st.Page(draw, title=f"{t('auth.title', lg)} ({url})", url_path=url) for url in url_paths]
+    st.navigation(pages, position="hidden").run()
 
 
 # ------------------------------------------------------------------ roles and pages
