@@ -27,6 +27,11 @@ _TYPES = {"text": "VARCHAR", "ts": "TIMESTAMP WITH TIME ZONE", "date": "DATE", "
           "float": "DOUBLE", "bool": "BOOLEAN", "money": "DECIMAL(18,2)"}
 
 
+def waits_for(dataset: str) -> frozenset[str]:
+    """The expectations whose failing rows of `dataset` wait for a parent (held, not counted as broken)."""
+    return frozenset(e for name, (e, _, _) in WAITING.items() if name == dataset)
+
+
 def release(con: duckdb.DuckDBPyConnection, parent: Dataset, load: LoadInfo) -> dict[str, int]:
     """Publish the held rows that waited for keys of `parent` now in the warehouse; {dataset: rows published}.
     Call inside the parent load's transaction, after its merge."""
