@@ -572,6 +572,7 @@ EXTENSIONS = (
     "dashboard.i18n_capa",
     "dashboard.i18n_auth",
     "dashboard.i18n_hotline",
+    "dashboard.i18n_hotline_events",
 )
 
 

@@ -25,7 +25,7 @@ FILTERED = [p for p in PAGES if "ctx.filters" in (APP.parent / p).read_text()]
 # the fact tables of each dataset (metrics.ticket_sla_base is derived from core.tickets)
 DATASETS = {"tickets": ("core.tickets", "metrics.ticket_sla_base"), "surveys": ("core.surveys",),
             "inspections": ("core.inspections",), "nonconformities": ("core.nonconformities",),
-            "calls": ("core.calls",), "roster": ("core.roster",)}
+            "calls": ("core.calls",), "roster": ("core.roster",), "ticket_events": ("core.ticket_events",)}
 
 
 def open_app(project: Project, monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:

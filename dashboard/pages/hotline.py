@@ -9,6 +9,7 @@ import streamlit as st
 from dashboard import queries_hotline_kpis as hq
 from dashboard import ui
 from dashboard.i18n import label
+from dashboard.sections import hotline_lifecycle
 
 ctx = ui.page_context()
 tr, lg, run, f = ctx.tr, ctx.lang, ctx.run, ctx.filters
@@ -105,4 +106,5 @@ with ui.section("hl.routing", view="hotline_routing", help_key="hl.routing.help"
         c3.metric(tr("col.routed"), ui.fmt_int(row["routed"]), border=True)
         ui.table(named(hq.routing_mismatches(run, f), {"suggested_department": "department"}), "routing_mismatches")
 
-# The work-order lifecycle sections (dashboard/sections/hotline_lifecycle.py) are called here.
+# The work-order lifecycle sections (dashboard/sections/hotline_lifecycle.py).
+hotline_lifecycle.lifecycle(ctx)
