@@ -72,17 +72,20 @@ def start_tracking(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"CREATE OR REPLACE TEMP TABLE dim_before_{dataset} (\"{key}\" VARCHAR, {columns})")
 
 
-def track(con: duckdb.DuckDBPyConnection, staged: str, dataset: str = "tickets") -> None:
+def track(con: duckdb.DuckDBPyConnection, staged: str, dataset: str = "tickets",
+          existing: str | None = None) -> None:
     """Remember the rows of a staged batch (inside the load's transaction, before the batch is merged: the
-    dimension counts need the values the rows held before it, the first time this run touches them)."""
+    dimension counts need the values the rows held before it, the first time this run touches them).
+    `existing`: the batch's rows as the table holds them (publish.existing_rows), read instead of the table."""
     if dataset not in KEYS:
         return
     key = KEYS[dataset]
     columns = ", ".join(f't."{c}"' for c in _dimension_columns(dataset))
+    held = existing or f"core.{dataset}"
     # identifiers from the model above, never from input
     con.execute(f"""
         INSERT INTO dim_before_{dataset}
-        SELECT t."{key}", {columns} FROM core.{dataset} AS t
+        SELECT t."{key}", {columns} FROM {held} AS t
         WHERE t."{key}" IN (SELECT "{key}" FROM {staged})
           AND t."{key}" NOT IN (SELECT "{key}" FROM dim_touched_{dataset});
         INSERT INTO dim_touched_{dataset} SELECT "{key}" FROM {staged};

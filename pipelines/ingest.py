@@ -27,7 +27,8 @@ from pipelines.calendar import CalendarError, read_overrides
 from pipelines.config import Config
 from pipelines.mapping import (ERROR, MappingError, Profile, choose_profile, map_frame, parse_hint,
                                profile_folders, profiles_in)
-from pipelines.publish import LoadInfo, MergeCounts, bounded, log_load, merge_staged
+from pipelines.publish import (SNAPSHOT_ROWS, LoadInfo, MergeCounts, bounded, existing_rows, log_load,
+                               merge_staged)
 from pipelines.read import ROW, SourceError, read_headers, reading_failed, scan_source
 from pipelines.warehouse import publishing, sql_string
 
@@ -300,8 +301,12 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
         outcome = gate.check(con, dataset, "staged", load, path, config)
         on_stage(path, "publishing")
         partial = not replace_rows and len(carried) < len(dataset.columns)
-        derived.track(con, "staged", dataset.name)  # before the merge: it records the rows' values before it
-        counts = merge_staged(con, dataset, "staged", load, carried if partial else None)
+        # a small batch's rows as the table holds them, read once (the merge and the snapshot use it)
+        existing = existing_rows(con, dataset, "staged") if result.rows_read <= SNAPSHOT_ROWS else None
+        derived.track(con, "staged", dataset.name, existing)  # before the merge: the rows' values before it
+        counts = merge_staged(con, dataset, "staged", load, carried if partial else None, existing)
+        if existing:
+            con.execute(f"DROP TABLE {existing}")
         released = waiting.describe(waiting.release(con, dataset, load))  # held rows whose parent came now
         result.quarantined = outcome.quarantined
         result.status = WITH_QUARANTINE if outcome.quarantined else PUBLISHED
@@ -325,7 +330,8 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
             exc.record(con)
         log_load(con, dataset.name, load, REFUSED, result.rows_read, MergeCounts(), 0, 0, newest,
                  result.message)
-    con.execute("DROP VIEW IF EXISTS staged; DROP TABLE IF EXISTS staged_excluded")
+    con.execute("DROP VIEW IF EXISTS staged; DROP TABLE IF EXISTS staged_excluded; "
+                "DROP TABLE IF EXISTS staged_existing")
     return result
 
 

@@ -40,11 +40,30 @@ class MergeCounts:
         return self.inserted + self.updated
 
 
+# A batch up to this many rows is looked up once (existing_rows) and merged from that snapshot; a larger one (a
+# first or bulk load) streams through joins of the table, since its snapshot could fill the load's memory.
+SNAPSHOT_ROWS = 200_000
+ROWID = "__rowid"
+
+
+def existing_rows(con: duckdb.DuckDBPyConnection, dataset: Dataset, staged: str) -> str:
+    """The rows of core.<dataset> whose keys `staged` carries, with their row ids, as the temp table
+    `<staged>_existing`: the one read of the table a small batch needs. The merge, the dimension snapshot
+    (derived.track) and the deletion of old versions (by row id) read this instead of the table: a 1,000-row batch
+    scattered over 5M tickets scanned the table's keys four times (0.2-0.7 s each), now once."""
+    name = f"{staged}_existing"
+    key = dataset.key
+    con.execute(f'CREATE OR REPLACE TEMP TABLE {name} AS SELECT t.rowid AS {ROWID}, t.* '
+                f'FROM core.{dataset.name} AS t WHERE t."{key}" IN (SELECT "{key}" FROM {staged})')
+    return name
+
+
 def merge_staged(con: duckdb.DuckDBPyConnection, dataset: Dataset, staged: str, load: LoadInfo,
-                 columns: Sequence[str] | None = None) -> MergeCounts:
+                 columns: Sequence[str] | None = None, existing: str | None = None) -> MergeCounts:
     """Upsert `staged` (canonical columns, one row per key) into core.<dataset>; returns what changed.
 
     `columns`: the canonical columns an existing row may be updated in (and compared on); None = all of them.
+    `existing`: the table existing_rows() made for this batch (small batches); None = join the table itself.
 
     Changed rows are written as new versions (the old row with the file's columns and the load's lineage) and the
     old versions deleted, then new keys are inserted by an anti-join: the same effect as MERGE, but a first load
@@ -63,7 +82,16 @@ def merge_staged(con: duckdb.DuckDBPyConnection, dataset: Dataset, staged: str, 
     # Identifiers come from the canonical model (pipelines/datasets.py), never from user input.
     first_load = not con.execute(f"SELECT EXISTS (SELECT 1 FROM {table})").fetchall()[0][0]
     updated = 0
-    if not first_load:
+    if existing is not None and not first_load:
+        updated = con.execute(
+            f'INSERT INTO {table} BY NAME SELECT t.* EXCLUDE ({ROWID}) REPLACE ({replaced}) FROM {existing} AS t '
+            f'JOIN {staged} AS s ON t."{key}" = s."{key}" WHERE {changed}',
+            params,
+        ).fetchall()[0][0]
+        if updated:  # the old versions, by row id: no scan of the table's key column
+            con.execute(f'DELETE FROM {table} WHERE rowid IN (SELECT t.{ROWID} FROM {existing} AS t '
+                        f'JOIN {staged} AS s ON t."{key}" = s."{key}" WHERE {changed})')
+    elif not first_load:
         updated = con.execute(
             f'INSERT INTO {table} BY NAME SELECT t.* REPLACE ({replaced}) FROM {table} AS t '
             f'JOIN {staged} AS s ON t."{key}" = s."{key}" WHERE {changed}',
@@ -75,11 +103,12 @@ def merge_staged(con: duckdb.DuckDBPyConnection, dataset: Dataset, staged: str, 
                 f'(SELECT "{key}" FROM {table} WHERE load_id = ?)',
                 [load.load_id, load.load_id],
             )
+    held = existing if existing is not None else table
     inserted = con.execute(
         f"""
-        INSERT INTO core.{dataset.name} ({cols}, {", ".join(lineage)})
+        INSERT INTO {table} ({cols}, {", ".join(lineage)})
         SELECT {cols}, ?, ?, ?, ? FROM {staged} AS s
-        WHERE NOT EXISTS (SELECT 1 FROM core.{dataset.name} AS t WHERE t."{key}" = s."{key}")
+        WHERE NOT EXISTS (SELECT 1 FROM {held} AS t WHERE t."{key}" = s."{key}")
         """,
         params,
     ).fetchall()[0][0]

@@ -92,3 +92,86 @@ def test_sla_base_is_rederived_for_tickets_a_narrower_export_updates(project, tm
     ingest_files([write(tmp_path / "narrow.csv", NARROW + "T1,2026-01-05 08:00:00,resolved\n")], project)
     assert rows(project, sla) == [("2026-01-05 08:00",)]
     assert rows(project, "SELECT site FROM core.tickets WHERE ticket_id = 'T1'") == [("Riverside",)]
+
+
+# -- a small batch reads the table once (issue 13 target 1) ----------------------------------------------------
+
+class Profiled:
+    """A real DuckDB connection that keeps, for each statement run through it, DuckDB's own profile (JSON):
+    which tables each statement scanned, which columns and how many rows."""
+
+    def __init__(self, con, folder: Path) -> None:
+        self.con, self.output = con, folder / "profile.json"
+        self.scans: list[tuple[str, list[str], int]] = []
+
+    def execute(self, sql: str, params=()):
+        import json
+        self.con.execute("PRAGMA enable_profiling = 'json'")
+        self.con.execute(f"SET profiling_output = '{self.output}'")
+        rows = self.con.execute(sql, list(params)).fetchall()
+        self.con.execute("PRAGMA disable_profiling")
+        stack = list(json.loads(self.output.read_text())["operator"])
+        while stack:
+            node = stack.pop()
+            stack.extend(node.get("children", []))
+            info = node.get("extra_info") or {}
+            if node.get("type") == "TABLE_SCAN" and "Table" in info:
+                projections = info.get("Projections", [])
+                self.scans.append((info["Table"], [projections] if isinstance(projections, str) else projections,
+                                   node.get("rows_scanned", 0)))
+        return Rows(rows)
+
+
+class Rows:
+    def __init__(self, rows) -> None:
+        self.rows = rows
+
+    def fetchall(self):
+        return self.rows
+
+
+def key_scans_of_tickets(scans) -> list[int]:
+    return [n for table, columns, n in scans if table.endswith("core.tickets") and "ticket_id" in columns]
+
+
+def test_a_small_batch_reads_the_tables_keys_once_and_deletes_old_versions_by_row_id(project, tmp_path):
+    from pipelines import clock, derived
+    from pipelines.datasets import DATASETS
+    from pipelines.publish import LoadInfo, existing_rows, merge_staged
+    from pipelines.warehouse import publishing
+    with publishing(project) as con:
+        con.execute("""INSERT INTO core.tickets BY NAME SELECT 'T' || i AS ticket_id, 'open' AS status,
+                       TIMESTAMPTZ '2026-11-02 09:00:00+08' AS created_at, 'site' || (i % 7) AS site,
+                       'L0' AS load_id, 'f' AS source_file, 'h' AS file_hash,
+                       TIMESTAMPTZ '2026-11-02 09:00:00+08' AS loaded_at FROM range(20000) AS r(i)""")
+    with publishing(project) as con:
+        # 30 scattered tickets: 10 closed (changed), 20 as they are, and 5 new ones
+        con.execute("""CREATE TEMP TABLE batch AS
+                       SELECT * EXCLUDE (load_id, source_file, file_hash, loaded_at)
+                              REPLACE (CASE WHEN ticket_id < 'T2' THEN 'closed' ELSE status END AS status)
+                       FROM core.tickets WHERE ticket_id IN (SELECT 'T' || (i * 613) FROM range(30) AS r(i))
+                       UNION ALL BY NAME SELECT 'N' || i AS ticket_id, 'open' AS status,
+                       TIMESTAMPTZ '2026-11-02 09:00:00+08' AS created_at FROM range(5) AS r(i)""")
+        changed = con.execute("SELECT count(*) FROM batch WHERE status = 'closed'").fetchall()[0][0]
+        profiled = Profiled(con, tmp_path)
+        tickets = DATASETS["tickets"]
+        existing = existing_rows(profiled, tickets, "batch")
+        derived.track(profiled, "batch", "tickets", existing)
+        load = LoadInfo("L1", "b.csv", "h1", "tickets__canonical", clock.stamp())
+        counts = merge_staged(profiled, tickets, "batch", load, None, existing)
+        assert (counts.updated, counts.inserted) == (changed, 5) and changed > 0
+        # one read of the 20,000 keys (existing_rows); the snapshot, the merge and the deletions read none
+        assert key_scans_of_tickets(profiled.scans) == [20_000], profiled.scans
+        assert con.execute("SELECT count(*), count(DISTINCT ticket_id) FROM core.tickets").fetchall() == [
+            (20_005, 20_005)]
+        assert con.execute("SELECT count(*) FROM core.tickets WHERE load_id = 'L1'").fetchall() == [(changed + 5,)]
+        assert con.execute("SELECT count(*) FROM dim_before_tickets").fetchall() == [(30,)]
+    # the old path, for comparison: the same work read the keys four times
+    with publishing(project) as con:
+        con.execute("CREATE TEMP TABLE batch AS SELECT * EXCLUDE (load_id, source_file, file_hash, loaded_at) "
+                    "REPLACE ('resolved' AS status) FROM core.tickets WHERE ticket_id IN ('T613', 'T1226')")
+        profiled = Profiled(con, tmp_path)
+        derived.track(profiled, "batch", "tickets")
+        merge_staged(profiled, DATASETS["tickets"], "batch",
+                     LoadInfo("L2", "c.csv", "h2", "tickets__canonical", clock.stamp()))
+        assert len(key_scans_of_tickets(profiled.scans)) >= 3
