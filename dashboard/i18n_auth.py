@@ -75,9 +75,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "load.progress": ("Loading {name} ({done} of {total})", "正在加载 {name}（第 {done} / {total} 个）"),
     "load.done": ("{name}: {status}. {message}", "{name}：加载结果 {status}。{message}"),
     "load.quality": ("Data-quality result after the load", "加载后的数据质量结果"),
-    "load.release": ("Release quarantined rows", "放行隔离行"),
-    "load.release.help": ("Quarantined rows are released with `sqd` on the server; releases are logged.",
-                          "隔离行的放行在服务器上通过 `sqd` 完成，放行操作会被记录。"),
+    "load.release.help": ("A corrected file releases the quarantined rows it publishes (the Data quality page lists "
+                          "them); loads and releases go into the audit log.",
+                          "更正后的文件发布时会放行其中的隔离行（见“数据质量”页）；加载和放行都会记入审计日志。"),
 }
 
 COLUMNS: dict[str, tuple[str, str]] = {

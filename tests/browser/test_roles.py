@@ -206,3 +206,27 @@ def test_audit_log_holds_each_action(browser, server, secured):
     sql = mine.filter(pl.col("action") == "sql").row(0, named=True)
     assert sql["detail"] == "SELECT count(*) AS n FROM core.tickets" and sql["rows"] == 1
     assert log.filter((pl.col("action") == "sign_in") & ~pl.col("ok")).height >= 1
+
+
+def test_admin_loads_a_file_with_its_result_and_the_load_is_logged(browser, server, secured, tmp_path):
+    config_path, sites = secured
+    upload = tmp_path / "tickets_update.csv"
+    upload.write_text("ticket_id,created_at,channel,ticket_type,priority,site,status\n"
+                      f"UPLOAD-1,2026-11-20 09:00:00,phone,repair,normal,{sites[0]},open\n"
+                      f"UPLOAD-2,2026-11-20 10:00:00,phone,inquiry,low,{sites[0]},open\n", encoding="utf-8")
+    context, page = sign_in(browser, server, "ada", path="load_files")
+    assert "Load files" in page.locator('[data-testid="stMain"] h1').all_inner_texts()
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(upload))
+    page.get_by_test_id("stBaseButton-primaryFormSubmit").click()  # enabled once the upload is done
+    page.get_by_text("Data-quality result after the load").wait_for(timeout=180_000)
+    settle(page)
+    no_exception(page, "load files")
+    body = page.locator('[data-testid="stMain"]').inner_text()
+    assert "tickets_update.csv:" in body
+    shot(page, "load-files")
+    context.close()
+    con = connect(load_config(config_path))
+    assert con.execute("SELECT count(*) FROM core.tickets WHERE ticket_id LIKE 'UPLOAD-%'").fetchall() == [(2,)]
+    con.close()
+    line = audit.read(load_config(config_path), actions=("load",)).row(0, named=True)
+    assert line["user"] == "ada" and line["ok"] and "tickets_update.csv: published" in line["detail"]
