@@ -114,6 +114,7 @@ def panel_title(text: str, lang: str, width: int = 19) -> str:
 
 def trend_figure(pack: WeeklyPack, lang: str = "en") -> go.Figure:
     """Every KPI over the 13 weeks the pack read, with its target; the reviewed week marked."""
+    KPIS = [r.kpi for r in pack.scorecard]  # noqa: N806 (the KPIs the pack scores: optional ones only with data)
     # 9 KPIs: 5 panels a row (2 rows keep the trends on the first printed page, under the scorecard), each
     # labelled at its first and last week (three dates do not fit a fifth of the page in Chinese)
     cols = 5 if len(KPIS) > 8 else 4

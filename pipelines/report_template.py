@@ -105,6 +105,12 @@ TEXT: dict[str, tuple[str, str]] = {
     "kpi.defect_rate": ("Defect rate", "不合格率"),
     "kpi.service_level": ("Service level (80/20)", "服务水平（80/20）"),
     "kpi.abandon_rate": ("Abandon rate", "放弃率"),
+    "kpi.complaint_limit_rate": ("Complaints within their limit", "投诉按时限处理率"),
+    "kpi.hotline_satisfaction_inquiry": ("Satisfaction rate: inquiries", "满意率：咨询"),
+    "kpi.hotline_satisfaction_complaint": ("Satisfaction rate: complaints", "满意率：投诉"),
+    "kpi.hotline_satisfaction_cross_province": ("Satisfaction rate: cross-province", "满意率：跨省投诉"),
+    "kpi.hotline_satisfaction_key_account": ("Satisfaction rate: key accounts", "满意率：大客户"),
+    "kpi.first_contact_resolution_rate": ("First-contact resolution", "一次性解决率"),
     # dimensions
     "dim.site": ("site", "站点"), "dim.category": ("category", "类别"), "dim.department": ("department", "部门"),
     "dim.product": ("product", "产品"), "dim.agent": ("agent", "员工"), "dim.line": ("line", "产线"),

@@ -289,6 +289,9 @@ class Kpi:
     comparison: str               # against the target: ">=", "<", "<="
     dims: tuple[tuple[str, str], ...]
     digits: int = 1               # decimals of a percentage
+    # scored only in a week that has cases for it (the hotline's KPIs: a warehouse without complaint levels, key
+    # accounts or hotline tickets, or a week without cross-province complaints, prints no empty row for them)
+    optional: bool = False
 
     @property
     def higher_is_better(self) -> bool:
@@ -306,6 +309,13 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("follow_up_rate", ">=", TICKET_DIMS),
     Kpi("response_rate", ">=", TICKET_DIMS),
     Kpi("defect_rate", "<=", DEFECT_DIMS, 2),
+    # the hotline's (issue 14, docs/metrics.md "Hotline"): targets in [targets]
+    Kpi("complaint_limit_rate", ">=", TICKET_DIMS, optional=True),
+    Kpi("hotline_satisfaction_inquiry", ">=", TICKET_DIMS, optional=True),
+    Kpi("hotline_satisfaction_complaint", ">=", TICKET_DIMS, optional=True),
+    Kpi("hotline_satisfaction_cross_province", ">=", TICKET_DIMS, optional=True),
+    Kpi("hotline_satisfaction_key_account", ">=", TICKET_DIMS, optional=True),
+    Kpi("first_contact_resolution_rate", ">=", TICKET_DIMS, optional=True),
     Kpi("service_level", ">=", CALL_DIMS),
     Kpi("abandon_rate", "<=", CALL_DIMS),
 )
@@ -544,6 +554,8 @@ def scorecard(history: pl.DataFrame, week: Period, targets: dict[str, float]) ->
     year_ago = week.year_ago
     for k in KPIS:
         h = history.filter(pl.col("metric") == k.key).sort("week_start")
+        if k.optional and not h.filter(pl.col("week_start") == week.start)["denominator"].sum():
+            continue              # a hotline KPI without cases this week: not scored (no empty row)
         values = h["value"].to_list()
         this = h.filter(pl.col("week_start") == week.start).row(0, named=True)
         prev_rows = h.filter(pl.col("week_start") == week.shift(-1).start)

@@ -240,8 +240,10 @@ def test_printed_pack_keeps_the_scorecard_on_one_page(printed, lang):
     first = got["pages"][0]
     assert t("col.trend", lang) in first                         # "Last 4 weeks" on one line
     assert not re.search(r"\d\s*\n\s*%", first), "a percentage broke before its % sign"
-    # the trends follow on the first page instead of leaving half of it empty
-    assert t("section.trends", lang) in first
+    # the trends follow on the first page instead of leaving half of it empty (when the scorecard leaves room:
+    # with the hotline's KPIs, issue 14, the scorecard fills the page)
+    if len(got["pack"].scorecard) <= len(weekly.KPIS) - 6:
+        assert t("section.trends", lang) in first
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
@@ -251,7 +253,7 @@ def test_printed_pack_time_axes_have_dates(printed, lang):
     labels = list(report.trend_figure(pack, lang).layout.xaxis.ticktext)
     assert len(labels) >= 2 and labels[-1] == report.date_label(pack.week.start, lang)
     for label in labels:                                          # every trend panel labels its weeks
-        assert text.count(label) >= len(weekly.KPIS), (label, text.count(label))
+        assert text.count(label) >= len(pack.scorecard), (label, text.count(label))
     assert ("11月16日" if lang == "zh" else "16 Nov") in text
     pcharts = [fig for key, fig in report.figures(pack, lang).items() if key.startswith("pchart-")]
     assert pcharts

@@ -14,8 +14,9 @@ import chinese_calendar
 import pytest
 
 from pipelines.config import load_config
+from pipelines import report, weekly
 from pipelines.ingest import ingest_files
-from pipelines.warehouse import connect
+from pipelines.warehouse import connect, direct
 from tests.metrics.conftest import REPO, seed
 
 SH = timezone(timedelta(hours=8))
@@ -94,6 +95,21 @@ def test_complaint_limits_by_coordination_level(limits):
 def test_complaint_limit_rate_in_kpi_facts(limits):
     # met C1, C3, C4 of the decided C1, C2, C3, C4, C6 (C5 pending, C7 without a level)
     assert kpi(limits, "complaint_limit_rate") == (3, 5)
+
+
+def test_weekly_pack_scores_the_hotline_kpis_that_have_cases(limits, warehouse):
+    # W46 (11-09..11-15): C1, C3, C4 met of the decided C1, C2, C3, C4 (C5 pending, C7 without a level)
+    pack = weekly.build_pack(direct(limits), warehouse.config, "2026-W46")
+    row = pack.row("complaint_limit_rate")
+    assert (row.numerator, row.denominator, row.target) == (3, 4, 1.0)
+    assert row.light in ("amber", "red")
+    keys = [r.kpi.key for r in pack.scorecard]
+    # no key accounts, no handled inquiries and no hotline tickets: those hotline KPIs print no empty row
+    assert not {"hotline_satisfaction_key_account", "hotline_satisfaction_inquiry",
+                "first_contact_resolution_rate"} & set(keys)
+    assert keys[-2:] == ["service_level", "abandon_rate"]
+    assert "Complaints within their limit" in report.render_html(pack, "en")
+    assert "投诉按时限处理率" in report.render_html(pack, "zh")
 
 
 @pytest.mark.clock("2026-11-25T09:00:00+08:00")
