@@ -262,6 +262,10 @@ REFERENCE_TABLES = {("core", "calendar_days"), ("core", "categories"), ("core", 
                     ("meta", "dq_results"), ("metrics", "rollup_state")}
 
 
+# Columns a scoped account's view leaves empty: sample rows of failed checks may be any site's rows.
+BLANKED_COLUMNS = {("meta", "dq_results"): ("sample_rows",)}
+
+
 def scope_predicate(schema: str, table: str, columns: set[str], sites: tuple[str, ...]) -> str:
     """The WHERE of a scoped account's view of one warehouse table (sites as literals: the views are DDL, which
     takes no parameters; the names come from the accounts file and are quoted)."""
@@ -301,7 +305,9 @@ def attach_scoped(con, catalog: str, sites: tuple[str, ...]) -> None:
     # core.tickets first: other tables' predicates read it
     for schema, table, columns in sorted(tables, key=lambda r: (r[0], r[1]) != ("core", "tickets")):
         predicate = scope_predicate(schema, table, set(columns), sites)
-        con.execute(f"CREATE VIEW {_ident(memory)}.{_ident(schema)}.{_ident(table)} AS SELECT * FROM "
+        blank = [c for c in BLANKED_COLUMNS.get((schema, table), ()) if c in columns]
+        star = f"* REPLACE ({', '.join(f'CAST(NULL AS VARCHAR) AS {_ident(c)}' for c in blank)})" if blank else "*"
+        con.execute(f"CREATE VIEW {_ident(memory)}.{_ident(schema)}.{_ident(table)} AS SELECT {star} FROM "
                     f"{_ident(catalog)}.{_ident(schema)}.{_ident(table)} WHERE {predicate}")
     # the warehouse's views, re-created here so that their `core.x` / `metrics.x` are the scoped ones; a view may
     # read another, so retry until none is left (or none could be made in a pass)

@@ -158,6 +158,9 @@ def test_scope_views_hold_only_the_accounts_sites(demo_project):
     assert con.execute("SELECT count(*) FROM core.calls WHERE ticket_id IS NULL OR ticket_id NOT IN "
                        "(SELECT ticket_id FROM core.tickets)").fetchall() == [(0,)]
     assert con.execute("SELECT count(*) FROM meta.quarantine").fetchall() == [(0,)]
+    # failed checks' sample rows may be any site's: blank
+    assert con.execute("SELECT count(*) FROM meta.dq_results WHERE sample_rows IS NOT NULL").fetchall() == [(0,)]
+    assert whole.execute("SELECT count(*) FROM meta.dq_results WHERE sample_rows IS NOT NULL").fetchall()[0][0] > 0
     # reference data stays whole
     assert con.execute("SELECT count(*) FROM core.products").fetchall() == \
         whole.execute("SELECT count(*) FROM core.products").fetchall()
