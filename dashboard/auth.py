@@ -204,6 +204,14 @@ def _try_sign_in(config: Config, known: dict[str, accounts.Account], name: str, 
 
 def _sign_in_page(config: Config, known: dict[str, accounts.Account], lg: str, url_paths: Sequence[str]) -> None:
     def draw() -> None:
+        from dashboard.i18n import LANGUAGES  # noqa: PLC0415
+
+        choice = st.radio(t("sidebar.language", lg), list(LANGUAGES), index=list(LANGUAGES).index(lg),
+                          format_func=LANGUAGES.get, horizontal=True, key="sqd_sign_in_lang",
+                          label_visibility="collapsed")
+        if choice != lg:  # the link's ?lang= carries the choice into the signed-in session
+            st.query_params["lang"] = choice
+            st.rerun()
         st.title(t("auth.title", lg))
         note = st.session_state.pop("_sqd_auth_note", None)
         if note:

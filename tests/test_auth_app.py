@@ -89,6 +89,19 @@ def test_accounts_require_sign_in_before_any_data(secured, monkeypatch):
     assert log["user"].to_list() == ["ann", "ann"] and log["ok"].to_list() == [True, False]
 
 
+def test_sign_in_page_in_chinese_and_the_choice_carries_into_the_session(secured, monkeypatch):
+    project, _ = secured
+    at = open_app(project, monkeypatch)
+    at.radio(key="sqd_sign_in_lang").set_value("zh").run()
+    assert page_titles(at) == {"登录"}
+    at.text_input(key="sqd_sign_in_user").input("ann")
+    at.text_input(key="sqd_sign_in_password").input(PASSWORD)
+    [submit] = [b for b in at.button if b.label == "登录"]
+    submit.click().run()
+    assert not at.exception and signed_in_page(at)
+    assert any("当前用户 **ann**" in c.value for c in at.sidebar.caption)
+
+
 def test_five_wrong_passwords_are_throttled_even_with_the_right_one_next(secured, monkeypatch):
     project, _ = secured
     at = open_app(project, monkeypatch)
