@@ -77,6 +77,9 @@ class WarmLoader:
 
         self._ingest = ingest
         validate.gx_context()                   # GX imported and its context made, in this thread
+        from pipelines.warehouse import schema_template
+        self._templates = tempfile.TemporaryDirectory(prefix="sqd-schema-")
+        schema_template(Path(self._templates.name))   # a new warehouse starts from it, views already bound
         if warm:
             self._warm_run()
 

@@ -7,6 +7,7 @@ import os
 import shutil
 from collections import namedtuple
 
+import duckdb
 import pytest
 
 from pipelines import warehouse
@@ -295,7 +296,8 @@ def test_a_load_killed_while_it_syncs_the_standby_leaves_the_live_file_and_the_n
     for nth in (1, 2):                                # killed in the headers, then in a block
         add_wide_tickets(project, 10, f"C{nth}")      # a clean standby, lacking these blocks
         before = project.warehouse_path.read_bytes()
-        done = subprocess.run([sys.executable, "-c", KILL_DURING, str(project.source), str(nth)])
+        done = subprocess.run([sys.executable, "-c", KILL_DURING, str(project.source), str(nth)],
+                              check=False)
         assert done.returncode == 9                     # died in sync_standby's writes (os.pwrite)
         assert project.warehouse_path.read_bytes() == before       # the live file was never written
         live = project.warehouse_path
@@ -307,3 +309,37 @@ def test_a_load_killed_while_it_syncs_the_standby_leaves_the_live_file_and_the_n
     add_wide_tickets(project, 5, "E")
     assert prepared[-1][0] == "delta" and prepared[-1][3]
     assert ticket_count(project) == 100_035 - 11_111
+
+
+# ------------------------------------------------------------------ DDL and views applied once per schema
+
+def test_a_publish_applies_the_ddl_and_views_only_when_the_schema_changed_or_a_view_is_missing(project):
+    add_tickets(project, 2)
+    con = duckdb.connect(str(project.warehouse_path))
+    con.execute("SET search_path = 'core,metrics,meta'")
+    con.execute("CREATE OR REPLACE VIEW metrics.clock AS SELECT TIMESTAMPTZ '2001-01-01 00:00:00+00' AS now_at")
+    con.close()
+    add_tickets(project, 1, prefix="U")               # the same schema: nothing re-created
+    planted = "SELECT now_at = TIMESTAMPTZ '2001-01-01 00:00:00+00' FROM metrics.clock"
+    reader = connect(project)
+    assert reader.execute(planted).fetchall() == [(True,)]
+    stored = reader.execute("SELECT value FROM meta.settings WHERE key = 'schema_fingerprint'").fetchall()
+    reader.close()
+    assert stored == [(warehouse.schema_fingerprint(),)]
+    con = duckdb.connect(str(project.warehouse_path))
+    con.execute("UPDATE meta.settings SET value = 'older' WHERE key = 'schema_fingerprint'")
+    con.execute("DROP VIEW metrics.ticket_kpis")
+    con.close()
+    add_tickets(project, 1, prefix="V")               # another schema: every view made again
+    reader = connect(project)
+    assert reader.execute(planted).fetchall() == [(False,)]
+    assert reader.execute("SELECT count(*) FROM metrics.ticket_kpis").fetchall()[0][0] >= 0
+    reader.close()
+    con = duckdb.connect(str(project.warehouse_path))
+    con.execute("DROP VIEW metrics.ticket_kpis")    # a view missing: made again, whatever the fingerprint says
+    con.close()
+    add_tickets(project, 1, prefix="W")
+    reader = connect(project)
+    assert reader.execute("SELECT count(*) FROM metrics.ticket_kpis").fetchall()[0][0] >= 0
+    reader.close()
+    assert ticket_count(project) == 5

@@ -164,3 +164,32 @@ def test_watch_once_puts_the_previous_signal_handlers_back(tmp_path):
     done = CliRunner().invoke(app, ["watch", str(tmp_path / "inbox"), "--once", "--config", str(cfg.source)])
     assert done.exit_code == 0, done.output
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+
+
+def test_a_new_warehouse_starts_from_the_loaders_schema_template(tmp_path, loader_warm, monkeypatch):
+    """The warm loader makes an empty warehouse with the DDL and views once; a load into a new warehouse copies it
+    instead of binding every view again, and ends as a warehouse made from scratch does."""
+    import duckdb
+
+    from pipelines import warehouse
+    hows = []
+    real = warehouse.prepare_standby
+    monkeypatch.setattr(warehouse, "prepare_standby", lambda live: (r := real(live), hows.append(r[1]))[0])
+    cfg = make_project(tmp_path / "a")
+    outcome = WarmLoader(cfg, warm=False).load(tickets_file(tmp_path / "t.csv", [("T1", "open"), ("T2", "closed")]))
+    assert outcome.state == DONE and hows == ["template"], (outcome, hows)
+    scratch = make_project(tmp_path / "b")
+    monkeypatch.setattr(warehouse, "_TEMPLATES", {})
+    from pipelines.ingest import ingest_files
+    ingest_files([tmp_path / "t.csv"], scratch)
+    assert hows == ["template", "new"]
+    catalog = ("SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() "
+               "WHERE schema_name IN ('core', 'meta', 'metrics') ORDER BY ALL")
+    got = []
+    for c in (cfg, scratch):
+        con = duckdb.connect(str(c.warehouse_path), read_only=True)
+        got.append((con.execute(catalog).fetchall(),
+                    con.execute("SELECT ticket_id, status FROM core.tickets ORDER BY 1").fetchall(),
+                    con.execute("SELECT count(*) FROM metrics.ticket_sla_base").fetchall()))
+        con.close()
+    assert got[0] == got[1] and got[0][1] == [("T1", "open"), ("T2", "closed")]
