@@ -70,6 +70,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "lots_sampled_within": ("Lots within 5–10 %", "5–10 % 的批次"),
     "lots_sampled_above": ("Lots above 10 %", "高于 10 % 的批次"),
     "loss_rule": ("Rule", "计算规则"),
+    "disposition": ("Disposition", "处置方式"),
 }
 
 VALUES: dict[str, dict[str, tuple[str, str]]] = {

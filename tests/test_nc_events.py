@@ -165,6 +165,7 @@ def test_page_queries_read_the_workflow_views(tmp_path):
     bands = queries_nc.yield_bands(run, Filters(start=date(2026, 11, 20), end=date(2026, 11, 20),
                                                 product=("sealant",)))
     assert bands.select("lots", "pass_rate_band").rows() == [(2, "between")]
+    assert bands.schema["inspected_qty"] == bands.schema["lots"]   # whole numbers, not DuckDB's HUGEINT decimals
     sampled = queries_nc.sampling(run, Filters(product=("grout",)))
     assert sampled.select("lots", "lots_sampled_above", "sampling_rate").rows() == [(1, 1, 0.2)]
     losses = dict(queries_nc.losses_by_rule(run, f).select("loss_rule", "total_cost").rows())

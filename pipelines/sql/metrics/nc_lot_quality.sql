@@ -28,7 +28,7 @@ cfg AS (
 ),
 
 reworked AS (
-    SELECT lot_id, sum(qty) AS qty
+    SELECT lot_id, CAST(sum(qty) AS BIGINT) AS qty
     FROM metrics.nc_workflow
     WHERE last_reinspection_result = 'pass' AND lot_id IS NOT NULL AND qty IS NOT NULL
     GROUP BY lot_id

@@ -23,11 +23,11 @@ grouped AS (
         line,
         stage,
         count(*) AS lots,
-        sum(inspected_qty) AS inspected_qty,
-        sum(conforming_qty) AS conforming_qty,
-        sum(reworked_passed_qty) AS reworked_passed_qty,
-        sum(inspected_qty) FILTER (WHERE lot_qty > 0) AS sampled_qty,
-        sum(lot_qty) FILTER (WHERE lot_qty > 0) AS lot_qty,
+        CAST(sum(inspected_qty) AS BIGINT) AS inspected_qty,
+        CAST(sum(conforming_qty) AS BIGINT) AS conforming_qty,
+        CAST(sum(reworked_passed_qty) AS BIGINT) AS reworked_passed_qty,
+        CAST(sum(inspected_qty) FILTER (WHERE lot_qty > 0) AS BIGINT) AS sampled_qty,
+        CAST(sum(lot_qty) FILTER (WHERE lot_qty > 0) AS BIGINT) AS lot_qty,
         count(*) FILTER (WHERE sampling_band = 'below') AS lots_sampled_below,
         count(*) FILTER (WHERE sampling_band = 'above') AS lots_sampled_above
     FROM metrics.nc_lot_quality
