@@ -301,15 +301,34 @@ def _close(con: duckdb.DuckDBPyConnection) -> None:
         pass
 
 
-@st.cache_resource(max_entries=8, show_spinner=False, on_release=_close)
+_OPEN: dict[tuple[str, tuple[str, ...]], duckdb.DuckDBPyConnection] = {}
+
+
+def _is_open(con: duckdb.DuckDBPyConnection) -> bool:
+    with _LOCK:
+        try:
+            con.execute("SELECT 1").fetchall()
+            return True
+        except duckdb.Error:
+            return False
+
+
+@st.cache_resource(max_entries=8, show_spinner=False, on_release=_close, validate=_is_open)
 def _scoped_connection(_config: Config, path: str, token: object, scope: tuple[str, ...]):
+    """The scope's connection to one warehouse version; the previous version's is closed (under _LOCK, so no query
+    is in flight on it), which lets go of a replaced warehouse file at once."""
     from pipelines.warehouse import session as set_session, sql_string  # noqa: PLC0415
 
-    con = duckdb.connect(":memory:")
-    con.execute(f"ATTACH {sql_string(_config.warehouse_path)} AS warehouse (READ_ONLY)")
-    accounts.attach_scoped(con, "warehouse", scope)
-    set_session(con, _config)
-    return con
+    with _LOCK:
+        old = _OPEN.pop((path, scope), None)
+        if old is not None:
+            _close(old)
+        con = duckdb.connect(":memory:")
+        con.execute(f"ATTACH {sql_string(_config.warehouse_path)} AS warehouse (READ_ONLY)")
+        accounts.attach_scoped(con, "warehouse", scope)
+        set_session(con, _config)
+        _OPEN[(path, scope)] = con
+        return con
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)

@@ -294,3 +294,26 @@ def test_is_loopback():
     assert auth.is_loopback("127.0.0.1") and auth.is_loopback("localhost") and auth.is_loopback("::1")
     assert not auth.is_loopback("0.0.0.0") and not auth.is_loopback("") and not auth.is_loopback(None)
     assert not auth.is_loopback("192.168.1.10")
+
+
+def test_scoped_account_sees_a_new_load_after_a_rerun(secured, monkeypatch):
+    """The scope's connection follows the warehouse version: a load published while signed in shows at the next
+    run, and the replaced file's connection is closed."""
+    from pipelines.ingest import ingest_files
+
+    project, sites = secured
+    at = sign_in(open_app(project, monkeypatch), "sam")
+    before = {m.label: m.value for m in at.metric}
+    key = (str(project.config.warehouse_path), (sites[0],))
+    first = auth._OPEN[key]
+    extra = project.folder / "more.csv"
+    rows = "\n".join(f"NEW-{i},2026-11-20 09:{i:02d}:00,phone,complaint,normal,{sites[0]},open" for i in range(40))
+    extra.write_text("ticket_id,created_at,channel,ticket_type,priority,site,status\n" + rows + "\n",
+                     encoding="utf-8")
+    [result] = ingest_files([extra], project.config, profile="tickets__canonical")
+    assert result.inserted == 40, result.message
+    at.run()
+    assert not at.exception
+    after = {m.label: m.value for m in at.metric}
+    assert after != before
+    assert auth._OPEN[key] is not first and not auth._is_open(first)
