@@ -17,6 +17,8 @@ TEXT: dict[str, tuple[str, str]] = {
                          "loader like any file, so it appears in the tracker and the packs.",
                          "保存到状态目录（corrective_actions/entries.csv），并像其他文件一样经加载流程发布，"
                          "随后出现在跟踪表和报告中。"),
+    "wr.capa_add.admin": ("Adding an action publishes it into the warehouse: an administrator's task.",
+                          "新增措施会发布到数据仓库：需由管理员操作。"),
     # the tracker (defects page)
     "capa.title": ("Corrective actions (CAPA)", "纠正预防措施（CAPA）"),
     "capa.help": ("Actions raised from nonconformities, complaints or review decisions. Open = not closed or "

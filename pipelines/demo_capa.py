@@ -87,7 +87,7 @@ def corrective_actions(end_date: date, shortage: tuple[date, date], bad_producti
              source_ids=f"{review_week.isocalendar().year}-W{review_week.isocalendar().week:02d}",
              opened=review_week + timedelta(days=7),
              root_cause="Hillcrest ran two agents short; late arrivals and attitude complaints followed",
-             action="Two agents moved to Hillcrest; its roster reviewed every week", owner="王芳",
+             action="Two agents moved to Hillcrest; its roster reviewed every Monday", owner="王芳",
              due=shortage[1] + timedelta(days=7), status="completed", completed=shortage[1] + timedelta(days=1),
              closed=None, verified=None, verified_by=None, result=None, metric="complaint_rate", product=None,
              site="Hillcrest"),

@@ -50,7 +50,9 @@ FIGURE_CONFIG = {"displayModeBar": False, "displaylogo": False, "responsive": Fa
 # Short columns of coded values that must not wrap one character per line (Chinese 类型, 站点 ...).
 NOWRAP = frozenset({"ticket_id", "site", "category", "ticket_type", "target", "status_now", "department",
                     "product", "stage", "line", "defect_type", "agent", "lot_id", "attempted_date",
-                    "inspected_date", "material_batch_id", "score", "interval_start"})
+                    "inspected_date", "material_batch_id", "score", "interval_start", "capa_id", "source_type",
+                    "owner", "due_date", "capa_status", "machine", "opened_date", "completed_on",
+                    "satisfaction_kind"})
 # The reviewed week's point on the trend charts: the shape of its status mark (STATUS_MARKS), not colour alone.
 MARKER_SYMBOLS = {"green": "circle", "amber": "triangle-up", "red": "x", "grey": "circle-open"}
 SECTIONS = ("scorecard", "trends", "changes", "breaches", "worst_intervals", "signals", "pareto", "comments",
@@ -85,13 +87,12 @@ def date_label(day: date, lang: str = "en") -> str:
 
 
 def period_label(day: date, kind: str, lang: str = "en") -> str:
-    """A period's start as a chart tick: a week's date ("16 Nov"), a month ("Nov 2026" / "2026年11月"), a
-    quarter ("2026 Q4" / "2026年Q4")."""
+    """A period's start as a chart tick: a week's date ("16 Nov" / "11月16日"); a month or quarter by its label
+    as the pack's title writes it ("2026-11", "2026-Q4"), short enough not to run into the panel's y axis."""
     if kind == "month":
-        return f"{day.year}年{day.month}月" if lang == "zh" else f"{MONTHS[day.month - 1]} {day.year}"
+        return f"{day.year}-{day.month:02d}"
     if kind == "quarter":
-        quarter = (day.month - 1) // 3 + 1
-        return f"{day.year}年Q{quarter}" if lang == "zh" else f"{day.year} Q{quarter}"
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
     return date_label(day, lang)
 
 
@@ -276,8 +277,10 @@ def _fmt_cell(name: str, value: object, lang: str) -> tuple[str, bool]:
         return fmt_pct(value, 1), True  # type: ignore[arg-type]
     if name in ("rate_before", "rate_after"):
         return fmt_pct(value, 2), True  # type: ignore[arg-type]
-    if name in ("source_type", "capa_status"):
+    if name in ("source_type", "capa_status", "satisfaction_kind"):
         return capa_value(name, value, lang), False
+    if name == "source_ids":                       # a list of ids may break between them
+        return str(value).replace(";", "; "), False
     if name == "metric":
         return t(f"kpi.{value}", lang), False
     if name == "total_cost":
@@ -359,8 +362,9 @@ def scorecard_table(pack: WeeklyPack, lang: str) -> str:
     """The scorecard; a month's or quarter's adds the same period a year before and the change on it."""
     kind = pack.kind
     heads = ["kpi", "light", "value", "counts", "target", "interval", "previous", "change", "noise", "trend"]
-    if kind != "week":
+    if kind != "week":   # the change on a year; the last periods' values are in the trend grid below
         heads[8:8] = ["year_ago", "year_change"]
+        heads.remove("trend")
     numeric = {"value", "counts", "target", "interval", "previous", "change", "noise", "year_ago", "year_change"}
     head = "".join(f'<th class="{"num" if h in numeric else "nw" if h in ("light", "trend") else ""}">'
                    f'{_e(t("col." + h, lang, kind))}</th>' for h in heads)
@@ -375,10 +379,12 @@ def scorecard_table(pack: WeeklyPack, lang: str) -> str:
         ]
         if kind != "week":
             cells[8:8] = [_e(fmt_pct(r.year_ago, r.kpi.digits)), _e(fmt_pp(r.year_change, lang, r.kpi.digits))]
+            cells.pop()
         body.append("<tr>" + "".join(
             f'<td class="{"num" if h in numeric else ""}" data-kpi="{r.kpi.key}" data-col="{h}">{c}</td>'
             for h, c in zip(heads, cells)) + "</tr>")
-    return (f'<div class="keep"><table class="scorecard"><thead><tr>{head}</tr></thead>'
+    table_class = "scorecard" if kind == "week" else "scorecard period"
+    return (f'<div class="keep"><table class="{table_class}"><thead><tr>{head}</tr></thead>'
             f'<tbody>{"".join(body)}</tbody></table></div>')
 
 
@@ -449,11 +455,16 @@ def render_html(pack: WeeklyPack, lang: str = "en") -> str:
         listed(pack.complaints_by_department, "complaints_department",
                ["department", "complaints", "share", "attributable", "repeats", "still_open"],
                "section.complaints_department.help")
-        listed(pack.nonconformities_by_source, "nonconformities",
-               ["product", "machine", "department", "records", "qty", "total_cost", "cost_share"],
-               "section.nonconformities.help")
+        nc = pack.nonconformities_by_source
+        section("nonconformities", '<div class="cols">' + "".join(
+            "<div>" + html_table(nc.filter(pl.col("grouping") == g), lang, columns) + "</div>"
+            for g, columns in (("machine", ["product", "machine", "records", "qty", "total_cost", "cost_share"]),
+                               ("department", ["department", "records", "qty", "total_cost", "cost_share"])))
+                + "</div>" if nc.height else f"<p>{_e(tt('none.nonconformities'))}</p>",
+                "section.nonconformities.help")
         listed(pack.satisfaction_by_kind, "satisfaction_kind",
-               ["ticket_type", "handled", "pending", "with_answer", "satisfied", "satisfaction_rate", "kind_target",
+               ["satisfaction_kind", "handled", "pending", "with_answer", "satisfied", "satisfaction_rate",
+                "kind_target",
                 "csat"], "section.satisfaction_kind.help")
         listed(pack.capa, "capa", CAPA_COLUMNS, "section.capa.help")
     if pack.breaches.height:

@@ -153,7 +153,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "change.yoy": ("{kpi} {verb} from {before} a year before to {after} ({delta}), beyond its normal noise of "
                    "±{noise}.",
                    "{kpi}由上年同期的 {before} {verb} {after}（{delta}），超出正常波动 ±{noise}。"),
-    "col.year_ago": ("A year before", "上年同期"), "col.year_change": ("Change on a year", "同比变化"),
+    "col.year_ago": ("A year before", "上年同期"), "col.year_change": ("Year on year", "同比变化"),
     "section.capa": ("Open corrective actions", "未关闭的纠正措施"),
     "section.capa.help": ("Corrective and preventive actions open at the end of the week (opened before it ended, "
                           "not closed by then), overdue ones first; overdue = due before the week ended. Actions "
@@ -176,13 +176,16 @@ TEXT: dict[str, tuple[str, str]] = {
                                      "本期发现的不合格品按产品、机台（批次的生产线）和责任部门统计数量与损失，损失大的在前"
                                      "（种子 000 §8.3 要求按机台、班组统计；数据中没有班组，故按责任部门）。"),
     "none.nonconformities": ("No nonconformity found in the period.", "本期没有发现不合格品。"),
-    "section.satisfaction_kind": ("Satisfaction by kind of ticket", "按业务类型的满意率"),
-    "section.satisfaction_kind.help": ("Tickets handled (resolved) in the period by kind: satisfaction rate = "
-                                       "tickets whose follow-up answer was satisfied (4–5) / all tickets handled, "
-                                       "as seed 004 defines it (targets: inquiries ≥ 95 %, complaints ≥ 90 %); "
-                                       "CSAT = satisfied / answered (seed 001).",
-                                       "本期处理完毕的工单按类型统计：满意率 = 回访评价为满意（4–5 分）的工单 / 全部处理的工单"
-                                       "（种子 004 的定义；目标：咨询 ≥ 95%，投诉 ≥ 90%）；CSAT = 满意 / 有效回答（种子 001）。"),
+    "section.satisfaction_kind": ("Satisfaction by kind", "分类满意率"),
+    "section.satisfaction_kind.help": ("Inquiries and complaints handled (resolved) in the period, by seed 004's "
+                                       "kinds: satisfaction rate = tickets whose latest follow-up answer was "
+                                       "satisfied (4–5) / all handled (not only those who answered; pending "
+                                       "follow-ups left out), against its target; CSAT = satisfied / answered "
+                                       "(seed 001). A ticket can be of several kinds (a key account's "
+                                       "cross-province complaint).",
+                                       "本期处理完毕的咨询和投诉，按种子 004 的类别统计：满意率 = 最近一次回访评价为满意（4–5 分）的工单 / "
+                                       "全部处理的工单（不只是有回答的，等待回访的不计），对照目标；CSAT = 满意 / 有回答（种子 001）。"
+                                       "一张工单可属于多个类别（大客户的跨省投诉）。"),
     "none.satisfaction_kind": ("No ticket handled in the period.", "本期没有处理完毕的工单。"),
 }
 
@@ -216,8 +219,6 @@ PERIOD_TEXT: dict[tuple[str, str], tuple[str, str]] = {
                                  "{week} 月：{start} 至 {end}（{tz}）。生成时间 {generated}。"),
     ("pack.subtitle", "quarter"): ("Quarter {week}: {start} – {end} ({tz}). Generated {generated}.",
                                    "{week} 季度：{start} 至 {end}（{tz}）。生成时间 {generated}。"),
-    ("col.year_ago", "month"): ("Same month a year before", "上年同月"),
-    ("col.year_ago", "quarter"): ("Same quarter a year before", "上年同季度"),
     ("pareto.this", "quarter"): ("This quarter", "本季度"),
 }
 
@@ -248,6 +249,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "cost_share": ("Share of losses", "损失占比"), "handled": ("Handled", "处理数"), "pending": ("Pending", "待回访"),
     "with_answer": ("With an answer", "有评价"), "satisfied": ("Satisfied", "满意"),
     "satisfaction_rate": ("Satisfaction rate", "满意率"), "kind_target": ("Target", "目标"), "csat": ("CSAT", "CSAT"),
+    "satisfaction_kind": ("Kind", "类别"),
     "capa_id": ("Action", "措施编号"), "source_type": ("Source", "来源"), "source_ids": ("Source records", "来源记录"),
     "owner": ("Owner", "责任人"), "action": ("Corrective action", "纠正措施"), "root_cause": ("Root cause", "原因"),
     "due_date": ("Due", "到期日"), "days_overdue": ("Days overdue", "逾期天数"), "capa_status": ("Status now", "当前状态"),
@@ -285,6 +287,7 @@ td[data-col="light"] { white-space: nowrap; }
         -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 .nw, th.nw, td.nw { white-space: nowrap; }
 table.scorecard td[data-col="trend"] { font-size: 0.92em; }
+table.scorecard.period td[data-col="kpi"] { min-width: 8em; }   /* a month's scorecard has no trend column */
 .keep { page-break-inside: avoid; break-inside: avoid; }
 .change { margin: 10px 0 14px; padding: 8px 10px; border-left: 4px solid var(--amber); background: #fff8e6;
           -webkit-print-color-adjust: exact; print-color-adjust: exact; }
@@ -333,6 +336,10 @@ CAPA_VALUES: dict[str, dict[str, tuple[str, str]]] = {
                     "completed": ("carried out, to verify", "已实施待验证"), "closed": ("closed", "已关闭"),
                     "cancelled": ("cancelled", "已取消")},
     "verification_result": {"effective": ("effective", "有效"), "not_effective": ("not effective", "无效")},
+    # seed 004's kinds of the satisfaction rate (metrics.hotline_satisfaction)
+    "satisfaction_kind": {"inquiry": ("inquiries", "咨询"), "complaint": ("complaints", "投诉"),
+                          "cross_province": ("cross-province complaints", "跨省投诉"),
+                          "key_account": ("key accounts", "大客户")},
 }
 
 

@@ -892,46 +892,56 @@ def complaints_by_department(run: Run, week: Period) -> pl.DataFrame:
 
 
 def nonconformities_by_source(run: Run, week: Period) -> pl.DataFrame:
-    """Nonconformities found in the period by product, machine (line) and responsible department
-    (metrics.period_nonconformities): records, units, losses and the share of the period's losses; largest
-    loss first."""
+    """Nonconformities found in the period (metrics.period_nonconformities) in two groupings, `grouping`
+    'machine' (by product and machine = line) and 'department' (by responsible department): records, units,
+    losses and each group's share of the period's losses; largest loss first within each grouping."""
     return run("""
-        SELECT coalesce(product, '(none)') AS product, coalesce(machine, '(none)') AS machine,
-               coalesce(responsible_department, '(none)') AS department,
-               count(*) AS records, CAST(coalesce(sum(qty), 0) AS BIGINT) AS qty,
-               CAST(coalesce(sum(total_cost), 0) AS DOUBLE) AS total_cost,
-               CAST(coalesce(sum(total_cost), 0) AS DOUBLE) / nullif(sum(sum(total_cost)) OVER (), 0) AS cost_share
-        FROM metrics.period_nonconformities
-        WHERE found_date >= CAST(? AS DATE) AND found_date < CAST(? AS DATE)
-        GROUP BY ALL
-        ORDER BY total_cost DESC, qty DESC, product, machine, department
+        WITH g AS (
+            SELECT CASE WHEN grouping(responsible_department) = 1 THEN 'machine' ELSE 'department' END
+                       AS grouping,
+                   CASE WHEN grouping(product) = 0 THEN coalesce(product, '(none)') END AS product,
+                   CASE WHEN grouping(machine) = 0 THEN coalesce(machine, '(none)') END AS machine,
+                   CASE WHEN grouping(responsible_department) = 0 THEN coalesce(responsible_department, '(none)')
+                   END AS department,
+                   count(*) AS records, CAST(coalesce(sum(qty), 0) AS BIGINT) AS qty,
+                   CAST(coalesce(sum(total_cost), 0) AS DOUBLE) AS total_cost
+            FROM metrics.period_nonconformities
+            WHERE found_date >= CAST(? AS DATE) AND found_date < CAST(? AS DATE)
+            GROUP BY GROUPING SETS ((product, machine), (responsible_department))
+        )
+        SELECT *, total_cost / nullif(sum(total_cost) OVER (PARTITION BY grouping), 0) AS cost_share
+        FROM g
+        ORDER BY grouping DESC, total_cost DESC, qty DESC, product, machine, department
     """, [week.start, week.stop])
 
 
-# seed 004's monthly satisfaction-rate targets by kind (satisfied / all handled)
-SATISFACTION_KIND_TARGETS = {"inquiry": 0.95, "complaint": 0.90}
+SATISFACTION_KINDS = ("inquiry", "complaint", "cross_province", "key_account")   # metrics.hotline_satisfaction
 
 
-def satisfaction_by_kind(run: Run, week: Period) -> pl.DataFrame:
-    """Tickets handled in the period by kind (metrics.period_satisfaction): handled, pending, answered,
-    satisfied, satisfaction_rate = satisfied / (handled - pending) (seed 004) with its target (kind_target), and CSAT =
-    satisfied / with_answer."""
-    targets = pl.DataFrame({"ticket_type": list(SATISFACTION_KIND_TARGETS),
-                            "kind_target": list(SATISFACTION_KIND_TARGETS.values())})
+def satisfaction_by_kind(run: Run, week: Period, targets: dict[str, float] | None = None) -> pl.DataFrame:
+    """Seed 004's satisfaction rate by kind for tickets handled in the period, from its one definition,
+    metrics.hotline_satisfaction (satisfied / ALL handled, pending out; docs/metrics.md "Hotline"): handled,
+    pending, with_answer, satisfied, satisfaction_rate, its target ([targets] hotline_satisfaction_<kind>) and
+    CSAT = satisfied / with_answer. Every kind is listed (0 handled when none)."""
+    targets = targets or {}
+    kinds = pl.DataFrame({"satisfaction_kind": list(SATISFACTION_KINDS),
+                          "kind_target": [targets.get(f"hotline_satisfaction_{k}") for k in SATISFACTION_KINDS]},
+                         schema={"satisfaction_kind": pl.Utf8, "kind_target": pl.Float64})
     frame = run("""
-        SELECT ticket_type, count(*) AS handled, count(*) FILTER (WHERE is_pending) AS pending,
-               count(*) FILTER (WHERE is_answered) AS with_answer,
-               count(*) FILTER (WHERE is_satisfied) AS satisfied,
+        SELECT kind AS satisfaction_kind, count(*) AS handled, count(*) FILTER (WHERE is_pending) AS pending,
+               count(*) FILTER (WHERE has_answer) AS with_answer, count(*) FILTER (WHERE is_satisfied) AS satisfied,
                CAST(count(*) FILTER (WHERE is_satisfied) AS DOUBLE)
                    / nullif(count(*) FILTER (WHERE NOT is_pending), 0) AS satisfaction_rate,
                CAST(count(*) FILTER (WHERE is_satisfied) AS DOUBLE)
-                   / nullif(count(*) FILTER (WHERE is_answered), 0) AS csat
-        FROM metrics.period_satisfaction
+                   / nullif(count(*) FILTER (WHERE has_answer), 0) AS csat
+        FROM metrics.hotline_satisfaction
         WHERE resolved_date >= CAST(? AS DATE) AND resolved_date < CAST(? AS DATE)
-        GROUP BY ticket_type
-        ORDER BY handled DESC, ticket_type
+        GROUP BY kind
     """, [week.start, week.stop])
-    return frame.join(targets, on="ticket_type", how="left", maintain_order="left")
+    return (kinds.join(frame, on="satisfaction_kind", how="left", maintain_order="left")
+            .with_columns(pl.col("handled", "pending", "with_answer", "satisfied").fill_null(0))
+            .select("satisfaction_kind", "handled", "pending", "with_answer", "satisfied", "satisfaction_rate",
+                    "kind_target", "csat"))
 
 
 def call_targets(config: Config) -> dict[str, float]:
@@ -967,7 +977,7 @@ def build_pack(run: Run, config: Config, week: Period | str | None = None, kind:
             year_changes=[c for c in (explain(run, r, week, year=True) for r in rows) if c is not None],
             complaints_by_department=complaints_by_department(run, week),
             nonconformities_by_source=nonconformities_by_source(run, week),
-            satisfaction_by_kind=satisfaction_by_kind(run, week),
+            satisfaction_by_kind=satisfaction_by_kind(run, week, targets),
         )
     return WeeklyPack(
         week=week, timezone=config.timezone, generated_at=clock.stamp(), scorecard=rows,

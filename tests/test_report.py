@@ -319,3 +319,92 @@ def test_status_marks_are_colour_blind_safe_with_shapes(printed):
         assert f"{symbol} {t(key, 'en')}" in text                  # shape and words printed together
     for red_or_green in ("#c62828", "#1b873f", "#d62728", "#2ca02c"):
         assert red_or_green not in page.replace(get_plotlyjs(), "").lower()   # plotly.js has its own palette
+
+
+# ------------------------------------------------------------------ the monthly pack, printed (issue 15)
+
+PRINT_MONTH = "2026-10"           # the demo's last full month (its data ends on 2026-11-22)
+
+
+def _print(pack, stem_prefix: str) -> dict[str, dict]:
+    """Print `pack` in both languages into test-artifacts/report/, pages to PNG, text per page."""
+    require_chromium("the PDF needs Chromium: ")
+    pdftoppm, pdftotext = _poppler("pdftoppm"), _poppler("pdftotext")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for lang in ("en", "zh"):
+        pdf_path = report.write_pdf(report.write_html(pack, ARTIFACTS, lang))
+        for old in ARTIFACTS.glob(f"{pdf_path.stem}-*.png"):
+            old.unlink()
+        subprocess.run([pdftoppm, "-png", "-r", "60", str(pdf_path), str(ARTIFACTS / pdf_path.stem)], check=True,
+                       timeout=120)
+        text = subprocess.run([pdftotext, str(pdf_path), "-"], check=True, capture_output=True, text=True,
+                              timeout=60).stdout
+        pages = text.split("\f")
+        if pages and not pages[-1].strip():
+            pages.pop()
+        out[lang] = {"pack": pack, "pdf": pdf_path, "pages": pages,
+                     "png": sorted(ARTIFACTS.glob(f"{pdf_path.stem}-*.png"),
+                                   key=lambda p: int(p.stem.rsplit("-", 1)[1]))}
+    return out
+
+
+@pytest.fixture(scope="module")
+def printed_month(review_project) -> dict[str, dict]:
+    from pipelines.warehouse import connect, direct
+
+    con = connect(review_project)
+    try:
+        pack = weekly.build_pack(direct(con), review_project, PRINT_MONTH, "month")
+    finally:
+        con.close()
+    return _print(pack, "month")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_printed_monthly_pack_reads_like_a_document(printed_month, lang):
+    got = printed_month[lang]
+    pack, pages = got["pack"], got["pages"]
+    assert 3 <= len(pages) <= 8, len(pages)
+    assert got["png"] and len(got["png"]) == len(pages)
+    text = "\n".join(pages)
+    first = pages[0]
+    assert t("pack.title", lang, "month", week=PRINT_MONTH) in first
+    for r in pack.scorecard:                        # the whole scorecard on page 1, then the trends
+        assert report.counts_text(r) in first, r.kpi.key
+    assert t("section.trends", lang, "month") in first
+    for key in report.PERIOD_SECTIONS:              # every section, in the period's words
+        assert t(f"section.{key}", lang, "month") in text.replace("\n", ""), key
+    # no weekly wording left (the pack's texts; the data may say what it likes)
+    week_words = (("this week", "This week", "last week", "Last week", "the week", "week-to-week", "weekly changes",
+                   "13 weeks", "4 weeks", "8 weeks") if lang == "en" else ("本周", "上周", "周末", "周变化", "周波动"))
+    flat = re.sub(r"\s+", " ", text)
+    assert not any(w in flat for w in week_words), [w for w in week_words if w in flat]
+    assert not re.search(r"\d\s*\n\s*%", first), "a percentage broke before its % sign"
+    # the seeds' tables: each responsible department's complaints, the CAPA list with the overdue action
+    for department in pack.complaints_by_department["department"].to_list():
+        assert report.value_label("department", department, lang) in text, department
+    assert "CA-0003" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_printed_monthly_trend_titles_do_not_overlap(printed_month, lang):
+    """Five panels a row: a title wider than its panel ran into the next one (the English KPI names). Each title
+    line fits its panel at the annotation font (about 6.2 px a Latin character at 11 px, 11 px a Chinese one)."""
+    fig = report.trend_figure(printed_month[lang]["pack"], lang)
+    width = report.FIG_WIDTH - 70                                 # the figure's plotting width (margins 50 + 20)
+    panel = width * fig.layout.xaxis.domain[1]                    # one panel's width in pixels
+    for note in fig.layout.annotations:
+        for line in note.text.split("<br>"):
+            wide = sum(11 if ord(c) > 0x2E80 else 6.2 for c in line)
+            assert wide <= panel + 0.07 * width, (line, wide, panel)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_printed_monthly_pages_are_not_left_half_empty(printed_month, lang):
+    from PIL import Image
+
+    for path in printed_month[lang]["png"][:-1]:
+        image = Image.open(path).convert("L")
+        ink = image.point(lambda v: 255 if v < 200 else 0).getbbox()
+        assert ink is not None and ink[3] > 0.6 * image.height, (path.name, ink, image.height)

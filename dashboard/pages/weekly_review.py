@@ -164,12 +164,18 @@ if week.kind != "week":
         st.info(t("none.complaints_department", lg, week.kind))
     section("nonconformities", "section.nonconformities.help")
     if pack.nonconformities_by_source.height:
-        table(pack.nonconformities_by_source, f"nonconformities_{week.label}", percent=("cost_share",))
+        by_machine, by_department = st.columns([3, 2])
+        for holder, grouping, columns in ((by_machine, "machine", ["product", "machine"]),
+                                          (by_department, "department", ["department"])):
+            with holder:
+                table(pack.nonconformities_by_source.filter(pl.col("grouping") == grouping)
+                      .select(*columns, "records", "qty", "total_cost", "cost_share"),
+                      f"nonconformities_{grouping}_{week.label}", percent=("cost_share",))
     else:
         st.info(t("none.nonconformities", lg, week.kind))
     section("satisfaction_kind", "section.satisfaction_kind.help")
     if pack.satisfaction_by_kind.height:
-        table(pack.satisfaction_by_kind, f"satisfaction_kind_{week.label}",
+        table(capa_section.coded(pack.satisfaction_by_kind, lg), f"satisfaction_kind_{week.label}",
               percent=("satisfaction_rate", "kind_target", "csat"))
     else:
         st.info(t("none.satisfaction_kind", lg, week.kind))

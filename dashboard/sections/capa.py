@@ -14,11 +14,12 @@ from pipelines import clock, weekly
 from pipelines.datasets import CAPA_METRICS, CAPA_SOURCES
 from pipelines.report_template import capa_value, column, t as pack_t
 
-CODED = ("source_type", "capa_status", "verification_result")
+CODED = ("source_type", "capa_status", "verification_result", "satisfaction_kind")
 
 
-def shown(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
-    """Coded values and KPI names in `lang`, the pack's column names (as the printed pack)."""
+def coded(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Coded values (action source, status, result, satisfaction kind) and KPI names in `lang`, as the pack
+    prints them; column names unchanged."""
     frame = frame.rename({"status": "capa_status"}) if "status" in frame.columns else frame
     frame = frame.with_columns(
         pl.col(c).replace_strict({v: capa_value(c, v, lang) for v in frame[c].unique().to_list() if v is not None},
@@ -27,6 +28,12 @@ def shown(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
         frame = frame.with_columns(pl.col("metric").replace_strict(
             {v: pack_t(f"kpi.{v}", lang) for v in frame["metric"].unique().to_list() if v is not None},
             default=pl.col("metric")))
+    return frame
+
+
+def shown(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """`coded`, with the pack's column names (as the printed pack)."""
+    frame = coded(frame, lang)
     names: dict[str, str] = {}
     for c in frame.columns:
         text = ui.tr(f"capa.{c}") if c == "is_improved" else column(c, lang)
@@ -63,6 +70,9 @@ def add_form(ctx: ui.Context, period: weekly.Period) -> None:
     named), saved and published with weekly.save_action."""
     tr, config = ctx.tr, ctx.config
     st.subheader(tr("wr.capa_add"), help=tr("wr.capa_add.help"))
+    if not ctx.session.account.can("admin"):   # saving publishes into the warehouse, as loading files does
+        st.caption(tr("wr.capa_add.admin"))
+        return
     with st.form(f"wr_capa_form_{period.label}", clear_on_submit=True, border=True):
         action = st.text_area(tr("capa.form.action"), height=80)
         root_cause = st.text_input(tr("capa.form.root_cause"))

@@ -1,7 +1,8 @@
 """The monthly and quarterly packs' tables from the seeds, counted by hand: complaints by responsible department
 with their share (metrics.period_complaints, seed 003), nonconformities and losses by product, machine and
-department (metrics.period_nonconformities, seed 000), satisfaction by kind of ticket (metrics.period_satisfaction,
-seed 004: satisfied / all handled, pending out), and the corrective actions open at a period's end. The clock is
+department (metrics.period_nonconformities, seed 000), seed 004's satisfaction by kind as the pack sums it from
+metrics.hotline_satisfaction (satisfied / all handled, pending out), and the corrective actions open at a period's
+end. The clock is
 pinned at 2026-11-23 10:00 Shanghai."""
 
 from __future__ import annotations
@@ -56,11 +57,14 @@ def test_nonconformities_by_product_machine_and_department(warehouse):
             {"nc_id": "N5", "lot_id": "L2", "found_at": "2026-11-01 09:00+08:00", "qty": 9, "material_cost": 999},
         ])
     frame = weekly.nonconformities_by_source(direct(con), Month(2026, 10))
-    # losses of October: 200 + 300 + 0 = 500
+    # losses of October: 200 + 300 + 0 = 500, by product and machine, and by department
     assert frame.rows() == [
-        ("board", "Line 2", "purchasing", 1, 1, 300.0, pytest.approx(0.6)),
-        ("board", "Line 1", "production", 2, 5, 200.0, pytest.approx(0.4)),
-        ("glue", "(none)", "(none)", 1, 4, 0.0, pytest.approx(0.0)),
+        ("machine", "board", "Line 2", None, 1, 1, 300.0, pytest.approx(0.6)),
+        ("machine", "board", "Line 1", None, 2, 5, 200.0, pytest.approx(0.4)),
+        ("machine", "glue", "(none)", None, 1, 4, 0.0, pytest.approx(0.0)),
+        ("department", None, None, "purchasing", 1, 1, 300.0, pytest.approx(0.6)),
+        ("department", None, None, "production", 2, 5, 200.0, pytest.approx(0.4)),
+        ("department", None, None, "(none)", 1, 4, 0.0, pytest.approx(0.0)),
     ]
 
 
@@ -90,17 +94,24 @@ def test_satisfaction_by_kind_counts_every_handled_ticket_and_leaves_pending_out
             {"survey_id": "S5", "ticket_id": "K1", "attempted_at": "2026-10-06 09:00+08:00", "outcome": "responded",
              "score": 5},
         ])
-    october = {r["ticket_type"]: r for r in weekly.satisfaction_by_kind(direct(con), Month(2026, 10)).to_dicts()}
-    # inquiries: 1 satisfied of 3 handled (seed 004), 1 of 2 answered (CSAT); target 95 %
+    targets = {"hotline_satisfaction_inquiry": 0.95, "hotline_satisfaction_complaint": 0.90}
+    october = {r["satisfaction_kind"]: r
+               for r in weekly.satisfaction_by_kind(direct(con), Month(2026, 10), targets).to_dicts()}
+    assert list(october) == ["inquiry", "complaint", "cross_province", "key_account"]     # every kind listed
+    # inquiries: 1 satisfied of 3 handled (seed 004: not only respondents), 1 of 2 answered (CSAT)
     assert {k: october["inquiry"][k] for k in ("handled", "pending", "with_answer", "satisfied", "kind_target")} \
         == {"handled": 3, "pending": 0, "with_answer": 2, "satisfied": 1, "kind_target": 0.95}
     assert october["inquiry"]["satisfaction_rate"] == pytest.approx(1 / 3)
     assert october["inquiry"]["csat"] == pytest.approx(0.5)
+    # complaint K1: answered 2, then 5: the latest answer counts; the cancelled K9 is not handled
     assert (october["complaint"]["handled"], october["complaint"]["satisfied"],
             october["complaint"]["satisfaction_rate"]) == (1, 1, pytest.approx(1.0))
-    # November so far: Q4 pending (out of the denominator), Q5 handled and never answered
-    november = weekly.satisfaction_by_kind(direct(con), Month(2026, 11)).to_dicts()
-    assert [(r["handled"], r["pending"], r["satisfaction_rate"]) for r in november] == [(2, 1, 0.0)]
+    assert (october["cross_province"]["handled"], october["cross_province"]["satisfaction_rate"]) == (0, None)
+    # November so far: Q4 resolved yesterday, no attempt yet, inside the 48 h window: pending, out of the rate;
+    # Q5 handled and never followed up: counts as not satisfied
+    november = weekly.satisfaction_by_kind(direct(con), Month(2026, 11), targets).to_dicts()[0]
+    assert (november["handled"], november["pending"], november["with_answer"], november["satisfaction_rate"]) \
+        == (2, 1, 0, 0.0)
 
 
 def test_capa_open_at_the_end_of_a_period(warehouse):
