@@ -101,6 +101,14 @@ Stories a quality review must catch (dates are fixed; a story outside the genera
    |                  |                                      | reached it by mistake): return rate and time
    |                  |                                      | lost by department; ~7 steps per ticket, ~4 %
    |                  |                                      | of complaints appealed, ~40 % of appeals upheld
+10 | hotline KPIs     | every complaint and inquiry          | complaints carry a coordination level that
+   | without events   | (pipelines/demo_hotline_kpis.py)     | mostly fits how long they took; 1 in 8 is one
+   |                  |                                      | level stricter and misses its limit (~88 %
+   |                  |                                      | attainment, target 100 %); ~98 % of resolved
+   |                  |                                      | inquiries get an IVR follow-up: inquiries'
+   |                  |                                      | satisfaction ~93 % against 95 %; complaints'
+   |                  |                                      | (every complaint handled, not only the
+   |                  |                                      | reached) far below their 90 %
 
 Other traits: volume grows ~12 % over the two years with a mild summer peak; heating repairs only Nov-Mar;
 complaints are ~6.5 % of tickets, attributable ones ~2.2 % of all tickets; warranty claims cite a final lot
@@ -127,7 +135,8 @@ import numpy as np
 import polars as pl
 
 from pipelines import clock
-from pipelines.datasets import COMPLEXITIES, COORDINATION_LEVELS, SURVEYS, TICKETS
+from pipelines.datasets import SURVEYS, TICKETS
+from pipelines.demo_hotline_kpis import complaint_levels, inquiry_followups
 from pipelines.demo_hotline_events import riverside_events
 
 CHUNK_TICKETS = 1_000_000
@@ -794,7 +803,9 @@ def _ticket_chunk(rng: np.random.Generator, day_idx: np.ndarray, day0: int, as_o
         "status": _lookup(STATUSES, status), "reopen_count": pl.Series(reopen).cast(pl.Int32),
         "is_escalated": pl.Series(escalated), "is_attributable_to_service": _bool(attributable, is_complaint),
         "is_repeat_complaint": _bool(repeat, is_complaint),
-        **_complaint_levels(created, is_complaint, cat),
+        # the hotline's complaint levels (issue 14, story 10): a generator of its own, seeded from the chunk
+        **complaint_levels(np.random.default_rng(int(created[0]) if n else 0), created, resolved, first_resp,
+                           is_complaint),
     })
 
     # --- surveys: one row per attempt ---
@@ -875,20 +886,6 @@ def _ticket_chunk(rng: np.random.Generator, day_idx: np.ndarray, day0: int, as_o
         "responsible_department": _lookup(NC_DEPARTMENTS, f_dept),
     })
     return Chunk(tickets=tickets, surveys=surveys, field_ncs=field_ncs)
-
-
-def _complaint_levels(created: np.ndarray, is_complaint: np.ndarray, cat: np.ndarray) -> dict[str, pl.Series]:
-    """Complaints' coordination level and complexity (issue 14, seed 004): most are settled inside one department;
-    product-quality complaints need the plant (another company's materials) more often. A generator of its own,
-    seeded from the chunk, so the other columns' random draws are the same as before these columns existed."""
-    n = len(created)
-    rng = np.random.default_rng(int(created[0]) if n else 0)
-    quality = cat == CAT["product quality"]
-    level = np.where(quality, _choice(rng, n, (0.30, 0.30, 0.15, 0.25)), _choice(rng, n, (0.70, 0.22, 0.05, 0.03)))
-    complex_p = np.array([0.15, 0.60, 0.85, 0.90])[level]
-    complexity = (rng.random(n) < complex_p).astype(np.int64)
-    return {"coordination_level": _lookup(COORDINATION_LEVELS, level, is_complaint),
-            "complexity": _lookup(COMPLEXITIES, complexity, is_complaint)}
 
 
 # --- writers ------------------------------------------------------------------------------------------------
@@ -1288,9 +1285,13 @@ def generate_demo(
         _write_csv(events, path, encoding="gb18030")
         event_files.append(path)
 
-        sv = chunk.surveys.with_columns(
-            survey_id=_ids("S", next_s, chunk.surveys.height, sid_width),
-            ticket_id=tk["ticket_id"].gather(chunk.surveys["ticket_id_i"]),
+        # the hotline's follow-ups of inquiries (issue 14, story 10): their own seeded generator, after the chunk's
+        surveys = pl.concat([chunk.surveys, inquiry_followups(
+            np.random.default_rng(np.random.SeedSequence([seed, 1414, c])), chunk.tickets, as_of)],
+            how="diagonal_relaxed")
+        sv = surveys.with_columns(
+            survey_id=_ids("S", next_s, surveys.height, sid_width),
+            ticket_id=tk["ticket_id"].gather(surveys["ticket_id_i"]),
         )
         next_s += sv.height
         s_riv = sv["site"] == SITES[HOTLINE_SITE]
