@@ -179,7 +179,19 @@ def _allowed(value: str, allowed: Sequence[str], what: str) -> str:
 # ------------------------------------------------------------------ shared: sidebar, freshness, data quality
 
 def dimension_values(run: Run) -> pl.DataFrame:
-    """(dimension, value): the options of the sidebar's filters, from the dimension tables."""
+    """(dimension, value): the options of the sidebar's filters, from the dimension tables (channel, type and
+    priority, which have none, from metrics.ticket_values_daily_rollup when the warehouse holds it)."""
+    if "ticket_values" in built_rollups(run):
+        return run(f"""
+            SELECT 'site' AS dimension, site AS value FROM core.sites
+            UNION ALL SELECT 'department', department FROM core.departments
+            UNION ALL SELECT 'category', category FROM core.categories
+            UNION ALL SELECT 'product', product FROM core.products
+            UNION ALL {" UNION ALL ".join(
+                f"SELECT DISTINCT '{c}', {c} FROM metrics.ticket_values_daily_rollup WHERE {c} IS NOT NULL"
+                for c in rollups.TICKET_VALUE_COLUMNS)}
+            ORDER BY dimension, value
+        """, [])
     return run("""
         SELECT 'site' AS dimension, site AS value FROM core.sites
         UNION ALL SELECT 'department', department FROM core.departments
@@ -1039,6 +1051,8 @@ def page_queries(run: Run, f: Filters) -> dict[str, list[tuple[str, Query]]]:
             ("csat_overview (weekly, agents, sites)", csat_overview),
             ("survey_scores (scores, dimensions)", survey_scores),
             ("follow_up_weekly", follow_up_weekly),
+        ],
+        "satisfaction (comments, on demand)": [
             ("low_score_comments", lambda r, f: low_score_comments(r, f, 2, "")),
         ],
         "defects": [

@@ -24,7 +24,6 @@ HEAVY = ("ticket_kpis", "ticket_sla", "ticket_sla_status", "follow_up_tickets", 
 # what still reads a view on purpose, and why
 READS_A_VIEW = {
     "backlog_rows": "backlog",  # every ticket open now (buckets and oldest list share it): found through core.tickets
-    "low_score_comments": "survey_responses",  # a capped list of comments, filtered on the score
 }
 
 
@@ -117,3 +116,16 @@ def test_backlog_buckets_and_oldest_from_one_read_equal_the_view(run, dims):
     q.backlog_oldest(lambda sql, params=(): seen.append(sql) or run(sql, params), f)
     assert len(set(seen)) == 1  # one statement: the app's cache answers the second
     assert pl.Series(seen).len() == 2
+
+
+def test_sidebar_options_come_from_the_values_rollup_and_equal_a_scan_of_the_tickets(run, monkeypatch):
+    from polars.testing import assert_frame_equal
+
+    seen: list[str] = []
+    rolled = q.dimension_values(lambda sql, params=(): seen.append(sql) or run(sql, params))
+    assert not any(re.search(r"\bcore\.tickets\b", sql) for sql in seen), seen
+    with monkeypatch.context() as m:
+        m.setattr(q, "built_rollups", lambda run: frozenset())
+        scanned = q.dimension_values(run)
+    assert_frame_equal(rolled, scanned)
+    assert set(rolled["dimension"]) >= {"channel", "ticket_type", "priority", "site"}

@@ -38,6 +38,7 @@ ROLLED = {
 TABLES = [t for r in rollups.ROLLUPS for t in (r.table, r.slice)] + [
     "metrics.csat_daily_rollup", "metrics.csat_pending_slice", "metrics.survey_scores_daily_rollup",
     "metrics.copq_department_monthly_rollup", "metrics.defect_pareto_monthly_rollup",
+    "metrics.ticket_values_daily_rollup",
     *[f"metrics.{v}_materialised" for v in rollups.MATERIALISED]]
 
 
