@@ -10,7 +10,9 @@ machine hits each alike:
 - **update**: `sqd ingest` of 1,000 tickets with existing ids and new values (a different seed every round);
   into the empty warehouse the same file inserts;
 - **check**: `sqd check` with nothing changed (the publish, its derivation and the suites);
-- **copy**: copying the warehouse file and fsyncing the copy, as the copy-on-write publish does (in this process).
+- **copy**: copying the warehouse file and fsyncing the copy (in this process): what a publish cost per load before
+  the standby file (docs/decisions.md), which copies only the blocks the previous load wrote (`bench/profile_load.py`
+  prints how many for a load).
 An untimed load into each cached warehouse comes first (derived tables the code under test adds). The empty warehouse is a fresh folder each round. A round adds 1,000 tickets to each cached warehouse (new ids),
 which is noise next to N. `--code DIR [DIR ...]` runs other checkouts' `pipelines` (e.g. `git archive <commit>
 pipelines | tar -x -C DIR`), alternating within each round, each on its own copy of the cached warehouses: before
@@ -183,7 +185,7 @@ def main() -> None:
             load = statistics.median(w for w, _ in rows[(i, "new", size)])
             copy = statistics.median(w for w, _ in rows[(i, "copy", size)])
             print(f"copy of the {size:,}-ticket warehouse / a 1,000-row load into it: {copy / load:.2f} "
-                  f"(replace the copy if > 0.10)")
+                  f"(what a whole copy per publish would cost; a publish now syncs its standby by blocks)")
 
 if __name__ == "__main__":
     main()

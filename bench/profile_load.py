@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/profile_load.py --size 5000000 [--kind update|new] [--runs 2]
 
-Uses load_growth.py's cached warehouse of N tickets (bench/out/wh-<N>/, built on first use) and its batch maker:
+Uses load_growth.py's cached warehouse of N tickets (bench/out/wh-<N>/, built on first use; `--size 0`: a new empty
+warehouse each run, as the warm loader's benchmark loads into) and its batch maker:
 1,000 tickets with existing ids (update) or new ids (new), new values each run. Prints seconds per step of
 `ingest_files` (the publish's open/copy, schema, stage, gate, track, merge, reference tables, SLA refresh, rollup
 refresh, checkpoint and rename), each run's total, and the steps' sum against the total.
@@ -23,7 +24,7 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
-from load_growth import BATCH, NOW, batch, build, project  # noqa: E402  (a sibling script)
+from load_growth import BATCH, NOW, batch, build, project
 
 os.environ.setdefault("SQD_NOW", NOW)
 
@@ -90,7 +91,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = build(args.size) if args.size else None
     instrument()
-    from pipelines import ingest, warehouse
+    from pipelines import ingest
     from pipelines.config import load_config
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -98,7 +99,7 @@ def main() -> None:
         warm = project(tmp / "warm")                    # imports and first calls, not timed
         first = batch(tmp / "warm.csv", np.char.add("W", np.arange(BATCH).astype(str)), 1)
         ingest.ingest_files([first], load_config(warm), profile="tickets__canonical")
-        config = load_config(folder / "sqd.toml" if folder else project(tmp / "empty"))
+        config = load_config(folder / "sqd.toml") if folder else None
         rng = np.random.default_rng(int(time.time()))
         for run in range(args.runs):
             TIMES.clear()
@@ -107,6 +108,8 @@ def main() -> None:
             else:
                 ids = np.char.add(f"N{int(time.time())}-{run}-", np.arange(BATCH).astype(str))
             path = batch(tmp / f"b{run}.csv", ids, int(time.time()) % 100_000 + run)
+            if folder is None:                              # --size 0: a new empty warehouse each run
+                config = load_config(project(tmp / f"empty-{run}"))
             t0 = time.perf_counter()
             [result] = ingest.ingest_files([path], config, profile="tickets__canonical")
             total = time.perf_counter() - t0

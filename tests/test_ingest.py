@@ -497,3 +497,22 @@ def test_sqd_check_with_malformed_calendar_overrides_gives_one_line(project, tmp
     assert done.exit_code == 1 and isinstance(done.exception, SystemExit), done.output
     assert "calendar_overrides.csv: line 3: 2027-01-01 is already listed on line 2" in done.output
     assert project.warehouse_path.read_bytes() == before
+
+
+def test_profiles_are_parsed_again_only_when_a_profile_file_changes(project, tmp_path):
+    """The warm loader reads the profiles for every file: parsed once, again after an edit; a broken profile's
+    warning is given every time."""
+    import warnings
+
+    from pipelines.ingest import read_profiles
+    from pipelines.mapping import ProfileSkipped
+    folder = project.profiles_dir
+    first = read_profiles(folder)
+    assert read_profiles(folder)["tickets__canonical"] is first["tickets__canonical"]     # not parsed again
+    (folder / "broken.yaml").write_text("dataset: nothing\n", encoding="utf-8")
+    for _ in range(2):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            again = read_profiles(folder)
+        assert [w.category for w in caught] == [ProfileSkipped] and "broken" not in again
+    assert again["tickets__canonical"] is not first["tickets__canonical"]                 # the folder changed
