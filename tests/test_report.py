@@ -370,8 +370,9 @@ def test_printed_monthly_pack_reads_like_a_document(printed_month, lang):
     text = "\n".join(pages)
     first = pages[0]
     assert t("pack.title", lang, "month", week=PRINT_MONTH) in first
+    squeezed = re.sub(r"\s+", "", first)            # pdftotext drops the spaces of a narrow "1 / 2"
     for r in pack.scorecard:                        # the whole scorecard on page 1, then the trends
-        assert report.counts_text(r) in first, r.kpi.key
+        assert report.counts_text(r).replace(" ", "") in squeezed, r.kpi.key
     assert t("section.trends", lang, "month") in first
     for key in report.PERIOD_SECTIONS:              # every section, in the period's words
         assert t(f"section.{key}", lang, "month") in text.replace("\n", ""), key
