@@ -38,13 +38,14 @@ TEXT: dict[str, tuple[str, str]] = {
                          "即 `make run` 的做法）。"),
     "auth.denied": ("This page needs the {role} role; your account is {current}.",
                     "此页面需要“{role}”角色，您的账号为“{current}”。"),
-    "auth.scope_outside": ("Your account sees the sites {scope} only: {sites} shows nothing here. Choose among your "
-                           "sites in the sidebar.",
-                           "您的账号仅可查看站点 {scope}：{sites} 在此不显示任何数据。请在侧栏中选择您的站点。"),
-    "auth.scope_caption": ("Your account sees the sites {scope} only (every page, the weekly pack and SQL). Data "
-                           "without a site (inspections, nonconformities, calls, the roster) is not shown.",
-                           "您的账号仅可查看站点 {scope}（所有页面、质量周报和 SQL）。没有站点信息的数据（检验、"
-                           "不合格品、来电、排班）不显示。"),
+    "auth.scope_outside": ("Your account sees only these sites: {scope}. {sites} shows nothing here; choose among "
+                           "your sites in the sidebar.",
+                           "您的账号仅可查看以下站点：{scope}。{sites} 在此不显示任何数据，请在侧栏中选择您的站点。"),
+    "auth.scope_caption": ("Your account sees only these sites: {scope} (every page, the weekly pack and SQL). Data "
+                           "that is neither a site's nor tied to its tickets (inspections, the roster, most "
+                           "nonconformities and calls) is not shown.",
+                           "您的账号仅可查看以下站点：{scope}（所有页面、质量周报和 SQL）。既不属于这些站点、也不关联其工单的"
+                           "数据（检验、排班，以及大部分不合格品和来电）不显示。"),
     "auth.masked_note": ("Customer ids, phone numbers and names in comments are masked for your role.",
                          "按您的角色，客户编号、电话号码及评论中的姓名已作遮盖。"),
     "auth.no_row_download": ("Row-level downloads need the analyst role.", "下载明细数据需要“分析员”角色。"),
