@@ -317,7 +317,8 @@ def _is_open(con: duckdb.DuckDBPyConnection) -> bool:
 def _scoped_connection(_config: Config, path: str, token: object, scope: tuple[str, ...]):
     """The scope's connection to one warehouse version; the previous version's is closed (under _LOCK, so no query
     is in flight on it), which lets go of a replaced warehouse file at once."""
-    from pipelines.warehouse import session as set_session, sql_string  # noqa: PLC0415
+    from pipelines.warehouse import session as set_session  # noqa: PLC0415
+    from pipelines.warehouse import sql_string
 
     with _LOCK:
         old = _OPEN.pop((path, scope), None)
