@@ -136,13 +136,14 @@ def gate(url_paths: Sequence[str] = ()) -> Session:
         settings = accounts.settings(config)
         known = accounts.load_accounts(settings.path)
     except accounts.AccountError as exc:
-        st.error(t("auth.bad_file", lg, message=str(exc)), icon=":material/lock:")
+        _only(lambda: st.error(t("auth.bad_file", lg, message=str(exc)), icon=":material/lock:"), lg, url_paths)
         st.stop()
         raise AssertionError("unreachable") from exc
     if not known:
         local, address = _served_locally()
         if not local:
-            st.error(t("auth.refuse_bind", lg, address=address), icon=":material/lock:")
+            _only(lambda: st.error(t("auth.refuse_bind", lg, address=address), icon=":material/lock:"), lg,
+                  url_paths)
             st.stop()
         return _remember(Session(LOCAL, local=True), config)
     state = st.session_state.get(SESSION)
@@ -227,6 +228,12 @@ def _sign_in_page(config: Config, known: dict[str, accounts.Account], lg: str, u
                 st.rerun()
             st.error(message, icon=":material/lock:")
 
+    _only(draw, lg, url_paths)
+
+
+def _only(draw, lg: str, url_paths: Sequence[str]) -> None:
+    """Run `draw` as the app's only page, answering at every page's path, with no navigation shown (without
+    st.navigation Streamlit would list the pages/ folder's files)."""
     pages = [st.Page(draw, title=t("auth.title", lg), url_path="sign_in", icon=":material/login:", default=True)]
     pages += [st.Page(draw, title=f"{t('auth.title', lg)} ({url})", url_path=url) for url in url_paths]
     st.navigation(pages, position="hidden").run()

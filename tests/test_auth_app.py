@@ -317,3 +317,11 @@ def test_scoped_account_sees_a_new_load_after_a_rerun(secured, monkeypatch):
     after = {m.label: m.value for m in at.metric}
     assert after != before
     assert auth._OPEN[key] is not first and not auth._is_open(first)
+
+
+def test_an_unreadable_accounts_file_stops_the_dashboard(secured, monkeypatch):
+    project, _ = secured
+    (project.folder / "users.toml").write_text("[users.ann]\nrole = 'king'\nhash = 'x'\n", encoding="utf-8")
+    at = open_app(project, monkeypatch)
+    assert any("accounts file cannot be read" in e.value for e in at.error)
+    assert not at.metric and not at.multiselect and not at.text_input  # no data, no sign-in form

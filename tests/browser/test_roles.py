@@ -46,17 +46,21 @@ def secured(demo_project: Project, tmp_path_factory) -> tuple[Path, list[str]]:
 
 @pytest.fixture(scope="module")
 def server(secured) -> Iterator[str]:
+    config_path, _ = secured
+    yield from _serve(config_path, "127.0.0.1", "streamlit-server-roles.log")
+
+
+def _serve(config_path: Path, address: str, log_name: str) -> Iterator[str]:
     require_chromium()
     pytest.importorskip("playwright.sync_api")
-    config_path, _ = secured
     port = _free_port()
     env = {**os.environ, "SQD_CONFIG": str(config_path), "PYTHONPATH": str(REPO)}
     ARTIFACTS.mkdir(exist_ok=True)
-    log = ARTIFACTS / "streamlit-server-roles.log"
+    log = ARTIFACTS / log_name
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"),
-             "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--server.port", str(port), "--server.address", address, "--server.headless", "true",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
             cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
         try:
@@ -230,3 +234,20 @@ def test_admin_loads_a_file_with_its_result_and_the_load_is_logged(browser, serv
     con.close()
     line = audit.read(load_config(config_path), actions=("load",)).row(0, named=True)
     assert line["user"] == "ada" and line["ok"] and "tickets_update.csv: published" in line["detail"]
+
+
+def test_without_accounts_a_server_on_all_interfaces_refuses_to_serve(browser, demo_project, tmp_path):
+    """No accounts and --server.address 0.0.0.0: every page says why it serves nothing (`make run` binds to
+    127.0.0.1 when there are no accounts)."""
+    (tmp_path / "data").mkdir()
+    shutil.copy(demo_project.config.warehouse_path, tmp_path / "data" / "warehouse.duckdb")
+    shutil.copy(demo_project.config_path, tmp_path / "sqd.toml")
+    for url in _serve(tmp_path / "sqd.toml", "0.0.0.0", "streamlit-server-open.log"):
+        page = browser.new_page()
+        for path in ("", "sla"):
+            page.goto(f"{url}/{path}", timeout=TIMEOUT_MS)
+            page.get_by_text("refuses to serve anything").wait_for(timeout=TIMEOUT_MS)
+            assert page.locator('[data-testid="stMetricValue"]').count() == 0
+            assert page.locator('[data-testid="stSidebarNav"] a').count() == 0
+        shot(page, "open-without-accounts")
+        page.close()
