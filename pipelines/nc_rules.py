@@ -24,6 +24,11 @@ def settings(config: Config) -> dict[str, str]:
 
 
 def write_settings(con: duckdb.DuckDBPyConnection, config: Config) -> None:
+    """Replace the nc_* rows when the configuration changed them (one read otherwise: every publish runs this)."""
     rows = settings(config)
+    held = dict(con.execute("SELECT key, value FROM meta.settings WHERE starts_with(key, 'nc_')").fetchall())
+    if held == rows:
+        return
     con.execute("DELETE FROM meta.settings WHERE starts_with(key, 'nc_')")
-    con.executemany("INSERT INTO meta.settings (key, value) VALUES (?, ?)", list(rows.items()))
+    con.execute("INSERT INTO meta.settings (key, value) SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
+                [list(rows), list(rows.values())])

@@ -71,6 +71,25 @@ def test_loss_rules_follow_the_configuration(warehouse, tmp_path):
     assert got == {"S1": Decimal("0.00"), "U1": Decimal("300.00")}   # 5 % of 100 x 60
 
 
+def test_a_changed_configuration_reprices_the_rows_already_loaded(warehouse):
+    """The next publish of the same warehouse writes the new [loss_rules] (nothing is reloaded)."""
+    from pipelines.warehouse import connect, publishing
+
+    con = warehouse(nonconformities=LOSSES[:1])
+    assert con.execute("SELECT total_cost FROM metrics.nonconformity_costs").fetchall() == [(Decimal("192.00"),)]
+    con.close()
+    cfg = warehouse.config
+    prices = cfg.loss_rules.prices | {"sealant": {**cfg.loss_rules.prices["sealant"], "unit_cost": 20.0}}
+    with publishing(dataclasses.replace(cfg, loss_rules=dataclasses.replace(cfg.loss_rules, prices=prices))):
+        pass
+    con = connect(cfg)
+    assert con.execute("SELECT total_cost FROM metrics.nonconformity_costs").fetchall() == [(Decimal("200.00"),)]
+    # the pages' materialised copy is rebuilt too (the rollup fingerprint covers meta.settings)
+    assert con.execute("SELECT total_cost, loss_rule FROM metrics.nonconformity_costs_materialised").fetchall() == [
+        (Decimal("200.00"), "material_cost")]
+    con.close()
+
+
 def test_rule_amounts_reach_the_departments(warehouse):
     """cost_by_department charges the rule's amount like any other: S1 (in plant, production) 192.00."""
     con = warehouse(inspections=[{"lot_id": "L1", "product": "sealant", "stage": "final",
