@@ -398,8 +398,16 @@ def _hotline(raw: dict, base: Path, source: Path) -> HotlineConfig:
     accounts = raw.get("key_accounts", [])
     if not isinstance(accounts, list) or not all(isinstance(a, str) for a in accounts):
         raise ConfigError(f"{where} key_accounts must be a list of customer ids in quotes, got {_shown(accounts)}")
-    return HotlineConfig(**numbers, routing=(base / routing).resolve() if routing else None,
-                         key_accounts=tuple(accounts))
+    path = (base / routing).resolve() if routing else None
+    if path is not None and path.is_file():      # a missing file leaves routing empty (the Hotline page says so)
+        try:
+            header = path.read_text(encoding="utf-8-sig").splitlines()[:1]
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{where} routing: {path} cannot be read as UTF-8 text ({exc})") from exc
+        columns = {c.strip() for c in header[0].split(",")} if header else set()
+        if not {"category", "department"} <= columns:
+            raise ConfigError(f"{where} routing: {path} needs a header with the columns category,department")
+    return HotlineConfig(**numbers, routing=path, key_accounts=tuple(accounts))
 
 
 def _follow_up(raw: dict, source: Path) -> FollowUpConfig:

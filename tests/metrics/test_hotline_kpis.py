@@ -13,7 +13,7 @@ from pathlib import Path
 import chinese_calendar
 import pytest
 
-from pipelines.config import load_config
+from pipelines.config import ConfigError, load_config
 from pipelines import report, weekly
 from pipelines.ingest import ingest_files
 from pipelines.warehouse import connect, direct
@@ -358,3 +358,31 @@ def test_the_chinese_export_maps_coordination_levels(project, tmp_path: Path):
             ("H3", "cross_department", "simple"), ("H4", "other_company", "complex")]
     finally:
         con.close()
+
+
+# ------------------------------------------------------------------ configuration
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[hotline]\ncross_province_working_days = 0\n", "[hotline] cross_province_working_days = 0 must be a positive"),
+    ("[hotline]\nrepeat_window_months = \"three\"\n", "[hotline] repeat_window_months: expected a whole number"),
+    ("[hotline]\nkey_accounts = \"C1\"\n", "[hotline] key_accounts must be a list of customer ids"),
+    ("[hotline]\nlimit_hours = 2\n", "[hotline] unknown keys ['limit_hours']"),
+    ("[hotline]\nrouting = \"rules.csv\"\n", "needs a header with the columns category,department"),
+])
+def test_hotline_configuration_is_checked(tmp_path, text, message):
+    (tmp_path / "rules.csv").write_text("issue,bureau\nnoise,police\n", encoding="utf-8")
+    path = tmp_path / "sqd.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert message in str(raised.value) and str(path) in str(raised.value)
+
+
+def test_hotline_configuration_defaults(tmp_path):
+    path = tmp_path / "sqd.toml"
+    path.write_text("[hotline]\nkey_accounts = [\"KA1\"]\n", encoding="utf-8")
+    h = load_config(path).hotline
+    assert (h.within_department_minutes, h.cross_department_minutes, h.cross_province_working_days,
+            h.other_company_working_days, h.simple_answer_minutes, h.complex_answer_minutes,
+            h.repeat_window_months, h.key_accounts) == (120, 2880, 4, 7, 120, 1440, 3, ("KA1",))
+    assert h.routing == (tmp_path / "data" / "reference" / "hotline_routing.csv").resolve()
