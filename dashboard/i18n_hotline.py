@@ -48,6 +48,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "重复投诉标记仍然计入。重复投诉率 = 重复投诉 / （投诉 − 重复投诉），目标不高于 1%。每条重复投诉旁列出前一次投诉。"),
     "hl.repeats.limit": ("The newest {n} repeat complaints are listed.", "列出最新的 {n} 条重复投诉。"),
     "hl.routing": ("Routing by category", "按类别派单"),
+    "hl.routing.none": ("No routing rule matches these tickets' categories: give [hotline] routing a CSV of "
+                        "category,department (shipped: data/reference/hotline_routing.csv).",
+                        "这些工单的类别没有匹配的派单规则：请在 [hotline] routing 中指定 category,department 格式的 CSV"
+                        "（随附：data/reference/hotline_routing.csv）。"),
     "hl.routing.help": (
         "The department the routing table suggests for each ticket's category ([hotline] routing) against the one "
         "it went to. Share = tickets sent elsewhere / tickets with a rule and a department.",

@@ -134,3 +134,15 @@ def test_hotline_page_on_the_demo(demo_project, monkeypatch, lang):  # noqa: F81
     assert len(at.dataframe) >= 4                      # limits, satisfaction, first contact, repeats (and routing)
     if lang == "zh":
         assert all(re.search(r"[\u4e00-\u9fff]", s.value) for s in at.subheader)
+
+
+def test_routing_without_rules_says_so(tmp_path, monkeypatch):
+    from tests.dashboard_fixtures import make_project
+
+    project = make_project(tmp_path)
+    (tmp_path / "sqd.toml").write_text((tmp_path / "sqd.toml").read_text(encoding="utf-8").replace(
+        'routing = "data/reference/hotline_routing.csv"', 'routing = "data/reference/none.csv"'), encoding="utf-8")
+    con = seed(project.config, tickets=TICKETS, surveys=SURVEYS)
+    con.close()
+    at = open_page(project, monkeypatch, "en")
+    assert any("No routing rule matches" in i.value for i in at.info)

@@ -100,6 +100,8 @@ with ui.section("hl.routing", view="hotline_routing", help_key="hl.routing.help"
     routing = hq.routing_summary(run, f)
     if not ui.no_data(routing):
         row = routing.row(0, named=True)
+        if not row["with_rule"]:
+            st.info(tr("hl.routing.none"))
         c1, c2, c3 = st.columns(3)
         c1.metric(tr("col.mismatch_share"), pct(row["mismatch_share"]), border=True)
         c2.metric(tr("col.mismatched"), ui.fmt_int(row["mismatched"]), border=True)
