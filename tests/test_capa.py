@@ -334,3 +334,17 @@ def test_defects_page_shows_the_tracker(demo_project, monkeypatch):
     assert "Corrective actions (CAPA)" in [h.value for h in at.subheader]
     at.selectbox(key="w_defects_capa").set_value("all").run()
     assert not at.exception, [e.message for e in at.exception]
+
+
+def test_tracker_tables_show_gaps_not_none(review_project):
+    """A check without rates yet (carried out today) has no improvement either way: shown as a gap, in words
+    otherwise (the Chinese page must not show None or true/false)."""
+    from dashboard.sections.capa import coded
+
+    frame = pl.DataFrame({"capa_id": ["A", "B", "C"], "is_improved": [True, False, None],
+                          "status": ["open", "completed", None], "satisfaction_kind": ["inquiry", None, None]})
+    zh = coded(frame, "zh")
+    assert zh["is_improved"].to_list() == ["已改善", "未改善", None]
+    assert zh["capa_status"].to_list() == ["未开始", "已实施待验证", None]
+    assert zh["satisfaction_kind"].to_list() == ["咨询", None, None]
+    assert coded(frame, "en")["is_improved"].to_list() == ["improved", "not improved", None]

@@ -28,6 +28,11 @@ def coded(frame: pl.DataFrame, lang: str) -> pl.DataFrame:
         frame = frame.with_columns(pl.col("metric").replace_strict(
             {v: pack_t(f"kpi.{v}", lang) for v in frame["metric"].unique().to_list() if v is not None},
             default=pl.col("metric")))
+    if "is_improved" in frame.columns:     # a check without rates yet has neither: a gap ("—"), never None
+        yes, no = (("已改善", "未改善") if lang == "zh" else ("improved", "not improved"))
+        frame = frame.with_columns(pl.when(pl.col("is_improved")).then(pl.lit(yes))
+                                   .when(~pl.col("is_improved")).then(pl.lit(no)).otherwise(None)
+                                   .alias("is_improved"))
     return frame
 
 
