@@ -203,6 +203,7 @@ def test_dashboard_page_selection_is_part_of_the_link(demo_project, monkeypatch)
 def test_dashboard_comment_search_and_breach_lookup(demo_project, monkeypatch):
     at = open_app(demo_project, monkeypatch)
     at.switch_page("pages/satisfaction.py").run()
+    at.toggle(key="w_satisfaction_comments").set_value(True).run()  # the comments are drawn on demand
     at.text_input(key="w_satisfaction_search").input("zzz-no-such-comment").run()
     assert not at.exception
     assert qp(at, "satisfaction_search") == ["zzz-no-such-comment"]

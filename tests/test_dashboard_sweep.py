@@ -9,7 +9,6 @@ import shutil
 import time
 from pathlib import Path
 
-import duckdb
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -38,6 +37,23 @@ def open_app(project: Project, monkeypatch: pytest.MonkeyPatch, **params: str) -
     return at
 
 
+# sections drawn on demand (dashboard/show_more.py): the sweep switches them on, so it draws them too
+ON_DEMAND = {"pages/sla.py": ("w_sla_times", "w_sla_breaches"),
+             "pages/satisfaction.py": ("w_satisfaction_fair_charts", "w_satisfaction_comments")}
+
+
+def switch(at: AppTest, page: str) -> AppTest:
+    """Open `page` and switch on its sections drawn on demand."""
+    at.switch_page(page).run()
+    keys = {t.key for t in at.toggle}
+    for key in ON_DEMAND.get(page, ()):
+        if key in keys:  # a page without data draws no toggle
+            at.toggle(key=key).set_value(True)
+    if page in ON_DEMAND:
+        at.run()
+    return at
+
+
 def crashes(at: AppTest) -> list[str]:
     return [e.message for e in at.exception] + [e.value for e in at.error]
 
@@ -55,11 +71,12 @@ def only(demo: Project, folder: Path, dataset: str) -> Project:
 
 
 def sidebar_values(project: Project) -> list[tuple[str, str]]:
-    from dashboard.queries import dimension_values
+    from dashboard.queries import dimension_values, direct
+    from pipelines.warehouse import connect
 
-    con = duckdb.connect(str(project.config.warehouse_path), read_only=True)
+    con = connect(project.config)
     try:
-        frame = dimension_values(lambda sql, params: pl.DataFrame(con.execute(sql, list(params)).fetchall(), schema=["dimension", "value"], orient="row"))
+        frame = dimension_values(direct(con))
     finally:
         con.close()
     return [(d, v) for d, v in frame.iter_rows() if d in DIMENSIONS]
@@ -76,7 +93,7 @@ def test_every_page_under_every_single_filter_value(demo_project, monkeypatch):
     at = open_app(demo_project, monkeypatch)
     failures = []
     for page in FILTERED:
-        at.switch_page(page).run()
+        switch(at, page)
         previous = None
         for dim, value in values:
             if previous and previous != dim:
@@ -93,7 +110,7 @@ def test_every_page_under_every_single_filter_value(demo_project, monkeypatch):
     at.run()
     for page in PAGES:
         if page not in FILTERED:
-            at.switch_page(page).run()
+            switch(at, page)
             if at.exception or at.error:
                 failures.append((page, "all", firsts, crashes(at)[:1]))
     assert not failures, failures[:5]
@@ -105,7 +122,7 @@ def test_reported_links_render(demo_project, monkeypatch, url):
     """The links of issue 11 that ended in StreamlitDuplicateElementId."""
     at = open_app(demo_project, monkeypatch, **url)
     for page in ("pages/satisfaction.py", "pages/defects.py"):
-        at.switch_page(page).run()
+        switch(at, page)
         assert not crashes(at), (page, crashes(at))
         assert at.get("plotly_chart"), page
 
@@ -116,7 +133,7 @@ def test_every_page_on_a_warehouse_with_one_dataset(dataset, demo_project, tmp_p
     for lang in ("en", "zh"):
         at = open_app(project, monkeypatch, lang=lang)
         for page in PAGES:
-            at.switch_page(page).run()
+            switch(at, page)
             assert not crashes(at), (dataset, lang, page, crashes(at))
 
 
@@ -166,7 +183,7 @@ def test_chinese_pages_show_no_english_codes_or_units(demo_project, monkeypatch)
     at = open_app(demo_project, monkeypatch, lang="zh")
     leftovers = {}
     for page in PAGES:
-        at.switch_page(page).run()
+        switch(at, page)
         assert not crashes(at), (page, crashes(at))
         found = english_in(rendered_texts(at, data=not page.endswith("sql_workspace.py")))
         if found:
@@ -232,7 +249,7 @@ def test_no_cell_shows_none_internal_names_or_long_floats(demo_project, monkeypa
 
     at = open_app(demo_project, monkeypatch, lang=lang)
     for page in ("pages/sla.py", "pages/weekly_review.py", "pages/data_quality.py"):
-        at.switch_page(page).run()
+        switch(at, page)
         assert not crashes(at)
         found = cells(at)
         assert found, page
