@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipelines import clock, derived, nc_rules, rollups
+from pipelines import clock, derived, nc_rules, rollups, work_orders
 from pipelines.config import SLA_TARGETS, Config
 
 if TYPE_CHECKING:
@@ -336,6 +336,7 @@ def publishing(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
             rollups.capture(con)  # the loads' keys, before refresh_reference clears them
             refresh_reference(con, config)
             derived.refresh(con)
+            work_orders.refresh(con)  # the work-order views' materialised part (issue 14)
             rollups.refresh(con)
             con.execute("CHECKPOINT")
             con.close()

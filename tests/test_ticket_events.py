@@ -232,3 +232,28 @@ def test_lifecycle_sections_render_in_both_languages(project, tmp_path: Path):
         assert [m.value for m in at.metric if m.label == words[1]] == ["50.0%"]   # W1 returned, W2 not
         frames = [d.value for d in at.dataframe]
         assert any("保洁部" in str(frame) or "Cleaning" in str(frame) for frame in frames)
+
+
+def test_work_order_state_follows_each_load(project, tmp_path: Path):
+    """The materialised part (pipelines/work_orders.py) is rebuilt for the tickets each load's events touch."""
+    ingest_files([_tickets(tmp_path / "t.csv", ["W1", "W2"])], project)
+    ingest_files([_write(tmp_path / "a.csv", _flow("W1")[:6])], project)           # W1 up to its first reply
+    ingest_files([_write(tmp_path / "b.csv", _flow("W2")[:2])], project)           # W2 dispatched
+    con = connect(project)
+    try:
+        assert con.execute("SELECT value FROM meta.settings WHERE key = 'work_orders_built'").fetchall()[0][0] \
+            .startswith("8|")
+        assert con.execute("SELECT ticket_id, status, current_department FROM metrics.work_order_state "
+                           "ORDER BY 1").fetchall() == [("W1", "resolved", "security"),
+                                                        ("W2", "in_progress", "engineering")]
+    finally:
+        con.close()
+    ingest_files([_write(tmp_path / "c.csv", _flow("W1")[6:])], project)           # W1 reviewed ... archived
+    con = connect(project)
+    try:
+        assert con.execute("SELECT ticket_id, status, replies, current_department FROM metrics.work_order_state "
+                           "ORDER BY 1").fetchall() == [("W1", "archived", 2, None),
+                                                        ("W2", "in_progress", 0, "engineering")]
+        assert con.execute("SELECT count(*) FROM metrics.work_order_holds_base").fetchall() == [(4,)]
+    finally:
+        con.close()

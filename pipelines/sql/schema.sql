@@ -535,3 +535,98 @@ COMMENT ON COLUMN core.corrective_actions.load_id IS 'Lineage: the load that pub
 COMMENT ON COLUMN core.corrective_actions.source_file IS 'Lineage: file the row came from';
 COMMENT ON COLUMN core.corrective_actions.file_hash IS 'Lineage: SHA-256 of that file';
 COMMENT ON COLUMN core.corrective_actions.loaded_at IS 'Lineage: when the row was published';
+
+-- ---------------------------------------------------------------- work orders, materialised at publish
+-- The time-independent part of the work-order views (pipelines/work_orders.py rebuilds the tickets a publish's
+-- events touched): the metric views metrics.work_order_* read these and add what depends on now.
+CREATE TABLE IF NOT EXISTS metrics.work_order_holds_base (
+    ticket_id VARCHAR NOT NULL,
+    hold_seq BIGINT NOT NULL,
+    kind VARCHAR NOT NULL,
+    department VARCHAR,
+    received_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    deadline_at TIMESTAMP WITH TIME ZONE,
+    end_step VARCHAR,
+    ended_at TIMESTAMP WITH TIME ZONE,
+    end_reason VARCHAR,
+    resumed_at TIMESTAMP WITH TIME ZONE,
+    first_replied_at TIMESTAMP WITH TIME ZONE,
+    replies BIGINT NOT NULL
+);
+COMMENT ON TABLE metrics.work_order_holds_base IS 'Materialised at publish (pipelines/work_orders.py): one row per hand-over of a work order (dispatched, redispatched, transferred) and how the hold ended; read through metrics.work_order_holds.';
+COMMENT ON COLUMN metrics.work_order_holds_base.ticket_id IS 'Ticket';
+COMMENT ON COLUMN metrics.work_order_holds_base.hold_seq IS 'Position of the hand-over among the ticket''s steps (1 = first step)';
+COMMENT ON COLUMN metrics.work_order_holds_base.kind IS 'dispatched, redispatched or transferred';
+COMMENT ON COLUMN metrics.work_order_holds_base.department IS 'Department that received the work order (to_department)';
+COMMENT ON COLUMN metrics.work_order_holds_base.received_at IS 'When it received it';
+COMMENT ON COLUMN metrics.work_order_holds_base.deadline_at IS 'Deadline the hand-over gave';
+COMMENT ON COLUMN metrics.work_order_holds_base.end_step IS 'Step that ended the hold (returned, transferred, redispatched, dispatched, archived, reviewed invalid); null = still held';
+COMMENT ON COLUMN metrics.work_order_holds_base.ended_at IS 'When the hold ended';
+COMMENT ON COLUMN metrics.work_order_holds_base.end_reason IS 'Reason of the return or transfer that ended it';
+COMMENT ON COLUMN metrics.work_order_holds_base.resumed_at IS 'When the next department received it (or the archive), after the end';
+COMMENT ON COLUMN metrics.work_order_holds_base.first_replied_at IS 'First reply while the department held it';
+COMMENT ON COLUMN metrics.work_order_holds_base.replies IS 'Replies while the department held it';
+
+CREATE TABLE IF NOT EXISTS metrics.work_order_tickets_base (
+    ticket_id VARCHAR NOT NULL,
+    first_event_at TIMESTAMP WITH TIME ZONE,
+    last_event_at TIMESTAMP WITH TIME ZONE,
+    received_at TIMESTAMP WITH TIME ZONE,
+    first_dispatched_at TIMESTAMP WITH TIME ZONE,
+    first_replied_at TIMESTAMP WITH TIME ZONE,
+    last_replied_at TIMESTAMP WITH TIME ZONE,
+    last_reopened_at TIMESTAMP WITH TIME ZONE,
+    archived_at TIMESTAMP WITH TIME ZONE,
+    received BIGINT NOT NULL,
+    dispatches BIGINT NOT NULL,
+    returns BIGINT NOT NULL,
+    redispatches BIGINT NOT NULL,
+    transfers BIGINT NOT NULL,
+    replies BIGINT NOT NULL,
+    reviews BIGINT NOT NULL,
+    reminders BIGINT NOT NULL,
+    escalations BIGINT NOT NULL,
+    appeals BIGINT NOT NULL,
+    archives BIGINT NOT NULL,
+    reopens BIGINT NOT NULL,
+    max_escalation_level VARCHAR,
+    review_verdict VARCHAR,
+    status VARCHAR,
+    current_department VARCHAR,
+    held_since TIMESTAMP WITH TIME ZONE,
+    current_deadline_at TIMESTAMP WITH TIME ZONE,
+    reply_due_at TIMESTAMP WITH TIME ZONE,
+    reply_hold_replied_at TIMESTAMP WITH TIME ZONE,
+    reply_hold_ended_at TIMESTAMP WITH TIME ZONE
+);
+COMMENT ON TABLE metrics.work_order_tickets_base IS 'Materialised at publish (pipelines/work_orders.py): one row per ticket with events, its step counts and times and the state its last status-changing step leaves it in; read through metrics.work_order_state, work_order_clock and hotline_lifecycle_flow.';
+COMMENT ON COLUMN metrics.work_order_tickets_base.ticket_id IS 'Ticket';
+COMMENT ON COLUMN metrics.work_order_tickets_base.first_event_at IS 'Its first step';
+COMMENT ON COLUMN metrics.work_order_tickets_base.last_event_at IS 'Its last step';
+COMMENT ON COLUMN metrics.work_order_tickets_base.received_at IS 'First received step';
+COMMENT ON COLUMN metrics.work_order_tickets_base.first_dispatched_at IS 'First dispatched step';
+COMMENT ON COLUMN metrics.work_order_tickets_base.first_replied_at IS 'First reply';
+COMMENT ON COLUMN metrics.work_order_tickets_base.last_replied_at IS 'Last reply';
+COMMENT ON COLUMN metrics.work_order_tickets_base.last_reopened_at IS 'Last reopen';
+COMMENT ON COLUMN metrics.work_order_tickets_base.archived_at IS 'Last archive';
+COMMENT ON COLUMN metrics.work_order_tickets_base.received IS 'received steps';
+COMMENT ON COLUMN metrics.work_order_tickets_base.dispatches IS 'dispatched steps';
+COMMENT ON COLUMN metrics.work_order_tickets_base.returns IS 'returned steps';
+COMMENT ON COLUMN metrics.work_order_tickets_base.redispatches IS 'redispatched steps';
+COMMENT ON COLUMN metrics.work_order_tickets_base.transfers IS 'transferred steps';
+COMMENT ON COLUMN metrics.work_order_tickets_base.replies IS 'replied steps';
+COMMENT ON COLUMN metrics.work_order_tickets_base.reviews IS 'reviewed steps';
+COMMENT ON COLUMN metrics.work_order_tickets_base.reminders IS 'reminded steps';
+COMMENT ON COLUMN metrics.work_order_tickets_base.escalations IS 'escalated steps';
+COMMENT ON COLUMN metrics.work_order_tickets_base.appeals IS 'appealed steps';
+COMMENT ON COLUMN metrics.work_order_tickets_base.archives IS 'archived steps';
+COMMENT ON COLUMN metrics.work_order_tickets_base.reopens IS 'reopened steps';
+COMMENT ON COLUMN metrics.work_order_tickets_base.max_escalation_level IS 'Highest level reached: reminder, department_head, vice_president';
+COMMENT ON COLUMN metrics.work_order_tickets_base.review_verdict IS 'The last review''s verdict';
+COMMENT ON COLUMN metrics.work_order_tickets_base.status IS 'State the last status-changing step leaves it in (open, in_progress, returned, redispatched, transferred, resolved, under_review, cancelled, appealed, archived)';
+COMMENT ON COLUMN metrics.work_order_tickets_base.current_department IS 'Department holding it (its last hold not ended); null = none';
+COMMENT ON COLUMN metrics.work_order_tickets_base.held_since IS 'Since when that department holds it';
+COMMENT ON COLUMN metrics.work_order_tickets_base.current_deadline_at IS 'Deadline of that hold';
+COMMENT ON COLUMN metrics.work_order_tickets_base.reply_due_at IS 'Deadline of the hold in which the first reply came, else of the current one';
+COMMENT ON COLUMN metrics.work_order_tickets_base.reply_hold_replied_at IS 'First reply in that hold';
+COMMENT ON COLUMN metrics.work_order_tickets_base.reply_hold_ended_at IS 'When that hold ended';

@@ -15,14 +15,9 @@
 CREATE OR REPLACE VIEW metrics.work_order_clock AS
 WITH
 
-per_ticket AS (
-    SELECT
-        ticket_id,
-        min(occurred_at) FILTER (WHERE step = 'received') AS received_event_at,
-        max(occurred_at) FILTER (WHERE step = 'replied') AS last_replied_at,
-        max(occurred_at) FILTER (WHERE step = 'reopened') AS last_reopened_at
-    FROM core.ticket_events
-    GROUP BY ticket_id
+per_ticket AS (   -- the ticket's steps, materialised at publish (pipelines/work_orders.py)
+    SELECT ticket_id, received_at AS received_event_at, last_replied_at, last_reopened_at
+    FROM metrics.work_order_tickets_base
 ),
 
 lost AS (

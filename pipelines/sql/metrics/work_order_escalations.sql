@@ -16,13 +16,11 @@ steps AS (
     WHERE e.step IN ('reminded', 'escalated')
 ),
 
-holder AS (
-    SELECT s.ticket_id, s.occurred_at, s.step, arg_max(h.department, h.received_at) AS department
+holder AS (   -- the hold that began last at or before the step (metrics.work_order_holds_base)
+    SELECT s.ticket_id, s.occurred_at, s.step,
+           CASE WHEN h.ended_at IS NULL OR h.ended_at > s.occurred_at THEN h.department END AS department
     FROM steps AS s
-    JOIN metrics.work_order_holds AS h
-      ON h.ticket_id = s.ticket_id AND h.received_at <= s.occurred_at
-     AND (h.ended_at IS NULL OR h.ended_at > s.occurred_at)
-    GROUP BY ALL
+    ASOF JOIN metrics.work_order_holds_base AS h ON h.ticket_id = s.ticket_id AND h.received_at <= s.occurred_at
 )
 
 SELECT
