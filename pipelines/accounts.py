@@ -305,6 +305,8 @@ def attach_scoped(con, catalog: str, sites: tuple[str, ...]) -> None:
     # core.tickets first: other tables' predicates read it
     for schema, table, columns in sorted(tables, key=lambda r: (r[0], r[1]) != ("core", "tickets")):
         predicate = scope_predicate(schema, table, set(columns), sites)
+        if (schema, table) == ("metrics", "rollup_state"):
+            predicate = _scoped_rollups(con, catalog, tables)
         blank = [c for c in BLANKED_COLUMNS.get((schema, table), ()) if c in columns]
         star = f"* REPLACE ({', '.join(f'CAST(NULL AS VARCHAR) AS {_ident(c)}' for c in blank)})" if blank else "*"
         con.execute(f"CREATE VIEW {_ident(memory)}.{_ident(schema)}.{_ident(table)} AS SELECT {star} FROM "
@@ -325,6 +327,22 @@ def attach_scoped(con, catalog: str, sites: tuple[str, ...]) -> None:
                             "SELECT 'not available to a site-scoped account' AS unavailable WHERE FALSE")
             break
         pending = left
+
+
+def _scoped_rollups(con, catalog: str, tables: list) -> str:
+    """The WHERE of metrics.rollup_state for a scope: only rollups whose tables (metrics.<rollup>_daily_rollup,
+    _monthly_rollup, _pending_slice, _materialised) all carry a site or a ticket id, so scope to the account's rows.
+    The pages read the views for the others (a rollup without a site, such as the sidebar's channel/type/priority
+    values, would read as empty), and the views read the scope's rows."""
+    names = [r[0] for r in con.execute(f"SELECT DISTINCT rollup FROM {_ident(catalog)}.metrics.rollup_state")
+             .fetchall()]
+    kept = []
+    for name in names:
+        own = [set(cols) for schema, table, cols in tables if schema == "metrics" and re.fullmatch(
+            re.escape(name) + r"_(daily_rollup|monthly_rollup|pending_slice|materialised)", table)]
+        if own and all({"site", "ticket_id"} & cols for cols in own):
+            kept.append(name)
+    return f"rollup IN ({', '.join(_literal(n) for n in kept)})" if kept else "FALSE"
 
 
 # Table functions that read a table by a name given as text, out of reach of the catalog check below.
