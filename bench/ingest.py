@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import signal
 import statistics
@@ -132,6 +133,8 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--no-pandas", action="store_true", help="Skip the pandas + SQLite baseline.")
     parser.add_argument("--no-warm", action="store_true", help="Skip the warm loader (sqd watch).")
+    parser.add_argument("--memory-limit", default=None,
+                        help="[warehouse] load_memory_limit for the loads (default: sqd.toml's), e.g. 1.2GB")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="sqd-bench-", dir=args.workdir))
@@ -145,6 +148,10 @@ def main() -> None:
         shutil.copytree(REPO / "data" / "profiles", work / "data" / "profiles")
         shutil.copytree(REPO / "expectations", work / "expectations")
         shutil.copy(REPO / "sqd.toml", work / "sqd.toml")
+        if args.memory_limit:
+            text = (work / "sqd.toml").read_text(encoding="utf-8")
+            text = re.sub(r'(?m)^load_memory_limit = "[^"]*"', f'load_memory_limit = "{args.memory_limit}"', text)
+            (work / "sqd.toml").write_text(text, encoding="utf-8")
         env = {**os.environ, "SQD_CONFIG": str(work / "sqd.toml")}
         small = work / "small.csv"
         with open(csv, "rb") as src, open(small, "wb") as dst:
