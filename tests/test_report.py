@@ -234,7 +234,9 @@ def test_printed_pack_pages_and_no_toolbar(printed, lang):
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_printed_pack_keeps_the_scorecard_on_one_page(printed, lang):
     got = printed[lang]
-    pages_of = {r.kpi.key: {i for i, p in enumerate(got["pages"]) if report.counts_text(r) in p}
+    # pdftotext may drop the spaces of a narrow "1 / 1": compare without whitespace
+    pages_of = {r.kpi.key: {i for i, p in enumerate(got["pages"])
+                            if report.counts_text(r).replace(" ", "") in re.sub(r"\s+", "", p)}
                 for r in got["pack"].scorecard}
     assert all(pages == {0} for pages in pages_of.values()), pages_of
     first = got["pages"][0]
