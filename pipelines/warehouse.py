@@ -191,7 +191,7 @@ def _open_here(path: Path) -> bool:
     that opened it as the live file)? POSIX locks cannot say: a process's own close of any descriptor of the file
     drops all its locks on it."""
     target = os.stat(path)
-    for fd in os.listdir("/proc/self/fd"):
+    for fd in os.listdir("/proc/self/fd"):      # Linux; elsewhere the OSError makes held_open say "held"
         try:
             st = os.stat(f"/proc/self/fd/{fd}")
         except OSError:
@@ -206,12 +206,16 @@ def held_open(path: Path) -> bool:
     descriptor on the file. In others: DuckDB's POSIX lock on its file (shared when read-only), which an
     open-file-description lock probe conflicts with."""
     import struct
+    if not path.exists():
+        return False
+    if not hasattr(fcntl, "F_OFD_SETLK"):
+        return True                               # cannot tell: never write it (the load copies instead)
     try:
         if _open_here(path):
             return True
         fd = os.open(path, os.O_RDWR)
-    except FileNotFoundError:
-        return False
+    except OSError:                               # no /proc (not Linux), or the file cannot be opened to probe
+        return True
     try:
         fcntl.fcntl(fd, fcntl.F_OFD_SETLK, struct.pack("hhqqi4x", fcntl.F_WRLCK, os.SEEK_SET, 0, 0, 0))
         return False

@@ -343,3 +343,25 @@ def test_a_publish_applies_the_ddl_and_views_only_when_the_schema_changed_or_a_v
     assert reader.execute("SELECT count(*) FROM metrics.ticket_kpis").fetchall()[0][0] >= 0
     reader.close()
     assert ticket_count(project) == 5
+
+
+def test_held_open_sees_readers_of_this_process_and_of_others(tmp_path):
+    import subprocess
+    import sys
+    path = tmp_path / "w.duckdb"
+    duckdb.connect(str(path)).close()
+    assert not warehouse.held_open(path)
+    here = duckdb.connect(str(path), read_only=True)
+    assert warehouse.held_open(path)
+    here.close()
+    assert not warehouse.held_open(path)
+    other = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1], "
+                              "read_only=True); print('open', flush=True); time.sleep(30)", str(path)],
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout.readline().strip() == "open"
+        assert warehouse.held_open(path)
+    finally:
+        other.kill()
+        other.wait()
+    assert not warehouse.held_open(path)
