@@ -22,7 +22,7 @@ import numpy as np
 import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ingest import generate, timed  # noqa: E402 (bench/ingest.py: the canonical ticket file, a timed child)
+from ingest import generate, timed
 
 REPO = Path(__file__).resolve().parents[1]
 STEPS = ("received", "dispatched", "returned", "dispatched", "transferred", "replied", "reminded", "replied",
@@ -44,7 +44,7 @@ def generate_events(tickets_csv: Path, path: Path, seed: int = 14) -> int:
         "actor": np.char.add("agent", rng.integers(0, 300, n * k).astype(str)),
         "dept": DEPTS[rng.integers(0, len(DEPTS), n * k)],
     })
-    step_in = lambda *names: pl.col("step").is_in(list(names))  # noqa: E731
+    step_in = lambda *names: pl.col("step").is_in(list(names))
     frame = frame.select(
         "ticket_id", pl.col("occurred_at").dt.strftime("%Y-%m-%d %H:%M:%S"), "step", "actor",
         pl.when(step_in("returned", "transferred")).then(pl.col("dept")).alias("from_department"),

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 TEXT: dict[str, tuple[str, str]] = {
     "wo.title": ("Work-order lifecycle", "工单流转"),
-    "wo.help": ("From the hotline's work-order steps (core.ticket_events): received → dispatched → returned / "
+    "wo.help": (("From the hotline's work-order steps (core.ticket_events): received → dispatched → returned / "
                 "transferred / re-dispatched → replied → reviewed → archived. Where a ticket has steps they are the "
-                "truth about its department and state. Definitions: docs/metrics.md “Work-order lifecycle”.",
-                "来自热线工单流转记录（core.ticket_events）：受理 → 派单 → 退单 / 转派 / 重派 → 回复 → 复核 → 归档。"
-                "有流转记录的工单，以记录为准确定其所在部门和状态。定义见 docs/metrics.md“工单流转”。"),
-    "wo.no_events": ("No work-order steps loaded yet: load the hotline's flow export (profile "
-                     "ticket_events__hotline_zh) to see returns, transfers, replies and appeals.",
-                     "尚未导入工单流转记录：导入热线流转导出文件（映射 ticket_events__hotline_zh）后可查看退单、转派、"
-                     "回复和申诉。"),
-    "wo.filters": ("Filters: date range (date received), site, type, category, channel, priority, department (the "
-                   "department holding the work order or handling the step).",
+                "truth about its department and state. Definitions: docs/metrics.md “Work-order lifecycle”."),
+                ("来自热线工单流转记录（core.ticket_events）：受理 → 派单 → 退单 / 转派 / 重派 → 回复 → 复核 → 归档。"
+                "有流转记录的工单，以记录为准确定其所在部门和状态。定义见 docs/metrics.md“工单流转”。")),
+    "wo.no_events": (("No work-order steps loaded yet: load the hotline's flow export (profile "
+                     "ticket_events__hotline_zh) to see returns, transfers, replies and appeals."),
+                     ("尚未导入工单流转记录：导入热线流转导出文件（映射 ticket_events__hotline_zh）后可查看退单、转派、"
+                     "回复和申诉。")),
+    "wo.filters": (("Filters: date range (date received), site, type, category, channel, priority, department (the "
+                   "department holding the work order or handling the step)."),
                    "适用的筛选：日期范围（受理日期）、站点、类型、分类、渠道、优先级、部门（当前承办或办理该环节的部门）。"),
     "wo.rates": ("Lifecycle rates", "流转指标"),
     "wo.return_rate": ("Return rate", "退单率"),
@@ -26,30 +26,30 @@ TEXT: dict[str, tuple[str, str]] = {
     "wo.transfers_per_ticket": ("Transfers per work order", "每单转派次数"),
     "wo.reply_rate": ("Reply rate", "回复率"),
     "wo.on_time_reply_rate": ("On-time reply rate", "按时回复率"),
-    "wo.on_time.help": ("First reply by the deadline the dispatch or transfer gave (target 100 %); a hold past its "
-                        "deadline without a reply counts as late.",
+    "wo.on_time.help": (("First reply by the deadline the dispatch or transfer gave (target 100 %); a hold past its "
+                        "deadline without a reply counts as late."),
                         "首次回复在派单或转派给定的处理时限内（目标 100%）；超过时限仍未回复的计为超时。"),
     "wo.review_pass_rate": ("Review pass rate", "复核通过率"),
     "wo.appeal_rate": ("Appeal rate", "申诉率"),
     "wo.upheld_share": ("Appeals upheld", "申诉成立比例"),
     "wo.target_100": ("target 100 %", "目标 100%"),
     "wo.flow": ("The flow, with counts", "流转环节与工单数"),
-    "wo.flow.caption": ("Work orders received in the period that reached each step (times: how often the step "
-                        "happened, e.g. several replies).",
+    "wo.flow.caption": (("Work orders received in the period that reached each step (times: how often the step "
+                        "happened, e.g. several replies)."),
                         "期间受理的工单中到达各环节的工单数（次数：该环节发生的次数，例如多次回复）。"),
     "wo.by_department": ("Returns and transfers by department", "按部门的退单与转派"),
-    "wo.by_department.caption": ("Hours lost: from the moment the department received the work order until the "
-                                 "next one did (docs/metrics.md). They are not deducted from the complaint limit.",
+    "wo.by_department.caption": (("Hours lost: from the moment the department received the work order until the "
+                                 "next one did (docs/metrics.md). They are not deducted from the complaint limit."),
                                  "损失时长：自该部门接单至下一部门接单（见 docs/metrics.md），不从投诉时限中扣除。"),
     "wo.by_reason": ("Returns and transfers by reason", "按原因的退单与转派"),
     "wo.open": ("Open work orders and who holds them", "未办结工单及承办部门"),
-    "wo.open.caption": ("Open now, whatever their date; held hours = since the department received it. Longest "
-                        "held first (at most {limit}).",
+    "wo.open.caption": (("Open now, whatever their date; held hours = since the department received it. Longest "
+                        "held first (at most {limit})."),
                         "当前未办结，不限日期；承办时长 = 自该部门接单起。按承办时长从长到短（最多 {limit} 条）。"),
     "wo.open_count": ("Open work orders", "未办结工单"),
     "wo.appeals": ("Appeals and their outcomes", "申诉及结果"),
-    "wo.appeals.help": ("An appeal (申诉) is a ticket of its own, graded major-urgent / ordinary / complex; its review "
-                        "decides it: valid = upheld.",
+    "wo.appeals.help": (("An appeal (申诉) is a ticket of its own, graded major-urgent / ordinary / complex; its review "
+                        "decides it: valid = upheld."),
                         "申诉是独立的工单，分为重大紧急 / 一般 / 复杂；由其复核结论判定：有效即申诉成立。"),
     "wo.escalations": ("Reminders and escalations by level", "按级别的催办与督办"),
     "wo.chart.tickets": ("Work orders", "工单数"),

@@ -95,7 +95,7 @@ Stories a quality review must catch (dates are fixed; a story outside the genera
    |                  |                                      | fail re-inspection and go round again; the
    |                  |                                      | newest are open at every step; 30 findings of
    |                  |                                      | the last 7 days carry no amounts (loss rules)
- 9 | a department     | Riverside's work-order steps         | cleaning (保洁部) returns ~40 % of the work
+ 9 | a department     | Riverside's work-order steps         | cleaning (保洁部) returns ~50 % of the work
    | that returns     | (riverside_events.csv, every day;    | orders it receives (信息不全, 超出服务范围), the
    | work orders      | pipelines/demo_hotline_events.py)    | others ~3 %; customer service ~10 % (what
    |                  |                                      | reached it by mistake): return rate and time

@@ -10,10 +10,9 @@ and archived when closed: about 10 steps per ticket that goes the whole way. Ste
 not happened yet. A few archived complaints are appealed: the appeal is a ticket of its own (id "AP" + the
 ticket's number, added to the hotline's ticket export), upheld by its review about 40 % of the time.
 
-Story 9 (pipelines/demo.py), the one a meeting should catch: the cleaning department (保洁部) returns ~40 % (half of what it gets
-and keeps) of the work orders it
-receives ("信息不全", "超出服务范围"), the others ~4 % (customer service also returns what reached it by mistake): the return rate
-by department and the time lost in returns point at it.
+Story 9 (pipelines/demo.py), the one a meeting should catch: the cleaning department (保洁部) returns about
+half of the work orders it receives ("信息不全", "超出服务范围"), the others ~4 % (customer service also returns
+what reached it by mistake): the return rate by department and the time lost in returns point at it.
 
 Everything is vectorised numpy/Polars; seeded by the caller's generator; times are the demo's wall-clock seconds.
 """
