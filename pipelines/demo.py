@@ -136,8 +136,8 @@ import polars as pl
 
 from pipelines import clock
 from pipelines.datasets import SURVEYS, TICKETS
-from pipelines.demo_hotline_kpis import complaint_levels, inquiry_followups
 from pipelines.demo_hotline_events import riverside_events
+from pipelines.demo_hotline_kpis import complaint_levels, inquiry_followups
 
 CHUNK_TICKETS = 1_000_000
 OUTPUT_PATTERNS = ("inspections.parquet", "tickets_[0-9][0-9][0-9][0-9]*.csv", "riverside_hotline*.csv",
