@@ -33,8 +33,9 @@ def schedule_sql(touched_only: bool) -> str:
     return SCHEDULE_MARKER.sub(narrowing, body)
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Drop a derived table whose layout changed (it is rebuilt from core tables on the next publish)."""
+def migrate(con: duckdb.DuckDBPyConnection) -> bool:
+    """Drop a derived table whose layout changed (it is rebuilt from core tables on the next publish); True if
+    it did (derived.sql must then run again)."""
     columns = {r[0] for r in con.execute("""
         SELECT column_name FROM information_schema.columns
         WHERE table_schema = 'metrics' AND table_name = 'ticket_sla_base'
@@ -43,6 +44,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
     if columns and ("site" in columns or "created_at" not in columns):
         con.execute("DROP TABLE metrics.ticket_sla_base")
         con.execute("DELETE FROM meta.settings WHERE key = 'sla_inputs_fingerprint'")
+        return True
+    return False
 
 
 # Dimension values per fact table: (dimension, column, attribute column or None). meta.dimension_counts holds how

@@ -408,8 +408,9 @@ def apply_schema(con: duckdb.DuckDBPyConnection, config: Config, fingerprint: st
     tables and every metric view, (re)created; publishing() then refreshes reference tables.
     `fingerprint`: None when the file already holds this schema (schema_is_current: nothing to create; binding
     the 40-odd views took 0.25 s of every small load); else recorded once the schema is applied."""
+    if derived.migrate(con) and fingerprint is None:   # an older derived table dropped: made again below
+        fingerprint = ""
     if fingerprint is not None:
-        derived.migrate(con)
         con.execute(sql_text("derived.sql"))
         create_metric_views(con)
         con.execute("DELETE FROM meta.settings WHERE key = ?", [SCHEMA_KEY])
