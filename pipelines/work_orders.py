@@ -19,6 +19,7 @@ ORDER = ("['received', 'dispatched', 'returned', 'redispatched', 'transferred', 
          "'reminded', 'escalated', 'appealed', 'archived', 'reopened']")
 
 # Steps at the same moment are ordered as the lifecycle is. {where} narrows to the touched tickets (a constant).
+# A refresh computes this once into the temp table EVENTS_TEMP; HOLDS and TICKETS read that.
 EVENTS = f"""
     SELECT e.ticket_id, e.occurred_at, e.step, e.to_department, e.reason, e.deadline_at, e.verdict,
            e.escalation_level,
@@ -27,10 +28,11 @@ EVENTS = f"""
     FROM core.ticket_events AS e
     WHERE {{where}}
 """
+EVENTS_TEMP = "work_order_events"
 
 HOLDS = f"""
 WITH
-events AS ({EVENTS}),
+events AS (FROM {EVENTS_TEMP}),
 handovers AS (SELECT * FROM events WHERE step IN ('dispatched', 'redispatched', 'transferred')),
 enders AS (SELECT * FROM events WHERE step IN ('dispatched', 'redispatched', 'transferred', 'returned', 'archived')
                                    OR (step = 'reviewed' AND verdict = 'invalid')),
@@ -58,9 +60,10 @@ SELECT d.ticket_id, d.seq AS hold_seq, d.kind, coalesce(d.department, '(none)') 
 FROM resumed AS d LEFT JOIN replies AS r ON r.ticket_id = d.ticket_id AND r.seq = d.seq
 """
 
+# Reads the holds HOLDS just stored for the same tickets ({holds_where}) instead of computing them again.
 TICKETS = f"""
 WITH
-events AS ({EVENTS}),
+events AS (FROM {EVENTS_TEMP}),
 counts AS (
     SELECT ticket_id,
            min(occurred_at) AS first_event_at, max(occurred_at) AS last_event_at,
@@ -96,7 +99,7 @@ counts AS (
     FROM events
     GROUP BY ticket_id
 ),
-holds AS ({HOLDS}),
+holds AS (SELECT * FROM metrics.work_order_holds_base WHERE {{holds_where}}),
 held AS (   -- the hold still open (the last one)
     SELECT ticket_id, department AS current_department, received_at AS held_since, deadline_at AS current_deadline_at
     FROM holds WHERE end_step IS NULL
@@ -136,7 +139,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
     con.execute("BEGIN TRANSACTION")
     if full:
         con.execute("DELETE FROM metrics.work_order_holds_base; DELETE FROM metrics.work_order_tickets_base")
-        where = "true"
+        where = holds_where = "true"
     else:
         # tickets whose events this publish wrote (new or changed rows carry the newer loaded_at)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED} AS SELECT DISTINCT ticket_id FROM core.ticket_events "
@@ -145,8 +148,12 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
         con.execute(f"DELETE FROM metrics.work_order_tickets_base WHERE ticket_id IN "
                     f"(SELECT ticket_id FROM {TOUCHED})")
         where = f"e.ticket_id IN (SELECT ticket_id FROM {TOUCHED})"
-    con.execute(f"INSERT INTO metrics.work_order_holds_base BY NAME {HOLDS.format(where=where)}")
-    con.execute(f"INSERT INTO metrics.work_order_tickets_base BY NAME {TICKETS.format(where=where)}")
+        holds_where = f"ticket_id IN (SELECT ticket_id FROM {TOUCHED})"
+    # the touched tickets' events with their order, once: both tables read them
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {EVENTS_TEMP} AS {EVENTS.format(where=where)}")
+    con.execute(f"INSERT INTO metrics.work_order_holds_base BY NAME {HOLDS}")
+    con.execute(f"INSERT INTO metrics.work_order_tickets_base BY NAME {TICKETS.format(holds_where=holds_where)}")
+    con.execute(f"DROP TABLE {EVENTS_TEMP}")
     con.execute("DELETE FROM meta.settings WHERE key = ?", [STATE_KEY])
     con.execute("INSERT INTO meta.settings VALUES (?, ?)", [STATE_KEY, f"{count}|{newest or ''}"])
     if not full:
