@@ -60,6 +60,8 @@ def instrument() -> None:
     wrap(gate, "check", "gate")
     wrap(derived, "track")
     wrap(ingest, "merge_staged")
+    if hasattr(ingest, "existing_rows"):
+        wrap(ingest, "existing_rows")
     wrap(rollups, "capture", "rollups.capture")
     wrap(warehouse, "refresh_reference")
     wrap(warehouse, "apply_schema")
