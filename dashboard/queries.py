@@ -1008,6 +1008,8 @@ def page_queries(run: Run, f: Filters) -> dict[str, list[tuple[str, Query]]]:
     bench/dashboard.py, and run by dashboard/db.py's warmer after each publish so the first visitor finds them
     cached."""
     from dashboard import present  # the Kaplan-Meier step the SLA page runs on two results
+    # the areas' query modules import this one: imported here, not at the top
+    from dashboard import queries_capa, queries_hotline, queries_hotline_kpis, queries_nc
 
     policies = sla_policies(run, f, "resolution")
     policy = policies["policy_id"][0] if policies.height else "default"
@@ -1065,6 +1067,29 @@ def page_queries(run: Run, f: Filters) -> dict[str, list[tuple[str, Query]]]:
             ("field_failure_summary", field_failure_summary),
             ("field_failure_lots", field_failure_lots),
             ("field_failures", field_failures),
+        ],
+        "defects (workflow, corrective actions)": [
+            *[(f"nc.{fn.__name__}", fn) for fn in (queries_nc.summary, queries_nc.backlog, queries_nc.overdue_list,
+                                                    queries_nc.times, queries_nc.reinspections,
+                                                    queries_nc.yield_bands, queries_nc.sampling,
+                                                    queries_nc.losses_by_rule)],
+            ("capa.counts", lambda r, f: queries_capa.counts(r)),
+            ("capa.tracker", lambda r, f: queries_capa.tracker(r, "open")),
+            ("capa.effectiveness", lambda r, f: queries_capa.effectiveness(r)),
+        ],
+        "hotline": [
+            ("hotline.targets", lambda r, f: queries_hotline_kpis.targets(r)),
+            *[(f"hotline.{fn.__name__}", fn) for fn in (
+                queries_hotline_kpis.complaint_limit_summary, queries_hotline_kpis.complaint_limits_by_level,
+                queries_hotline_kpis.satisfaction_by_kind, queries_hotline_kpis.first_contact,
+                queries_hotline_kpis.first_contact_by_type, queries_hotline_kpis.repeat_summary,
+                queries_hotline_kpis.repeat_list, queries_hotline_kpis.routing_summary,
+                queries_hotline_kpis.routing_mismatches)],
+            ("hotline.has_events", lambda r, f: queries_hotline.has_events(r)),
+            *[(f"hotline.{fn.__name__}", fn) for fn in (
+                queries_hotline.summary, queries_hotline.flow, queries_hotline.by_department,
+                queries_hotline.by_reason, queries_hotline.open_by_department, queries_hotline.open_work_orders,
+                queries_hotline.appeals, queries_hotline.appeal_list, queries_hotline.escalations)],
         ],
         "contact centre": [
             (fn.__name__, fn) for fn in (calls_summary, calls_heatmap, calls_by_time_of_day, wait_distribution,

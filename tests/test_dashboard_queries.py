@@ -262,7 +262,8 @@ def test_prewarm_leaves_no_query_for_the_first_visitor(demo_project, monkeypatch
     monkeypatch.setenv("SQD_CONFIG", str(demo_project.config_path))
     at = AppTest.from_file(str(REPO_APP), default_timeout=90)
     at.run()
-    for page in ("pages/sla.py", "pages/satisfaction.py", "pages/defects.py", "pages/data_quality.py"):
+    for page in ("pages/sla.py", "pages/satisfaction.py", "pages/defects.py", "pages/hotline.py",
+                 "pages/contact_centre.py", "pages/data_quality.py"):
         at.switch_page(page).run()
         assert not at.exception, [e.message for e in at.exception]
     assert _cached_bytes() == warmed
