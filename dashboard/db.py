@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -118,7 +119,7 @@ def runner(config: Config, tok: Token) -> Run:
     return _runner(config, tok)
 
 
-def prewarm(config: Config, tok: Token) -> int:
+def prewarm(config: Config, tok: Token, stop: threading.Event | None = None) -> int:
     """Run every page's default queries for warehouse version `tok` through the cache; returns how many ran (a
     query that fails, e.g. data-quality tables a warehouse lacks, is left to the page to report)."""
     run = _runner(config, tok)
@@ -127,6 +128,8 @@ def prewarm(config: Config, tok: Token) -> int:
     f = Filters(*queries.default_period(run, clock.today(config.timezone)))
     for items in queries.page_queries(run, f).values():
         for _, fn in items:
+            if stop is not None and stop.is_set():
+                return done
             try:
                 fn(run, f)
                 done += 1
@@ -135,25 +138,42 @@ def prewarm(config: Config, tok: Token) -> int:
     return done
 
 
+# Set at interpreter exit: the warmer stops between two queries and is joined, so no DuckDB query is still
+# running in a daemon thread while Python tears down (that ended a test run with a native crash).
+_STOP = threading.Event()
+
+
 def _warm(config: Config) -> None:
     seen: Token = None
-    while True:
+    while not _STOP.is_set():
         try:
             tok = token(config)
             if tok is not None and tok != seen:
                 started = time.perf_counter()
-                ran = prewarm(config, tok)
+                ran = prewarm(config, tok, stop=_STOP)
                 LOG.info("prewarmed %d queries for %s in %.2f s", ran, config.warehouse_path,
                          time.perf_counter() - started)
                 seen = tok
         except Exception:  # the next look tries again; a page shows the error to its visitor
             LOG.exception("prewarming %s failed", config.warehouse_path)
-        time.sleep(WARM_EVERY)
+        _STOP.wait(WARM_EVERY)
+
+
+_WARMERS: list[threading.Thread] = []
+
+
+@atexit.register
+def stop_warmers(timeout: float = 30.0) -> None:
+    """Stop every warmer thread and wait for its current query (at exit; tests call it too)."""
+    _STOP.set()
+    for thread in _WARMERS:
+        thread.join(timeout)
 
 
 @st.cache_resource(show_spinner=False)
 def _warmer(_config: Config, path: str) -> threading.Thread:
     thread = threading.Thread(target=_warm, args=(_config,), name=f"sqd-warmer {path}", daemon=True)
+    _WARMERS.append(thread)
     thread.start()
     return thread
 

@@ -306,3 +306,25 @@ def test_sla_page_draws_time_distributions_on_demand(demo_project, monkeypatch):
     assert not at.exception, [e.message for e in at.exception]
     assert t("sla.plain_median", "en") in [m.label for m in at.metric]
     assert len(at.get("plotly_chart")) == charts + 2
+
+
+def test_the_warmer_is_stopped_and_joined_at_exit(demo_project):
+    """A process that exits while its warmer thread is mid-query must not tear Python down under it (a native
+    crash at exit): dashboard/db.py stops the warmer at exit and waits for its query."""
+    import subprocess
+    import sys
+
+    code = f"""
+import atexit, threading, time
+# registered first, so it runs last: after dashboard.db's own exit handler
+atexit.register(lambda: print("warmers alive at exit:",
+                              sum(t.is_alive() for t in threading.enumerate() if t.name.startswith("sqd-warmer"))))
+from dashboard import db
+from pipelines.config import load_config
+thread = db.start_warmer(load_config({str(demo_project.config_path)!r}))
+time.sleep(0.3)
+print("warming:", thread.is_alive())
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "warming: True" in done.stdout and "warmers alive at exit: 0" in done.stdout, done.stdout
