@@ -11,9 +11,16 @@ lifecycle" explains them.
 
 from __future__ import annotations
 
+import hashlib
+import re
+from importlib import resources
+
 import duckdb
 
 TOUCHED = "work_order_touched"
+COMPLAINTS_TOUCHED = "complaint_touched"
+COMPLAINTS_KEY = "complaint_limits_built"   # meta.settings: "<inputs hash>|<tickets count>|<newest loaded_at>"
+TOUCHED_MARKER = re.compile(r"^\s*-- @touched (\w+(?:\.\w+)?)\s*$", re.MULTILINE)
 STATE_KEY = "work_orders_built"   # meta.settings: "<events count>|<newest loaded_at>" of the last build
 ORDER = ("['received', 'dispatched', 'returned', 'redispatched', 'transferred', 'replied', 'reviewed', "
          "'reminded', 'escalated', 'appealed', 'archived', 'reopened']")
@@ -134,6 +141,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
     built_count, built_newest = (stored[0][0].split("|", 1) + [""])[:2] if stored else ("-1", "")
     built_count = int(built_count)
     if stored and count == built_count and (newest or "") == built_newest:
+        refresh_complaints(con, events="nothing")
         return "nothing"
     full = not stored or count < built_count or not built_newest
     con.execute("BEGIN TRANSACTION")
@@ -156,7 +164,120 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
     con.execute(f"DROP TABLE {EVENTS_TEMP}")
     con.execute("DELETE FROM meta.settings WHERE key = ?", [STATE_KEY])
     con.execute("INSERT INTO meta.settings VALUES (?, ?)", [STATE_KEY, f"{count}|{newest or ''}"])
+    con.execute("COMMIT")
+    refresh_complaints(con, events="all" if full else "touched")
     if not full:
         con.execute(f"DROP TABLE {TOUCHED}")
+    return "all" if full else "touched"
+
+
+def schedule_sql(touched_only: bool) -> str:
+    """metrics.complaint_limits_schedule's query (the view file's text after `AS`), for every complaint or, with
+    `touched_only`, each `-- @touched <column>` line replaced by a filter of that column on the temp table
+    COMPLAINTS_TOUCHED (as pipelines/derived.schedule_sql narrows the SLA schedule)."""
+    text = resources.files("pipelines").joinpath("sql", "metrics", "complaint_limits_schedule.sql").read_text("utf-8")
+    if not TOUCHED_MARKER.search(text):
+        raise RuntimeError("complaint_limits_schedule.sql must hold '-- @touched <column>' lines")
+    _, body = re.split(r"CREATE OR REPLACE VIEW metrics\.complaint_limits_schedule AS\s*", text, maxsplit=1)
+    # constant identifiers of this module and the view file, not values
+    return TOUCHED_MARKER.sub(
+        lambda m: f"    AND {m.group(1)} IN (SELECT ticket_id FROM {COMPLAINTS_TOUCHED})" if touched_only else "",
+        body)
+
+
+BASE_COMMENTS = {
+    "": "Materialised at publish (pipelines/work_orders.py): metrics.complaint_limits_schedule, the "
+        "time-independent part of metrics.complaint_limits (one row per complaint), for the tickets each load "
+        "touched; read through metrics.complaint_limits, which adds what depends on now.",
+    "ticket_id": "Ticket", "created_at": "Received (created_at)", "created_date": "Local day received",
+    "site": "As core.tickets", "department": "As core.tickets", "agent": "As core.tickets",
+    "channel": "As core.tickets", "ticket_type": "As core.tickets", "category": "As core.tickets",
+    "priority": "As core.tickets", "product": "As core.tickets", "customer_id": "As core.tickets",
+    "coordination_level": "Coordination level, (none) without one", "complexity": "simple or complex",
+    "limit_minutes": "Wall-clock limit in minutes (within or across departments)",
+    "limit_working_days": "Limit in working days (across provinces, with another company)",
+    "has_limit": "The complaint has a limit", "due_at": "When the limit falls due",
+    "done_at": "Solved and replied (the solving reply where events exist, else resolved_at)",
+    "elapsed_minutes": "Receipt to done, minutes", "has_events": "The ticket has work-order events",
+    "lost_in_returns_settled_minutes": "Minutes lost in returns taken up again",
+    "lost_in_transfers_settled_minutes": "Minutes lost in transfers taken up again",
+    "returns_running": "Returns nobody has taken up yet (losing time until now)",
+    "returns_running_since_epoch": "Sum of those returns' received_at, epoch seconds",
+    "transfers_running": "Transfers nobody has taken up yet (losing time until now)",
+    "transfers_running_since_epoch": "Sum of those transfers' received_at, epoch seconds",
+    "answer_due_at": "When the promised answer falls due", "answered_at": "First response",
+}
+
+
+def _describe_base(con: duckdb.DuckDBPyConnection) -> None:
+    """The table's comments (docs/data-model.md), when it was just created (DDL only then)."""
+    commented = con.execute("SELECT coalesce(comment, '') <> '' FROM duckdb_tables() WHERE schema_name = 'metrics' "
+                            "AND table_name = 'complaint_limits_base'").fetchall()
+    if commented and commented[0][0]:
+        return
+    columns = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'metrics' "
+                                         "AND table_name = 'complaint_limits_base'").fetchall()]
+    con.execute(f"COMMENT ON TABLE metrics.complaint_limits_base IS '{BASE_COMMENTS['']}'")   # constants
+    for column in columns:
+        text = BASE_COMMENTS.get(column, column).replace("'", "''")
+        con.execute(f"COMMENT ON COLUMN metrics.complaint_limits_base.{column} IS '{text}'")
+
+
+def _complaint_inputs(con: duckdb.DuckDBPyConnection) -> str:
+    """What every complaint's limit depends on besides its own rows: the hotline's settings and the calendar."""
+    rows = con.execute("""
+        SELECT (SELECT string_agg(key || '=' || value, '|' ORDER BY key) FROM meta.settings
+                WHERE key = 'timezone' OR key LIKE 'hotline\\_%' ESCAPE '\\'),
+               (SELECT string_agg(c::VARCHAR, '|' ORDER BY date_day) FROM core.calendar_days AS c),
+               (SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns
+                WHERE table_schema = 'metrics' AND table_name = 'complaint_limits_base')
+    """).fetchall()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+
+
+def refresh_complaints(con: duckdb.DuckDBPyConnection, events: str) -> str:
+    """Bring metrics.complaint_limits_base up to date: 'all', 'touched' or 'nothing'. The touched complaints are
+    the tickets whose rows a publish wrote (loaded_at newer than the last build) and those whose events it wrote
+    (`events`: what refresh did; its temp table TOUCHED holds them when 'touched'). A change of the hotline's
+    settings, the calendar or the table's layout, fewer tickets, or a full events rebuild recomputes all."""
+    layout = [r[0] for r in con.execute("""
+        SELECT column_name FROM information_schema.columns
+        WHERE table_schema = 'metrics' AND table_name = 'complaint_limits_schedule' ORDER BY ordinal_position
+    """).fetchall()]
+    stored_layout = [r[0] for r in con.execute("""
+        SELECT column_name FROM information_schema.columns
+        WHERE table_schema = 'metrics' AND table_name = 'complaint_limits_base' ORDER BY ordinal_position
+    """).fetchall()]
+    if not layout:
+        return "nothing"    # the views are not there yet (a warehouse being created)
+    if stored_layout != layout:
+        con.execute("DROP TABLE IF EXISTS metrics.complaint_limits_base")
+        con.execute("CREATE TABLE metrics.complaint_limits_base AS FROM metrics.complaint_limits_schedule "
+                    "WITH NO DATA")
+    _describe_base(con)
+    inputs = _complaint_inputs(con)
+    count, newest = con.execute("SELECT count(*), CAST(max(loaded_at) AS VARCHAR) FROM core.tickets").fetchall()[0]
+    stored = con.execute("SELECT value FROM meta.settings WHERE key = ?", [COMPLAINTS_KEY]).fetchall()
+    built_inputs, built_count, built_newest = (stored[0][0].split("|", 2) if stored else ["", "-1", ""])
+    full = (not stored or built_inputs != inputs or int(built_count) > count or not built_newest
+            or events == "all")
+    if not full and events == "nothing" and int(built_count) == count and (newest or "") == built_newest:
+        return "nothing"
+    con.execute("BEGIN TRANSACTION")
+    if full:
+        con.execute("DELETE FROM metrics.complaint_limits_base")
+        con.execute(f"INSERT INTO metrics.complaint_limits_base BY NAME {schedule_sql(touched_only=False)}")
+    else:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {COMPLAINTS_TOUCHED} AS "
+                    "SELECT ticket_id FROM core.tickets WHERE loaded_at > CAST(? AS TIMESTAMPTZ)", [built_newest])
+        if events == "touched":
+            con.execute(f"INSERT INTO {COMPLAINTS_TOUCHED} SELECT ticket_id FROM {TOUCHED}")
+        con.execute(f"DELETE FROM metrics.complaint_limits_base WHERE ticket_id IN "
+                    f"(SELECT ticket_id FROM {COMPLAINTS_TOUCHED})")
+        con.execute(f"INSERT INTO metrics.complaint_limits_base BY NAME {schedule_sql(touched_only=True)}")
+        con.execute(f"DROP TABLE {COMPLAINTS_TOUCHED}")
+    con.execute("DELETE FROM meta.settings WHERE key = ?", [COMPLAINTS_KEY])
+    con.execute("INSERT INTO meta.settings VALUES (?, ?)",
+                [COMPLAINTS_KEY, f"{_complaint_inputs(con)}|{count}|{newest or ''}"])
     con.execute("COMMIT")
     return "all" if full else "touched"

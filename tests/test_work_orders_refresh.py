@@ -13,6 +13,7 @@ import pytest
 from pipelines import work_orders
 from pipelines.config import load_config
 from pipelines.warehouse import connect, publishing
+from tests.dashboard_fixtures import demo_project  # noqa: F401 (pytest fixture)
 from tests.metrics.conftest import REPO, frame
 from tests.metrics.test_work_orders import EVENTS, TICKETS
 
@@ -96,3 +97,85 @@ def test_a_refresh_reads_only_the_touched_tickets_events(cfg):
         assert seen == [1]      # W1 only, of five tickets with events
         assert con.execute("SELECT received FROM metrics.work_order_tickets_base WHERE ticket_id = 'W1'"
                            ).fetchall() == [(2,)]
+
+
+# --- metrics.complaint_limits_base: the stored, time-independent part of metrics.complaint_limits --------------
+
+def _differences(con: duckdb.DuckDBPyConnection, where: str = "true", params: list | None = None) -> int:
+    """Rows of the stored table and of its view (the definition, computed live) that the other lacks."""
+    # `where` is a constant of these tests; values are bound
+    return con.execute(f"""
+        SELECT count(*) FROM (
+            ((FROM metrics.complaint_limits_base WHERE {where}) EXCEPT ALL
+             (FROM metrics.complaint_limits_schedule WHERE {where}))
+            UNION ALL
+            ((FROM metrics.complaint_limits_schedule WHERE {where}) EXCEPT ALL
+             (FROM metrics.complaint_limits_base WHERE {where})))
+    """, (params or []) * 4).fetchall()[0][0]
+
+
+def test_complaint_limits_stored_equal_the_view_on_the_demo_and_random_filters(demo_project):
+    import random
+
+    con = connect(demo_project.config)
+    try:
+        stored = con.execute("SELECT count(*), count(*) FILTER (WHERE has_events) FROM metrics.complaint_limits_base"
+                             ).fetchall()[0]
+        assert stored[0] > 100 and stored[1] > 0
+        assert _differences(con) == 0
+        sites = [r[0] for r in con.execute("SELECT DISTINCT site FROM metrics.complaint_limits_base").fetchall()]
+        levels = [r[0] for r in con.execute("SELECT DISTINCT coordination_level FROM metrics.complaint_limits_base"
+                                            ).fetchall()]
+        low, high = con.execute("SELECT min(created_date), max(created_date) FROM metrics.complaint_limits_base"
+                                ).fetchall()[0]
+        rng = random.Random(14)
+        for _ in range(8):
+            start = low + (high - low) * rng.random() * 0.8
+            where = ("site = ? AND coordination_level = ? AND created_date BETWEEN CAST(? AS DATE) AND "
+                     "CAST(? AS DATE) + 40")
+            params = [rng.choice(sites), rng.choice(levels), start.isoformat(), start.isoformat()]
+            assert _differences(con, where, params) == 0
+        # and the view over the stored rows decides like the definition: met, missed or pending from now
+        assert con.execute("""
+            SELECT count(*) FROM metrics.complaint_limits AS c JOIN metrics.complaint_limits_schedule AS s
+            USING (ticket_id)
+            WHERE c.is_met IS DISTINCT FROM (CASE WHEN s.due_at IS NULL THEN NULL
+                                                  WHEN s.done_at IS NOT NULL THEN s.done_at <= s.due_at
+                                                  WHEN (SELECT now_at FROM metrics.clock) > s.due_at THEN FALSE END)
+        """).fetchall() == [(0,)]
+    finally:
+        con.close()
+
+
+@pytest.mark.clock("2026-11-23T10:00:00+08:00")
+def test_complaint_limits_base_follows_ticket_rows_and_events_of_each_load(cfg):
+    complaint = {"ticket_id": "K1", "created_at": "2026-11-23 08:00+08:00", "ticket_type": "complaint",
+                 "site": "Riverside", "status": "open", "coordination_level": "within_department"}
+    other = {**complaint, "ticket_id": "K2"}
+    inquiry = {**complaint, "ticket_id": "K3", "ticket_type": "inquiry"}
+    with publishing(cfg) as con:   # (the first events ever rebuild everything: K3's here, so the next load's do not)
+        _insert(con, "tickets", [complaint, other, inquiry])
+        _insert(con, "ticket_events", [{"ticket_id": "K3", "occurred_at": "2026-11-23 08:00+08:00",
+                                        "step": "received", "event_id": "K3|1"}])
+    with publishing(cfg) as con:
+        assert con.execute("SELECT ticket_id, limit_minutes, has_events FROM metrics.complaint_limits_base "
+                           "ORDER BY 1").fetchall() == [("K1", 120, False), ("K2", 120, False)]
+        con.execute("UPDATE metrics.complaint_limits_base SET limit_minutes = -1 WHERE ticket_id = 'K2'")  # a mark
+        # K1 becomes cross-department (its ticket row) and gets a return still waiting to be taken up (its events)
+        con.execute("DELETE FROM core.tickets WHERE ticket_id = 'K1'")
+        _insert(con, "tickets", [{**complaint, "coordination_level": "cross_department"}], LATER)
+        _insert(con, "ticket_events", [
+            {"ticket_id": "K1", "occurred_at": "2026-11-23 08:10+08:00", "step": "dispatched",
+             "to_department": "cleaning", "event_id": "K1|1"},
+            {"ticket_id": "K1", "occurred_at": "2026-11-23 09:00+08:00", "step": "returned",
+             "from_department": "cleaning", "reason": "not ours", "event_id": "K1|2"}], LATER)
+    ro = connect(cfg)
+    try:
+        assert ro.execute("SELECT ticket_id, limit_minutes, has_events, returns_running FROM "
+                          "metrics.complaint_limits_base ORDER BY 1").fetchall() == [("K1", 2880, True, 1),
+                                                                                     ("K2", -1, False, 0)]
+        # the return has lost 08:10 -> now (10:00) = 110 minutes: computed at read from metrics.clock
+        assert ro.execute("SELECT lost_in_returns_minutes, is_met FROM metrics.complaint_limits "
+                          "WHERE ticket_id = 'K1'").fetchall() == [(110.0, None)]
+    finally:
+        ro.close()
