@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
+sys.path.insert(0, str(REPO))   # first: bench/dashboard.py must not shadow the package
 
 
 def build(tickets: int) -> Path:
@@ -78,13 +78,31 @@ QUERIES = {
 }
 
 
+def page_queries():
+    """The Hotline page's queries (dashboard/queries_hotline*.py) for the default 13 weeks: name -> call(run)."""
+    from datetime import date, timedelta
+
+    from dashboard import queries_hotline as q
+    from dashboard import queries_hotline_kpis as k
+    from dashboard.queries import Filters
+
+    f = Filters(start=date(2026, 11, 23) - timedelta(days=91), end=date(2026, 11, 23))
+    calls = {name: (lambda run, fn=getattr(q, name): fn(run, f))
+             for name in ("summary", "flow", "by_department", "by_reason", "open_work_orders", "open_by_department",
+                          "appeals", "escalations")}
+    calls["complaint_limits_by_level"] = lambda run: k.complaint_limits_by_level(run, f)
+    return calls
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--db", type=Path)
+    parser.add_argument("--page", action="store_true", help="also the Hotline page's queries")
     args = parser.parse_args()
     import duckdb
+    import polars as pl
 
     from pipelines import clock
     db = args.db or build(args.tickets)
@@ -101,6 +119,24 @@ def main() -> None:
             con.close()
         print(f"{name:32} {statistics.median(times) * 1000:8.0f} ms (median of {args.repeat}; "
               + ", ".join(f"{t * 1000:.0f}" for t in times) + ")", flush=True)
+    if not args.page:
+        return
+    total = []
+    for name, call in page_queries().items():
+        times = []
+        for _ in range(args.repeat):
+            con = duckdb.connect(str(db), read_only=True)
+            con.execute("SET search_path = 'metrics,core,meta'")
+            for statement, params in clock.session_statements():
+                con.execute(statement, params)
+            started = time.perf_counter()
+            call(lambda sql, params, con=con: pl.from_arrow(con.execute(sql, params).to_arrow_table()))
+            times.append(time.perf_counter() - started)
+            con.close()
+        total.append(statistics.median(times))
+        print(f"page: {name:26} {statistics.median(times) * 1000:8.0f} ms (median of {args.repeat}; "
+              + ", ".join(f"{t * 1000:.0f}" for t in times) + ")", flush=True)
+    print(f"page: all {sum(total) * 1000:.0f} ms", flush=True)
 
 
 if __name__ == "__main__":

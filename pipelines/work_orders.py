@@ -171,20 +171,35 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
     return "all" if full else "touched"
 
 
-def schedule_sql(touched_only: bool) -> str:
-    """metrics.complaint_limits_schedule's query (the view file's text after `AS`), for every complaint or, with
-    `touched_only`, each `-- @touched <column>` line replaced by a filter of that column on the temp table
-    COMPLAINTS_TOUCHED (as pipelines/derived.schedule_sql narrows the SLA schedule)."""
-    text = resources.files("pipelines").joinpath("sql", "metrics", "complaint_limits_schedule.sql").read_text("utf-8")
+# The stored views: schedule view (its file holds the definition) -> the table a publish keeps it in.
+STORED = {"complaint_limits_schedule": "complaint_limits_base",
+          "work_order_escalations_schedule": "work_order_escalations_base"}
+
+
+def schedule_sql(touched_only: bool, view: str = "complaint_limits_schedule") -> str:
+    """A schedule view's query (the view file's text after `AS`), for every row or, with `touched_only`, each
+    `-- @touched <column>` line replaced by a filter of that column on the temp table COMPLAINTS_TOUCHED (as
+    pipelines/derived.schedule_sql narrows the SLA schedule). `view`: a key of STORED (a constant)."""
+    text = resources.files("pipelines").joinpath("sql", "metrics", f"{view}.sql").read_text("utf-8")
     if not TOUCHED_MARKER.search(text):
-        raise RuntimeError("complaint_limits_schedule.sql must hold '-- @touched <column>' lines")
-    _, body = re.split(r"CREATE OR REPLACE VIEW metrics\.complaint_limits_schedule AS\s*", text, maxsplit=1)
+        raise RuntimeError(f"{view}.sql must hold '-- @touched <column>' lines")
+    _, body = re.split(rf"CREATE OR REPLACE VIEW metrics\.{view} AS\s*", text, maxsplit=1)
     # constant identifiers of this module and the view file, not values
     return TOUCHED_MARKER.sub(
         lambda m: f"    AND {m.group(1)} IN (SELECT ticket_id FROM {COMPLAINTS_TOUCHED})" if touched_only else "",
         body)
 
 
+ESCALATION_COMMENTS = {
+    "": "Materialised at publish (pipelines/work_orders.py): metrics.work_order_escalations_schedule (one row per "
+        "reminded or escalated step, with the department holding the ticket then), for the tickets each load "
+        "touched; read through metrics.work_order_escalations.",
+    "ticket_id": "Ticket", "occurred_at": "When the step happened", "occurred_date": "Local day of the step",
+    "step": "reminded or escalated", "level": "reminder, department_head or vice_president",
+    "level_rank": "1-3", "department": "The step's to_department, else the department holding it, else (none)",
+    "actor": "Who did it", "reason": "Reason given", "site": "As core.tickets", "ticket_type": "As core.tickets",
+    "category": "As core.tickets", "channel": "As core.tickets", "priority": "As core.tickets",
+}
 BASE_COMMENTS = {
     "": "Materialised at publish (pipelines/work_orders.py): metrics.complaint_limits_schedule, the "
         "time-independent part of metrics.complaint_limits (one row per complaint), for the tickets each load "
@@ -209,18 +224,20 @@ BASE_COMMENTS = {
 }
 
 
-def _describe_base(con: duckdb.DuckDBPyConnection) -> None:
-    """The table's comments (docs/data-model.md), when it was just created (DDL only then)."""
+def _describe_base(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """A stored table's comments (docs/data-model.md), when it was just created (DDL only then)."""
+    comments = BASE_COMMENTS if table == "complaint_limits_base" else ESCALATION_COMMENTS
     commented = con.execute("SELECT coalesce(comment, '') <> '' FROM duckdb_tables() WHERE schema_name = 'metrics' "
-                            "AND table_name = 'complaint_limits_base'").fetchall()
+                            "AND table_name = ?", [table]).fetchall()
     if commented and commented[0][0]:
         return
     columns = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'metrics' "
-                                         "AND table_name = 'complaint_limits_base'").fetchall()]
-    con.execute(f"COMMENT ON TABLE metrics.complaint_limits_base IS '{BASE_COMMENTS['']}'")   # constants
+                                         "AND table_name = ?", [table]).fetchall()]
+    # identifiers and texts are this module's constants
+    con.execute(f"COMMENT ON TABLE metrics.{table} IS '{comments['']}'")
     for column in columns:
-        text = BASE_COMMENTS.get(column, column).replace("'", "''")
-        con.execute(f"COMMENT ON COLUMN metrics.complaint_limits_base.{column} IS '{text}'")
+        text = comments.get(column, column).replace("'", "''")
+        con.execute(f"COMMENT ON COLUMN metrics.{table}.{column} IS '{text}'")
 
 
 def _complaint_inputs(con: duckdb.DuckDBPyConnection) -> str:
@@ -229,32 +246,35 @@ def _complaint_inputs(con: duckdb.DuckDBPyConnection) -> str:
         SELECT (SELECT string_agg(key || '=' || value, '|' ORDER BY key) FROM meta.settings
                 WHERE key = 'timezone' OR key LIKE 'hotline\\_%' ESCAPE '\\'),
                (SELECT string_agg(c::VARCHAR, '|' ORDER BY date_day) FROM core.calendar_days AS c),
-               (SELECT string_agg(column_name, ',' ORDER BY ordinal_position) FROM information_schema.columns
-                WHERE table_schema = 'metrics' AND table_name = 'complaint_limits_base')
+               (SELECT string_agg(table_name || '.' || column_name, ',' ORDER BY table_name, ordinal_position)
+                FROM information_schema.columns
+                WHERE table_schema = 'metrics' AND table_name IN ('complaint_limits_base',
+                                                                  'work_order_escalations_base'))
     """).fetchall()
     return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
 
 
 def refresh_complaints(con: duckdb.DuckDBPyConnection, events: str) -> str:
-    """Bring metrics.complaint_limits_base up to date: 'all', 'touched' or 'nothing'. The touched complaints are
+    """Bring the stored views (STORED: metrics.complaint_limits_base, work_order_escalations_base) up to date:
+    'all', 'touched' or 'nothing'. The touched complaints are
     the tickets whose rows a publish wrote (loaded_at newer than the last build) and those whose events it wrote
     (`events`: what refresh did; its temp table TOUCHED holds them when 'touched'). A change of the hotline's
     settings, the calendar or the table's layout, fewer tickets, or a full events rebuild recomputes all."""
-    layout = [r[0] for r in con.execute("""
-        SELECT column_name FROM information_schema.columns
-        WHERE table_schema = 'metrics' AND table_name = 'complaint_limits_schedule' ORDER BY ordinal_position
-    """).fetchall()]
-    stored_layout = [r[0] for r in con.execute("""
-        SELECT column_name FROM information_schema.columns
-        WHERE table_schema = 'metrics' AND table_name = 'complaint_limits_base' ORDER BY ordinal_position
-    """).fetchall()]
-    if not layout:
-        return "nothing"    # the views are not there yet (a warehouse being created)
-    if stored_layout != layout:
-        con.execute("DROP TABLE IF EXISTS metrics.complaint_limits_base")
-        con.execute("CREATE TABLE metrics.complaint_limits_base AS FROM metrics.complaint_limits_schedule "
-                    "WITH NO DATA")
-    _describe_base(con)
+    for view, table in STORED.items():
+        layout = [r[0] for r in con.execute("""
+            SELECT column_name FROM information_schema.columns
+            WHERE table_schema = 'metrics' AND table_name = ? ORDER BY ordinal_position
+        """, [view]).fetchall()]
+        stored_layout = [r[0] for r in con.execute("""
+            SELECT column_name FROM information_schema.columns
+            WHERE table_schema = 'metrics' AND table_name = ? ORDER BY ordinal_position
+        """, [table]).fetchall()]
+        if not layout:
+            return "nothing"    # the views are not there yet (a warehouse being created)
+        if stored_layout != layout:   # identifiers: STORED's constants
+            con.execute(f"DROP TABLE IF EXISTS metrics.{table}")
+            con.execute(f"CREATE TABLE metrics.{table} AS FROM metrics.{view} WITH NO DATA")
+        _describe_base(con, table)
     inputs = _complaint_inputs(con)
     count, newest = con.execute("SELECT count(*), CAST(max(loaded_at) AS VARCHAR) FROM core.tickets").fetchall()[0]
     stored = con.execute("SELECT value FROM meta.settings WHERE key = ?", [COMPLAINTS_KEY]).fetchall()
@@ -265,16 +285,17 @@ def refresh_complaints(con: duckdb.DuckDBPyConnection, events: str) -> str:
         return "nothing"
     con.execute("BEGIN TRANSACTION")
     if full:
-        con.execute("DELETE FROM metrics.complaint_limits_base")
-        con.execute(f"INSERT INTO metrics.complaint_limits_base BY NAME {schedule_sql(touched_only=False)}")
+        for view, table in STORED.items():
+            con.execute(f"DELETE FROM metrics.{table}")
+            con.execute(f"INSERT INTO metrics.{table} BY NAME {schedule_sql(False, view)}")
     else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {COMPLAINTS_TOUCHED} AS "
                     "SELECT ticket_id FROM core.tickets WHERE loaded_at > CAST(? AS TIMESTAMPTZ)", [built_newest])
         if events == "touched":
             con.execute(f"INSERT INTO {COMPLAINTS_TOUCHED} SELECT ticket_id FROM {TOUCHED}")
-        con.execute(f"DELETE FROM metrics.complaint_limits_base WHERE ticket_id IN "
-                    f"(SELECT ticket_id FROM {COMPLAINTS_TOUCHED})")
-        con.execute(f"INSERT INTO metrics.complaint_limits_base BY NAME {schedule_sql(touched_only=True)}")
+        for view, table in STORED.items():
+            con.execute(f"DELETE FROM metrics.{table} WHERE ticket_id IN (SELECT ticket_id FROM {COMPLAINTS_TOUCHED})")
+            con.execute(f"INSERT INTO metrics.{table} BY NAME {schedule_sql(True, view)}")
         con.execute(f"DROP TABLE {COMPLAINTS_TOUCHED}")
     con.execute("DELETE FROM meta.settings WHERE key = ?", [COMPLAINTS_KEY])
     con.execute("INSERT INTO meta.settings VALUES (?, ?)",

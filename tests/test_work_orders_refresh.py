@@ -101,16 +101,15 @@ def test_a_refresh_reads_only_the_touched_tickets_events(cfg):
 
 # --- metrics.complaint_limits_base: the stored, time-independent part of metrics.complaint_limits --------------
 
-def _differences(con: duckdb.DuckDBPyConnection, where: str = "true", params: list | None = None) -> int:
+def _differences(con: duckdb.DuckDBPyConnection, where: str = "true", params: list | None = None,
+                 table: str = "complaint_limits_base", view: str = "complaint_limits_schedule") -> int:
     """Rows of the stored table and of its view (the definition, computed live) that the other lacks."""
-    # `where` is a constant of these tests; values are bound
+    # `where`, `table` and `view` are constants of these tests; values are bound
     return con.execute(f"""
         SELECT count(*) FROM (
-            ((FROM metrics.complaint_limits_base WHERE {where}) EXCEPT ALL
-             (FROM metrics.complaint_limits_schedule WHERE {where}))
+            ((FROM metrics.{table} WHERE {where}) EXCEPT ALL (FROM metrics.{view} WHERE {where}))
             UNION ALL
-            ((FROM metrics.complaint_limits_schedule WHERE {where}) EXCEPT ALL
-             (FROM metrics.complaint_limits_base WHERE {where})))
+            ((FROM metrics.{view} WHERE {where}) EXCEPT ALL (FROM metrics.{table} WHERE {where})))
     """, (params or []) * 4).fetchall()[0][0]
 
 
@@ -179,3 +178,25 @@ def test_complaint_limits_base_follows_ticket_rows_and_events_of_each_load(cfg):
                           "WHERE ticket_id = 'K1'").fetchall() == [(110.0, None)]
     finally:
         ro.close()
+
+
+def test_escalations_stored_equal_the_view_on_the_demo_and_random_filters(demo_project):
+    import random
+
+    con = connect(demo_project.config)
+    try:
+        esc = ("work_order_escalations_base", "work_order_escalations_schedule")
+        assert con.execute("SELECT count(DISTINCT level) FROM metrics.work_order_escalations").fetchall() == [(3,)]
+        assert _differences(con, table=esc[0], view=esc[1]) == 0
+        departments = [r[0] for r in con.execute("SELECT DISTINCT department FROM metrics.work_order_escalations"
+                                                 ).fetchall()]
+        low, high = con.execute("SELECT min(occurred_date), max(occurred_date) FROM metrics.work_order_escalations"
+                                ).fetchall()[0]
+        rng = random.Random(13)
+        for _ in range(8):
+            start = (low + (high - low) * rng.random() * 0.8).isoformat()
+            assert _differences(con, "department = ? AND occurred_date BETWEEN CAST(? AS DATE) AND "
+                                "CAST(? AS DATE) + 30", [rng.choice(departments), start, start],
+                                table=esc[0], view=esc[1]) == 0
+    finally:
+        con.close()
