@@ -287,6 +287,26 @@ CASES: dict[tuple[str, str], Case] = {
     ("nonconformity_events", "not_in_future"): Case(set_(7, occurred_at="2026-11-30 08:00:00"), (9,)),
     ("nonconformity_events", "fresh_within_days"): STALE,
     ("nonconformity_events", "volume_near_trailing_average"): BIG_HISTORY,
+    # issue 15: corrective actions (CAPA); no freshness check (an action list is not a stream)
+    ("corrective_actions", "batch_not_empty"): Case(edit=lambda rows: []),
+    ("corrective_actions", "capa_id_present"): Case(drop="capa_id", strict=False),
+    ("corrective_actions", "action_present"): Case(drop="action", strict=False),
+    ("corrective_actions", "owner_present"): Case(drop="owner", strict=False),
+    ("corrective_actions", "due_date_present"): Case(drop="due_date", strict=False),
+    ("corrective_actions", "capa_id_not_null"): Case(set_(2, capa_id=""), (4,)),
+    ("corrective_actions", "capa_id_unique"): Case(set_(1, capa_id="CA-1"), (2, 3)),
+    ("corrective_actions", "action_not_null"): Case(set_(0, action=""), (2,)),
+    ("corrective_actions", "owner_not_null"): Case(set_(3, owner=""), (5,)),
+    ("corrective_actions", "due_date_not_null"): Case(set_(4, due_date=""), (6,)),
+    ("corrective_actions", "source_type_in_set"): Case(
+        sql="UPDATE staged SET source_type = 'rumour' WHERE __row = 3", lines=(3,)),
+    ("corrective_actions", "status_in_set"): Case(sql="UPDATE staged SET status = 'parked' WHERE __row = 4",
+                                                  lines=(4,)),
+    ("corrective_actions", "verification_result_in_set"): Case(
+        sql="UPDATE staged SET verification_result = 'maybe' WHERE __row = 2", lines=(2,)),
+    ("corrective_actions", "metric_in_set"): Case(sql="UPDATE staged SET metric = 'happiness' WHERE __row = 5",
+                                                  lines=(5,)),
+    ("corrective_actions", "window_days_in_range"): Case(set_(1, window_days="400"), (3,)),
     # issue 15: a scrap without its material cost for a product the configuration does not price (warning)
     ("nonconformities", "loss_rule_has_price"): Case(
         set_(3, material_cost=""), (5,), sql="INSERT INTO meta.settings VALUES ('nc_rule|scrap', 'material_cost')"),
