@@ -172,7 +172,8 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
 
 
 # The stored views: schedule view (its file holds the definition) -> the table a publish keeps it in.
-STORED = {"complaint_limits_schedule": "complaint_limits_base",
+STORED = {"work_order_state_schedule": "work_order_state_base",
+          "complaint_limits_schedule": "complaint_limits_base",
           "work_order_escalations_schedule": "work_order_escalations_base"}
 
 
@@ -190,6 +191,18 @@ def schedule_sql(touched_only: bool, view: str = "complaint_limits_schedule") ->
         body)
 
 
+STATE_COMMENTS = {
+    "": "Materialised at publish (pipelines/work_orders.py): metrics.work_order_state_schedule (one row per ticket "
+        "with events: its state, counts and times, with the ticket's dimensions and local day), for the tickets "
+        "each load touched; read through metrics.work_order_state, which adds what depends on now.",
+    "ticket_id": "Ticket", "created_at": "As core.tickets", "created_date": "Local day received",
+    "site": "As core.tickets", "ticket_type": "As core.tickets", "category": "As core.tickets",
+    "channel": "As core.tickets", "priority": "As core.tickets", "export_department": "core.tickets.department",
+    "export_status": "core.tickets.status", "status": "State from the events", "is_open": "Not archived or cancelled",
+    "current_department": "Department holding it while open", "held_since": "Since when it holds it",
+    "current_deadline_at": "Deadline of the current hold", "reply_hold_replied_at": "First reply in the reply hold",
+    "reply_hold_ended_at": "When the reply hold ended",
+}
 ESCALATION_COMMENTS = {
     "": "Materialised at publish (pipelines/work_orders.py): metrics.work_order_escalations_schedule (one row per "
         "reminded or escalated step, with the department holding the ticket then), for the tickets each load "
@@ -226,7 +239,8 @@ BASE_COMMENTS = {
 
 def _describe_base(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """A stored table's comments (docs/data-model.md), when it was just created (DDL only then)."""
-    comments = BASE_COMMENTS if table == "complaint_limits_base" else ESCALATION_COMMENTS
+    comments = {"complaint_limits_base": BASE_COMMENTS, "work_order_state_base": STATE_COMMENTS}.get(
+        table, ESCALATION_COMMENTS)
     commented = con.execute("SELECT coalesce(comment, '') <> '' FROM duckdb_tables() WHERE schema_name = 'metrics' "
                             "AND table_name = ?", [table]).fetchall()
     if commented and commented[0][0]:
@@ -234,7 +248,8 @@ def _describe_base(con: duckdb.DuckDBPyConnection, table: str) -> None:
     columns = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'metrics' "
                                          "AND table_name = ?", [table]).fetchall()]
     # identifiers and texts are this module's constants
-    con.execute(f"COMMENT ON TABLE metrics.{table} IS '{comments['']}'")
+    text = comments[""].replace("'", "''")
+    con.execute(f"COMMENT ON TABLE metrics.{table} IS '{text}'")
     for column in columns:
         text = comments.get(column, column).replace("'", "''")
         con.execute(f"COMMENT ON COLUMN metrics.{table}.{column} IS '{text}'")
@@ -248,7 +263,7 @@ def _complaint_inputs(con: duckdb.DuckDBPyConnection) -> str:
                (SELECT string_agg(c::VARCHAR, '|' ORDER BY date_day) FROM core.calendar_days AS c),
                (SELECT string_agg(table_name || '.' || column_name, ',' ORDER BY table_name, ordinal_position)
                 FROM information_schema.columns
-                WHERE table_schema = 'metrics' AND table_name IN ('complaint_limits_base',
+                WHERE table_schema = 'metrics' AND table_name IN ('complaint_limits_base', 'work_order_state_base',
                                                                   'work_order_escalations_base'))
     """).fetchall()
     return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]

@@ -200,3 +200,28 @@ def test_escalations_stored_equal_the_view_on_the_demo_and_random_filters(demo_p
                                 table=esc[0], view=esc[1]) == 0
     finally:
         con.close()
+
+
+def test_work_order_state_stored_equals_the_view_on_the_demo_and_random_filters(demo_project):
+    import random
+
+    con = connect(demo_project.config)
+    try:
+        state = ("work_order_state_base", "work_order_state_schedule")
+        assert con.execute("SELECT count(*) > 100, count(*) FILTER (WHERE is_open) > 0 FROM metrics.work_order_state"
+                           ).fetchall() == [(True, True)]
+        assert _differences(con, table=state[0], view=state[1]) == 0
+        values = {c: [r[0] for r in con.execute(f"SELECT DISTINCT {c} FROM metrics.work_order_state_base").fetchall()]
+                  for c in ("site", "category", "status")}
+        low, high = con.execute("SELECT min(created_date), max(created_date) FROM metrics.work_order_state_base"
+                                ).fetchall()[0]
+        rng = random.Random(8)
+        for _ in range(8):
+            column = rng.choice(sorted(values))
+            start = (low + (high - low) * rng.random() * 0.8).isoformat()
+            # column: one of the constants above
+            assert _differences(con, f"{column} IS NOT DISTINCT FROM ? AND created_date BETWEEN CAST(? AS DATE) "
+                                "AND CAST(? AS DATE) + 30", [rng.choice(values[column]), start, start],
+                                table=state[0], view=state[1]) == 0
+    finally:
+        con.close()
