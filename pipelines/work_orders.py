@@ -172,7 +172,8 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
 
 
 # The stored views: schedule view (its file holds the definition) -> the table a publish keeps it in.
-STORED = {"work_order_state_schedule": "work_order_state_base",
+STORED = {"work_order_holds_schedule": "work_order_holds_stored",   # first: complaint_limits_schedule reads it
+          "work_order_state_schedule": "work_order_state_base",
           "complaint_limits_schedule": "complaint_limits_base",
           "work_order_escalations_schedule": "work_order_escalations_base"}
 
@@ -191,6 +192,20 @@ def schedule_sql(touched_only: bool, view: str = "complaint_limits_schedule") ->
         body)
 
 
+HOLDS_COMMENTS = {
+    "": "Materialised at publish (pipelines/work_orders.py): metrics.work_order_holds_schedule (one row per "
+        "hand-over, how it ended, with the ticket's dimensions and the local day received), for the tickets each "
+        "load touched; read through metrics.work_order_holds, which adds what depends on now.",
+    "ticket_id": "Ticket", "hold_seq": "Position of the hand-over among the ticket's steps",
+    "kind": "dispatched, redispatched or transferred", "department": "Department that received it",
+    "received_at": "When it received it", "received_date": "Local day received", "deadline_at": "Deadline given",
+    "end_step": "Step that ended the hold; null = still held", "ended_at": "When the hold ended",
+    "end_reason": "Reason of the return or transfer", "is_held": "Still held", "is_returned": "Ended in a return",
+    "is_transferred_on": "Ended in a transfer", "resumed_at": "When the next department received it",
+    "first_replied_at": "First reply in the hold", "replies": "Replies in the hold", "site": "As core.tickets",
+    "ticket_type": "As core.tickets", "category": "As core.tickets", "channel": "As core.tickets",
+    "priority": "As core.tickets",
+}
 STATE_COMMENTS = {
     "": "Materialised at publish (pipelines/work_orders.py): metrics.work_order_state_schedule (one row per ticket "
         "with events: its state, counts and times, with the ticket's dimensions and local day), for the tickets "
@@ -239,7 +254,8 @@ BASE_COMMENTS = {
 
 def _describe_base(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """A stored table's comments (docs/data-model.md), when it was just created (DDL only then)."""
-    comments = {"complaint_limits_base": BASE_COMMENTS, "work_order_state_base": STATE_COMMENTS}.get(
+    comments = {"complaint_limits_base": BASE_COMMENTS, "work_order_state_base": STATE_COMMENTS,
+                "work_order_holds_stored": HOLDS_COMMENTS}.get(
         table, ESCALATION_COMMENTS)
     commented = con.execute("SELECT coalesce(comment, '') <> '' FROM duckdb_tables() WHERE schema_name = 'metrics' "
                             "AND table_name = ?", [table]).fetchall()
@@ -264,7 +280,8 @@ def _complaint_inputs(con: duckdb.DuckDBPyConnection) -> str:
                (SELECT string_agg(table_name || '.' || column_name, ',' ORDER BY table_name, ordinal_position)
                 FROM information_schema.columns
                 WHERE table_schema = 'metrics' AND table_name IN ('complaint_limits_base', 'work_order_state_base',
-                                                                  'work_order_escalations_base'))
+                                                                  'work_order_escalations_base',
+                                                                  'work_order_holds_stored'))
     """).fetchall()
     return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
 

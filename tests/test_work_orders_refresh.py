@@ -225,3 +225,26 @@ def test_work_order_state_stored_equals_the_view_on_the_demo_and_random_filters(
                                 table=state[0], view=state[1]) == 0
     finally:
         con.close()
+
+
+def test_work_order_holds_stored_equal_the_view_on_the_demo_and_random_filters(demo_project):
+    import random
+
+    con = connect(demo_project.config)
+    try:
+        holds = ("work_order_holds_stored", "work_order_holds_schedule")
+        assert con.execute("SELECT count(*) > 100, count(*) FILTER (WHERE is_returned) > 0 "
+                           "FROM metrics.work_order_holds").fetchall() == [(True, True)]
+        assert _differences(con, table=holds[0], view=holds[1]) == 0
+        departments = [r[0] for r in con.execute("SELECT DISTINCT department FROM metrics.work_order_holds_stored"
+                                                 ).fetchall()]
+        low, high = con.execute("SELECT min(received_date), max(received_date) FROM metrics.work_order_holds_stored"
+                                ).fetchall()[0]
+        rng = random.Random(3)
+        for _ in range(8):
+            start = (low + (high - low) * rng.random() * 0.8).isoformat()
+            assert _differences(con, "department = ? AND received_date BETWEEN CAST(? AS DATE) AND "
+                                "CAST(? AS DATE) + 30", [rng.choice(departments), start, start],
+                                table=holds[0], view=holds[1]) == 0
+    finally:
+        con.close()

@@ -15,26 +15,14 @@
 --   first_replied_at = the first reply while the department held it; is_replied_on_time = that reply came at or
 --   before deadline_at (the deadline the hand-over gave it); false when the department held it past the deadline
 --   without a reply; null when no deadline was given, or it passed the ticket on unreplied before the deadline.
+-- Stored at publish: metrics.work_order_holds_stored holds metrics.work_order_holds_schedule (all but what
+-- depends on now); this view adds held_minutes, lost_minutes and is_replied_on_time from metrics.clock.
 -- Steps at the same moment are ordered as the lifecycle is (received, dispatched, returned, ... archived).
+CREATE TABLE IF NOT EXISTS metrics.work_order_holds_stored AS FROM metrics.work_order_holds_schedule WITH NO DATA;
 CREATE OR REPLACE VIEW metrics.work_order_holds AS
-WITH
-
-tz AS (SELECT coalesce(max(value) FILTER (WHERE key = 'timezone'), 'UTC') AS tz FROM meta.settings)
-
 SELECT
-    d.ticket_id,
-    d.hold_seq,
-    d.kind,
-    d.department,
-    d.received_at,
-    CAST(timezone(tz.tz, d.received_at) AS DATE) AS received_date,
-    d.deadline_at,
-    d.end_step,
-    d.ended_at,
-    d.end_reason,
-    d.end_step IS NULL AS is_held,
-    coalesce(d.end_step = 'returned', false) AS is_returned,
-    coalesce(d.end_step = 'transferred', false) AS is_transferred_on,
+    d.ticket_id, d.hold_seq, d.kind, d.department, d.received_at, d.received_date, d.deadline_at, d.end_step,
+    d.ended_at, d.end_reason, d.is_held, d.is_returned, d.is_transferred_on,
     (epoch(coalesce(d.ended_at, c.now_at)) - epoch(d.received_at)) / 60.0 AS held_minutes,
     CASE WHEN d.end_step IN ('returned', 'transferred')
          THEN (epoch(coalesce(d.resumed_at, c.now_at)) - epoch(d.received_at)) / 60.0 END AS lost_minutes,
@@ -43,8 +31,6 @@ SELECT
     CASE WHEN d.deadline_at IS NULL THEN NULL
          WHEN d.first_replied_at IS NOT NULL THEN d.first_replied_at <= d.deadline_at
          WHEN coalesce(d.ended_at, c.now_at) > d.deadline_at THEN false END AS is_replied_on_time,
-    t.site, t.ticket_type, t.category, t.channel, t.priority
-FROM metrics.work_order_holds_base AS d
-LEFT JOIN core.tickets AS t ON t.ticket_id = d.ticket_id
-CROSS JOIN tz
+    d.site, d.ticket_type, d.category, d.channel, d.priority
+FROM metrics.work_order_holds_stored AS d
 CROSS JOIN metrics.clock AS c
