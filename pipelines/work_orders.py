@@ -175,7 +175,8 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
 STORED = {"work_order_holds_schedule": "work_order_holds_stored",   # first: complaint_limits_schedule reads it
           "work_order_state_schedule": "work_order_state_base",
           "complaint_limits_schedule": "complaint_limits_base",
-          "work_order_escalations_schedule": "work_order_escalations_base"}
+          "work_order_escalations_schedule": "work_order_escalations_base",
+          "work_order_appeals_schedule": "work_order_appeals_base"}
 
 
 def schedule_sql(touched_only: bool, view: str = "complaint_limits_schedule") -> str:
@@ -205,6 +206,17 @@ HOLDS_COMMENTS = {
     "first_replied_at": "First reply in the hold", "replies": "Replies in the hold", "site": "As core.tickets",
     "ticket_type": "As core.tickets", "category": "As core.tickets", "channel": "As core.tickets",
     "priority": "As core.tickets",
+}
+APPEALS_COMMENTS = {
+    "": "Materialised at publish (pipelines/work_orders.py): metrics.work_order_appeals_schedule (one row per "
+        "appealed step and its outcome), for the tickets each load touched; read through "
+        "metrics.work_order_appeals.",
+    "ticket_id": "Appealed ticket", "appealed_at": "When it was appealed", "appealed_date": "Local day appealed",
+    "appeal_ticket_id": "The appeal ticket", "appeal_grade": "major_urgent, ordinary, complex or (none)",
+    "outcome": "upheld, not_upheld or pending", "decided_at": "The appeal ticket's last review",
+    "is_upheld": "Upheld", "is_decided": "Decided", "site": "As core.tickets", "ticket_type": "As core.tickets",
+    "category": "As core.tickets", "channel": "As core.tickets", "priority": "As core.tickets",
+    "department": "As core.tickets",
 }
 STATE_COMMENTS = {
     "": "Materialised at publish (pipelines/work_orders.py): metrics.work_order_state_schedule (one row per ticket "
@@ -255,7 +267,7 @@ BASE_COMMENTS = {
 def _describe_base(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """A stored table's comments (docs/data-model.md), when it was just created (DDL only then)."""
     comments = {"complaint_limits_base": BASE_COMMENTS, "work_order_state_base": STATE_COMMENTS,
-                "work_order_holds_stored": HOLDS_COMMENTS}.get(
+                "work_order_holds_stored": HOLDS_COMMENTS, "work_order_appeals_base": APPEALS_COMMENTS}.get(
         table, ESCALATION_COMMENTS)
     commented = con.execute("SELECT coalesce(comment, '') <> '' FROM duckdb_tables() WHERE schema_name = 'metrics' "
                             "AND table_name = ?", [table]).fetchall()
@@ -281,7 +293,8 @@ def _complaint_inputs(con: duckdb.DuckDBPyConnection) -> str:
                 FROM information_schema.columns
                 WHERE table_schema = 'metrics' AND table_name IN ('complaint_limits_base', 'work_order_state_base',
                                                                   'work_order_escalations_base',
-                                                                  'work_order_holds_stored'))
+                                                                  'work_order_holds_stored',
+                                                                  'work_order_appeals_base'))
     """).fetchall()
     return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
 
@@ -325,6 +338,9 @@ def refresh_complaints(con: duckdb.DuckDBPyConnection, events: str) -> str:
                     "SELECT ticket_id FROM core.tickets WHERE loaded_at > CAST(? AS TIMESTAMPTZ)", [built_newest])
         if events == "touched":
             con.execute(f"INSERT INTO {COMPLAINTS_TOUCHED} SELECT ticket_id FROM {TOUCHED}")
+        # an appeal's outcome is its appeal ticket's review: the appealed tickets of touched appeal tickets
+        con.execute(f"INSERT INTO {COMPLAINTS_TOUCHED} SELECT ticket_id FROM core.ticket_events "
+                    f"WHERE step = 'appealed' AND appeal_ticket_id IN (SELECT ticket_id FROM {COMPLAINTS_TOUCHED})")
         for view, table in STORED.items():
             con.execute(f"DELETE FROM metrics.{table} WHERE ticket_id IN (SELECT ticket_id FROM {COMPLAINTS_TOUCHED})")
             con.execute(f"INSERT INTO metrics.{table} BY NAME {schedule_sql(True, view)}")

@@ -188,6 +188,8 @@ def test_escalations_stored_equal_the_view_on_the_demo_and_random_filters(demo_p
         esc = ("work_order_escalations_base", "work_order_escalations_schedule")
         assert con.execute("SELECT count(DISTINCT level) FROM metrics.work_order_escalations").fetchall() == [(3,)]
         assert _differences(con, table=esc[0], view=esc[1]) == 0
+        assert con.execute("SELECT count(*) > 0 FROM metrics.work_order_appeals").fetchall() == [(True,)]
+        assert _differences(con, table="work_order_appeals_base", view="work_order_appeals_schedule") == 0
         departments = [r[0] for r in con.execute("SELECT DISTINCT department FROM metrics.work_order_escalations"
                                                  ).fetchall()]
         low, high = con.execute("SELECT min(occurred_date), max(occurred_date) FROM metrics.work_order_escalations"
@@ -248,3 +250,27 @@ def test_work_order_holds_stored_equal_the_view_on_the_demo_and_random_filters(d
                                 table=holds[0], view=holds[1]) == 0
     finally:
         con.close()
+
+
+def test_appeals_stored_follow_the_appeal_tickets_review(cfg):
+    """An appeal's outcome is another ticket's review: a load of that review alone updates the stored appeal."""
+    review = next(e for e in EVENTS if e["ticket_id"] == "A1" and e["step"] == "reviewed")
+    with publishing(cfg) as con:
+        _insert(con, "tickets", TICKETS)
+        _insert(con, "ticket_events", [e for e in EVENTS if e is not review])
+    ro = connect(cfg)
+    try:
+        assert ro.execute("SELECT outcome FROM metrics.work_order_appeals WHERE ticket_id = 'W1'").fetchall() == \
+            [("pending",)]
+    finally:
+        ro.close()
+    with publishing(cfg) as con:
+        _insert(con, "ticket_events", [review], LATER)
+        assert _differences(con, table="work_order_appeals_base", view="work_order_appeals_schedule") > 0
+    ro = connect(cfg)
+    try:
+        assert ro.execute("SELECT outcome FROM metrics.work_order_appeals WHERE ticket_id = 'W1'").fetchall() == \
+            [("upheld",)]
+        assert _differences(ro, table="work_order_appeals_base", view="work_order_appeals_schedule") == 0
+    finally:
+        ro.close()
