@@ -87,7 +87,10 @@ def page_queries():
     from dashboard.queries import Filters
 
     f = Filters(start=date(2026, 11, 23) - timedelta(days=91), end=date(2026, 11, 23))
-    calls = {name: (lambda run, fn=getattr(q, name): fn(run, f))
+    def call(fn):
+        return lambda run: fn(run, f)
+
+    calls = {name: call(getattr(q, name))
              for name in ("summary", "flow", "by_department", "by_reason", "open_work_orders", "open_by_department",
                           "appeals", "escalations")}
     calls["complaint_limits_by_level"] = lambda run: k.complaint_limits_by_level(run, f)

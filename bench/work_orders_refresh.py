@@ -25,7 +25,7 @@ import duckdb
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipelines import work_orders  # noqa: E402
+from pipelines import work_orders
 
 STEPS = "['received', 'dispatched', 'returned', 'redispatched', 'transferred', 'replied', 'reminded', 'replied', " \
         "'reviewed', 'archived']"
@@ -65,7 +65,7 @@ def before_module(rev: str) -> types.ModuleType:
     text = subprocess.run(["git", "show", f"{rev}:pipelines/work_orders.py"], cwd=REPO, check=True,
                           capture_output=True, text=True).stdout
     module = types.ModuleType("work_orders_before")
-    exec(compile(text, "work_orders_before", "exec"), module.__dict__)
+    exec(compile(text, "work_orders_before", "exec"), module.__dict__)  # noqa: S102 (our own committed file)
     return module
 
 

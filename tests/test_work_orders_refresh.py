@@ -4,7 +4,7 @@ only the tickets whose events it wrote, and what it leaves equals a full rebuild
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -17,7 +17,7 @@ from tests.dashboard_fixtures import demo_project  # noqa: F401 (pytest fixture)
 from tests.metrics.conftest import REPO, frame
 from tests.metrics.test_work_orders import EVENTS, TICKETS
 
-LATER = datetime(2026, 11, 23, 1, 0, tzinfo=timezone.utc)   # newer than the first publish's loaded_at
+LATER = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)   # newer than the first publish's loaded_at
 BASES = ("work_order_holds_base", "work_order_tickets_base")
 
 
@@ -113,7 +113,7 @@ def _differences(con: duckdb.DuckDBPyConnection, where: str = "true", params: li
     """, (params or []) * 4).fetchall()[0][0]
 
 
-def test_complaint_limits_stored_equal_the_view_on_the_demo_and_random_filters(demo_project):
+def test_complaint_limits_stored_equal_the_view_on_the_demo_and_random_filters(demo_project):  # noqa: F811 (the fixture imported above)
     import random
 
     con = connect(demo_project.config)
@@ -180,7 +180,7 @@ def test_complaint_limits_base_follows_ticket_rows_and_events_of_each_load(cfg):
         ro.close()
 
 
-def test_escalations_stored_equal_the_view_on_the_demo_and_random_filters(demo_project):
+def test_escalations_stored_equal_the_view_on_the_demo_and_random_filters(demo_project):  # noqa: F811 (the fixture imported above)
     import random
 
     con = connect(demo_project.config)
@@ -204,7 +204,7 @@ def test_escalations_stored_equal_the_view_on_the_demo_and_random_filters(demo_p
         con.close()
 
 
-def test_work_order_state_stored_equals_the_view_on_the_demo_and_random_filters(demo_project):
+def test_work_order_state_stored_equals_the_view_on_the_demo_and_random_filters(demo_project):  # noqa: F811 (the fixture imported above)
     import random
 
     con = connect(demo_project.config)
@@ -229,7 +229,7 @@ def test_work_order_state_stored_equals_the_view_on_the_demo_and_random_filters(
         con.close()
 
 
-def test_work_order_holds_stored_equal_the_view_on_the_demo_and_random_filters(demo_project):
+def test_work_order_holds_stored_equal_the_view_on_the_demo_and_random_filters(demo_project):  # noqa: F811 (the fixture imported above)
     import random
 
     con = connect(demo_project.config)
