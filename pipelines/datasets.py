@@ -80,9 +80,6 @@ COMPLAINT_GRADES = ("class_1", "class_2", "grievance")
 # a complaint's coordination level (004: the resolution limit follows it) and the promised answer's complexity
 COORDINATION_LEVELS = ("within_department", "cross_department", "cross_province", "other_company")
 COMPLEXITIES = ("simple", "complex")
-# a complaint's coordination level (004: the resolution limit follows it) and the promised answer's complexity
-COORDINATION_LEVELS = ("within_department", "cross_department", "cross_province", "other_company")
-COMPLEXITIES = ("simple", "complex")
 # the hotline's statuses too (issue 14): returned 退单, redispatched 重派, transferred 转派, under review 复核,
 # appealed 申诉, archived 归档
 TICKET_STATUSES = ("open", "in_progress", "resolved", "closed", "cancelled", "returned", "redispatched",

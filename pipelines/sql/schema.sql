@@ -74,16 +74,6 @@ ALTER TABLE core.tickets ADD COLUMN IF NOT EXISTS coordination_level VARCHAR;
 ALTER TABLE core.tickets ADD COLUMN IF NOT EXISTS complexity VARCHAR;
 COMMENT ON COLUMN core.tickets.coordination_level IS 'Complaints: how much coordination the case needs (004): within_department (部门内), cross_department (省内跨部门), cross_province (跨省), other_company (跨公司); sets the resolution limit';
 COMMENT ON COLUMN core.tickets.complexity IS 'Complaints: simple (简单, answer promised within 2 h) or complex (复杂, within 24 h)';
--- added with issue 14 (a warehouse made before gets them here, after its lineage columns)
-ALTER TABLE core.tickets ADD COLUMN IF NOT EXISTS coordination_level VARCHAR;
-ALTER TABLE core.tickets ADD COLUMN IF NOT EXISTS complexity VARCHAR;
-COMMENT ON COLUMN core.tickets.coordination_level IS 'Complaints: how much coordination the case needs (004): within_department (部门内), cross_department (省内跨部门), cross_province (跨省), other_company (跨公司); sets the resolution limit';
-COMMENT ON COLUMN core.tickets.complexity IS 'Complaints: simple (简单, answer promised within 2 h) or complex (复杂, within 24 h)';
--- added with issue 14 (a warehouse made before gets them here, after its lineage columns)
-ALTER TABLE core.tickets ADD COLUMN IF NOT EXISTS coordination_level VARCHAR;
-ALTER TABLE core.tickets ADD COLUMN IF NOT EXISTS complexity VARCHAR;
-COMMENT ON COLUMN core.tickets.coordination_level IS 'Complaints: how much coordination the case needs (004): within_department (部门内), cross_department (省内跨部门), cross_province (跨省), other_company (跨公司); sets the resolution limit';
-COMMENT ON COLUMN core.tickets.complexity IS 'Complaints: simple (简单, answer promised within 2 h) or complex (复杂, within 24 h)';
 COMMENT ON COLUMN core.tickets.load_id IS 'Lineage: the load that published this row (meta.load_log)';
 COMMENT ON COLUMN core.tickets.source_file IS 'Lineage: file the row came from';
 COMMENT ON COLUMN core.tickets.file_hash IS 'Lineage: SHA-256 of that file';
