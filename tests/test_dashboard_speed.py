@@ -24,6 +24,9 @@ HEAVY = ("ticket_kpis", "ticket_sla", "ticket_sla_status", "follow_up_tickets", 
 # what still reads a view on purpose, and why
 READS_A_VIEW = {
     "backlog_rows": "backlog",  # every ticket open now (buckets and oldest list share it): found through core.tickets
+    # losses by the rule that priced them (issue 15): no rollup carries loss_rule yet; nonconformities are the
+    # smallest fact table (thousands of rows a year where tickets are millions)
+    "nc.losses_by_rule": "nonconformity_costs",
 }
 
 
@@ -48,7 +51,8 @@ def test_first_drawing_of_every_page_reads_rollups_not_the_heavy_views(run, peri
         for name, fn in items:
             seen: list[str] = []
             fn(lambda sql, params=(): seen.append(sql) or run(sql, params), f)
-            read[f"{page}: {name}"] = set().union(*map(heavy_views, seen)) if seen else set()
+            heavy = set().union(*map(heavy_views, seen)) if seen else set()
+            read[f"{page}: {name}"] = heavy - {READS_A_VIEW.get(name)}
     offenders = {k: v for k, v in read.items() if v}
     assert not offenders, offenders
     assert "sla: backlog_rows (buckets, oldest)" in read and "contact centre: calls_staffing" in read
