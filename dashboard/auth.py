@@ -136,7 +136,8 @@ def gate(url_paths: Sequence[str] = ()) -> Session:
         settings = accounts.settings(config)
         known = accounts.load_accounts(settings.path)
     except accounts.AccountError as exc:
-        _only(lambda: st.error(t("auth.bad_file", lg, message=str(exc)), icon=":material/lock:"), lg, url_paths)
+        message = str(exc)
+        _only(lambda: st.error(t("auth.bad_file", lg, message=message), icon=":material/lock:"), lg, url_paths)
         st.stop()
         raise AssertionError("unreachable") from exc
     if not known:

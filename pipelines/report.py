@@ -25,7 +25,6 @@ from plotly.subplots import make_subplots
 
 from pipelines.report_template import CSS, STATUS_MARKS, capa_value, column, t, value_label
 from pipelines.weekly import (
-    KPIS,
     NOISE_FACTOR,
     Change,
     ScoreRow,
@@ -115,20 +114,20 @@ def panel_title(text: str, lang: str, width: int = 19) -> str:
 
 def trend_figure(pack: WeeklyPack, lang: str = "en") -> go.Figure:
     """Every KPI over the 13 weeks the pack read, with its target; the reviewed week marked."""
-    KPIS = [r.kpi for r in pack.scorecard]  # noqa: N806 (the KPIs the pack scores: optional ones only with data)
+    kpis = [r.kpi for r in pack.scorecard]  # the KPIs the pack scores: optional ones only with data
     # 9 KPIs: 5 panels a row (2 rows keep the trends on the first printed page, under the scorecard), each
     # labelled at its first and last week (three dates do not fit a fifth of the page in Chinese)
-    cols = 5 if len(KPIS) > 8 else 4
+    cols = 5 if len(kpis) > 8 else 4
     kind = pack.kind
     step = 12 if cols > 4 else 5
     if kind != "week":   # first and last period of the history
-        step = max(pack.history.filter(pl.col("metric") == KPIS[0].key).height - 1, 1)
-    rows = (len(KPIS) + cols - 1) // cols
-    titles = [panel_title(t(f"kpi.{k.key}", lang), lang) for k in KPIS]
+        step = max(pack.history.filter(pl.col("metric") == kpis[0].key).height - 1, 1)
+    rows = (len(kpis) + cols - 1) // cols
+    titles = [panel_title(t(f"kpi.{k.key}", lang), lang) for k in kpis]
     wrapped = any("<br>" in title for title in titles)
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles,
                         horizontal_spacing=0.07, vertical_spacing=0.26 if wrapped else 0.2)
-    for i, k in enumerate(KPIS):
+    for i, k in enumerate(kpis):
         r, c = i // cols + 1, i % cols + 1
         h = pack.history.filter(pl.col("metric") == k.key).sort("week_start")
         weeks = [d.isoformat() for d in h["week_start"].to_list()]
