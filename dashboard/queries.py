@@ -528,8 +528,8 @@ def sla_times(run: Run, f: Filters, target: str | None = None, policy_id: str | 
 
 def backlog_rows(run: Run, f: Filters) -> pl.DataFrame:
     """Every ticket open now under the filters (the date range does not apply), oldest first: one read of
-    metrics.backlog that the bucket counts and the oldest list share (the second is a cache hit in the app; the
-    view finds the open tickets by scanning core.tickets and the SLA schedule, so it is read once per page)."""
+    metrics.backlog that the bucket counts and the oldest list share (the second is a cache hit in the app). The
+    view reads the open tickets stored per load (metrics.backlog_base, pipelines/backlog.py), not every ticket."""
     w, p = where("backlog", f)
     return run(f"""
         SELECT ticket_id, created_at, age_hours, age_bucket, age_bucket_order,

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipelines import clock, derived, nc_rules, rollups, work_orders
+from pipelines import backlog, clock, derived, nc_rules, rollups, work_orders
 from pipelines.config import SLA_TARGETS, Config
 
 if TYPE_CHECKING:
@@ -339,7 +339,9 @@ def publishing(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
             yield con
             rollups.capture(con)  # the loads' keys, before refresh_reference clears them
             refresh_reference(con, config)
+            backlog.capture(con)  # the loads' tickets, before derived.refresh clears them
             derived.refresh(con)
+            backlog.refresh(con)  # the open tickets, stored per load (issue 13 target 2)
             work_orders.refresh(con)  # the work-order views' materialised part (issue 14)
             rollups.refresh(con)
             con.execute("CHECKPOINT")
