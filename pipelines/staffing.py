@@ -11,10 +11,20 @@ and its seconds come from [contact_centre] (service_level_target, service_level_
 from the roster (metrics.roster_interval: agents available on average over the interval) when the period has
 roster rows, else from the distinct agents who answered a call in the interval (the export has no agent states;
 then the gap is a lower bound of the shortfall); `available_from` says which.
+
+The agents needed are cached by their inputs (`needed_cached`): a digest of each interval's calls and AHT, the
+interval length and the target. The dashboard redraws the Contact-centre page on every view and its SQL result is
+cached per warehouse version (dashboard/db.py), so the Erlang C pass ran again each time (40-120 ms at 10.7M
+calls, whole history): now a view that shows the same figures reuses them, and a load that changes any interval's
+calls or AHT, or a change of the target, gives other inputs and so a fresh computation (docs/decisions.md
+"Staffing cached by its inputs").
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -23,6 +33,7 @@ import polars as pl
 Run = Callable[[str, Sequence[object]], pl.DataFrame]    # pipelines.warehouse.Run: sql, params -> frame
 
 MAX_AGENTS = 10_000
+CACHE_ENTRIES = 64                 # distinct (period, warehouse contents, target) results kept; each a few kB
 
 
 def erlang_c(traffic: np.ndarray, agents: np.ndarray) -> np.ndarray:
@@ -51,32 +62,81 @@ def service_level(traffic: np.ndarray, agents: np.ndarray, aht_seconds: np.ndarr
 def agents_needed(calls: np.ndarray, aht_seconds: np.ndarray, interval_seconds: float, target: float,
                   target_seconds: float) -> np.ndarray:
     """Fewest agents per interval whose Erlang C service level reaches `target` (0 for an interval without
-    calls or handle time). Vectorised over the intervals; one pass per agent count."""
+    calls or handle time). Vectorised over the intervals; one pass per agent count over the intervals not yet
+    met (an interval leaves the arrays once its count is found, so quiet intervals stop costing at their few
+    agents instead of running up to the busiest interval's count)."""
     calls = np.asarray(calls, dtype=float)
     aht = np.asarray(aht_seconds, dtype=float)
     traffic = np.where((calls > 0) & (aht > 0), calls * aht / interval_seconds, 0.0)
-    needed = np.where(traffic > 0, -1, 0)
-    b = np.ones_like(traffic)                       # Erlang B with n agents, all intervals at once
+    needed = np.zeros(traffic.shape, dtype=np.int64)
+    live = np.flatnonzero(traffic > 0)              # intervals still looking for their count
+    a, h = traffic[live], aht[live]
+    b = np.ones_like(a)                             # Erlang B with n agents, the live intervals at once
     n = 0
-    while (needed < 0).any():
+    while live.size:
         n += 1
         if n > MAX_AGENTS:
-            raise ValueError(f"more than {MAX_AGENTS} agents needed in an interval (traffic {traffic.max():.0f} E)")
-        b = traffic * b / (n + traffic * b)
+            raise ValueError(f"more than {MAX_AGENTS} agents needed in an interval (traffic {a.max():.0f} E)")
+        b = a * b / (n + a * b)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            c = n * b / (n - traffic * (1 - b))
-            sl = 1 - c * np.exp(-(n - traffic) * target_seconds / aht)
-        met = (needed < 0) & (n > traffic) & (sl >= target)
-        needed = np.where(met, n, needed)
+            c = n * b / (n - a * (1 - b))
+            sl = 1 - c * np.exp(-(n - a) * target_seconds / h)
+        met = (n > a) & (sl >= target)
+        if met.any():
+            needed[live[met]] = n
+            keep = ~met
+            live, a, h, b = live[keep], a[keep], h[keep], b[keep]
     return needed
 
 
-def staffing(run: Run, start=None, end=None, sources: dict[str, str] | None = None) -> pl.DataFrame:
+_CACHE: OrderedDict[bytes, np.ndarray] = OrderedDict()
+_CACHE_LOCK = threading.Lock()
+CACHE_STATS = {"hits": 0, "misses": 0}
+
+
+def needed_cached(calls: np.ndarray, aht_seconds: np.ndarray, interval_seconds: float, target: float,
+                  target_seconds: float) -> np.ndarray:
+    """agents_needed, kept per inputs: the key is a digest of the calls and AHT of every interval (in order),
+    the interval length and the target, so equal inputs give the stored figures and any other input a fresh
+    computation. Bounded (CACHE_ENTRIES, least recently used first out); thread-safe (the dashboard serves
+    sessions from threads). The returned array is read-only: it is shared."""
+    calls = np.ascontiguousarray(calls, dtype=np.float64)
+    aht = np.ascontiguousarray(aht_seconds, dtype=np.float64)
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(np.array([calls.size, interval_seconds, target, target_seconds], dtype=np.float64).tobytes())
+    digest.update(calls.tobytes())
+    digest.update(aht.tobytes())
+    key = digest.digest()
+    with _CACHE_LOCK:
+        found = _CACHE.get(key)
+        if found is not None:
+            _CACHE.move_to_end(key)
+            CACHE_STATS["hits"] += 1
+            return found
+    needed = agents_needed(calls, aht, interval_seconds, target, target_seconds)
+    needed.setflags(write=False)
+    with _CACHE_LOCK:
+        CACHE_STATS["misses"] += 1
+        _CACHE[key] = needed
+        while len(_CACHE) > CACHE_ENTRIES:
+            _CACHE.popitem(last=False)
+    return needed
+
+
+def clear_cache() -> None:
+    with _CACHE_LOCK:
+        _CACHE.clear()
+        CACHE_STATS.update(hits=0, misses=0)
+
+
+def staffing(run: Run, start=None, end=None, sources: dict[str, str] | None = None,
+             cached: bool = True) -> pl.DataFrame:
     """One row per interval in [start, end] (local dates; None = open): calls, AHT, traffic, agents needed
     (Erlang C, the queues pooled), agents available (distinct agents answering), the gap and its agent-hours.
     `run` is pipelines.warehouse.direct(con) or the dashboard's cached runner. `sources`: the dashboard's tables
     maintained at publish (pipelines/rollups.py CC_TABLES) in place of the views: calls_interval, roster_interval,
-    agents_answering (interval_start, interval_date, agents_answering)."""
+    agents_answering (interval_start, interval_date, agents_answering). `cached`: the agents needed from
+    `needed_cached` (False: computed afresh, as the tests' reference)."""
     src = sources or {}
     agents_from = (f"SELECT interval_start, agents_answering AS agents_available FROM {src['agents_answering']} "
                    f"WHERE {{period}}" if "agents_answering" in src else
@@ -127,7 +187,7 @@ def staffing(run: Run, start=None, end=None, sources: dict[str, str] | None = No
     aht = frame["aht_seconds"].fill_null(0).to_numpy().astype(float)
     target, target_seconds = float(frame["target"][0]), float(frame["target_seconds"][0])
     interval_seconds = float(minutes[0] * 60)
-    needed = agents_needed(calls, aht, interval_seconds, target, target_seconds)
+    needed = (needed_cached if cached else agents_needed)(calls, aht, interval_seconds, target, target_seconds)
     return frame.with_columns(
         pl.Series("traffic_erlangs", calls * aht / interval_seconds),
         pl.Series("agents_needed", needed, dtype=pl.Int64),
