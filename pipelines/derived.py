@@ -82,6 +82,8 @@ def track(con: duckdb.DuckDBPyConnection, staged: str, dataset: str = "tickets",
     `existing`: the batch's rows as the table holds them (publish.existing_rows), read instead of the table."""
     if dataset not in KEYS:
         return
+    from pipelines import rollups  # here: rollups imports this module
+    rollups.before_change(con, staged, dataset, existing)  # the rollups' items as they stand before the batch
     key = KEYS[dataset]
     columns = ", ".join(f't."{c}"' for c in _dimension_columns(dataset))
     held = existing or f"core.{dataset}"

@@ -29,11 +29,13 @@ monthly rollups (cost by department, defect Pareto) and the nonconformity views 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 import duckdb
 
 from pipelines import clock, derived
+from pipelines.publish import ROWID
 
 ROLLUP_VERSION = "5"
 FAR = "2999-01-01T00:00:00+00:00"
@@ -209,26 +211,28 @@ CC_COLUMN_NOTES = {
 # per local created day and value, from core.tickets itself (cancelled tickets too, as the options always were),
 # so the sidebar does not scan every ticket for its DISTINCT values (1.2-2 s at 10M tickets).
 TICKET_VALUE_COLUMNS = ("channel", "ticket_type", "priority")
-TICKET_VALUES = (f"SELECT d.created_date, {', '.join('t.' + c for c in TICKET_VALUE_COLUMNS)}, count(*) AS tickets "
-                 "FROM core.tickets AS t JOIN (SELECT ticket_id, created_date FROM metrics.rollup_item_days "
-                 "WHERE survey_id IS NULL AND {cond}) AS d USING (ticket_id) GROUP BY ALL")
+TICKET_VALUES = ("SELECT CAST(timezone((SELECT value FROM meta.settings WHERE key = 'timezone'), created_at) AS DATE) "
+                 f"AS created_date, {', '.join(TICKET_VALUE_COLUMNS)}, count(*) AS tickets "
+                 "FROM core.tickets GROUP BY ALL")
 
 NAMES = (*[r.name for r in ROLLUPS], "csat", "survey_scores", "copq_department", "defect_pareto", *MATERIALISED,
          "contact_centre", "ticket_values")
 
 
-def _set_clock(con: duckdb.DuckDBPyConnection, far: bool) -> None:
-    if far:
-        con.execute("SET VARIABLE sqd_now = CAST(? AS TIMESTAMPTZ)", [FAR])
-    else:
+def _set_clock(con: duckdb.DuckDBPyConnection, at: object) -> None:
+    """metrics.clock at `at` (FAR, a past publish's built_now), or at the session's clock (None)."""
+    if at is None:
         for statement, params in clock.session_statements():
             con.execute(statement, params)
+    else:
+        con.execute("SET VARIABLE sqd_now = CAST(? AS TIMESTAMPTZ)", [at])
 
 
 def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
     rows = con.execute("""
         SELECT (SELECT string_agg(s::VARCHAR, '|' ORDER BY key) FROM meta.settings AS s
-                WHERE key NOT IN ('sla_inputs_fingerprint', 'rollup_fingerprint')),
+                WHERE key NOT IN ('sla_inputs_fingerprint', 'rollup_fingerprint')
+                  AND NOT ends_with(key, '_built')),  -- other tables' build stamps (work_orders.py), not inputs
                (SELECT string_agg(d::VARCHAR, '|' ORDER BY department) FROM core.departments AS d),
                (SELECT string_agg(p::VARCHAR, '|' ORDER BY product) FROM core.products AS p)
     """).fetchall()
@@ -324,19 +328,17 @@ def _build_contact_centre(con: duckdb.DuckDBPyConnection, days: list | None) -> 
             con.execute(f"INSERT INTO metrics.{table} BY NAME {stored}", params)
 
 
-def _item_days_sql(tickets: str | None, surveys: str | None) -> str:
-    """(ticket_id, survey_id, days) of tickets and surveys now, optionally limited to key tables."""
-    t_where = f"WHERE ticket_id IN (SELECT ticket_id FROM {tickets})" if tickets else ""
-    s_where = f"WHERE survey_id IN (SELECT survey_id FROM {surveys})" if surveys else ""
+def _item_days_sql(tickets: str = "core.tickets", surveys: str = "core.surveys") -> str:
+    """(ticket_id, survey_id, days) of the tickets and surveys of the relations `tickets` and `surveys`."""
     return f"""
         WITH tz AS (SELECT value AS tz FROM meta.settings WHERE key = 'timezone')
         SELECT ticket_id, NULL::VARCHAR AS survey_id,
                CAST(timezone((SELECT tz FROM tz), created_at) AS DATE) AS created_date,
                CAST(timezone((SELECT tz FROM tz), resolved_at) AS DATE) AS resolved_date, NULL::DATE AS attempted_date
-        FROM core.tickets {t_where}
+        FROM {tickets}
         UNION ALL
         SELECT ticket_id, survey_id, NULL, NULL, CAST(timezone((SELECT tz FROM tz), attempted_at) AS DATE)
-        FROM core.surveys {s_where}
+        FROM {surveys}
     """
 
 
@@ -350,90 +352,343 @@ def _days_filter(column: str, days: list | None) -> tuple[str, list]:
             [min(days), max(days), *days])
 
 
-def _build_generic(con: duckdb.DuckDBPyConnection, r: Rollup, days: list | None) -> None:
-    cond, params = _days_filter(r.day, days)
+# ------------------------------------------------------------------ per item (refresh): the batch's contributions
+#
+# Each rollup row is a sum over items (tickets, SLA targets, surveys), so a load changes it by what its items
+# contributed after the load minus what they contributed before. before_change() (called by derived.track, before
+# every merge of tickets or surveys) copies the rows those items are computed from, the first time this publish
+# touches them: the tickets, their surveys, their SLA schedule rows (metrics.ticket_sla_base). refresh() copies the
+# same keys' rows after the loads and evaluates each rollup's view over both copies: the view's own text (from the
+# warehouse's catalog) with its base tables replaced by the copies (_over), so it cannot read more than the batch.
+SNAPSHOT_BASES = {"core.tickets": "tickets", "core.surveys": "surveys", "metrics.ticket_sla_base": "sla_base"}
+ITEM_VIEWS = ("ticket_sla_status", "survey_responses", "ticket_kpis", "ticket_sla", "follow_up_tickets",
+              "csat_daily")  # in dependency order
+SEEN_TICKETS = "rollup_seen_tickets"
+SEEN_SURVEYS = "rollup_seen_surveys"
+OVERFLOW = "rollup_overflow"
+# A publish touching more tickets than this (or than a quarter of the warehouse) rebuilds the rollups whole: per item
+# it would evaluate the views four times over its batch.
+ITEM_LIMIT = 200_000
+_REFERENCE = re.compile(r'(?<![\w."])(core\.tickets|core\.surveys|metrics\.ticket_sla_base|metrics\.(?:'
+                        + "|".join(ITEM_VIEWS) + r'))(?![\w"])')
+
+
+def _over(sql: str, tag: str | None) -> str:
+    """`sql` reading the copies `rollup_<tag>_*` in place of the base tables and views (tag None: as it is)."""
+    if tag is None:
+        return sql
+    relations = {**{k: f"rollup_{tag}_{v}" for k, v in SNAPSHOT_BASES.items()},
+                 **{f"metrics.{v}": f"rollup_{tag}_{v}" for v in ITEM_VIEWS}}
+    return _REFERENCE.sub(lambda m: relations[m.group(1)], sql)
+
+
+def _snapshot_views(con: duckdb.DuckDBPyConnection, tag: str) -> None:
+    """Temp views rollup_<tag>_<view>: each of ITEM_VIEWS as the warehouse defines it, over the copies."""
+    for view in ITEM_VIEWS:
+        sql = con.execute("SELECT sql FROM duckdb_views() WHERE database_name = current_database() "
+                          "AND schema_name = 'metrics' AND view_name = ?", [view]).fetchall()[0][0]
+        head = f"CREATE VIEW metrics.{view} AS "
+        if not sql.startswith(head):
+            raise RuntimeError(f"metrics.{view}: unexpected definition {sql[:80]!r}")
+        body = _over(sql[len(head):].rstrip().rstrip(";"), tag)
+        if re.search(r"core\.(tickets|surveys)\b|metrics\.ticket_sla_base", body):
+            raise RuntimeError(f"metrics.{view}: a base table left unreplaced in its per-item copy")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW rollup_{tag}_{view} AS {body}")
+
+
+def _temp_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
+                       [table]).fetchall()[0][0] > 0
+
+
+def _built(con: duckdb.DuckDBPyConnection) -> bool:
+    if not con.execute("SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+                       "AND schema_name = 'metrics' AND table_name = 'rollup_state'").fetchall()[0][0]:
+        return False
+    return con.execute("SELECT count(*) FROM metrics.rollup_state WHERE version = ?",
+                       [ROLLUP_VERSION]).fetchall()[0][0] > 0
+
+
+def _start_items(con: duckdb.DuckDBPyConnection) -> None:
+    if _temp_exists(con, SEEN_TICKETS):
+        return
+    con.execute(f"""
+        CREATE TEMP TABLE {SEEN_TICKETS} (ticket_id VARCHAR);
+        CREATE TEMP TABLE {SEEN_SURVEYS} (survey_id VARCHAR);
+        CREATE TEMP TABLE {OVERFLOW} (n INTEGER);
+        CREATE TEMP TABLE rollup_old_tickets AS SELECT * FROM core.tickets LIMIT 0;
+        CREATE TEMP TABLE rollup_old_surveys AS SELECT * FROM core.surveys LIMIT 0;
+        CREATE TEMP TABLE rollup_old_sla_base AS SELECT * FROM metrics.ticket_sla_base LIMIT 0;
+    """)
+
+
+def before_change(con: duckdb.DuckDBPyConnection, staged: str, dataset: str, existing: str | None = None) -> None:
+    """Copy what the items a batch of `dataset` touches contribute from (inside the load, before its merge): the
+    tickets of the batch (and of its surveys, before and after), their surveys and SLA schedule rows, the first
+    time this publish touches them. `existing`: the batch's rows as the table holds them (publish.existing_rows)."""
+    if dataset not in ("tickets", "surveys") or not _built(con):
+        return
+    _start_items(con)
+    if con.execute(f"SELECT count(*) FROM {OVERFLOW}").fetchall()[0][0]:
+        return
+    held = f"(SELECT * EXCLUDE ({ROWID}) FROM {existing})" if existing else f"core.{dataset}"
+    if dataset == "tickets":
+        tickets = f"SELECT ticket_id FROM {staged}"
+    else:
+        tickets = f"SELECT ticket_id FROM {held} WHERE survey_id IN (SELECT survey_id FROM {staged})"
+        staged_columns = {r[0] for r in con.execute(f"DESCRIBE {staged}").fetchall()}
+        if "ticket_id" in staged_columns:  # the ticket a survey moves to
+            tickets += f" UNION ALL SELECT ticket_id FROM {staged}"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE rollup_add_t AS SELECT DISTINCT ticket_id FROM ({tickets})
+        WHERE ticket_id IS NOT NULL AND ticket_id NOT IN (SELECT ticket_id FROM {SEEN_TICKETS})""")
+    seen, added, total = con.execute(f"SELECT (SELECT count(*) FROM {SEEN_TICKETS}), "
+                                     "(SELECT count(*) FROM rollup_add_t), (SELECT count(*) FROM core.tickets)"
+                                     ).fetchall()[0]
+    if seen + added > min(ITEM_LIMIT, max(total // 4, 1_000)):
+        con.execute(f"INSERT INTO {OVERFLOW} VALUES (1); DROP TABLE rollup_add_t")
+        return
+    ticket_rows = held if dataset == "tickets" else "core.tickets"
+    con.execute(f"""
+        INSERT INTO rollup_old_tickets SELECT * FROM {ticket_rows}
+        WHERE ticket_id IN (SELECT ticket_id FROM rollup_add_t);
+        INSERT INTO rollup_old_sla_base SELECT * FROM metrics.ticket_sla_base
+        WHERE ticket_id IN (SELECT ticket_id FROM rollup_add_t);
+        INSERT INTO {SEEN_TICKETS} SELECT ticket_id FROM rollup_add_t;
+        CREATE OR REPLACE TEMP TABLE rollup_add_s AS SELECT * FROM core.surveys
+        WHERE (ticket_id IN (SELECT ticket_id FROM rollup_add_t)
+               {f"OR survey_id IN (SELECT survey_id FROM {staged})" if dataset == "surveys" else ""})
+          AND survey_id NOT IN (SELECT survey_id FROM {SEEN_SURVEYS});
+        INSERT INTO rollup_old_surveys SELECT * FROM rollup_add_s;
+        INSERT INTO {SEEN_SURVEYS} SELECT survey_id FROM rollup_add_s;
+        DROP TABLE rollup_add_s; DROP TABLE rollup_add_t;
+    """)
+    if dataset == "surveys":  # new surveys: nothing before, counted after
+        con.execute(f"INSERT INTO {SEEN_SURVEYS} SELECT DISTINCT survey_id FROM {staged} "
+                    f"WHERE survey_id NOT IN (SELECT survey_id FROM {SEEN_SURVEYS})")
+
+
+def _items_ready(con: duckdb.DuckDBPyConnection) -> bool:
+    """Copy the touched items' rows as they stand after the loads (rollup_new_*). False when the copies taken
+    before cannot account for this publish's changes (a batch over ITEM_LIMIT, a change made without
+    before_change, a survey's ticket not among the copies): the caller rebuilds."""
+    touched = con.execute(f"SELECT (SELECT count(*) FROM {TOUCHED_TICKETS}) + (SELECT count(*) FROM {TOUCHED_SURVEYS})"
+                          ).fetchall()[0][0]
+    if not _temp_exists(con, SEEN_TICKETS):
+        if touched:
+            return False
+        _start_items(con)
+    missing = con.execute(f"""
+        SELECT (SELECT count(*) FROM {OVERFLOW})
+             + (SELECT count(*) FROM {TOUCHED_TICKETS} WHERE ticket_id NOT IN (SELECT ticket_id FROM {SEEN_TICKETS}))
+             + (SELECT count(*) FROM {TOUCHED_SURVEYS} WHERE survey_id NOT IN (SELECT survey_id FROM {SEEN_SURVEYS}))
+    """).fetchall()[0][0]
+    if missing:
+        return False
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE rollup_new_tickets AS SELECT * FROM core.tickets
+        WHERE ticket_id IN (SELECT ticket_id FROM {SEEN_TICKETS});
+        CREATE OR REPLACE TEMP TABLE rollup_new_surveys AS SELECT * FROM core.surveys
+        WHERE survey_id IN (SELECT survey_id FROM {SEEN_SURVEYS}) OR ticket_id IN (SELECT ticket_id FROM {SEEN_TICKETS});
+        CREATE OR REPLACE TEMP TABLE rollup_new_sla_base AS SELECT * FROM metrics.ticket_sla_base
+        WHERE ticket_id IN (SELECT ticket_id FROM {SEEN_TICKETS});
+    """)
+    return not con.execute(f"""
+        SELECT count(*) FROM rollup_new_surveys
+        WHERE survey_id NOT IN (SELECT survey_id FROM {SEEN_SURVEYS})
+           OR (ticket_id IS NOT NULL AND ticket_id NOT IN (SELECT ticket_id FROM {SEEN_TICKETS}))
+    """).fetchall()[0][0]
+
+
+def _drop_items(con: duckdb.DuckDBPyConnection) -> None:
+    for tag in ("old", "new"):
+        for view in reversed(ITEM_VIEWS):
+            con.execute(f"DROP VIEW IF EXISTS rollup_{tag}_{view}")
+        for base in SNAPSHOT_BASES.values():
+            con.execute(f"DROP TABLE IF EXISTS rollup_{tag}_{base}")
+    for table in (SEEN_TICKETS, SEEN_SURVEYS, OVERFLOW):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _apply(con: duckdb.DuckDBPyConnection, table: str, group: tuple[str, ...], sums: tuple[str, ...],
+           delta: str) -> None:
+    """Add the rows of `delta` (group columns, sums) to `table`, group by group; groups left all zero go."""
+    match = " AND ".join(f't."{c}" IS NOT DISTINCT FROM d."{c}"' for c in group)
+    columns = ", ".join(f'"{c}"' for c in (*group, *sums))
+    summed = ", ".join(f'CAST(sum("{s}") AS BIGINT) AS "{s}"' for s in sums)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE rollup_merged AS
+        SELECT {', '.join(f'"{c}"' for c in group)}, {summed} FROM (
+            SELECT {', '.join('t.' + f'"{c}"' for c in (*group, *sums))} FROM {table} AS t SEMI JOIN {delta} AS d
+            ON {match}
+            UNION ALL SELECT {columns} FROM {delta}) GROUP BY ALL;
+        DELETE FROM {table} AS t USING {delta} AS d WHERE {match};
+        INSERT INTO {table} BY NAME SELECT * FROM rollup_merged WHERE NOT ({' AND '.join(f'"{s}" = 0' for s in sums)});
+        DROP TABLE rollup_merged; DROP TABLE {delta};
+    """)
+
+
+def _evaluate(con: duckdb.DuckDBPyConnection, r: Rollup, tag: str | None, at: object) -> tuple[str, str]:
+    """Temp tables of rollup r's view over copy `tag` (None: the warehouse): `_far` (every item's key, day,
+    dimensions and flags at FAR) and `_now` (the items pending at `at`, None = the session's clock: their key,
+    flags then and decided_from)."""
+    name = f"rollup_{tag or 'all'}"
+    view = _over(r.view, tag)
     keys = ", ".join(r.key)
     group = ", ".join((r.day, *r.dims))
-    flags = ", ".join(f"CAST(coalesce({expr}, FALSE) AS INTEGER) AS {name}" for name, expr in r.flags.items())
-    _set_clock(con, far=True)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_far AS SELECT {keys}, {group}, {flags} "
-                f"FROM {r.view} WHERE {cond}", params)
-    _set_clock(con, far=False)
+    flags = ", ".join(f"CAST(coalesce({expr}, FALSE) AS INTEGER) AS {name_}" for name_, expr in r.flags.items())
+    _set_clock(con, FAR)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_far AS SELECT {keys}, {group}, {flags} FROM {view}")
+    _set_clock(con, at)
     if r.own_pending:  # one read of the view: its pending rows with their flags and threshold
         where_pending, decided = r.own_pending
-        con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_now AS SELECT {keys}, {flags}, {decided} AS decided_from "
-                    f"FROM {r.view} WHERE {cond} AND ({where_pending})", params)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_now AS SELECT {keys}, {flags}, {decided} AS decided_from "
+                    f"FROM {view} WHERE ({where_pending})")
     else:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_pending AS {r.pending.format(cond=cond)}", params)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_pending AS {_over(r.pending, tag).format(cond='TRUE')}")
         if con.execute("SELECT count(*) FROM rollup_pending").fetchall()[0][0]:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_now AS SELECT v.{keys.replace(', ', ', v.')}, "
-                        f"{flags}, p.decided_from FROM {r.view} AS v JOIN rollup_pending AS p USING ({keys}) "
-                        f"WHERE {cond}", params)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_now AS SELECT v.{keys.replace(', ', ', v.')}, "
+                        f"{flags}, p.decided_from FROM {view} AS v JOIN rollup_pending AS p USING ({keys})")
         else:  # nothing pending: no second read of the view
-            con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_now AS SELECT {keys}, {', '.join(r.flags)}, "
-                        "NULL::TIMESTAMPTZ AS decided_from FROM rollup_far WHERE FALSE")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name}_now AS SELECT {keys}, {', '.join(r.flags)}, "
+                        f"NULL::TIMESTAMPTZ AS decided_from FROM {name}_far WHERE FALSE")
         con.execute("DROP TABLE rollup_pending")
+    _set_clock(con, None)
+    return f"{name}_far", f"{name}_now"
+
+
+def _slice_select(r: Rollup, now: str, far: str, sign: str = "") -> str:
+    deltas = ", ".join(f"CAST({sign}sum(n.{f} - f.{f}) AS BIGINT) AS {f}" for f in r.flags)
+    return (f"SELECT {', '.join('f.' + c for c in (r.day, *r.dims))}, n.decided_from, {deltas} "
+            f"FROM {now} AS n JOIN {far} AS f USING ({', '.join(r.key)}) GROUP BY ALL")
+
+
+def _build_generic(con: duckdb.DuckDBPyConnection, r: Rollup) -> None:
+    far, now = _evaluate(con, r, None, None)
+    group = ", ".join((r.day, *r.dims))
     sums = ", ".join(f"CAST(sum({name}) AS BIGINT) AS {name}" for name in r.flags)
-    deltas = ", ".join(f"CAST(sum(n.{name} - f.{name}) AS BIGINT) AS {name}" for name in r.flags)
-    if days is None:
-        con.execute(f"CREATE OR REPLACE TABLE {r.table} AS SELECT {group}, {sums} FROM rollup_far GROUP BY ALL")
-        con.execute(f"CREATE OR REPLACE TABLE {r.slice} AS SELECT {', '.join('f.' + c for c in (r.day, *r.dims))}, "
-                    f"n.decided_from, {deltas} FROM rollup_now AS n JOIN rollup_far AS f USING ({keys}) "
-                    "GROUP BY ALL")
-    else:
-        con.execute(f"DELETE FROM {r.table} WHERE {cond}", params)
-        con.execute(f"DELETE FROM {r.slice} WHERE {cond}", params)
-        con.execute(f"INSERT INTO {r.table} BY NAME SELECT {group}, {sums} FROM rollup_far GROUP BY ALL")
-        con.execute(f"INSERT INTO {r.slice} BY NAME SELECT {', '.join('f.' + c for c in (r.day, *r.dims))}, "
-                    f"n.decided_from, {deltas} FROM rollup_now AS n JOIN rollup_far AS f USING ({keys}) "
-                    "GROUP BY ALL")
+    con.execute(f"CREATE OR REPLACE TABLE {r.table} AS SELECT {group}, {sums} FROM {far} GROUP BY ALL")
+    con.execute(f"CREATE OR REPLACE TABLE {r.slice} AS {_slice_select(r, now, far)}")
     con.execute(f"DELETE FROM {r.slice} WHERE {' AND '.join(f'{n} = 0' for n in r.flags)}")
-    con.execute("DROP TABLE rollup_far; DROP TABLE rollup_now")
+    con.execute(f"DROP TABLE {far}; DROP TABLE {now}")
 
 
-def _build_csat(con: duckdb.DuckDBPyConnection, days: list | None) -> None:
-    cond, params = _days_filter("attempted_date", days)
-    group = ", ".join(("attempted_date", *CSAT_DIMS))
-    sums = ", ".join(f"CAST(sum({c}) AS BIGINT) AS {c}" for c in CSAT_SUMS)
-    _set_clock(con, far=True)  # pending_attempts is 0 at FAR: every response window has closed
-    select = (f"SELECT {group}, {sums}, CAST(0 AS BIGINT) AS pending_attempts FROM metrics.csat_daily "
-              f"WHERE {cond} GROUP BY ALL")
-    if days is None:
-        con.execute(f"CREATE OR REPLACE TABLE metrics.csat_daily_rollup AS {select}", params)
-    else:
-        con.execute(f"DELETE FROM metrics.csat_daily_rollup WHERE {cond}", params)
-        con.execute(f"INSERT INTO metrics.csat_daily_rollup BY NAME {select}", params)
-    _set_clock(con, far=False)
+def _refresh_generic(con: duckdb.DuckDBPyConnection, r: Rollup, built_now: object) -> None:
+    """Rollup r's table and slice plus the touched items' contributions after the loads, minus before."""
+    old_far, old_now = _evaluate(con, r, "old", built_now)
+    new_far, new_now = _evaluate(con, r, "new", None)
+    group = (r.day, *r.dims)
+    flags = tuple(r.flags)
+    cols = ", ".join(group)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE rollup_delta AS
+        SELECT {cols}, {', '.join(f'CAST(sum({f}) AS BIGINT) AS {f}' for f in flags)} FROM (
+            SELECT {cols}, {', '.join(flags)} FROM {new_far}
+            UNION ALL SELECT {cols}, {', '.join('-' + f for f in flags)} FROM {old_far}) GROUP BY ALL""")
+    _apply(con, r.table, group, flags, "rollup_delta")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE rollup_delta AS
+        SELECT {cols}, decided_from, {', '.join(f'CAST(sum({f}) AS BIGINT) AS {f}' for f in flags)} FROM (
+            {_slice_select(r, new_now, new_far)} UNION ALL {_slice_select(r, old_now, old_far, '-')}) GROUP BY ALL""")
+    _apply(con, r.slice, (*group, "decided_from"), flags, "rollup_delta")
+    con.execute(f"DROP TABLE {old_far}; DROP TABLE {old_now}; DROP TABLE {new_far}; DROP TABLE {new_now}")
+
+
+CSAT_GROUP = ("attempted_date", *CSAT_DIMS)
+
+
+def _csat_selects(tag: str | None, sign: str = "") -> tuple[str, str]:
+    """(daily sums at FAR, the pending attempts with decided_from) over copy `tag`, negated with sign '-'."""
+    group = ", ".join(CSAT_GROUP)
+    sums = ", ".join(f"CAST({sign}sum({c}) AS BIGINT) AS {c}" for c in CSAT_SUMS)
+    daily = (f"SELECT {group}, {sums}, CAST(0 AS BIGINT) AS pending_attempts "
+             f"FROM {_over('metrics.csat_daily', tag)} GROUP BY ALL")
     # the surveys pending now: +1 pending attempt each until the view's window closes (now_at >= the window's end)
     pending = (f"SELECT {group}, attempted_at + {RESPONSE_WINDOW} AS decided_from, "
-               f"CAST(count(*) AS BIGINT) AS pending_attempts "
-               f"FROM metrics.survey_responses WHERE {cond} AND is_pending GROUP BY ALL")
-    if days is None:
-        con.execute(f"CREATE OR REPLACE TABLE metrics.csat_pending_slice AS {pending}", params)
-    else:
-        con.execute(f"DELETE FROM metrics.csat_pending_slice WHERE {cond}", params)
-        con.execute(f"INSERT INTO metrics.csat_pending_slice BY NAME {pending}", params)
+               f"CAST({sign}count(*) AS BIGINT) AS pending_attempts "
+               f"FROM {_over('metrics.survey_responses', tag)} WHERE is_pending GROUP BY ALL")
+    return daily, pending
 
 
-def _build_survey_scores(con: duckdb.DuckDBPyConnection, days: list | None) -> None:
-    cond, params = _days_filter("attempted_date", days)
-    select = SURVEY_SCORES.format(cond=cond)
-    if days is None:
-        con.execute(f"CREATE OR REPLACE TABLE metrics.survey_scores_daily_rollup AS {select}", params)
-    else:
-        con.execute(f"DELETE FROM metrics.survey_scores_daily_rollup WHERE {cond}", params)
-        con.execute(f"INSERT INTO metrics.survey_scores_daily_rollup BY NAME {select}", params)
+def _build_csat(con: duckdb.DuckDBPyConnection) -> None:
+    daily, pending = _csat_selects(None)
+    _set_clock(con, FAR)  # pending_attempts is 0 at FAR: every response window has closed
+    con.execute(f"CREATE OR REPLACE TABLE metrics.csat_daily_rollup AS {daily}")
+    _set_clock(con, None)
+    con.execute(f"CREATE OR REPLACE TABLE metrics.csat_pending_slice AS {pending}")
 
 
-def _build_ticket_values(con: duckdb.DuckDBPyConnection, days: list | None) -> None:
-    """metrics.ticket_values_daily_rollup (after rollup_item_days is up to date): whole, or the rows of `days`."""
-    cond, params = _days_filter("created_date", days)
-    select = TICKET_VALUES.format(cond=cond)
-    if days is None:
-        con.execute(f"CREATE OR REPLACE TABLE metrics.ticket_values_daily_rollup AS {select}", params)
-    else:
-        con.execute(f"DELETE FROM metrics.ticket_values_daily_rollup WHERE {cond}", params)
-        con.execute(f"INSERT INTO metrics.ticket_values_daily_rollup BY NAME {select}", params)
+def _refresh_csat(con: duckdb.DuckDBPyConnection, built_now: object) -> None:
+    new_daily, new_pending = _csat_selects("new")
+    old_daily, old_pending = _csat_selects("old", "-")
+    group = ", ".join(CSAT_GROUP)
+    sums = (*CSAT_SUMS, "pending_attempts")
+    _set_clock(con, FAR)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE rollup_delta AS
+        SELECT {group}, {', '.join(f'CAST(sum({c}) AS BIGINT) AS {c}' for c in sums)}
+        FROM ({new_daily} UNION ALL {old_daily}) GROUP BY ALL""")
+    _apply(con, "metrics.csat_daily_rollup", CSAT_GROUP, sums, "rollup_delta")
+    _set_clock(con, built_now)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_old_pending AS {old_pending}")
+    _set_clock(con, None)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE rollup_delta AS
+        SELECT {group}, decided_from, CAST(sum(pending_attempts) AS BIGINT) AS pending_attempts
+        FROM ({new_pending} UNION ALL SELECT * FROM rollup_old_pending) GROUP BY ALL;
+        DROP TABLE rollup_old_pending""")
+    _apply(con, "metrics.csat_pending_slice", (*CSAT_GROUP, "decided_from"), ("pending_attempts",), "rollup_delta")
+
+
+SCORE_GROUP = ("attempted_date", "site", "score")
+SCORE_SUMS = ("responses", *[f"{d}_{s}" for d in SCORE_DIMENSIONS for s in ("n", "sum", "top2")])
+
+
+def _build_survey_scores(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE OR REPLACE TABLE metrics.survey_scores_daily_rollup AS {SURVEY_SCORES.format(cond='TRUE')}")
+
+
+def _refresh_survey_scores(con: duckdb.DuckDBPyConnection) -> None:
+    signed = ", ".join(f"-{c}" for c in SCORE_SUMS)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE rollup_delta AS
+        SELECT {', '.join(SCORE_GROUP)}, {', '.join(f'CAST(sum({c}) AS BIGINT) AS {c}' for c in SCORE_SUMS)} FROM (
+            SELECT * FROM ({_over(SURVEY_SCORES, 'new').format(cond='TRUE')})
+            UNION ALL SELECT {', '.join(SCORE_GROUP)}, {signed}
+                      FROM ({_over(SURVEY_SCORES, 'old').format(cond='TRUE')})) GROUP BY ALL""")
+    _apply(con, "metrics.survey_scores_daily_rollup", SCORE_GROUP, SCORE_SUMS, "rollup_delta")
+
+
+TICKET_VALUE_GROUP = ("created_date", *TICKET_VALUE_COLUMNS)
+
+
+def _build_ticket_values(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE OR REPLACE TABLE metrics.ticket_values_daily_rollup AS {TICKET_VALUES}")
+
+
+def _refresh_ticket_values(con: duckdb.DuckDBPyConnection) -> None:
+    group = ", ".join(TICKET_VALUE_GROUP)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE rollup_delta AS
+        SELECT {group}, CAST(sum(tickets) AS BIGINT) AS tickets FROM (
+            SELECT * FROM ({_over(TICKET_VALUES, 'new')})
+            UNION ALL SELECT {group}, -tickets FROM ({_over(TICKET_VALUES, 'old')})) GROUP BY ALL""")
+    _apply(con, "metrics.ticket_values_daily_rollup", TICKET_VALUE_GROUP, ("tickets",), "rollup_delta")
+
+
+def _refresh_item_days(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"""
+        DELETE FROM metrics.rollup_item_days
+        WHERE (survey_id IS NULL AND ticket_id IN (SELECT ticket_id FROM {SEEN_TICKETS}))
+           OR survey_id IN (SELECT survey_id FROM {SEEN_SURVEYS});
+        INSERT INTO metrics.rollup_item_days BY NAME {_item_days_sql('rollup_new_tickets', 'rollup_new_surveys')};
+    """)
+
+
+def _purge_slices(con: duckdb.DuckDBPyConnection) -> None:
+    """Slice rows already decided at the publish's clock: no reader adds them (a reader's now is at or after it)."""
+    for table in (*[r.slice for r in ROLLUPS], "metrics.csat_pending_slice"):
+        con.execute(f"DELETE FROM {table} WHERE decided_from <= (SELECT now_at FROM metrics.clock)")
 
 
 def _build_monthly(con: duckdb.DuckDBPyConnection) -> None:
@@ -449,42 +704,6 @@ def _build_monthly(con: duckdb.DuckDBPyConnection) -> None:
                CAST(count(DISTINCT nc_id) AS BIGINT) AS records
         FROM metrics.cost_by_department GROUP BY ALL
     """)
-
-
-def _affected_days(con: duckdb.DuckDBPyConnection) -> dict[str, list]:
-    """Days whose rollup rows this publish changes: each touched ticket's and survey's days before (from
-    metrics.rollup_item_days) and after (core), the surveys of touched tickets and the tickets of touched surveys."""
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE rollup_t AS
-        SELECT ticket_id FROM {TOUCHED_TICKETS}
-        UNION SELECT ticket_id FROM core.surveys WHERE survey_id IN (SELECT survey_id FROM {TOUCHED_SURVEYS})
-        UNION SELECT ticket_id FROM metrics.rollup_item_days
-              WHERE survey_id IN (SELECT survey_id FROM {TOUCHED_SURVEYS});
-        CREATE OR REPLACE TEMP TABLE rollup_s AS
-        SELECT survey_id FROM {TOUCHED_SURVEYS}
-        UNION SELECT survey_id FROM core.surveys WHERE ticket_id IN (SELECT ticket_id FROM {TOUCHED_TICKETS});
-    """)
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE rollup_new_days AS {_item_days_sql('rollup_t', 'rollup_s')};
-        CREATE OR REPLACE TEMP TABLE rollup_old_days AS
-        SELECT * FROM metrics.rollup_item_days
-        WHERE (survey_id IS NULL AND ticket_id IN (SELECT ticket_id FROM rollup_t))
-           OR survey_id IN (SELECT survey_id FROM rollup_s);
-    """)
-    found = {}
-    for kind, column in (("tickets", "created_date"), ("resolved", "resolved_date"), ("surveys", "attempted_date")):
-        found[kind] = [r[0] for r in con.execute(f"""
-            SELECT DISTINCT {column} FROM (SELECT {column} FROM rollup_new_days UNION ALL
-                                           SELECT {column} FROM rollup_old_days)
-            WHERE {column} IS NOT NULL ORDER BY 1""").fetchall()]
-    con.execute("""
-        DELETE FROM metrics.rollup_item_days
-        WHERE (survey_id IS NULL AND ticket_id IN (SELECT ticket_id FROM rollup_t))
-           OR survey_id IN (SELECT survey_id FROM rollup_s);
-        INSERT INTO metrics.rollup_item_days BY NAME SELECT * FROM rollup_new_days;
-        DROP TABLE rollup_new_days; DROP TABLE rollup_old_days; DROP TABLE rollup_t; DROP TABLE rollup_s;
-    """)
-    return found
 
 
 # Where each table's rows come from: its comment, and its columns' comments (`as in <view>`), for analysts who meet
@@ -513,16 +732,21 @@ STATE_NOTES = {
 }
 
 
-def _document(con: duckdb.DuckDBPyConnection) -> None:
-    """COMMENT ON the rollup tables and their columns (CREATE OR REPLACE drops comments: done after each build)."""
+def _document(con: duckdb.DuckDBPyConnection, only: set[str] | None = None) -> None:
+    """COMMENT ON the rollup tables and their columns (CREATE OR REPLACE drops comments: done after a table is
+    (re)created, not on every publish); `only`: those tables (by name in metrics), None: all."""
     for name, view in SOURCES.items():
         for kind, note in TABLE_NOTES.items():
             suffix = "materialised" if kind == "materialised" else kind
             table = f"{name}_{suffix}"
+            if only is not None and table not in only:
+                continue
             exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'metrics' "
                                  "AND table_name = ?", [table]).fetchall()[0][0]
             if exists:
                 _comment(con, table, note.format(view=view), view)
+    if only is not None:
+        return
     for table, note in STATE_NOTES.items():
         _comment(con, table, note, None)
     _comment(con, "ticket_values_daily_rollup", "Tickets of core.tickets per local created day and channel, type "
@@ -570,7 +794,7 @@ def _literal(text: str) -> str:
 
 
 def refresh(con: duckdb.DuckDBPyConnection) -> str:
-    """Bring the rollups up to date after derived.refresh; returns 'all', 'days' or 'nothing'."""
+    """Bring the rollups up to date after derived.refresh; returns 'all', 'items' or 'nothing'."""
     _ensure_state(con)
     fingerprint = _fingerprint(con)
     stored = con.execute("SELECT value FROM meta.settings WHERE key = 'rollup_fingerprint'").fetchall()
@@ -578,20 +802,28 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
                                        [ROLLUP_VERSION]).fetchall()}
     captured = con.execute(f"SELECT count(*) FROM information_schema.tables WHERE table_name = '{TOUCHED_TICKETS}'"
                            ).fetchall()[0][0] > 0
-    rebuild = not stored or stored[0][0] != fingerprint or built != set(NAMES) or not captured
+    _set_clock(con, None)
+    now_at, built_now = con.execute("SELECT (SELECT now_at FROM metrics.clock), "
+                                    "(SELECT max(built_now) FROM metrics.rollup_state)").fetchall()[0]
+    # a clock earlier than the last publish's: the slices hold no item decided between the two (rebuild)
+    rebuild = (not stored or stored[0][0] != fingerprint or built != set(NAMES) or not captured
+               or (built_now is not None and now_at < built_now))
+    if not rebuild:
+        rebuild = not _items_ready(con)
     con.execute("BEGIN TRANSACTION")
     if rebuild:
-        con.execute(f"CREATE OR REPLACE TABLE metrics.rollup_item_days AS {_item_days_sql(None, None)}")
+        con.execute(f"CREATE OR REPLACE TABLE metrics.rollup_item_days AS {_item_days_sql()}")
         for r in ROLLUPS:
-            _build_generic(con, r, None)
-        _build_csat(con, None)
-        _build_survey_scores(con, None)
+            _build_generic(con, r)
+        _build_csat(con)
+        _build_survey_scores(con)
         _build_monthly(con)
         _build_contact_centre(con, None)
-        _build_ticket_values(con, None)
+        _build_ticket_values(con)
         done = "all"
     else:
-        days = _affected_days(con)
+        items = con.execute(f"SELECT (SELECT count(*) FROM {SEEN_TICKETS}) + (SELECT count(*) FROM {SEEN_SURVEYS})"
+                            ).fetchall()[0][0]
         # nonconformities read their ticket's product and lot when they lack their own
         lots = con.execute(f"""
             SELECT (SELECT n FROM {TOUCHED_LOTS})
@@ -600,20 +832,20 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
         cc_days = _cc_affected_days(con)
         if cc_days:
             _build_contact_centre(con, cc_days)
-        if not any(days.values()) and not lots and not cc_days:
-            done = "nothing"
-        elif not any(days.values()) and not lots:
-            done = "days"
-        else:
+        if items:
+            _snapshot_views(con, "old")
+            _snapshot_views(con, "new")
             for r in ROLLUPS:
-                _build_generic(con, r, days[r.days_of])
-            _build_csat(con, days["surveys"])
-            _build_survey_scores(con, days["surveys"])
-            _build_ticket_values(con, days["tickets"])
-            if lots:
-                _build_monthly(con)
-            done = "days"
+                _refresh_generic(con, r, built_now)
+            _refresh_csat(con, built_now)
+            _refresh_survey_scores(con)
+            _refresh_ticket_values(con)
+            _refresh_item_days(con)
+        if lots:
+            _build_monthly(con)
+        done = "items" if items or lots or cc_days else "nothing"
     if done != "nothing":
+        _purge_slices(con)
         con.execute("DELETE FROM meta.settings WHERE key = 'rollup_fingerprint'")
         con.execute("INSERT INTO meta.settings VALUES ('rollup_fingerprint', ?)", [fingerprint])
         con.execute("DELETE FROM metrics.rollup_state")
@@ -621,7 +853,12 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
                     [list(NAMES), ROLLUP_VERSION])
     for table in (TOUCHED_TICKETS, TOUCHED_SURVEYS, TOUCHED_LOTS):
         con.execute(f"DROP TABLE IF EXISTS {table}")
-    if done != "nothing":
+    _drop_items(con)
+    # comments go only with a table's CREATE OR REPLACE: document what this publish (re)created
+    if done == "all":
         _document(con)
+    elif done != "nothing" and lots:
+        _document(con, {f"{n}_monthly_rollup" for n in ("copq_department", "defect_pareto")}
+                  | {f"{v}_materialised" for v in MATERIALISED})
     con.execute("COMMIT")
     return done
