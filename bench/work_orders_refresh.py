@@ -6,6 +6,14 @@ a full build by the committed version of the module (`--before REV`, git show) a
 batch of `--batch` new tickets' events, refreshed by each (touched tickets only).
 
     .venv/bin/python bench/work_orders_refresh.py --tickets 200000 --repeat 3
+
+With --warehouse (a published warehouse with tickets and events, e.g. the 1M copy bench/hotline_queries.py builds)
+it times instead the whole refresh after a load, stored views included (holds, state, complaint limits,
+escalations, appeals): each round copies the warehouse, adds --batch new tickets (copies of existing rows) with ten
+events each, and runs `work_orders.refresh` in a fresh process of each code tree (--before-code: a worktree of the
+earlier commit, `git worktree add /tmp/before HEAD`), alternating; each tree creates its own metric views first.
+
+    .venv/bin/python bench/work_orders_refresh.py --warehouse /tmp/w1m.duckdb --before-code /tmp/before --repeat 3
 """
 
 from __future__ import annotations
@@ -57,7 +65,7 @@ def build(path: Path, tickets: int) -> None:
                 f"{work_orders.EVENTS.format(where='false')}")
     con.execute(f"CREATE TABLE metrics.work_order_holds_base AS {work_orders.HOLDS} LIMIT 0")
     con.execute(f"CREATE TABLE metrics.work_order_tickets_base AS "
-                f"{work_orders.TICKETS.format(holds_where='true')} LIMIT 0")
+                f"{work_orders.TICKETS.format(holds='metrics.work_order_holds_base')} LIMIT 0")
     con.close()
 
 
@@ -88,13 +96,68 @@ def run(module, base: Path, work: Path, tickets: int, batch: int) -> tuple[float
         work.unlink()
 
 
+CHILD = r"""
+import sys, time
+sys.path.insert(0, sys.argv[1])
+import duckdb
+from pipelines import work_orders
+from pipelines.warehouse import SEARCH_PATH, create_metric_views
+con = duckdb.connect(sys.argv[2], config={"memory_limit": "1.5GB", "preserve_insertion_order": False})
+con.execute(f"SET search_path = '{SEARCH_PATH}'")
+con.execute("SET python_enable_replacements = false")
+create_metric_views(con)
+batch = int(sys.argv[3])
+con.execute(f"INSERT INTO core.tickets BY NAME SELECT * REPLACE ('N' || ticket_id AS ticket_id, "
+            f"TIMESTAMPTZ '2026-11-23 00:00+00' AS loaded_at) FROM core.tickets USING SAMPLE {batch} ROWS (reservoir, 14)")
+con.execute(f'''INSERT INTO core.ticket_events BY NAME
+    WITH ids AS (SELECT ticket_id, created_at, row_number() OVER (ORDER BY ticket_id) - 1 AS n
+                 FROM core.tickets WHERE ticket_id LIKE 'N%')
+    SELECT e.* EXCLUDE (step_no) REPLACE (i.ticket_id AS ticket_id, i.ticket_id || '|' || e.step_no AS event_id,
+           i.created_at + to_minutes(e.step_no * 10) AS occurred_at), 'L' AS load_id, 'f' AS source_file,
+           'h' AS file_hash
+    FROM ({sys.argv[4]}) AS e JOIN ids AS i ON i.n = CAST(substr(e.ticket_id, 2) AS BIGINT)''')
+started = time.perf_counter()
+assert work_orders.refresh(con) == "touched"
+print(time.perf_counter() - started)
+"""
+
+
+def run_warehouse(code: Path, warehouse: Path, work: Path, batch: int) -> float:
+    shutil.copy(warehouse, work)
+    try:
+        out = subprocess.run([sys.executable, "-c", CHILD, str(code), str(work), str(batch),
+                              events_sql(0, batch, "2026-11-23 00:00+00")], check=True, capture_output=True,
+                             text=True).stdout
+        return float(out.split()[-1])
+    finally:
+        work.unlink(missing_ok=True)
+
+
+def main_warehouse(args) -> None:
+    times: dict[str, list[float]] = {"before": [], "after": []}
+    for _ in range(args.repeat):
+        for name, code in (("before", Path(args.before_code)), ("after", REPO)):
+            seconds = run_warehouse(code, Path(args.warehouse), Path(args.warehouse).with_suffix(f".{name}.duckdb"),
+                                    args.batch)
+            times[name].append(seconds)
+            print(f"{name:6} refresh after a load of {args.batch} tickets' events: {seconds:6.3f} s", flush=True)
+    ratios = [b / a for b, a in zip(times["before"], times["after"])]
+    print(f"before {statistics.median(times['before']):.3f} s, after {statistics.median(times['after']):.3f} s "
+          f"(medians); before/after per round " + ", ".join(f"{r:.2f}x" for r in ratios))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tickets", type=int, default=200_000)
     parser.add_argument("--batch", type=int, default=1_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--before", default="HEAD", help="git revision of the 'before' module")
+    parser.add_argument("--warehouse", help="a published warehouse: time the whole refresh after a load instead")
+    parser.add_argument("--before-code", help="with --warehouse: the earlier code tree (a git worktree)")
     args = parser.parse_args()
+    if args.warehouse:
+        main_warehouse(args)
+        return
     before = before_module(args.before)
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "base.duckdb"

@@ -36,6 +36,7 @@ EVENTS = f"""
     WHERE {{where}}
 """
 EVENTS_TEMP = "work_order_events"
+HOLDS_TEMP = "work_order_new_holds"
 
 HOLDS = f"""
 WITH
@@ -67,7 +68,8 @@ SELECT d.ticket_id, d.seq AS hold_seq, d.kind, coalesce(d.department, '(none)') 
 FROM resumed AS d LEFT JOIN replies AS r ON r.ticket_id = d.ticket_id AND r.seq = d.seq
 """
 
-# Reads the holds HOLDS just stored for the same tickets ({holds_where}) instead of computing them again.
+# Reads the holds HOLDS just computed for the same tickets ({holds}: the temp table HOLDS_TEMP in a narrowed refresh,
+# the stored table in a full one) instead of computing them again.
 TICKETS = f"""
 WITH
 events AS (FROM {EVENTS_TEMP}),
@@ -106,7 +108,7 @@ counts AS (
     FROM events
     GROUP BY ticket_id
 ),
-holds AS (SELECT * FROM metrics.work_order_holds_base WHERE {{holds_where}}),
+holds AS (FROM {{holds}}),
 held AS (   -- the hold still open (the last one)
     SELECT ticket_id, department AS current_department, received_at AS held_since, deadline_at AS current_deadline_at
     FROM holds WHERE end_step IS NULL
@@ -147,7 +149,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
     con.execute("BEGIN TRANSACTION")
     if full:
         con.execute("DELETE FROM metrics.work_order_holds_base; DELETE FROM metrics.work_order_tickets_base")
-        where = holds_where = "true"
+        where = "true"
     else:
         # tickets whose events this publish wrote (new or changed rows carry the newer loaded_at)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED} AS SELECT DISTINCT ticket_id FROM core.ticket_events "
@@ -156,11 +158,17 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
         con.execute(f"DELETE FROM metrics.work_order_tickets_base WHERE ticket_id IN "
                     f"(SELECT ticket_id FROM {TOUCHED})")
         where = f"e.ticket_id IN (SELECT ticket_id FROM {TOUCHED})"
-        holds_where = f"ticket_id IN (SELECT ticket_id FROM {TOUCHED})"
     # the touched tickets' events with their order, once: both tables read them
     con.execute(f"CREATE OR REPLACE TEMP TABLE {EVENTS_TEMP} AS {EVENTS.format(where=where)}")
-    con.execute(f"INSERT INTO metrics.work_order_holds_base BY NAME {HOLDS}")
-    con.execute(f"INSERT INTO metrics.work_order_tickets_base BY NAME {TICKETS.format(holds_where=holds_where)}")
+    if full:    # every hold: stored, then read back by TICKETS (a temp table of them all would fill the memory)
+        con.execute(f"INSERT INTO metrics.work_order_holds_base BY NAME {HOLDS}")
+        con.execute("INSERT INTO metrics.work_order_tickets_base BY NAME "
+                    f"{TICKETS.format(holds='metrics.work_order_holds_base')}")
+    else:       # the batch's holds, kept for TICKETS: no second read of the stored table (3M rows at 1M tickets)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {HOLDS_TEMP} AS {HOLDS}")
+        con.execute(f"INSERT INTO metrics.work_order_holds_base BY NAME FROM {HOLDS_TEMP}")
+        con.execute(f"INSERT INTO metrics.work_order_tickets_base BY NAME {TICKETS.format(holds=HOLDS_TEMP)}")
+        con.execute(f"DROP TABLE {HOLDS_TEMP}")
     con.execute(f"DROP TABLE {EVENTS_TEMP}")
     con.execute("DELETE FROM meta.settings WHERE key = ?", [STATE_KEY])
     con.execute("INSERT INTO meta.settings VALUES (?, ?)", [STATE_KEY, f"{count}|{newest or ''}"])
@@ -346,7 +354,7 @@ def refresh_complaints(con: duckdb.DuckDBPyConnection, events: str) -> str:
             con.execute(f"INSERT INTO metrics.{table} BY NAME {schedule_sql(True, view)}")
         con.execute(f"DROP TABLE {COMPLAINTS_TOUCHED}")
     con.execute("DELETE FROM meta.settings WHERE key = ?", [COMPLAINTS_KEY])
-    con.execute("INSERT INTO meta.settings VALUES (?, ?)",
-                [COMPLAINTS_KEY, f"{_complaint_inputs(con)}|{count}|{newest or ''}"])
+    con.execute("INSERT INTO meta.settings VALUES (?, ?)",   # inputs: nothing above changes them
+                [COMPLAINTS_KEY, f"{inputs}|{count}|{newest or ''}"])
     con.execute("COMMIT")
     return "all" if full else "touched"

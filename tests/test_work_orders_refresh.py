@@ -274,3 +274,105 @@ def test_appeals_stored_follow_the_appeal_tickets_review(cfg):
         assert _differences(ro, table="work_order_appeals_base", view="work_order_appeals_schedule") == 0
     finally:
         ro.close()
+
+
+# --- a small load's refresh reads only its tickets' rows (issue 14 "Speed": O(batch), proven by row counts) ---------
+
+BULK_STEPS = ("['received', 'dispatched', 'returned', 'redispatched', 'transferred', 'replied', 'reminded', "
+              "'escalated', 'reviewed', 'archived']")
+
+
+def _bulk(con: duckdb.DuckDBPyConnection, prefix: str, count: int, loaded_at: datetime) -> None:
+    """`count` complaints <prefix>0.. with ten steps each (two hand-overs ended by a return and a transfer, a
+    reminder and an escalation), every fifth appealed: every stored table gets rows."""
+    # prefix, count and the step list are constants of this test; the time is bound
+    con.execute(f"""
+        INSERT INTO core.tickets BY NAME
+        SELECT '{prefix}' || i AS ticket_id, TIMESTAMPTZ '2026-11-20 08:00+08' + to_minutes(i % 600) AS created_at,
+               'complaint' AS ticket_type, 'Riverside' AS site, 'open' AS status,
+               ['within_department', 'cross_department', 'cross_province'][i % 3 + 1] AS coordination_level,
+               'simple' AS complexity, 'L' AS load_id, 'f' AS source_file, 'h' AS file_hash,
+               CAST(? AS TIMESTAMPTZ) AS loaded_at
+        FROM range({count}) AS r(i)""", [loaded_at])
+    con.execute(f"""
+        INSERT INTO core.ticket_events BY NAME
+        SELECT '{prefix}' || i || '|' || s AS event_id, '{prefix}' || i AS ticket_id, {BULK_STEPS}[s + 1] AS step,
+               TIMESTAMPTZ '2026-11-20 08:00+08' + to_minutes(i % 600 + s * 10) AS occurred_at,
+               CASE WHEN s IN (1, 3, 4) THEN ['engineering', 'cleaning', 'security'][(i + s) % 3 + 1] END
+                   AS to_department,
+               CASE WHEN s IN (2, 4) THEN 'not ours' END AS reason,
+               CASE WHEN s = 8 THEN 'valid' END AS verdict,
+               CASE WHEN s = 7 THEN 'department_head' END AS escalation_level,
+               'L' AS load_id, 'f' AS source_file, 'h' AS file_hash, CAST(? AS TIMESTAMPTZ) AS loaded_at
+        FROM range({count}) AS r(i), range(10) AS t(s)""", [loaded_at])
+    con.execute(f"""
+        INSERT INTO core.ticket_events BY NAME   -- every fifth ticket appealed, by the next one (reviewed valid)
+        SELECT '{prefix}' || i || '|a' AS event_id, '{prefix}' || i AS ticket_id, 'appealed' AS step,
+               TIMESTAMPTZ '2026-11-20 08:00+08' + to_minutes(i % 600 + 95) AS occurred_at,
+               '{prefix}' || (i + 1) AS appeal_ticket_id, 'ordinary' AS appeal_grade,
+               'L' AS load_id, 'f' AS source_file, 'h' AS file_hash, CAST(? AS TIMESTAMPTZ) AS loaded_at
+        FROM range(0, {count}, 5) AS r(i)""", [loaded_at])
+
+
+CONFIG_TABLES = ("meta.settings", "core.calendar_days")   # the settings and the calendar: not O(warehouse)
+
+
+def _largest_operators(node: dict) -> tuple[int, bool]:
+    """The most rows an operator of a DuckDB JSON profile produced, counting only operators that read something
+    besides CONFIG_TABLES (scans count what they emit after the filters pushed into them, the touched-ticket
+    semi-join among them); and whether this subtree reads such a table."""
+    most, reads_data = 0, False
+    table = (node.get("extra_info") or {}).get("Table", "") if isinstance(node.get("extra_info"), dict) else ""
+    if table and not any(table.endswith(c) for c in CONFIG_TABLES):
+        reads_data = True
+    for child in node.get("children", []) + node.get("operator", []):
+        child_most, child_reads = _largest_operators(child)
+        most, reads_data = max(most, child_most), reads_data or child_reads
+    if reads_data:
+        most = max(most, int(node.get("intermediate_rows") or node.get("operator_cardinality") or 0))
+    return most, reads_data
+
+
+def test_a_small_loads_refresh_reads_only_its_tickets_rows(cfg, tmp_path):
+    """After a load of 10 new tickets' events into a warehouse of 3,000 tickets / 30,600 events, no statement of
+    the refresh (events ordered, holds, ticket state, and every stored view: holds, state, complaint limits,
+    escalations, appeals) produces more rows in any operator than those tickets have, except reads of the
+    settings and the calendar. Before the clock's solving reply was split from its lost time
+    (metrics.work_order_solved), the complaint limits' schedule aggregated every hold."""
+    import json
+    import types
+
+    with publishing(cfg) as con:
+        _bulk(con, "B", 3_000, datetime(2026, 11, 22, tzinfo=UTC))
+    with publishing(cfg) as con:
+        _bulk(con, "N", 10, LATER)
+        totals = con.execute("SELECT (SELECT count(*) FROM core.ticket_events), "
+                             "(SELECT count(*) FROM metrics.work_order_holds_stored), "
+                             "(SELECT count(*) FROM metrics.complaint_limits_base)").fetchall()[0]
+        assert totals == (30_702, 9_000, 3_000)   # the batch is there; the stored tables are not refreshed yet
+        profile = tmp_path / "profile.json"
+        seen: list[tuple[int, str]] = []
+        original = con.execute
+
+        class Profiled:   # each statement of the refresh, profiled: the most rows one of its operators produced
+            def __getattr__(self, name):
+                return getattr(con, name)
+
+            def execute(self, sql, *args):
+                original("PRAGMA enable_profiling = 'json'")
+                original(f"SET profiling_output = '{profile}'")
+                rows = original(sql, *args).fetchall()
+                original("PRAGMA disable_profiling")
+                if sql.lstrip().split()[0].upper() in ("SELECT", "INSERT", "DELETE", "CREATE", "WITH"):
+                    seen.append((_largest_operators(json.loads(profile.read_text()))[0], " ".join(sql.split())))
+                return types.SimpleNamespace(fetchall=lambda: rows)
+
+        assert work_orders.refresh(Profiled()) == "touched"
+    # the refresh's fingerprints (a count and the newest loaded_at of each source table: one column, no join) are
+    # the only whole-table reads; everything else is narrowed to the touched tickets
+    fingerprints = [r for r, sql in seen if sql.startswith("SELECT count(*), CAST(max(loaded_at)")]
+    assert fingerprints == [30_702, 3_010]
+    statements = [(rows, sql) for rows, sql in seen if not sql.startswith("SELECT count(*), CAST(max(loaded_at)")]
+    assert len([s for _, s in statements if s.startswith("INSERT INTO metrics.")]) == 7   # 2 tables + 5 stored
+    widest = max(statements)
+    assert widest[0] <= 200, widest     # the 10 tickets' 102 events, 30 holds...; 30,600 events in the warehouse

@@ -21,8 +21,9 @@ settings AS (
     FROM meta.settings
 ),
 
-clocked AS (   -- metrics.work_order_clock's solving reply (its lost minutes depend on now: taken apart below)
-    SELECT ticket_id, solved_replied_at FROM metrics.work_order_clock
+clocked AS (   -- metrics.work_order_clock's solving reply (metrics.work_order_solved: without its lost time, which
+               -- depends on now and is taken apart below)
+    SELECT ticket_id, solved_replied_at FROM metrics.work_order_solved
     WHERE true
     -- @touched ticket_id
 ),
@@ -37,9 +38,10 @@ lost AS (   -- the returns and transfers of metrics.work_order_holds: taken up a
            sum(epoch(h.received_at)) FILTER (WHERE h.is_transferred_on AND b.resumed_at IS NULL)
                AS transfers_running_since
     FROM metrics.work_order_holds AS h
-    JOIN metrics.work_order_holds_base AS b USING (ticket_id, hold_seq)
+    JOIN metrics.work_order_holds_stored AS b USING (ticket_id, hold_seq)   -- its resumed_at (refreshed first)
     WHERE (h.is_returned OR h.is_transferred_on)
     -- @touched h.ticket_id
+    -- @touched b.ticket_id
     GROUP BY h.ticket_id
 ),
 

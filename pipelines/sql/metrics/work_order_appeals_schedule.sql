@@ -7,9 +7,17 @@ WITH
 
 tz AS (SELECT coalesce(max(value) FILTER (WHERE key = 'timezone'), 'UTC') AS tz FROM meta.settings),
 
-verdicts AS (
+appeals AS (
+    SELECT a.ticket_id, a.occurred_at, a.appeal_ticket_id, a.appeal_grade
+    FROM core.ticket_events AS a
+    WHERE a.step = 'appealed'
+    -- @touched a.ticket_id
+),
+
+verdicts AS (   -- the appeal tickets' last review (only theirs: a narrowed refresh reads a few)
     SELECT ticket_id, arg_max(verdict, occurred_at) AS verdict, max(occurred_at) AS decided_at
-    FROM core.ticket_events WHERE step = 'reviewed' AND verdict IS NOT NULL
+    FROM core.ticket_events
+    WHERE step = 'reviewed' AND verdict IS NOT NULL AND ticket_id IN (SELECT appeal_ticket_id FROM appeals)
     GROUP BY ticket_id
 )
 
@@ -24,9 +32,7 @@ SELECT
     v.verdict = 'valid' AS is_upheld,
     v.verdict IS NOT NULL AS is_decided,
     t.site, t.ticket_type, t.category, t.channel, t.priority, t.department
-FROM core.ticket_events AS a
+FROM appeals AS a
 LEFT JOIN verdicts AS v ON v.ticket_id = a.appeal_ticket_id
 LEFT JOIN core.tickets AS t ON t.ticket_id = a.ticket_id
 CROSS JOIN tz
-WHERE a.step = 'appealed'
--- @touched a.ticket_id

@@ -15,11 +15,6 @@
 CREATE OR REPLACE VIEW metrics.work_order_clock AS
 WITH
 
-per_ticket AS (   -- the ticket's steps, materialised at publish (pipelines/work_orders.py)
-    SELECT ticket_id, received_at AS received_event_at, last_replied_at, last_reopened_at
-    FROM metrics.work_order_tickets_base
-),
-
 lost AS (
     SELECT ticket_id,
            coalesce(sum(lost_minutes) FILTER (WHERE is_returned), 0) AS lost_in_returns_minutes,
@@ -30,12 +25,9 @@ lost AS (
     GROUP BY ticket_id
 ),
 
-clocked AS (
-    SELECT p.ticket_id,
-           coalesce(t.created_at, p.received_event_at) AS received_at,
-           CASE WHEN p.last_replied_at > coalesce(p.last_reopened_at, '-infinity'::TIMESTAMPTZ)
-                THEN p.last_replied_at END AS solved_replied_at
-    FROM per_ticket AS p
+clocked AS (   -- receipt and the solving reply (metrics.work_order_solved)
+    SELECT p.ticket_id, coalesce(t.created_at, p.received_event_at) AS received_at, p.solved_replied_at
+    FROM metrics.work_order_solved AS p
     LEFT JOIN core.tickets AS t ON t.ticket_id = p.ticket_id
 )
 
