@@ -1,12 +1,16 @@
 """Where does a small load's time go? One process, the imports paid first, in-process timers around each step.
 
-    .venv/bin/python bench/profile_load.py --size 5000000 [--kind update|new] [--runs 2]
+    .venv/bin/python bench/profile_load.py --size 5000000 [--kind update|new] [--runs 2] [--code DIR] [--folder DIR]
 
 Uses load_growth.py's cached warehouse of N tickets (bench/out/wh-<N>/, built on first use; `--size 0`: a new empty
 warehouse each run, as the warm loader's benchmark loads into) and its batch maker:
 1,000 tickets with existing ids (update) or new ids (new), new values each run. Prints seconds per step of
 `ingest_files` (the publish's open/copy, schema, stage, gate, track, merge, reference tables, SLA refresh, rollup
 refresh, checkpoint and rename), each run's total, and the steps' sum against the total.
+
+`--code DIR`: another checkout's `pipelines` (a `git worktree add /tmp/before <commit>`), for side-by-side runs.
+`--folder DIR`: a copy of the cached warehouse's project folder to load into (each checkout its own copy: checkouts
+whose rollup fingerprints differ rebuild the rollups whole on each other's warehouse).
 """
 
 from __future__ import annotations
@@ -90,8 +94,12 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=5_000_000)
     parser.add_argument("--kind", choices=("update", "new"), default="update")
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--code", type=Path, help="a checkout whose pipelines to run")
+    parser.add_argument("--folder", type=Path, help="a copy of the cached warehouse folder of --size tickets")
     args = parser.parse_args()
-    folder = build(args.size) if args.size else None
+    if args.code:
+        sys.path.insert(0, str(args.code.resolve()))
+    folder = args.folder if args.folder else build(args.size) if args.size else None
     instrument()
     from pipelines import ingest
     from pipelines.config import load_config
@@ -115,7 +123,7 @@ def main() -> None:
             t0 = time.perf_counter()
             [result] = ingest.ingest_files([path], config, profile="tickets__canonical")
             total = time.perf_counter() - t0
-            print(f"run {run + 1}: {result.status}, inserted {result.inserted}, updated {result.updated}; "
+            print(f"run {run + 1} ({args.code or 'this checkout'}): {result.status}, inserted {result.inserted}, updated {result.updated}; "
                   f"total {total:.2f} s")
             for label, seconds in sorted(TIMES.items(), key=lambda kv: -kv[1]):
                 print(f"  {label:<24}{seconds:7.3f}")

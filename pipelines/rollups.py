@@ -485,14 +485,13 @@ def _items_ready(con: duckdb.DuckDBPyConnection) -> bool:
     """).fetchall()[0][0]
     if missing:
         return False
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE rollup_new_tickets AS SELECT * FROM core.tickets
-        WHERE ticket_id IN (SELECT ticket_id FROM {SEEN_TICKETS});
-        CREATE OR REPLACE TEMP TABLE rollup_new_surveys AS SELECT * FROM core.surveys
-        WHERE survey_id IN (SELECT survey_id FROM {SEEN_SURVEYS}) OR ticket_id IN (SELECT ticket_id FROM {SEEN_TICKETS});
-        CREATE OR REPLACE TEMP TABLE rollup_new_sla_base AS SELECT * FROM metrics.ticket_sla_base
-        WHERE ticket_id IN (SELECT ticket_id FROM {SEEN_TICKETS});
-    """)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_new_tickets AS SELECT * FROM core.tickets "
+                f"WHERE ticket_id IN (SELECT ticket_id FROM {SEEN_TICKETS})")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_new_surveys AS SELECT * FROM core.surveys "
+                f"WHERE survey_id IN (SELECT survey_id FROM {SEEN_SURVEYS}) "
+                f"OR ticket_id IN (SELECT ticket_id FROM {SEEN_TICKETS})")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_new_sla_base AS SELECT * FROM metrics.ticket_sla_base "
+                f"WHERE ticket_id IN (SELECT ticket_id FROM {SEEN_TICKETS})")
     return not con.execute(f"""
         SELECT count(*) FROM rollup_new_surveys
         WHERE survey_id NOT IN (SELECT survey_id FROM {SEEN_SURVEYS})
@@ -635,8 +634,8 @@ def _refresh_csat(con: duckdb.DuckDBPyConnection, built_now: object) -> None:
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE rollup_delta AS
         SELECT {group}, decided_from, CAST(sum(pending_attempts) AS BIGINT) AS pending_attempts
-        FROM ({new_pending} UNION ALL SELECT * FROM rollup_old_pending) GROUP BY ALL;
-        DROP TABLE rollup_old_pending""")
+        FROM ({new_pending} UNION ALL SELECT * FROM rollup_old_pending) GROUP BY ALL""")
+    con.execute("DROP TABLE rollup_old_pending")
     _apply(con, "metrics.csat_pending_slice", (*CSAT_GROUP, "decided_from"), ("pending_attempts",), "rollup_delta")
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
-import pytest
 from polars.testing import assert_frame_equal
 
 from pipelines import clock, derived, rollups, warehouse
@@ -132,3 +131,66 @@ def test_small_loads_keep_every_rollup_equal_to_a_full_rebuild(demo_project, tmp
     with publishing(config):  # `sqd check`: nothing
         pass
     assert outcomes[-1] == "nothing"
+
+
+class Profiled:
+    """A connection whose every execute leaves DuckDB's JSON profile of its (last) statement in `profiles`."""
+
+    def __init__(self, con, path: Path):
+        self._con, self._path, self.profiles = con, path, []
+        con.execute("PRAGMA enable_profiling = 'json'")
+        con.execute(f"PRAGMA profiling_output = '{path}'")
+
+    def execute(self, sql, params=None):
+        result = self._con.execute(sql) if params is None else self._con.execute(sql, params)
+        self.profiles.append((sql, json.loads(self._path.read_text()) if self._path.exists() else {}))
+        self._path.unlink(missing_ok=True)
+        return result
+
+    def __getattr__(self, name):
+        return getattr(self._con, name)
+
+
+def operators(node: dict):
+    for child in node.get("operator", node.get("children", [])):
+        yield child
+        yield from operators(child)
+
+
+BASES = (".core.tickets", ".core.surveys", ".metrics.ticket_sla_base")
+
+
+def test_the_refresh_of_a_small_batch_evaluates_the_views_over_its_items_only(demo_project, tmp_path, monkeypatch):
+    config = copy_demo(demo_project, tmp_path)
+    with publishing(config):  # the demo's rollups at this checkout's views
+        pass
+    seen = []
+    real = rollups.refresh
+
+    def profiled(con):
+        seen.append(Profiled(con, tmp_path / "profile.json"))
+        return real(seen[-1])
+    monkeypatch.setattr(warehouse.rollups, "refresh", profiled)
+    with publishing(config) as con:
+        tickets = con.execute("SELECT count(*) FROM core.tickets").fetchall()[0][0]
+        track(con, "batch", "SELECT ticket_id FROM core.tickets WHERE resolved_at IS NOT NULL AND ticket_id NOT IN "
+                            "(SELECT ticket_id FROM core.nonconformities WHERE ticket_id IS NOT NULL) "
+                            "ORDER BY ticket_id LIMIT 10")  # no nonconformity: the monthly tables are left alone
+        con.execute("UPDATE core.tickets SET site = 'Profiled site' WHERE ticket_id IN (SELECT ticket_id FROM batch)")
+        items = con.execute("SELECT (SELECT count(*) FROM rollup_seen_tickets) + "
+                            "(SELECT count(*) FROM rollup_seen_surveys)").fetchall()[0][0]
+    assert 10 <= items <= 30 and tickets >= 3000
+    evaluations = [(sql, profile) for sql, profile in seen[0].profiles
+                   if "TEMP TABLE" in sql and ("rollup_old_" in sql or "rollup_new_" in sql)
+                   and "TEMP VIEW" not in sql and "FROM core." not in sql and "FROM metrics.ticket_sla_base" not in sql]
+    assert len(evaluations) >= 2 * (2 * len(rollups.ROLLUPS) + 3)  # each rollup's view, before and after
+    for sql, profile in evaluations:
+        scans = [o["extra_info"].get("Table", "") for o in operators(profile) if o["type"] == "TABLE_SCAN"]
+        assert not [t for t in scans if t.endswith(BASES)], (sql, scans)  # the copies only
+        widest = max(o.get("intermediate_rows", 0) for o in operators(profile))
+        assert widest <= 10 * items < tickets, (sql, widest)  # never the warehouse's rows
+    # the warehouse's own tickets, surveys and SLA rows: read once each after the loads (the copies)
+    reads = {base: [sql for sql, profile in seen[0].profiles
+                    if any(o["type"] == "TABLE_SCAN" and o["extra_info"].get("Table", "").endswith(base)
+                           for o in operators(profile))] for base in BASES}
+    assert {base: len(r) for base, r in reads.items()} == dict.fromkeys(BASES, 1), reads
