@@ -7,7 +7,8 @@ the warm loader (`sqd watch`), each into an empty warehouse.
 The CSV is generated once into bench/out/calls-<N>/ (vectorised: three queues, 30-minute
 intervals, an agent pool whose calls never overlap, 6 % abandons of which a share are short,
 transfers and the odd created ticket). Bare and cold runs alternate, each a fresh process, wall time and peak RSS
-from wait4 (bench/ingest.py's `timed`); the warm loader is one `sqd watch` process started once, timed from the
+from wait4 (bench/ingest.py's `timed`; the CSV is generated in a child process, since a child's peak RSS starts at
+its parent's); the warm loader is one `sqd watch` process started once, timed from the
 file's rename into its inbox to its log line, and its peak RSS read from /proc (VmHWM, which includes its start).
 Targets (issue 13): the warm loader <= 2x the bare load; peak RSS <= 2 GiB. `--code DIR` runs another checkout's
 `pipelines` for the cold ingest (PYTHONPATH), alternating with this tree: before and after side by side.
@@ -19,6 +20,7 @@ import argparse
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -113,16 +115,22 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--no-warm", action="store_true", help="Skip the warm loader (sqd watch).")
     parser.add_argument("--no-bare", action="store_true", help="Skip the bare DuckDB load.")
+    parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--code", type=Path, default=None, help="Another checkout: its cold ingest alternates.")
     args = parser.parse_args()
     work = workdir(args.calls)
     csv = work / "calls.csv"
-    if not csv.exists():
+    if args.generate_only:
         t0 = time.perf_counter()
         shape = generate_calls(work / "calls.tmp.csv", args.calls)
         (work / "calls.tmp.csv").rename(csv)
         print(f"generated {args.calls:,} calls ({csv.stat().st_size / 2**20:,.0f} MiB; {shape}) "
               f"in {time.perf_counter() - t0:.1f} s", flush=True)
+        return
+    if not csv.exists():
+        # in a child: a child process starts with its parent's peak RSS as its own (wait4's ru_maxrss), so a
+        # parent that had held the generated frame would inflate every figure after it
+        subprocess.run([sys.executable, __file__, "--calls", str(args.calls), "--generate-only"], check=True)
     env = {**os.environ, "SQD_CONFIG": str(work / "sqd.toml"), "SQD_NOW": NOW}
     trees = {"this": REPO, **({str(args.code): args.code.resolve()} if args.code else {})}
 
