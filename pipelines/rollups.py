@@ -19,11 +19,30 @@ Both come from the view's own rows at the two clocks (a join on the item key); `
 threshold column (due_at, follow_up_due_at) or, for survey answers, attempted_at + the response window. A reader
 whose clock is before the publish's (`metrics.rollup_state.built_now`) reads the views.
 
-Per load (`refresh`), only the days the load touched are recomputed: the local days its tickets and surveys had
-before (kept in `metrics.rollup_item_days`) and have after, and the surveys and tickets linked to them. A change of
-SLA policies, calendar, settings, loss shares or warranty days, or of ROLLUP_VERSION, rebuilds everything. The
-monthly rollups (cost by department, defect Pareto) and the nonconformity views materialised whole
-(nonconformity_costs, field_failures: about 3 % as many rows as tickets) are rebuilt whole when a load touches nonconformities, inspections or a ticket a nonconformity refers to.
+Per load (`refresh`), per ITEM: each rollup row is a sum over items (tickets, SLA targets, surveys), so a load
+changes it by what its items contribute after the load minus what they contributed before. Before each merge of
+tickets or surveys, `before_change` (called from derived.track) copies the rows the touched items are computed from,
+the first time the publish touches them: their tickets, the surveys of those tickets, their SLA schedule rows
+(metrics.ticket_sla_base, refreshed only after the loads). Surveys touch their tickets' follow-up rows (the ticket a
+survey leaves and the one it joins) and tickets their surveys' rows (dimensions), so both are followed. After the
+loads `refresh` copies the same keys' rows again and evaluates every rollup's view over both copies (the view's own
+text from the catalog with its base tables replaced by the copies, `_over`, so it reads the batch and nothing else;
+DuckDB does not push a key filter through the views' joins and aggregates): the old copy at FAR and at the last
+publish's clock (`rollup_state.built_now`, so its pending part equals what the slice holds), the new one at FAR and
+now. The summed differences are added to the tables and slices group by group (`_apply`); groups left all zero go
+(a full build has none), and slice rows already decided at the publish's clock go (no reader adds them), so the
+tables equal a full rebuild (tests/test_rollups_incremental.py). Chosen over storing each item's contribution in
+the warehouse (exact by construction, no hook before the merge) because that would store about as many rows again
+as the views' items (5M tickets, 15M SLA targets) and write them on the first build, whose memory at 10M is the
+open problem; the copy before the merge costs two reads of the batch's keys.
+
+A change of SLA policies, calendar, settings, loss shares, warranty days or the views (the schema fingerprint), of
+ROLLUP_VERSION, a clock earlier than the last publish's, a batch over ITEM_LIMIT, or a change made without
+before_change rebuilds everything (and only then are the tables re-commented: comments go only with CREATE OR
+REPLACE). The monthly rollups (cost by department, defect Pareto) and the nonconformity views materialised whole
+(nonconformity_costs, field_failures: about 3 % as many rows as tickets) are rebuilt whole when a load touches
+nonconformities, inspections or a ticket a nonconformity refers to. The contact-centre tables are recomputed for the
+days a load's calls and roster slots had before and have after (a load of calls touches few days).
 """
 
 from __future__ import annotations
@@ -722,8 +741,8 @@ TABLE_NOTES = {
 STATE_NOTES = {
     "rollup_state": ("Which rollups are built, by which version of pipelines/rollups.py, and the publish's now "
                      "(a reader whose clock is earlier reads the views)."),
-    "rollup_item_days": ("The local days each ticket and survey counted under at the last publish, so a load "
-                         "that moves an item also recomputes the day it left (pipelines/rollups.py)."),
+    "rollup_item_days": ("The local days each ticket and survey counted under at the last publish, kept per "
+                         "load for the items it touched (pipelines/rollups.py)."),
     "rollup_cc_days": ("The local days each call and roster slot counted under at the last publish (a slot from "
                        "first_day to last_day), so a load that moves one also recomputes the days it left "
                        "(pipelines/rollups.py)."),
