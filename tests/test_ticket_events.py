@@ -257,3 +257,85 @@ def test_work_order_state_follows_each_load(project, tmp_path: Path):
         assert con.execute("SELECT count(*) FROM metrics.work_order_holds_base").fetchall() == [(4,)]
     finally:
         con.close()
+
+
+# the gate's __steps_in_order before issue 14's third pass: windows over the batch and every published event grouped
+OLD_STEPS_IN_ORDER = (
+    "coalesce(s.occurred_at >= ev.created_at, true) AND NOT coalesce("
+    "s.step IN ('replied', 'returned', 'transferred', 'redispatched') AND s.occurred_at < least("
+    "min(CASE WHEN s.step = 'dispatched' THEN s.occurred_at END) OVER (PARTITION BY s.ticket_id), "
+    "ev.first_dispatched_at) AND NOT coalesce(least(min(CASE WHEN s.step = 'reopened' THEN s.occurred_at "
+    "END) OVER (PARTITION BY s.ticket_id), ev.first_reopened_at) BETWEEN s.occurred_at AND least("
+    "min(CASE WHEN s.step = 'dispatched' THEN s.occurred_at END) OVER (PARTITION BY s.ticket_id), "
+    "ev.first_dispatched_at), false), false)")
+OLD_FIRSTS = ("LEFT JOIN (SELECT t.ticket_id, t.created_at, e.first_dispatched_at, e.first_reopened_at "
+              "FROM core.tickets AS t LEFT JOIN (SELECT ticket_id, "
+              "min(occurred_at) FILTER (WHERE step = 'dispatched') AS first_dispatched_at, "
+              "min(occurred_at) FILTER (WHERE step = 'reopened') AS first_reopened_at "
+              "FROM core.ticket_events GROUP BY ticket_id) AS e ON e.ticket_id = t.ticket_id) AS ev "
+              "ON ev.ticket_id = s.ticket_id")
+
+
+def test_steps_in_order_in_one_grouped_pass_judges_as_the_windows_did(project):
+    """Issue 14 "Speed": the gate's __steps_in_order reads each batch ticket's first dispatch and reopen from one
+    grouped pass over the batch and the published events of the batch's tickets only, instead of three windows
+    over the batch and a grouping of every published event. Same verdict on every row of a random batch (tickets
+    known or not, dispatches and reopens published or in the batch, steps at the same moment, null tickets)."""
+    import json
+
+    from pipelines import validate
+    from pipelines.datasets import DATASETS
+    from pipelines.warehouse import publishing
+
+    steps = "['received', 'dispatched', 'replied', 'returned', 'transferred', 'redispatched', 'reopened']"
+    with publishing(project) as con:
+        con.execute("""
+            INSERT INTO core.tickets BY NAME
+            SELECT 'R' || i AS ticket_id, TIMESTAMPTZ '2026-11-20 08:00+08' + to_minutes(i % 7) AS created_at,
+                   'complaint' AS ticket_type, 'L' AS load_id, 'f' AS source_file, 'h' AS file_hash,
+                   TIMESTAMPTZ '2026-11-21 00:00+00' AS loaded_at
+            FROM range(300) AS r(i)""")
+        for name, seed, rows in (("core.ticket_events", 1, 400), ("batch", 2, 3000)):
+            # a published part (its own table) and the batch: random steps of R0..R349 (R300+ unknown), minutes apart
+            target = "INSERT INTO core.ticket_events BY NAME" if name != "batch" else "CREATE TEMP TABLE batch AS"
+            con.execute(f"""
+                {target}
+                SELECT * {"EXCLUDE (__row)" if name != "batch" else ""} FROM (
+                SELECT i + 2 AS __row, 'E{seed}-' || i AS event_id,
+                       CASE WHEN hash(i, {seed}) % 97 = 0 THEN NULL ELSE 'R' || hash(i, {seed}, 't') % 350 END
+                           AS ticket_id,
+                       {steps}[CAST(hash(i, {seed}, 's') % 7 AS INTEGER) + 1] AS step,
+                       TIMESTAMPTZ '2026-11-20 07:50+08' + to_minutes(CAST(hash(i, {seed}, 'm') % 40 AS INTEGER))
+                           AS occurred_at,
+                       'L' AS load_id, 'f' AS source_file, 'h' AS file_hash,
+                       TIMESTAMPTZ '2026-11-21 00:00+00' AS loaded_at
+                FROM range({rows}) AS r(i)
+                {"WHERE hash(i, 1, 't') % 350 < 300 AND hash(i, 1) % 97 <> 0" if name != "batch" else ""})""")
+        source = validate.Source(relation="batch")
+        select, joins = validate._select(DATASETS["ticket_events"], source, ["__steps_in_order"])
+        new = dict(con.execute(f"SELECT __row, __steps_in_order FROM (SELECT {select} FROM batch AS s {joins})"
+                               ).fetchall())
+        old = dict(con.execute(f"SELECT s.__row, {OLD_STEPS_IN_ORDER} FROM batch AS s {OLD_FIRSTS}").fetchall())
+        assert len(new) == 3000 and new == old
+        assert 0 < list(new.values()).count(False) < 3000      # both verdicts occur
+
+        # the published events read: only the batch's tickets' (a batch of two tickets, 400 published events)
+        con.execute("CREATE TEMP TABLE small AS FROM batch WHERE ticket_id IN ('R1', 'R2')")
+        select, joins = validate._select(DATASETS["ticket_events"], validate.Source("small"), ["__steps_in_order"])
+        profile = project.warehouse_path.parent / "profile.json"
+        con.execute("PRAGMA enable_profiling = 'json'")
+        con.execute(f"SET profiling_output = '{profile}'")
+        con.execute(f"SELECT {select} FROM small AS s {joins}").fetchall()
+        con.execute("PRAGMA disable_profiling")
+        nodes, scans = json.loads(profile.read_text())["operator"], {}
+        while nodes:
+            node = nodes.pop()
+            nodes.extend(node.get("children", []))
+            assert "WINDOW" not in node["name"]
+            table = (node.get("extra_info") or {}).get("Table", "")
+            if table.endswith("core.ticket_events"):
+                scans[table] = int(node["intermediate_rows"])
+        mine = con.execute("SELECT count(*) FROM core.ticket_events WHERE ticket_id IN ('R1', 'R2')").fetchall()[0][0]
+        assert list(scans.values()) == [mine] and mine < 20
+        con.execute("DELETE FROM core.ticket_events")   # leave nothing published by this block's exit
+        con.execute("DELETE FROM core.tickets")
