@@ -339,6 +339,7 @@ def publishing(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
             yield con
             rollups.capture(con)  # the loads' keys, before refresh_reference clears them
             refresh_reference(con, config)
+            derived.fix_inputs(con)  # the SLA inputs are final now: fingerprinted once for the steps below
             backlog.capture(con)  # the loads' tickets, before derived.refresh clears them
             derived.refresh(con)
             backlog.refresh(con)  # the open tickets, stored per load (issue 13 target 2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -138,3 +139,24 @@ def test_a_bulk_batch_recounts_the_dimension_values_whole(project):
                            TIMESTAMPTZ '2026-11-02 09:00:00+08' AS loaded_at FROM batch""")
             assert derived.refresh_dimension_counts(con)["tickets"] == path
             assert con.execute(stored).fetchall() == con.execute(recount).fetchall()
+
+
+def test_a_publish_reads_the_sla_inputs_once(project, monkeypatch):
+    """The SLA inputs (policies, calendar, timezone) are fingerprinted once per publish, after the reference
+    tables are written (derived.fix_inputs): the derivation, the backlog and the rollups used to read them each.
+    A change of policies in the next publish is still seen (the SLA base is rebuilt)."""
+    build(project)
+    reads = []
+    real = derived._read_inputs
+    monkeypatch.setattr(derived, "_read_inputs", lambda con: reads.append(1) or real(con))
+    with publishing(project) as con:
+        con.execute("CREATE TEMP TABLE batch AS SELECT ticket_id FROM core.tickets WHERE ticket_id IN ('T1', 'T2')")
+        derived.track(con, "batch")
+    assert len(reads) == 1
+    outcomes = []
+    refresh = derived.refresh
+    monkeypatch.setattr(warehouse.derived, "refresh", lambda con: outcomes.append(refresh(con)) or outcomes[-1])
+    first = dataclasses.replace(project.sla_policies[0], resolution_minutes=1)
+    with publishing(dataclasses.replace(project, sla_policies=[first, *project.sla_policies[1:]])):
+        pass
+    assert outcomes == ["all"]
