@@ -176,9 +176,10 @@ DERIVED: dict[str, dict[str, Derived]] = {
                                            "a call is answered or abandoned, not both"),
         "__call_hours": Derived("(epoch(s.ended_at) - epoch(s.offered_at)) / 3600.0", ("offered_at", "ended_at"),
                                 "hours from offered to ended"),
-        # the agent's previous call (by answer time, within the batch) ended after this one was answered
-        "__agent_free": Derived("coalesce(s.answered_at >= lag(s.ended_at) OVER (PARTITION BY s.agent "
-                                "ORDER BY s.answered_at), true)", ("agent", "answered_at", "ended_at"),
+        # the agent's previous call (by answer time, within the batch) ended after this one was answered; calls
+        # without an agent are no one's (PARTITION BY would put them all in one partition and compare them)
+        "__agent_free": Derived("s.agent IS NULL OR coalesce(s.answered_at >= lag(s.ended_at) OVER "
+                                "(PARTITION BY s.agent ORDER BY s.answered_at), true)", ("agent", "answered_at", "ended_at"),
                                 "the agent's previous call in the batch had ended when this one was answered"),
         "__not_in_future": _not_in_future(("offered_at", "answered_at", "abandoned_at", "ended_at")),
         "__age_days": _age_days("offered_at"),

@@ -183,3 +183,25 @@ def test_chinese_roster_loads_with_its_key_made_from_agent_and_interval(project,
         con.close()
     assert rows == [(True, "general", True), (True, "general", True), (True, "repair", True)]
     assert available == [("09:00", 2.0), ("09:30", 1.0)]
+
+
+def test_answered_calls_without_an_agent_are_not_an_agent_overlap(project, tmp_path: Path):
+    """__agent_free compares an agent's calls only: two answered calls without an agent, at the same time, are
+    two callers, not one agent on two calls (a PARTITION BY on the agent alone put every agentless call in one
+    partition); the same two with one agent are."""
+    src = tmp_path / "calls.csv"
+    overlapping = ["N1,综合咨询,2026-11-20 10:00:00,2026-11-20 10:00:05,,2026-11-20 10:05:00,,5,295,0,否,接通,",
+                   "N2,综合咨询,2026-11-20 10:01:00,2026-11-20 10:01:05,,2026-11-20 10:04:00,,5,175,0,否,接通,",
+                   "S1,综合咨询,2026-11-20 11:00:00,2026-11-20 11:00:05,,2026-11-20 11:05:00,A9,5,295,0,否,接通,",
+                   "S2,综合咨询,2026-11-20 11:01:00,2026-11-20 11:01:05,,2026-11-20 11:04:00,A9,5,175,0,否,接通,"]
+    src.write_text(ACD_HEADER + "\n".join(overlapping + FILLER) + "\n", encoding="utf-8")
+    [result] = ingest_files([src], project)
+    assert result.quarantined == 0, result.message
+    con = connect(project)
+    try:
+        warned = con.execute("SELECT unexpected_count FROM meta.dq_results r JOIN meta.dq_runs USING (run_id) "
+                             "WHERE r.expectation = 'agent_calls_overlap'").fetchall()
+        held = con.execute("SELECT count(*) FROM core.calls WHERE call_id IN ('N1', 'N2', 'S1', 'S2')").fetchall()
+    finally:
+        con.close()
+    assert warned == [(1,)] and held == [(4,)]      # S2 only; every call published (a warning)
