@@ -376,3 +376,60 @@ def test_a_small_loads_refresh_reads_only_its_tickets_rows(cfg, tmp_path):
     assert len([s for _, s in statements if s.startswith("INSERT INTO metrics.")]) == 7   # 2 tables + 5 stored
     widest = max(statements)
     assert widest[0] <= 200, widest     # the 10 tickets' 102 events, 30 holds...; 30,600 events in the warehouse
+
+
+# the holds' query before issue 14's third pass: two as-of joins (55 s of a 10M-event first build)
+OLD_HOLDS = f"""
+WITH
+events AS (FROM {work_orders.EVENTS_TEMP}),
+handovers AS (SELECT * FROM events WHERE step IN ('dispatched', 'redispatched', 'transferred')),
+enders AS (SELECT * FROM events WHERE step IN ('dispatched', 'redispatched', 'transferred', 'returned', 'archived')
+                                   OR (step = 'reviewed' AND verdict = 'invalid')),
+resumes AS (SELECT * FROM events WHERE step IN ('dispatched', 'redispatched', 'transferred', 'archived')),
+ended AS (
+    SELECT h.ticket_id, h.seq, h.step AS kind, h.to_department AS department, h.occurred_at AS received_at,
+           h.deadline_at, n.step AS end_step, n.occurred_at AS ended_at, n.reason AS end_reason, n.seq AS end_seq
+    FROM handovers AS h ASOF LEFT JOIN enders AS n ON n.ticket_id = h.ticket_id AND n.seq > h.seq
+),
+resumed AS (
+    SELECT d.*, r.occurred_at AS resumed_at
+    FROM ended AS d ASOF LEFT JOIN resumes AS r ON r.ticket_id = d.ticket_id AND r.seq >= d.end_seq
+),
+replies AS (
+    SELECT d.ticket_id, d.seq, min(e.occurred_at) AS first_replied_at, count(*) AS replies
+    FROM ended AS d
+    JOIN events AS e ON e.ticket_id = d.ticket_id AND e.step = 'replied' AND e.seq > d.seq
+                    AND (d.end_seq IS NULL OR e.seq < d.end_seq)
+    GROUP BY ALL
+)
+SELECT d.ticket_id, d.seq AS hold_seq, d.kind, coalesce(d.department, '(none)') AS department, d.received_at,
+       d.deadline_at, d.end_step, d.ended_at, d.end_reason,
+       CASE WHEN d.end_step IS NOT NULL THEN d.resumed_at END AS resumed_at,
+       r.first_replied_at, coalesce(r.replies, 0) AS replies
+FROM resumed AS d LEFT JOIN replies AS r ON r.ticket_id = d.ticket_id AND r.seq = d.seq
+"""
+
+
+def test_holds_in_one_sorted_pass_equal_the_as_of_joins():
+    """Issue 14 "Speed": work_orders.HOLDS finds each hold's end and the next department's take-up in one window
+    pass over the ending steps instead of two as-of joins; same rows on random lifecycles (any step in any order,
+    steps at the same minute, reviews valid or invalid, several returns, transfers, archives and reopens)."""
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA core")
+    con.execute(f"""
+        CREATE TABLE core.ticket_events AS
+        SELECT 'E' || i AS event_id, 'R' || (i % 400) AS ticket_id,
+               {work_orders.ORDER}[CAST(hash(i, 's') % 12 AS INTEGER) + 1] AS step,
+               TIMESTAMPTZ '2026-11-20 08:00+08' + to_minutes(CAST(hash(i, 'm') % 30 AS INTEGER)) AS occurred_at,
+               ['engineering', 'cleaning', NULL][CAST(hash(i, 'd') % 3 AS INTEGER) + 1] AS to_department,
+               'reason ' || (i % 5) AS reason,
+               TIMESTAMPTZ '2026-11-20 12:00+08' + to_minutes(CAST(i % 60 AS INTEGER)) AS deadline_at,
+               ['valid', 'invalid'][CAST(hash(i, 'v') % 2 AS INTEGER) + 1] AS verdict, NULL AS escalation_level
+        FROM range(6000) AS r(i)""")
+    con.execute(f"CREATE TEMP TABLE {work_orders.EVENTS_TEMP} AS {work_orders.EVENTS.format(where='true')}")
+    new = con.execute(f"FROM ({work_orders.HOLDS}) ORDER BY ALL").fetchall()
+    old = con.execute(f"FROM ({OLD_HOLDS}) ORDER BY ALL").fetchall()
+    assert len(new) > 1000 and new == old
+    kinds = {r[6] for r in new}
+    assert {"returned", "transferred", "archived", "reviewed", None} <= kinds    # every way a hold ends
+    assert any(r[9] is not None for r in new) and any(r[11] > 1 for r in new)   # take-ups; several replies
