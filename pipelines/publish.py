@@ -104,11 +104,13 @@ def merge_staged(con: duckdb.DuckDBPyConnection, dataset: Dataset, staged: str, 
                 [load.load_id, load.load_id],
             )
     held = existing if existing is not None else table
+    # into an empty table every key is new (the gate kept one row per key): a plain insert, no anti-join
+    new_only = "" if first_load else f'WHERE NOT EXISTS (SELECT 1 FROM {held} AS t WHERE t."{key}" = s."{key}")'
     inserted = con.execute(
         f"""
         INSERT INTO {table} ({cols}, {", ".join(lineage)})
         SELECT {cols}, ?, ?, ?, ? FROM {staged} AS s
-        WHERE NOT EXISTS (SELECT 1 FROM {held} AS t WHERE t."{key}" = s."{key}")
+        {new_only}
         """,
         params,
     ).fetchall()[0][0]

@@ -175,3 +175,28 @@ def test_a_small_batch_reads_the_tables_keys_once_and_deletes_old_versions_by_ro
         merge_staged(profiled, DATASETS["tickets"], "batch",
                      LoadInfo("L2", "c.csv", "h2", "tickets__canonical", clock.stamp()))
         assert len(key_scans_of_tickets(profiled.scans)) >= 3
+
+
+def test_a_load_into_an_empty_table_inserts_without_comparing(project, tmp_path):
+    """Into an empty table every key is new: the merge inserts the batch without reading the table's keys (no
+    anti-join; the UPDATE half was skipped already). Into a table with rows it reads them to find the new keys."""
+    from pipelines import clock
+    from pipelines.datasets import DATASETS
+    from pipelines.publish import LoadInfo, merge_staged
+    from pipelines.warehouse import publishing
+    tickets = DATASETS["tickets"]
+    batch = ("CREATE OR REPLACE TEMP TABLE batch AS SELECT * EXCLUDE (load_id, source_file, file_hash, loaded_at) "
+             "FROM core.tickets LIMIT 0; INSERT INTO batch BY NAME SELECT 'T' || i AS ticket_id, 'open' AS status, "
+             "TIMESTAMPTZ '2026-11-02 09:00:00+08' AS created_at FROM range(?, ?) AS r(i)")
+    with publishing(project) as con:
+        con.execute(batch, [0, 500])
+        profiled = Profiled(con, tmp_path)
+        counts = merge_staged(profiled, tickets, "batch", LoadInfo("L1", "a.csv", "h1", "p", clock.stamp()))
+        assert (counts.inserted, counts.updated) == (500, 0)
+        assert key_scans_of_tickets(profiled.scans) == [], profiled.scans
+        con.execute(batch, [400, 600])
+        profiled = Profiled(con, tmp_path)
+        counts = merge_staged(profiled, tickets, "batch", LoadInfo("L2", "b.csv", "h2", "p", clock.stamp()))
+        assert (counts.inserted, counts.updated) == (100, 0)
+        assert key_scans_of_tickets(profiled.scans), profiled.scans
+        assert con.execute("SELECT count(*), count(DISTINCT ticket_id) FROM core.tickets").fetchall() == [(600, 600)]
