@@ -1,7 +1,7 @@
 """Ingest benchmark: `sqd ingest` of N generated tickets vs DuckDB's bare CSV load of the same file, vs pandas +
 SQLite, and the same file through the warm loader (`sqd watch`).
 
-    .venv/bin/python bench/ingest.py --tickets 1000000 [--repeat 3] [--no-pandas] [--no-warm]
+    .venv/bin/python bench/ingest.py --tickets 1000000 [--repeat 3] [--no-pandas] [--no-warm] [--code DIR]
 
 Each run is a fresh process (wall time and peak RSS of that process via wait4), alternating bare, ours and
 pandas so machine noise hits all alike. Ours = read + map + validate + publish (copy-on-write swap, SLA
@@ -14,6 +14,8 @@ Warm: one `sqd watch` process (started once, imports paid once) loads the 1,000-
 an empty warehouse each round (and 1,000 other rows into the warehouse the first 1,000 made); the time is from the file's rename into the inbox to its log line (targets: 1,000
 rows <= 1 s, the whole file <= 2x the bare load at 1M). The watcher runs with --settle 0 (files renamed in are
 complete; the default settle of 0.5 s, for files copied straight in, comes on top) and looks every 0.05 s.
+`--code DIR` (another checkout, e.g. a `git worktree` of the code before a change): its `sqd ingest` and its own
+`sqd watch` run in the same rounds, alternating with this tree's, and the ratios this tree / DIR are printed.
 """
 
 from __future__ import annotations
@@ -78,6 +80,14 @@ def generate(path: Path, n: int, seed: int = 7) -> None:
             frame.write_csv(out, include_header=first == 0)
 
 
+def sqd_command(code: Path | None) -> list[str]:
+    """`sqd` of this tree, or of another checkout (its pipelines package first on the path)."""
+    if code is None:
+        return [sys.executable, "-m", "pipelines.cli"]
+    return [sys.executable, "-c", (f"import sys; sys.path.insert(0, {str(code)!r}); "
+                                   "from pipelines.cli import app; sys.argv[0] = 'sqd'; app()")]
+
+
 def timed(cmd: list[str], env: dict | None = None) -> tuple[float, float]:
     """(wall seconds, peak RSS GiB) of one child process."""
     started = time.perf_counter()
@@ -93,10 +103,10 @@ class WarmWatcher:
     """One `sqd watch` child process on an inbox; `drop(file)` renames a copy in and returns the seconds until the
     watcher's line for it (and that line)."""
 
-    def __init__(self, work: Path, env: dict) -> None:
-        self.inbox, self.env, self.n = work / "inbox", env, 0
+    def __init__(self, work: Path, env: dict, code: Path | None = None, name: str = "inbox") -> None:
+        self.inbox, self.env, self.n = work / name, env, 0
         started = time.perf_counter()
-        self.proc = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "watch", str(self.inbox),
+        self.proc = subprocess.Popen([*sqd_command(code), "watch", str(self.inbox),
                                       "--interval", "0.05", "--settle", "0"], env={**env, "COLUMNS": "400"},
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         line = self.proc.stdout.readline()
@@ -133,6 +143,8 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--no-pandas", action="store_true", help="Skip the pandas + SQLite baseline.")
     parser.add_argument("--no-warm", action="store_true", help="Skip the warm loader (sqd watch).")
+    parser.add_argument("--code", type=Path, default=None,
+                        help="another checkout whose sqd runs in the same rounds (before / after a change)")
     parser.add_argument("--memory-limit", default=None,
                         help="[warehouse] load_memory_limit for the loads (default: sqd.toml's), e.g. 1.2GB")
     args = parser.parse_args()
@@ -164,16 +176,23 @@ def main() -> None:
             for f in [*work.glob("bare.*"), *(work / "data").glob("warehouse.duckdb*")]:
                 shutil.rmtree(f) if f.is_dir() else f.unlink()
 
+        def ingest(code: Path | None, source: Path) -> tuple[float, float]:
+            clean()
+            return timed([*sqd_command(code), "ingest", str(source), "--profile", "tickets__canonical"], env)
+
         def one_round(source: Path, pandas: bool) -> tuple[tuple[float, float], ...]:
             clean()
             bare = timed([sys.executable, "-c", BARE, str(work / "bare.duckdb"), str(source)])
-            ours = timed([sys.executable, "-m", "pipelines.cli", "ingest", str(source),
-                          "--profile", "tickets__canonical"], env)
+            ours = ingest(None, source)
             if not pandas:
                 return bare, ours
             return bare, ours, timed([sys.executable, "-c", PANDAS_SQLITE, str(work / "bare.sqlite"), str(source)])
 
-        runs = [one_round(csv, not args.no_pandas) for _ in range(args.repeat)]
+        runs, other_runs = [], []
+        for _ in range(args.repeat):
+            runs.append(one_round(csv, not args.no_pandas))
+            if args.code:
+                other_runs.append(ingest(args.code, csv))
         fixed = [one_round(small, False) for _ in range(args.repeat)]
         gx_import = [timed([sys.executable, "-c", GX_IMPORT], env)[0] for _ in range(args.repeat)]
         med = lambda rows, side, i: statistics.median(r[side][i] for r in rows)  # noqa: E731
@@ -201,25 +220,45 @@ def main() -> None:
               f"{statistics.median(gx_import):.2f} s)")
         print(f"ratio of the size-dependent work, (ours - fixed) / (bare - fixed): "
               f"{(ours_s - ours_fixed) / max(bare_s - bare_fixed, 1e-9):.2f}x")
+        if args.code:
+            times = [r[0] for r in other_runs]
+            per = sorted(r[1][0] / o[0] for r, o in zip(runs, other_runs, strict=True))
+            print(f"{'sqd ingest of ' + str(args.code):<48}{statistics.median(times):>10.2f}"
+                  f"{f'{min(times):.2f}-{max(times):.2f}':>14}{statistics.median(r[1] for r in other_runs):>14.2f}")
+            print(f"  this tree / {args.code}: {ours_s / statistics.median(times):.2f}x (per round "
+                  f"{per[0]:.2f}-{per[-1]:.2f}x); peak RSS {med(runs, 1, 1):.2f} / "
+                  f"{statistics.median(r[1] for r in other_runs):.2f} GiB")
         if args.no_warm:
             return
         clean()
         watcher = WarmWatcher(work, env)
+        rival = WarmWatcher(work, env, args.code, "inbox-other") if args.code else None
+        rival_small, rival_next, rival_big = [], [], []
         try:
             warm_small, warm_big, lines, small_own, warm_next = [], [], [], [], []
             for _ in range(args.repeat):
-                clean()
-                elapsed, line = watcher.drop(small)
-                warm_small.append(elapsed)
-                small_own.append(float(line.rsplit(" in ", 1)[1].split()[0]))
-                warm_next.append(watcher.drop(other)[0])   # into the warehouse the first one made
-                clean()
-                elapsed, line = watcher.drop(csv)
-                warm_big.append(elapsed)
-                lines.append(line)
+                for w, small_s, next_s in ((watcher, warm_small, warm_next), (rival, rival_small, rival_next)):
+                    if w is None:
+                        continue
+                    clean()
+                    elapsed, line = w.drop(small)
+                    small_s.append(elapsed)
+                    if w is watcher:
+                        small_own.append(float(line.rsplit(" in ", 1)[1].split()[0]))
+                    next_s.append(w.drop(other)[0])   # into the warehouse the first one made
+                for w, big_s in ((watcher, warm_big), (rival, rival_big)):
+                    if w is None:
+                        continue
+                    clean()
+                    elapsed, line = w.drop(csv)
+                    big_s.append(elapsed)
+                    if w is watcher:
+                        lines.append(line)
             peak = watcher.peak_rss_gib()
         finally:
             watcher.stop()
+            if rival is not None:
+                rival.stop()
         print(f"warm loader (sqd watch, started once: ready in {watcher.ready_s:.1f} s), from the rename into the "
               f"inbox to its log line, into an empty warehouse:")
         print(f"  {SMALL_ROWS:,} rows: median {statistics.median(warm_small):.2f} s, range {min(warm_small):.2f}-"
@@ -231,6 +270,15 @@ def main() -> None:
         print(f"  {args.tickets:,} rows: median {big:.2f} s, range {min(warm_big):.2f}-{max(warm_big):.2f} s; "
               f"ratio warm / bare: {big / bare_s:.2f}x (target <= 2x at 1M); watcher's peak RSS {peak:.2f} GiB")
         print(f"  last line: {lines[-1]}")
+        if rival is not None:
+            def span(values: list[float]) -> str:
+                return f"median {statistics.median(values):.2f} s, range {min(values):.2f}-{max(values):.2f} s"
+            print(f"  {args.code}'s sqd watch in the same rounds: {SMALL_ROWS:,} rows {span(rival_small)}; into the "
+                  f"previous {SMALL_ROWS:,} {span(rival_next)}; {args.tickets:,} rows {span(rival_big)}")
+            print(f"  this tree / {args.code}: {SMALL_ROWS:,} rows "
+                  f"{statistics.median(warm_small) / statistics.median(rival_small):.2f}x, into the previous "
+                  f"{statistics.median(warm_next) / statistics.median(rival_next):.2f}x, {args.tickets:,} rows "
+                  f"{big / statistics.median(rival_big):.2f}x")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
