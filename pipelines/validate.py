@@ -530,8 +530,10 @@ class Source:
     lineage: bool = False                 # show load_id / source_file beside failing rows (published tables)
 
 
-def _select(dataset: Dataset, source: Source, columns: Iterable[str]) -> tuple[str, str]:
-    """SELECT list and joins for the given real/derived columns (identifiers from the model only)."""
+def _select(dataset: Dataset, source: Source, columns: Iterable[str],
+            proxies: frozenset[str] = frozenset()) -> tuple[str, str]:
+    """SELECT list and joins for the given real/derived columns (identifiers from the model only); a column in
+    `proxies` is given as its 63-bit hash (KEY_PROXIES)."""
     derived = DERIVED.get(dataset.name, {})
     items, joins = [f"s.{source.row} AS {ROW}"], []
     for c in columns:
@@ -543,7 +545,9 @@ def _select(dataset: Dataset, source: Source, columns: Iterable[str]) -> tuple[s
                 joins.append(join)
             continue
         dtype = dataset.columns[c]
-        if dtype.is_integer():
+        if c in proxies:
+            items.append(f'CAST(hash(s."{c}") >> 1 AS BIGINT) AS "{c}"')
+        elif dtype.is_integer():
             items.append(f's."{c}"::BIGINT AS "{c}"')      # int64 / float64: GX's vectorised numeric path
         elif isinstance(dtype, pl.Decimal):
             items.append(f's."{c}"::DOUBLE AS "{c}"')
@@ -553,18 +557,18 @@ def _select(dataset: Dataset, source: Source, columns: Iterable[str]) -> tuple[s
 
 
 def _frame(con, dataset: Dataset, source: Source, columns: Sequence[str], categorical: set[str],
-           params: dict) -> pd.DataFrame:
-    select, joins = _select(dataset, source, columns)
+           params: dict, proxies: frozenset[str] = frozenset()) -> pd.DataFrame:
+    select, joins = _select(dataset, source, columns, proxies)
     sql = f"SELECT {select} FROM {source.relation} AS s {joins}"
     bind = {k: v for k, v in params.items() if f"${k}" in sql}
     return _pandas(con.sql(sql, params=bind).to_arrow_table(), categorical)
 
 
 def _partition(con, dataset: Dataset, source: Source, columns: Sequence[str], params: dict, chunks: int,
-               folder: Path) -> None:
+               folder: Path, proxies: frozenset[str] = frozenset()) -> None:
     """Split a large batch by a hash of its key into `chunks` Parquet folders, in one pass (so duplicates of a key
     meet in one chunk). Filtering the batch once per chunk instead read it `chunks` times: 10M tickets, 23 s."""
-    select, joins = _select(dataset, source, columns)
+    select, joins = _select(dataset, source, columns, proxies)
     sql = (f"COPY (SELECT {select}, hash(s.\"{dataset.key}\") % {int(chunks)} AS {CHUNK} "
            f"FROM {source.relation} AS s {joins}) "
            f"TO {sql_string(folder)} (FORMAT parquet, PARTITION_BY ({CHUNK}), OVERWRITE_OR_IGNORE)")
@@ -587,6 +591,29 @@ def _pandas(table: pa.Table, categorical: set[str]) -> pd.DataFrame:
                           for name, col in zip(table.column_names, table.columns, strict=True)],
                          names=table.column_names)
     return table.to_pandas().set_index(ROW)
+
+
+# A long text key made of other columns (ticket_events' event_id: ticket|step|time, about 45 characters) cost the
+# gate more than any expectation: written to Parquet per chunk, turned into Python strings, hashed again by pandas
+# for uniqueness (1-2 s per million rows). When every expectation reading it only compares its values for equality
+# or nullness, GX is given a 63-bit hash of it instead when none is null. Equal keys have equal hashes, so when GX
+# finds the hashes unique the keys are; should an expectation on the hash fail (duplicates, or two keys whose hashes
+# collide), validate_batch runs again on the text, which decides. Failing rows are shown with their real values
+# (_samples reads the batch). Any other expectation on the column (a pattern, a length) keeps the text.
+KEY_PROXIES: dict[str, str] = {"ticket_events": "event_id"}
+EQUALITY_ONLY = ("expect_column_values_to_be_unique", "expect_column_values_to_not_be_null")
+
+
+def _proxies(con, dataset: Dataset, source: Source, checks: Sequence[Check], present: set[str]) -> frozenset[str]:
+    column = KEY_PROXIES.get(dataset.name)
+    if column is None or column not in present:
+        return frozenset()
+    readers = [c for c in checks if column in c.columns]
+    if not readers or any(c.type not in EQUALITY_ONLY for c in readers):
+        return frozenset()
+    # identifiers from the registry (a null's hash is not null: with a null key the text is checked)
+    nulls = con.execute(f'SELECT count(*) FROM {source.relation} WHERE "{column}" IS NULL').fetchall()[0][0]
+    return frozenset({column}) if nulls == 0 else frozenset()
 
 
 def _columns_for(checks: Iterable[Check], available: set[str]) -> list[str]:
@@ -621,8 +648,9 @@ def run_parameters(as_of: datetime, future_tolerance_minutes: int) -> dict:
 
 def validate_batch(con: duckdb.DuckDBPyConnection, suite: Suite, source: Source, *, as_of: datetime,
                    parameters: dict, mode: str = "load", future_tolerance_minutes: int = 10,
-                   chunk_rows: int = 1_000_000, sample_rows: int = 5) -> Validation:
-    """Run the suite on `source`; results in suite order. Map checks carry their failing rows."""
+                   chunk_rows: int = 1_000_000, sample_rows: int = 5, key_proxy: bool = True) -> Validation:
+    """Run the suite on `source`; results in suite order. Map checks carry their failing rows. `key_proxy`: may
+    a long key be checked through its hash (KEY_PROXIES; off for the re-run that decides on the text)."""
     started = time.perf_counter()
     dataset = suite.dataset
     checks = [c for c in suite.checks if mode in c.applies_to]
@@ -637,6 +665,7 @@ def validate_batch(con: duckdb.DuckDBPyConnection, suite: Suite, source: Source,
     schema = [c for c in checks if c.kind == "schema"]
     aggregate = [c for c in checks if c.kind == "aggregate"]
     mapped = [c for c in checks if c.kind == "map"]
+    proxies = _proxies(con, dataset, source, checks, present) if key_proxy else frozenset()
     categorical = {c.kwargs["column"] for c in mapped
                    if c.type in SET_TYPES and c.kwargs.get("column") in present
                    and dataset.columns.get(c.kwargs["column"]) == pl.Utf8}
@@ -656,11 +685,11 @@ def validate_batch(con: duckdb.DuckDBPyConnection, suite: Suite, source: Source,
     parts: dict[str, list[np.ndarray]] = {c.name: [] for c in mapped}
     with tempfile.TemporaryDirectory(prefix="sqd-gx-", dir=_spill_folder(con)) as folder:
         if chunks > 1:
-            _partition(con, dataset, source, map_cols, sql_params, chunks, Path(folder))
+            _partition(con, dataset, source, map_cols, sql_params, chunks, Path(folder), proxies)
         for i in range(chunks):
             if chunks == 1:
                 cols = map_cols + [c for c in agg_cols if c not in map_cols]
-                frame = _frame(con, dataset, source, cols, categorical, sql_params)
+                frame = _frame(con, dataset, source, cols, categorical, sql_params, proxies)
             else:
                 files = Path(folder) / f"{CHUNK}={i}"
                 if not files.exists():      # no key hashed to this chunk
@@ -674,7 +703,7 @@ def validate_batch(con: duckdb.DuckDBPyConnection, suite: Suite, source: Source,
                     results[name] = _aggregate_result(_by_name(aggregate, name), r)
             del frame
     if aggregate and chunks > 1:
-        frame = _frame(con, dataset, source, agg_cols, set(), sql_params)
+        frame = _frame(con, dataset, source, agg_cols, set(), sql_params, proxies)
         for name, r in _gx_run(frame, aggregate, "SUMMARY", gx_params).items():
             results[name] = _aggregate_result(_by_name(aggregate, name), r)
         del frame
@@ -691,6 +720,11 @@ def validate_batch(con: duckdb.DuckDBPyConnection, suite: Suite, source: Source,
             result.sample = _samples(con, dataset, source, check, result.failing_rows[:sample_rows])
         results[check.name] = result
     ordered = [results[c.name] for c in checks]
+    if any(not r.success and proxies & set(r.check.columns) for r in ordered):
+        # duplicate keys, or two keys whose hashes collide: the text decides
+        return validate_batch(con, suite, source, as_of=as_of, parameters=parameters, mode=mode,
+                              future_tolerance_minutes=future_tolerance_minutes, chunk_rows=chunk_rows,
+                              sample_rows=sample_rows, key_proxy=False)
     return Validation(suite=suite, rows=rows, results=ordered, seconds=time.perf_counter() - started,
                       chunks=chunks, as_of=as_of)
 

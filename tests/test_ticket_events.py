@@ -339,3 +339,76 @@ def test_steps_in_order_in_one_grouped_pass_judges_as_the_windows_did(project):
         assert list(scans.values()) == [mine] and mine < 20
         con.execute("DELETE FROM core.ticket_events")   # leave nothing published by this block's exit
         con.execute("DELETE FROM core.tickets")
+
+
+def _events_batch(keys: list[str | None]):
+    """An in-memory DuckDB with the tables the ticket_events suite's derived columns read, and a staged batch of
+    replies of ticket K1 with the given event ids (rows 2..)."""
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA core")
+    con.execute("CREATE TABLE core.tickets AS SELECT 'K1' AS ticket_id, TIMESTAMPTZ '2026-11-20 08:00+08' AS created_at")
+    con.execute("CREATE TABLE core.ticket_events (ticket_id VARCHAR, step VARCHAR, occurred_at TIMESTAMPTZ)")
+    con.execute("""
+        CREATE TABLE staged AS
+        SELECT i + 2 AS __row, k AS event_id, 'K1' AS ticket_id, 'received' AS step,
+               TIMESTAMPTZ '2026-11-20 08:00+08' + to_minutes(CAST(i AS INTEGER)) AS occurred_at,
+               NULL::VARCHAR AS actor, NULL::VARCHAR AS from_department, NULL::VARCHAR AS to_department,
+               NULL::VARCHAR AS reason, NULL::TIMESTAMPTZ AS deadline_at, NULL::VARCHAR AS verdict,
+               NULL::VARCHAR AS escalation_level, NULL::VARCHAR AS appeal_ticket_id, NULL::VARCHAR AS appeal_grade
+        FROM (SELECT unnest($keys) AS k, generate_subscripts($keys, 1) - 1 AS i)""", {"keys": keys})
+    return con
+
+
+def _run(con, suite, monkeypatch):
+    """validate_batch on `staged`, recording the dtype of event_id in every frame GX is given."""
+    from pipelines import clock, validate
+
+    seen: list[str] = []
+    real = validate._gx_run
+
+    def recording(frame, checks, result_format, parameters):
+        if "event_id" in frame.columns and len(frame):      # (the schema checks get an empty frame of the text)
+            seen.append(str(frame["event_id"].dtype))
+        return real(frame, checks, result_format, parameters)
+
+    monkeypatch.setattr(validate, "_gx_run", recording)
+    validation = validate.validate_batch(con, suite, validate.Source("staged"), as_of=clock.now(),
+                                         parameters={"freshness_days": 3650, "volume_min": 0, "volume_max": 10**6})
+    return {r.check.name: r for r in validation.results}, seen
+
+
+def test_event_ids_are_checked_through_their_hash_and_the_text_decides_a_failure(monkeypatch):
+    """Issue 14 "Speed": the event key (ticket|step|time, ~45 characters) reaches GX as a 63-bit hash when only
+    the not-null and unique expectations read it (pandas hashed the text again: 1-2 s per million rows); a
+    duplicate makes the suite run again on the text, which names the rows and their real values; a null key, or
+    another kind of expectation on the key, keeps the text throughout."""
+    import dataclasses
+
+    from pipelines import validate
+
+    suite = validate.load_suite("ticket_events", validate.SUITES_SHIPPED)
+    keys = [f"K1|received|2026-11-20 08:{i:02d}:00+08" for i in range(40)]
+
+    results, seen = _run(_events_batch(keys), suite, monkeypatch)
+    assert results["event_id_unique"].success and results["event_id_not_null"].success
+    assert seen and set(seen) == {"int64"}        # the hash, never the text
+
+    results, seen = _run(_events_batch(keys[:39] + [keys[5]]), suite, monkeypatch)   # row 41 repeats row 7
+    unique = results["event_id_unique"]
+    assert not unique.success and unique.failing_rows.tolist() == [7, 41]
+    assert unique.sample[0]["values"]["event_id"] == keys[5]
+    assert "int64" in seen and seen[-1] != "int64"     # the hash found it; the re-run on the text decided
+
+    results, seen = _run(_events_batch(keys[:39] + [None]), suite, monkeypatch)       # a null key: the text
+    assert not results["event_id_not_null"].success and results["event_id_not_null"].failing_rows.tolist() == [41]
+    assert "int64" not in seen
+
+    pattern = validate._check({"type": "expect_column_values_to_match_regex",
+                               "kwargs": {"column": "event_id", "regex": r"^K1\|"},
+                               "meta": {"name": "event_id_pattern", "severity": "warning"}},
+                              suite.dataset, "test")
+    with_pattern = dataclasses.replace(suite, checks=suite.checks + (pattern,))
+    results, seen = _run(_events_batch(keys), with_pattern, monkeypatch)
+    assert results["event_id_pattern"].success and "int64" not in seen
