@@ -433,3 +433,29 @@ def test_holds_in_one_sorted_pass_equal_the_as_of_joins():
     kinds = {r[6] for r in new}
     assert {"returned", "transferred", "archived", "reviewed", None} <= kinds    # every way a hold ends
     assert any(r[9] is not None for r in new) and any(r[11] > 1 for r in new)   # take-ups; several replies
+
+
+def test_every_stored_table_after_a_sequence_of_small_loads_equals_a_full_rebuild(cfg):
+    """Issue 14 "Speed": four loads (bulk tickets and events; new tickets' events; half the worked tickets' events
+    and a changed ticket row; the rest, with the appeal ticket's review) leave every stored table (the two base
+    tables and the five stored views) as a rebuild of everything from the final data does."""
+    tables = BASES + tuple(work_orders.STORED.values())
+    first = [e for e in EVENTS if e["ticket_id"] in ("W1", "W2", "A2")]
+    with publishing(cfg) as con:
+        _bulk(con, "B", 60, datetime(2026, 11, 22, tzinfo=UTC))
+    with publishing(cfg) as con:
+        _bulk(con, "N", 5, LATER)
+    with publishing(cfg) as con:
+        _insert(con, "tickets", TICKETS, datetime(2026, 11, 23, 2, tzinfo=UTC))
+        _insert(con, "ticket_events", first, datetime(2026, 11, 23, 2, tzinfo=UTC))
+        con.execute("UPDATE core.tickets SET coordination_level = 'other_company', "
+                    "loaded_at = TIMESTAMPTZ '2026-11-23 02:00+00' WHERE ticket_id = 'B7'")
+    with publishing(cfg) as con:
+        _insert(con, "ticket_events", [e for e in EVENTS if e not in first], datetime(2026, 11, 23, 3, tzinfo=UTC))
+    with publishing(cfg) as con:
+        incremental = {t: con.execute(f"SELECT * FROM metrics.{t} ORDER BY ALL").fetchall() for t in tables}
+        assert all(incremental.values()) and len(incremental["work_order_appeals_base"]) > 12
+        con.execute("DELETE FROM meta.settings WHERE key IN (?, ?)", [work_orders.STATE_KEY, work_orders.COMPLAINTS_KEY])
+        assert work_orders.refresh(con) == "all"
+        rebuilt = {t: con.execute(f"SELECT * FROM metrics.{t} ORDER BY ALL").fetchall() for t in tables}
+    assert rebuilt == incremental
