@@ -384,6 +384,12 @@ def schema_template(folder: Path) -> Path:
     return path
 
 
+def use_template(path: Path) -> None:
+    """This process's later publishes into a new warehouse start from `path` (an empty warehouse of the current
+    schema, e.g. one a publish of nothing made: the warm loader's, watch.py) instead of schema_template's file."""
+    _TEMPLATES[schema_fingerprint()] = path
+
+
 def schema_fingerprint() -> str:
     """What the warehouse's DDL and views are made of: schema.sql, quality.sql, derived.sql, every metric view's
     text, and DuckDB's version. A file holding the same (meta.settings) need not run them again."""

@@ -176,20 +176,38 @@ def test_a_new_warehouse_starts_from_the_loaders_schema_template(tmp_path, loade
     real = warehouse.prepare_standby
     monkeypatch.setattr(warehouse, "prepare_standby", lambda live: (r := real(live), hows.append(r[1]))[0])
     cfg = make_project(tmp_path / "a")
-    outcome = WarmLoader(cfg, warm=False).load(tickets_file(tmp_path / "t.csv", [("T1", "open"), ("T2", "closed")]))
+    loader = WarmLoader(cfg, warm=False)
+    hows.clear()                      # its own template's publish of nothing started from the schema's template
+    outcome = loader.load(tickets_file(tmp_path / "t.csv", [("T1", "open"), ("T2", "closed")]))
     assert outcome.state == DONE and hows == ["template"], (outcome, hows)
     scratch = make_project(tmp_path / "b")
     monkeypatch.setattr(warehouse, "_TEMPLATES", {})
     from pipelines.ingest import ingest_files
     ingest_files([tmp_path / "t.csv"], scratch)
     assert hows == ["template", "new"]
-    catalog = ("SELECT schema_name, table_name, column_name, data_type FROM duckdb_columns() "
+    catalog = ("SELECT schema_name, table_name, column_name, data_type, comment FROM duckdb_columns() "
                "WHERE schema_name IN ('core', 'meta', 'metrics') ORDER BY ALL")
+    tables = ("SELECT schema_name, table_name, comment, estimated_size FROM duckdb_tables() "
+              "WHERE schema_name IN ('core', 'metrics') ORDER BY ALL")
     got = []
     for c in (cfg, scratch):
         con = duckdb.connect(str(c.warehouse_path), read_only=True)
-        got.append((con.execute(catalog).fetchall(),
+        got.append((con.execute(catalog).fetchall(), con.execute(tables).fetchall(),
                     con.execute("SELECT ticket_id, status FROM core.tickets ORDER BY 1").fetchall(),
                     con.execute("SELECT count(*) FROM metrics.ticket_sla_base").fetchall()))
         con.close()
-    assert got[0] == got[1] and got[0][1] == [("T1", "open"), ("T2", "closed")]
+    assert got[0] == got[1] and got[0][2] == [("T1", "open"), ("T2", "closed")]
+
+
+def test_the_loaders_template_holds_the_publish_steps_tables_described(tmp_path, loader_warm, monkeypatch):
+    """The template is a publish of nothing with the loader's configuration: the first load into a new warehouse
+    finds the rollups' tables made and commented (it spent up to a second describing them)."""
+    from pipelines import rollups
+    described = []
+    real = rollups._document
+    monkeypatch.setattr(rollups, "_document", lambda con, only=None: described.append(only) or real(con, only))
+    loader = WarmLoader(make_project(tmp_path / "a"), warm=False)
+    assert described[:1] == [None]          # the template's publish described them all, once
+    described.clear()
+    outcome = loader.load(tickets_file(tmp_path / "t.csv", [("T1", "open")]))
+    assert outcome.state == DONE and described == [], described   # the load itself into a new warehouse: none
