@@ -69,22 +69,50 @@ def start_server(config: Path, port: int, log: Path) -> subprocess.Popen:
     raise SystemExit("streamlit did not start within 60 s")
 
 
-def drawn_seconds(browser, url: str, timeout: float = 120) -> tuple[float, int]:
-    """Seconds from navigation until the page is settled and every figure drawn; and how many figures."""
+MILESTONES: dict[str, list[dict[str, float]]] = {}   # --milestones: per page, each visit's timeline
+
+
+def drawn_seconds(browser, url: str, timeout: float = 120, milestones: bool = False) -> tuple[float, int]:
+    """Seconds from navigation until the page is settled and every figure drawn; and how many figures.
+    `milestones`: also record when the title showed, when the server's script run ended (no running indicator,
+    whatever the figures), when the first figure was drawn, and the browser's main-thread time (CDP
+    Performance.getMetrics: script, layout and all tasks) into MILESTONES."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    cdp = None
+    if milestones:
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
     started = time.monotonic()
     page.goto(url)
     page.wait_for_selector('[data-testid="stMain"] h1', timeout=timeout * 1000)
+    marks = {"title": time.monotonic() - started}
     quiet_since = None
     while time.monotonic() - started < timeout:
-        busy = page.locator(BUSY).count() > 0 or page.evaluate(UNDRAWN) > 0
+        running = page.locator(BUSY).count() > 0
+        undrawn = page.evaluate(UNDRAWN)
         now = time.monotonic()
-        if busy:
+        if milestones:
+            if not running and "script_done" not in marks:
+                marks["script_done"] = now - started
+            if "first_figure" not in marks and page.locator(".js-plotly-plot .main-svg, .js-plotly-plot canvas"
+                                                            ).count() > 0:
+                marks["first_figure"] = now - started
+            if running:
+                marks.pop("script_done", None)
+        if running or undrawn > 0:
             quiet_since = None
         elif quiet_since is None:
             quiet_since = now
         elif now - quiet_since >= QUIET:
             figures = page.locator(".js-plotly-plot").count()
+            if milestones:
+                metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+                marks.update(drawn=quiet_since - started, figures=figures,
+                             browser_script=metrics.get("ScriptDuration", 0.0),
+                             browser_layout=metrics.get("LayoutDuration", 0.0) + metrics.get(
+                                 "RecalcStyleDuration", 0.0),
+                             browser_tasks=metrics.get("TaskDuration", 0.0))
+                MILESTONES.setdefault(url.rsplit("/", 1)[-1].replace("?", " ") or "overview", []).append(marks)
             page.close()
             return quiet_since - started, figures
         page.wait_for_timeout(50)
@@ -109,6 +137,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="rounds over every page (the first is uncached)")
     parser.add_argument("--publish-after", type=int, metavar="ROUND", help="publish the warehouse after this round")
     parser.add_argument("--wait", type=float, default=5.0, help="seconds between that publish and the next round")
+    parser.add_argument("--milestones", action="store_true",
+                        help="per page: title shown, server script done, first figure, drawn; browser CPU")
+    parser.add_argument("--pages", nargs="+", choices=[p or "overview" for p in PAGES], help="only these pages")
+    parser.add_argument("--charts", choices=("off", "on", "both"), default="off",
+                        help="the pages' other charts (dashboard/sections/more_charts.py): off as a first visitor "
+                             "sees them, on (?<page>_charts=1), or both, each page alternately off and on")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -124,10 +158,15 @@ def main() -> None:
             browser = pw.chromium.launch(executable_path=str(executable), args=LAUNCH_ARGS)
             for round_ in range(args.repeat):
                 for name in PAGES:
-                    seconds, figures = drawn_seconds(browser, f"http://127.0.0.1:{port}/{name}")
-                    label = name or "overview"
-                    results.setdefault(label, []).append(seconds)
-                    print(f"round {round_ + 1} {label:<13} {seconds:6.2f} s  ({figures} figures)", flush=True)
+                    if args.pages and (name or "overview") not in args.pages:
+                        continue
+                    for charts in (("off", "on") if args.charts == "both" else (args.charts,)):
+                        query = f"?{name or 'overview'}_charts=1" if charts == "on" and name != "data_quality" else ""
+                        seconds, figures = drawn_seconds(browser, f"http://127.0.0.1:{port}/{name}{query}",
+                                                         milestones=args.milestones)
+                        label = (name or "overview") + (" +charts" if query else "")
+                        results.setdefault(label, []).append(seconds)
+                        print(f"round {round_ + 1} {label:<22} {seconds:6.2f} s  ({figures} figures)", flush=True)
                 if args.publish_after == round_ + 1:
                     publish(args.config.resolve())
                     time.sleep(args.wait)
@@ -138,10 +177,17 @@ def main() -> None:
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
-    print("\npage           first (uncached)  later rounds median / max")
+    print("\npage                   first (uncached)  later rounds median / max")
     for label, times in results.items():
         later = times[1:] or times
-        print(f"{label:<14} {times[0]:8.2f} s        {statistics.median(later):.2f} / {max(later):.2f} s")
+        print(f"{label:<22} {times[0]:8.2f} s        {statistics.median(later):.2f} / {max(later):.2f} s")
+    if MILESTONES:
+        print("\npage                   round  title  script done  first figure  drawn  figures  browser: tasks  script  layout")
+        for label, visits in MILESTONES.items():
+            for i, m in enumerate(visits):
+                print(f"{label:<22} {i + 1:5}  {m['title']:5.2f}  {m.get('script_done', float('nan')):11.2f}  "
+                      f"{m.get('first_figure', float('nan')):12.2f}  {m['drawn']:5.2f}  {m['figures']:7}  "
+                      f"{m['browser_tasks']:14.2f}  {m['browser_script']:6.2f}  {m['browser_layout']:6.2f}")
 
 
 if __name__ == "__main__":

@@ -573,6 +573,7 @@ EXTENSIONS = (
     "dashboard.i18n_auth",
     "dashboard.i18n_hotline",
     "dashboard.i18n_hotline_events",
+    "dashboard.i18n_pages3",
 )
 
 

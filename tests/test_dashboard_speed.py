@@ -133,3 +133,53 @@ def test_sidebar_options_come_from_the_values_rollup_and_equal_a_scan_of_the_tic
         scanned = q.dimension_values(run)
     assert_frame_equal(rolled, scanned)
     assert set(rolled["dimension"]) >= {"channel", "ticket_type", "priority", "site"}
+
+
+# ------------------------------------------------------------------ the pages' first drawing (issue 13 target 4)
+# page -> (Plotly figures on the first drawing, with the interactive charts on); the first drawing's headline chart
+# is a Vega-Lite spec (dashboard/sections/light_charts.py) on the pages that have one
+FIRST_DRAWING = {"overview": (0, 2), "sla": (0, 4), "satisfaction": (0, 4), "defects": (1, 4)}
+
+
+def open_page(project, monkeypatch, page: str, **params: str) -> AppTest:
+    monkeypatch.setenv("SQD_CONFIG", str(project.config_path))
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    for key, value in params.items():   # a link: the app's (lang) before its first run, the page's after it
+        at.query_params[key] = value
+    at.run()
+    for key, value in params.items():
+        at.query_params[key] = value
+    (at.switch_page(f"pages/{page}.py") if page != "overview" else at).run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+@pytest.mark.parametrize("page", list(FIRST_DRAWING))
+def test_a_page_draws_its_plotly_figures_when_asked_and_the_link_keeps_it(demo_project, monkeypatch, page):
+    """A first drawing loads no Plotly (the browser's largest cost: docs/performance.md) except the defects p-chart;
+    the toggle draws every figure, interactive, and goes into the link."""
+    first, full = FIRST_DRAWING[page]
+    at = open_page(demo_project, monkeypatch, page)
+    assert len(at.get("plotly_chart")) == first
+    assert len(at.get("vega_lite_chart")) == (0 if page == "defects" else 1)
+    at.toggle(key=f"w_{page}_charts").set_value(True).run()
+    assert not at.exception and len(at.get("plotly_chart")) == full and not at.get("vega_lite_chart")
+    assert at.query_params.get(f"{page}_charts") == "1"
+    linked = open_page(demo_project, monkeypatch, page, **{f"{page}_charts": "1"})
+    assert len(linked.get("plotly_chart")) == full
+
+
+def test_the_light_charts_speak_chinese(demo_project, monkeypatch):
+    """The Vega-Lite headline charts: series names translated, dates in the Chinese format, no codes."""
+    import json
+
+    from tests.test_dashboard_sweep import english_in
+
+    for page in ("overview", "sla", "satisfaction"):
+        at = open_page(demo_project, monkeypatch, page, lang="zh")
+        specs = [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
+        assert specs, page
+        text = json.dumps(specs, ensure_ascii=False)
+        assert "%m月%d日" in text and not english_in([text]), (page, english_in([text]))
+        shown = [t for e in at.get("vega_lite_chart") for t in (e.proto.data.data,) if t]
+        assert shown, page

@@ -38,8 +38,10 @@ def open_app(project: Project, monkeypatch: pytest.MonkeyPatch, **params: str) -
 
 
 # sections drawn on demand (dashboard/show_more.py): the sweep switches them on, so it draws them too
-ON_DEMAND = {"pages/sla.py": ("w_sla_times", "w_sla_breaches"),
-             "pages/satisfaction.py": ("w_satisfaction_fair_charts", "w_satisfaction_comments")}
+ON_DEMAND = {"pages/sla.py": ("w_sla_times", "w_sla_breaches", "w_sla_charts"),
+             "pages/satisfaction.py": ("w_satisfaction_fair_charts", "w_satisfaction_comments",
+                                       "w_satisfaction_charts"),
+             "pages/overview.py": ("w_overview_charts",), "pages/defects.py": ("w_defects_charts",)}
 
 
 def switch(at: AppTest, page: str) -> AppTest:
@@ -194,12 +196,12 @@ def test_chinese_pages_show_no_english_codes_or_units(demo_project, monkeypatch)
 def test_date_axes_are_chinese_on_chinese_pages(demo_project, monkeypatch):
     import json
 
-    at = open_app(demo_project, monkeypatch, lang="zh")
+    at = open_app(demo_project, monkeypatch, lang="zh", overview_charts="1")   # the interactive (Plotly) charts
     specs = [json.loads(e.proto.spec) for e in at.get("plotly_chart")]
     stops = [s["layout"]["xaxis"].get("tickformatstops") for s in specs if "xaxis" in s["layout"]]
     assert any(stops), "the weekly volume chart has a date axis"
     assert any("年" in stop["value"] for found in stops if found for stop in found)
-    at_en = open_app(demo_project, monkeypatch)
+    at_en = open_app(demo_project, monkeypatch, overview_charts="1")
     assert not any(json.loads(e.proto.spec)["layout"].get("xaxis", {}).get("tickformatstops")
                    for e in at_en.get("plotly_chart"))
 

@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, queries, ui
+from dashboard.sections import more_charts
 from dashboard.i18n import label
 
 ctx = ui.page_context()
@@ -12,6 +13,9 @@ tr, lg, run, f = ctx.tr, ctx.lang, ctx.run, ctx.filters
 
 st.title(tr("def.title"))
 st.caption(tr("period", start=f.start, end=f.end))
+# first drawing: the p-chart (its lots and signals are the page's subject); the Pareto and cost charts when asked
+# (issue 13 target 4)
+more = more_charts.toggle(tr, 3)
 
 with ui.section("def.p_chart", view="defect_lots", help_key="def.p_chart.help"):
     series = queries.defect_series(run, f)
@@ -50,7 +54,8 @@ with ui.section("def.pareto", view="defect_pareto", help_key="def.pareto.help"):
     measure = ui.url_selectbox("measure", tr("def.pareto_measure"), ["qty", "total_cost"], default="qty",
                                format_func=lambda m: tr(f"col.{m}"))
     par = queries.pareto(run, f, measure or "qty")
-    ui.chart(charts.pareto(par, measure or "qty", lg), "pareto")
+    if more:
+        ui.chart(charts.pareto(par, measure or "qty", lg), "pareto")
     ui.table(par, "defect_pareto", column_config={"cumulative_share": ui.percent_column()})
 
 with ui.section("def.copq", help_key="def.copq.help"):
@@ -58,17 +63,21 @@ with ui.section("def.copq", help_key="def.copq.help"):
     with left:
         ui.applies("nonconformity_costs")
         by_disp = queries.copq_by(run, f, "disposition")
-        ui.chart(charts.stacked_bars(by_disp, "month", "cost", "group", lg, money=True,
-                                     y_title=tr("col.cost"), colour_dimension="disposition",
-                                     title=tr("def.copq_disposition")), "copq_disposition")
-        ui.table(by_disp, "copq_by_disposition_month", collapsed=True)
+        if more:
+            ui.chart(charts.stacked_bars(by_disp, "month", "cost", "group", lg, money=True,
+                                         y_title=tr("col.cost"), colour_dimension="disposition",
+                                         title=tr("def.copq_disposition")), "copq_disposition")
+        ui.table(by_disp, "copq_by_disposition_month", collapsed=True,
+                 caption=None if more else tr("def.copq_disposition"))
     with right:
         ui.applies("cost_by_department")
         by_dept = queries.copq_by(run, f, "department")
-        ui.chart(charts.stacked_bars(by_dept, "month", "cost", "group", lg, money=True,
-                                     y_title=tr("col.cost"), colour_dimension="department",
-                                     title=tr("def.copq_department")), "copq_department")
-        ui.table(by_dept, "copq_by_department_month", collapsed=True)
+        if more:
+            ui.chart(charts.stacked_bars(by_dept, "month", "cost", "group", lg, money=True,
+                                         y_title=tr("col.cost"), colour_dimension="department",
+                                         title=tr("def.copq_department")), "copq_department")
+        ui.table(by_dept, "copq_by_department_month", collapsed=True,
+                 caption=None if more else tr("def.copq_department"))
 
 with ui.section("def.field", view="field_failures", help_key="def.field.help"):
     summary = queries.field_failure_summary(run, f)

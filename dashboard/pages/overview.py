@@ -4,6 +4,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, present, queries, ui
+from dashboard.sections import light_charts, more_charts
 from dashboard.present import SIGN
 
 ctx = ui.page_context()
@@ -11,6 +12,8 @@ tr, lg, run, f = ctx.tr, ctx.lang, ctx.run, ctx.filters
 
 st.title(tr("overview.title"))
 st.caption(tr("period", start=f.start, end=f.end))
+# first drawing: the weekly volume drawn light; the Plotly figures when asked (issue 13 target 4)
+more = more_charts.toggle(tr, 2)
 
 with ui.section("overview.scorecard", help_key="overview.scorecard.help"):
     frame = queries.scorecard(run, f)
@@ -52,11 +55,16 @@ with ui.section("overview.scorecard", help_key="overview.scorecard.help"):
 left, right = st.columns(2)
 with left, ui.section("overview.by_channel", view="ticket_kpis"):
     vol = queries.volumes(run, f)
-    ui.chart(charts.stacked_bars(vol, "channel", "tickets", "ticket_type", lg, y_title=tr("chart.tickets"),
-                                 x_dimension="channel", colour_dimension="ticket_type"), "volumes_by_channel")
+    if more:
+        ui.chart(charts.stacked_bars(vol, "channel", "tickets", "ticket_type", lg, y_title=tr("chart.tickets"),
+                                     x_dimension="channel", colour_dimension="ticket_type"), "volumes_by_channel")
     ui.table(vol, "volumes_by_channel_type", collapsed=True)
 with right, ui.section("overview.weekly_volume", view="ticket_kpis"):
     weekly_vol = queries.weekly_volume(run, f)
-    ui.chart(charts.stacked_bars(weekly_vol, "week_start", "tickets", "ticket_type", lg,
-                                 y_title=tr("chart.tickets"), colour_dimension="ticket_type"), "weekly_volume")
+    if more:
+        ui.chart(charts.stacked_bars(weekly_vol, "week_start", "tickets", "ticket_type", lg,
+                                     y_title=tr("chart.tickets"), colour_dimension="ticket_type"), "weekly_volume")
+    else:
+        light_charts.stacked_bars(weekly_vol, "week_start", "tickets", "ticket_type", lg, "light_weekly_volume",
+                                  colour_dimension="ticket_type", y_title=tr("chart.tickets"))
     ui.table(weekly_vol, "weekly_volume", collapsed=True)

@@ -5,6 +5,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, present, queries, show_more, stats, ui
+from dashboard.sections import light_charts, more_charts
 from dashboard.i18n import label
 
 ctx = ui.page_context()
@@ -13,6 +14,8 @@ csat_target = ctx.targets.get("csat_rate")
 
 st.title(tr("sat.title"))
 st.caption(tr("period", start=f.start, end=f.end))
+# first drawing: the CSAT trend drawn light; the Plotly figures when asked (issue 13 target 4)
+more = more_charts.toggle(tr, 4)
 
 overall = None
 with ui.section("sat.csat", view="csat_daily", help_key="sat.csat.help"):
@@ -31,20 +34,26 @@ with ui.section("sat.csat", view="csat_daily", help_key="sat.csat.help"):
         c4.metric("NPS", ui.fmt_num(total["nps"] * 100 if total["nps"] is not None else None, 0), border=True,
                   help=tr("metric.nps.help"))
         shown = stats.with_wilson(weekly, "satisfied", "scored_responses")
-        ui.chart(charts.rate_trend(shown, "week_start", "csat_rate", lg, target=csat_target, low="ci_low",
-                                   high="ci_high", count="scored_responses", y_title="CSAT"), "csat_trend")
+        if more:
+            ui.chart(charts.rate_trend(shown, "week_start", "csat_rate", lg, target=csat_target, low="ci_low",
+                                       high="ci_high", count="scored_responses", y_title="CSAT"), "csat_trend")
+        else:
+            light_charts.rate_trend(shown, "week_start", "csat_rate", lg, "light_csat_trend", target=csat_target,
+                                    y_title="CSAT", low="ci_low", high="ci_high")
         ui.table(shown, "csat_weekly", column_config={c: ui.percent_column() for c in
                                                       ("csat_rate", "response_rate", "ci_low", "ci_high")}, collapsed=True)
 
 left, right = st.columns(2)
 with left, ui.section("sat.scores", view="survey_responses"):
     scores = queries.score_distribution(run, f)
-    ui.chart(charts.distribution(scores, "score", "responses", lg, x_title=tr("col.score"),
-                                 y_title=tr("col.responses"), highlight={4, 5}), "score_distribution")
+    if more:
+        ui.chart(charts.distribution(scores, "score", "responses", lg, x_title=tr("col.score"),
+                                     y_title=tr("col.responses"), highlight={4, 5}), "score_distribution")
     ui.table(scores, "score_distribution", collapsed=True)
 with right, ui.section("sat.dimensions", view="survey_responses", help_key="sat.dimensions.help"):
     dims = queries.dimension_scores(run, f)
-    ui.chart(charts.dimension_bars(dims, lg), "dimension_scores")
+    if more:
+        ui.chart(charts.dimension_bars(dims, lg), "dimension_scores")
     ui.table(dims.with_columns(pl.col("dimension").replace_strict(
         {d: label("score_dimension", d, lg) for d in queries.SCORE_DIMENSIONS}, default=pl.col("dimension"))),
         "dimension_scores", column_config={"top_two_rate": ui.percent_column()}, collapsed=True)
@@ -65,11 +74,12 @@ with ui.section("sat.follow_up", view="follow_up_tickets", help_key="sat.follow_
         resp = weekly.select("week_start", pl.lit("response_rate").alias("rate"),
                              pl.col("response_rate").alias("value"), pl.col("attempts").alias("resolved"))
         long = pl.concat([long, resp.select(long.columns)], how="vertical_relaxed") if weekly.height else long
-        ui.chart(charts.rate_trend(long, "week_start", "value", lg, series="rate", series_dimension="rate",
-                                   target=ctx.targets.get("follow_up_rate"), count="resolved",
-                                   target_label=tr("chart.target_named", name=tr("metric.follow_up_rate"),
-                                                   value=ui.fmt_pct(ctx.targets.get("follow_up_rate"), 0)),
-                                   y_title=tr("chart.rate")), "follow_up_trend")
+        if more:
+            ui.chart(charts.rate_trend(long, "week_start", "value", lg, series="rate", series_dimension="rate",
+                                       target=ctx.targets.get("follow_up_rate"), count="resolved",
+                                       target_label=tr("chart.target_named", name=tr("metric.follow_up_rate"),
+                                                       value=ui.fmt_pct(ctx.targets.get("follow_up_rate"), 0)),
+                                       y_title=tr("chart.rate")), "follow_up_trend")
         ui.table(fu_weekly, "follow_up_weekly",
                  column_config={"follow_up_rate": ui.percent_column(),
                                 "hotline_satisfaction_rate": ui.percent_column()}, collapsed=True)
