@@ -77,6 +77,15 @@ def pinned_clock(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
     return moment
 
 
+@pytest.fixture(scope="session", autouse=True)
+def schema_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """New warehouses start from one empty file holding the DDL and bound views, as in the warm loader
+    (pipelines/watch.py), instead of binding every view again for each of the suite's few hundred new warehouses.
+    A test of the path without one clears `warehouse._TEMPLATES` (tests/test_warehouse.py `prepared`)."""
+    from pipelines import warehouse
+    return warehouse.schema_template(tmp_path_factory.mktemp("schema-template"))
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Config:
     return make_project(tmp_path)

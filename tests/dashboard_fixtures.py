@@ -20,6 +20,7 @@ import pytest
 
 from pipelines.config import Config, load_config
 from pipelines.warehouse import publishing
+from tests.shared_build import built_once
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO_TICKETS = 3000
@@ -73,8 +74,9 @@ def build_empty(folder: Path) -> Project:
 
 
 def _cached(name: str, factory, tmp_path_factory: pytest.TempPathFactory) -> Project:
-    if name not in _BUILT:
-        _BUILT[name] = factory(tmp_path_factory.mktemp(name))
+    if name not in _BUILT:  # once per run, also under xdist (tests/shared_build.py)
+        folder = built_once(name, factory, tmp_path_factory)
+        _BUILT[name] = Project(folder, folder / "sqd.toml")
     return _BUILT[name]
 
 

@@ -22,6 +22,7 @@ from pipelines import clock
 from pipelines.config import Config, load_config
 from pipelines.warehouse import connect
 from pipelines.weekly import IsoWeek
+from tests.shared_build import built_once
 
 REPO = Path(__file__).resolve().parents[1]
 REVIEW_TICKETS = 20_000
@@ -70,8 +71,9 @@ def build_review(folder: Path) -> Config:
 
 @pytest.fixture(scope="session")
 def review_project(tmp_path_factory: pytest.TempPathFactory) -> Config:
-    if "review" not in _BUILT:
-        _BUILT["review"] = build_review(tmp_path_factory.mktemp("review"))
+    if "review" not in _BUILT:  # once per run, also under xdist (tests/shared_build.py)
+        folder = built_once("review", build_review, tmp_path_factory)
+        _BUILT["review"] = load_config(folder / "sqd.toml")
     return _BUILT["review"]
 
 

@@ -227,6 +227,7 @@ def prepared(monkeypatch):
     """Each publish's prepare_standby result, and whether the standby then held the live file's exact bytes."""
     seen: list[tuple[str, int, int, bool]] = []
     real = warehouse.prepare_standby
+    monkeypatch.setattr(warehouse, "_TEMPLATES", {})  # a new warehouse made in place ("new"), not from the template
 
     def spy(live):
         work, how, written = real(live)
