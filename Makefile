@@ -31,8 +31,13 @@ run: install $(WAREHOUSE)
 	$(BIN)/sqd status
 	$(BIN)/streamlit run dashboard/app.py --server.port $(PORT) --server.address $(ADDRESS) --server.headless true --browser.gatherUsageStats false
 
+# Two workers, each taking whole test files (module fixtures are built once; tests/shared_build.py builds the demo
+# warehouses once per run). TEST_WORKERS=0 runs everything in this process (e.g. with pdb).
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
+
 test: install
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 
 # The suite with the machine's wall clock years ahead (in-process, tests/conftest.py); every test pins its own
 # "now", so none may notice. Browser tests run a separate server process the move does not reach: left out here.
@@ -40,7 +45,7 @@ test: install
 MOVED_CLOCKS ?= 2027-01-01T00:30:00+08:00 2029-02-28T10:00:00+08:00
 test-moved-clock: install
 	for moment in $(MOVED_CLOCKS); do \
-	  SQD_TEST_WALL_CLOCK="$$moment" $(BIN)/python -m pytest -q -p no:cacheprovider -m "not browser" || exit 1; done
+	  SQD_TEST_WALL_CLOCK="$$moment" $(PYTEST) -p no:cacheprovider -m "not browser" || exit 1; done
 
 bench: install
 	$(BIN)/python bench/ingest.py --tickets 1000000
