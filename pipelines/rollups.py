@@ -23,8 +23,9 @@ Per load (`refresh`), per ITEM: each rollup row is a sum over items (tickets, SL
 changes it by what its items contribute after the load minus what they contributed before. Before each merge of
 tickets or surveys, `before_change` (called from derived.track) copies the rows the touched items are computed from,
 the first time the publish touches them: their tickets and the surveys of those tickets (their SLA schedule rows,
-what metrics.ticket_sla_base holds, are metrics.ticket_sla_schedule evaluated over the copied tickets). Surveys touch their tickets' follow-up rows (the ticket a
-survey leaves and the one it joins) and tickets their surveys' rows (dimensions), so both are followed. After the
+what metrics.ticket_sla_base holds, are metrics.ticket_sla_schedule evaluated over the copied tickets). Surveys
+touch their tickets' follow-up rows (the ticket a survey leaves and the one it joins) and tickets their surveys'
+rows (dimensions), so both are followed. After the
 loads `refresh` copies the same keys' rows again and evaluates every rollup's view over both copies (the view's own
 text from the catalog with its base tables replaced by the copies, `_over`, so it reads the batch and nothing else;
 DuckDB does not push a key filter through the views' joins and aggregates): the old copy at FAR and at the last
@@ -34,7 +35,8 @@ now. The summed differences are added to the tables and slices group by group (`
 tables equal a full rebuild (tests/test_rollups_incremental.py). Chosen over storing each item's contribution in
 the warehouse (exact by construction, no hook before the merge) because that would store about as many rows again
 as the views' items (5M tickets, 15M SLA targets) and write them on the first build, whose memory at 10M is the
-open problem; the copy before the merge costs two reads of the batch's keys.
+open problem; the copy before the merge reuses the batch's rows publish.existing_rows read, and one read of the
+surveys' keys (the copy after the loads: one read of the tickets' and the surveys' keys).
 
 A change of SLA policies, calendar, settings, loss shares, warranty days or the views (the schema fingerprint), of
 ROLLUP_VERSION, a clock earlier than the last publish's, a batch over ITEM_LIMIT, or a change made without
