@@ -4,10 +4,10 @@ English and Chinese."""
 TEXT: dict[str, tuple[str, str]] = {
     "charts.show_more": ("Interactive charts ({n} figures)", "交互式图表（{n} 张）"),
     "charts.show_more.help": (
-        "Off: the page opens faster with its main chart drawn simply; the figures of the other charts are in each "
-        "section's metrics and data tables. On: every chart, interactive. The setting is kept in the page's link.",
-        "关闭时页面打开更快，只以简图绘制主图表；其余图表的数据见各部分的指标与数据表。打开时绘制全部交互式图表。"
-        "此设置保存在页面链接中。"),
+        ("Off: the page opens faster with its main chart drawn simply; the figures of the other charts are in each "
+         "section's metrics and data tables. On: every chart, interactive. The setting is kept in the page's link."),
+        ("关闭时页面打开更快，只以简图绘制主图表；其余图表的数据见各部分的指标与数据表。打开时绘制全部交互式图表。"
+         "此设置保存在页面链接中。")),
     "chart.series": ("Series", "系列"),
     "sla.backlog_bucket": ("{bucket}: {n} ({breached} breached)", "{bucket}：{n}（超时 {breached}）"),
 }

@@ -4,8 +4,8 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, present, queries, ui
-from dashboard.sections import light_charts, more_charts
 from dashboard.present import SIGN
+from dashboard.sections import light_charts, more_charts
 
 ctx = ui.page_context()
 tr, lg, run, f = ctx.tr, ctx.lang, ctx.run, ctx.filters

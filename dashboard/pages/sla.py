@@ -5,8 +5,8 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, present, queries, show_more, ui
-from dashboard.sections import light_charts, more_charts
 from dashboard.i18n import label
+from dashboard.sections import light_charts, more_charts
 
 ctx = ui.page_context()
 tr, lg, run, f = ctx.tr, ctx.lang, ctx.run, ctx.filters
