@@ -195,3 +195,21 @@ def test_the_refresh_of_a_small_batch_evaluates_the_views_over_its_items_only(de
                     if any(o["type"] == "TABLE_SCAN" and o["extra_info"].get("Table", "").endswith(base)
                            for o in operators(profile))] for base in BASES}
     assert {base: len(r) for base, r in reads.items()} == {".core.tickets": 2, ".core.surveys": 2, ".metrics.ticket_sla_base": 0}, reads
+
+
+def test_a_batch_over_the_item_limit_rebuilds(demo_project, tmp_path, monkeypatch):
+    """Per item a batch costs four evaluations of the views over it: past rollups.ITEM_LIMIT tickets (a bulk load)
+    the publish rebuilds instead, and copies nothing more once over it."""
+    config = copy_demo(demo_project, tmp_path)
+    with publishing(config):
+        pass
+    outcomes = []
+    real = rollups.refresh
+    monkeypatch.setattr(warehouse.rollups, "refresh", lambda con: outcomes.append(real(con)) or outcomes[-1])
+    monkeypatch.setattr(rollups, "ITEM_LIMIT", 3)
+    with publishing(config) as con:
+        track(con, "batch", "SELECT ticket_id FROM core.tickets ORDER BY ticket_id LIMIT 5")
+        assert con.execute("SELECT count(*) FROM rollup_overflow").fetchall() == [(1,)]
+        assert con.execute("SELECT count(*) FROM rollup_old_tickets").fetchall() == [(0,)]
+        con.execute("UPDATE core.tickets SET site = 'Bulk site' WHERE ticket_id IN (SELECT ticket_id FROM batch)")
+    assert outcomes == ["all"]
