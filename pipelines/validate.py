@@ -600,7 +600,8 @@ def _pandas(table: pa.Table, categorical: set[str]) -> pd.DataFrame:
 # finds the hashes unique the keys are; should an expectation on the hash fail (duplicates, or two keys whose hashes
 # collide), validate_batch runs again on the text, which decides. Failing rows are shown with their real values
 # (_samples reads the batch). Any other expectation on the column (a pattern, a length) keeps the text.
-KEY_PROXIES: dict[str, str] = {"ticket_events": "event_id"}
+# calls' call_id too (issue 16 speed): its two checks at 1M calls 1.16-1.53 s on the text, 0.33-0.42 s on the hash.
+KEY_PROXIES: dict[str, str] = {"ticket_events": "event_id", "calls": "call_id"}
 EQUALITY_ONLY = ("expect_column_values_to_be_unique", "expect_column_values_to_not_be_null")
 
 
@@ -608,7 +609,8 @@ def _proxies(con, dataset: Dataset, source: Source, checks: Sequence[Check], pre
     column = KEY_PROXIES.get(dataset.name)
     if column is None or column not in present:
         return frozenset()
-    readers = [c for c in checks if column in c.columns]
+    # schema checks (expect_column_to_exist) read an empty frame of the text columns, never the proxied one
+    readers = [c for c in checks if column in c.columns and c.kind != "schema"]
     if not readers or any(c.type not in EQUALITY_ONLY for c in readers):
         return frozenset()
     # identifiers from the registry (a null's hash is not null: with a null key the text is checked)

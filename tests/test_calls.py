@@ -205,3 +205,35 @@ def test_answered_calls_without_an_agent_are_not_an_agent_overlap(project, tmp_p
     finally:
         con.close()
     assert warned == [(1,)] and held == [(4,)]      # S2 only; every call published (a warning)
+
+
+def test_call_ids_are_checked_through_their_hash_and_a_duplicate_is_still_refused_by_name(project, tmp_path: Path,
+                                                                                          monkeypatch):
+    """Issue 16 "Speed": call_id reaches GX as a 63-bit hash (validate.KEY_PROXIES; pandas hashed the text again,
+    1 s per million calls); a duplicate makes the suite run again on the text, which refuses the file naming the
+    rows and the real id."""
+    from pipelines import validate
+    from pipelines.ingest import PUBLISHED, REFUSED
+
+    seen: list[str] = []
+    real = validate._gx_run
+
+    def recording(frame, checks, result_format, parameters):
+        if "call_id" in frame.columns and len(frame):        # (the schema checks get an empty frame of the text)
+            seen.append(str(frame["call_id"].dtype))
+        return real(frame, checks, result_format, parameters)
+
+    monkeypatch.setattr(validate, "_gx_run", recording)
+    good = tmp_path / "calls.csv"
+    good.write_text(ACD_HEADER + "\n".join(GOOD + FILLER) + "\n", encoding="utf-8")
+    [result] = ingest_files([good], project)
+    assert result.status == PUBLISHED, result.message
+    assert seen and set(seen) == {"int64"}                    # the hash, never the text
+
+    seen.clear()
+    twice = tmp_path / "calls-twice.csv"                      # F07 again on the last line (row 43)
+    twice.write_text(ACD_HEADER + "\n".join([*FILLER, FILLER[5].replace("F05", "F07", 1)]) + "\n", encoding="utf-8")
+    [refused] = ingest_files([twice], project)
+    assert refused.status == REFUSED
+    assert "call_id_unique" in refused.message and "'F07'" in refused.message, refused.message
+    assert "int64" in seen and seen[-1] != "int64"            # the hash found it; the re-run on the text decided
