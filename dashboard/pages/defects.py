@@ -6,16 +6,15 @@ import streamlit as st
 
 from dashboard import charts, queries, ui
 from dashboard.i18n import label
-from dashboard.sections import more_charts
+from dashboard.sections import light_charts, more_charts
 
 ctx = ui.page_context()
 tr, lg, run, f = ctx.tr, ctx.lang, ctx.run, ctx.filters
 
 st.title(tr("def.title"))
 st.caption(tr("period", start=f.start, end=f.end))
-# first drawing: the p-chart (its lots and signals are the page's subject); the Pareto and cost charts when asked
-# (issue 13 target 4)
-more = more_charts.toggle(tr, 3)
+# first drawing: the p-chart drawn light; the Plotly figures when asked (issue 13 target 4)
+more = more_charts.toggle(tr, 4)
 
 with ui.section("def.p_chart", view="defect_lots", help_key="def.p_chart.help"):
     series = queries.defect_series(run, f)
@@ -31,7 +30,11 @@ with ui.section("def.p_chart", view="defect_lots", help_key="def.p_chart.help"):
                                      default="final" if "final" in stages else None,
                                      format_func=lambda s: label("stage", s, lg))
         lots = queries.p_chart(run, f, product, stage)
-        ui.chart(charts.p_chart(lots, lg, title=f"{label('product', product, lg)} · {label('stage', stage, lg)}"), "p_chart")
+        p_title = f"{label('product', product, lg)} · {label('stage', stage, lg)}"
+        if more:
+            ui.chart(charts.p_chart(lots, lg, title=p_title), "p_chart")
+        else:
+            light_charts.p_chart(lots, lg, "light_p_chart", title=p_title)
         flagged = lots.filter(pl.col("is_out_of_control") | pl.col("signal").is_not_null())
         st.caption(tr("def.signals_found", n=ui.fmt_int(flagged.height), lots=ui.fmt_int(lots.height)))
         if flagged.height:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard.charts import SEQUENCE, TARGET_COLOUR
+from dashboard.charts import OKABE_ITO, SEQUENCE, TARGET_COLOUR
 from dashboard.i18n import label, t
 from dashboard.ui import element_key
 
@@ -78,3 +78,45 @@ def stacked_bars(frame: pl.DataFrame, x: str, y: str, colour: str, lang: str, ke
                                      {"field": x, "type": "temporal", "format": "%Y-%m-%d"},
                                      {"field": y, "type": "quantitative", "format": ",", "title": y_title}]}}
     _show(spec, data, key)
+
+
+def p_chart(frame: pl.DataFrame, lang: str, key: str, title: str | None = None) -> None:
+    """charts.p_chart's lines and marks: each lot's nonconforming share, its own 3-sigma limits (steps), the centre
+    line, Western Electric signals and out-of-control lots."""
+    if frame.height == 0:
+        return
+    names = {"ucl": t("chart.ucl", lang), "lcl": t("chart.lcl", lang), "p_bar": t("chart.centre", lang),
+             "defect_rate": t("chart.defect_rate", lang), "signal": t("chart.we_signal", lang),
+             "out": t("chart.out_of_control", lang)}
+    colours = {"ucl": TARGET_COLOUR, "lcl": TARGET_COLOUR, "p_bar": OKABE_ITO["sky"], "defect_rate": SEQUENCE[0],
+               "signal": OKABE_ITO["orange"], "out": OKABE_ITO["vermillion"]}
+    scale = {"domain": [names[k] for k in colours], "range": list(colours.values())}
+    x = {"field": "inspected_at", "type": "temporal", "title": None,
+         "axis": {"format": DATE_FORMAT.get(lang, DATE_FORMAT["en"]), "labelAngle": 0}}
+    y_axis = {"type": "quantitative", "title": names["defect_rate"], "axis": {"format": ".1%"}}
+
+    def line(column: str, **mark: object) -> dict:
+        return {"mark": {"type": "line", **mark},
+                "encoding": {"x": x, "y": {"field": column, **y_axis},
+                             "color": {"datum": names[column], "scale": scale, "title": None,
+                                       "legend": {"orient": "bottom"}}}}
+
+    tooltip = [{"field": "lot_id", "title": t("col.lot_id", lang)},
+               {"field": "inspected_at", "type": "temporal", "format": "%Y-%m-%d"},
+               {"field": "defect_rate", "type": "quantitative", "format": ".2%", "title": names["defect_rate"]},
+               {"field": "nonconforming_qty", "type": "quantitative", "format": ",",
+                "title": t("col.nonconforming_qty", lang)},
+               {"field": "inspected_qty", "type": "quantitative", "format": ",", "title": t("col.inspected_qty", lang)}]
+    layers = [line("ucl", interpolate="step", strokeDash=[2, 2], strokeWidth=1),
+              line("lcl", interpolate="step", strokeDash=[2, 2], strokeWidth=1),
+              line("p_bar", strokeWidth=1), line("defect_rate", point={"size": 20}, strokeWidth=1)]
+    layers[-1]["encoding"]["tooltip"] = tooltip
+    for flag, test, shape in (("signal", "datum.signal != null && !datum.is_out_of_control", "diamond"),
+                              ("out", "datum.is_out_of_control", "cross")):
+        layers.append({"transform": [{"filter": test}],
+                       "mark": {"type": "point", "shape": shape, "size": 110, "filled": flag == "out"},
+                       "encoding": {"x": x, "y": {"field": "defect_rate", **y_axis},
+                                    "color": {"datum": names[flag], "scale": scale, "title": None}}})
+    spec = {"layer": layers, "height": 420, **({"title": title} if title else {})}
+    _show(spec, frame.select("lot_id", "inspected_at", "defect_rate", "p_bar", "lcl", "ucl", "nonconforming_qty",
+                             "inspected_qty", "signal", "is_out_of_control"), key)
