@@ -165,8 +165,9 @@ def test_a_page_draws_its_plotly_figures_when_asked_and_the_link_keeps_it(demo_p
     at.toggle(key=f"w_{page}_charts").set_value(True).run()
     assert not at.exception and len(at.get("plotly_chart")) == full and not at.get("vega_lite_chart")
     assert at.query_params.get(f"{page}_charts") == "1"
-    linked = open_page(demo_project, monkeypatch, page, **{f"{page}_charts": "1"})
-    assert len(linked.get("plotly_chart")) == full
+    if page == "sla":   # the link opens with them (one page: the toggle is one helper, more_charts.toggle)
+        linked = open_page(demo_project, monkeypatch, page, **{f"{page}_charts": "1"})
+        assert len(linked.get("plotly_chart")) == full
 
 
 def test_the_light_charts_speak_chinese(demo_project, monkeypatch):
