@@ -195,7 +195,7 @@ def main() -> None:
                 other_runs.append(ingest(args.code, csv))
         fixed = [one_round(small, False) for _ in range(args.repeat)]
         gx_import = [timed([sys.executable, "-c", GX_IMPORT], env)[0] for _ in range(args.repeat)]
-        med = lambda rows, side, i: statistics.median(r[side][i] for r in rows)  # noqa: E731
+        med = lambda rows, side, i: statistics.median(r[side][i] for r in rows)
 
         def spread(rows, side: int) -> str:
             return f"{min(r[side][0] for r in rows):.2f}-{max(r[side][0] for r in rows):.2f}"

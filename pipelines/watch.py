@@ -85,14 +85,15 @@ class WarmLoader:
         # work orders, rollups) made and commented once. A new warehouse starts from it: the first load into one
         # spent 0.4-1.4 s creating and commenting them (rollups._document alone 0.3-0.9 s).
         empty = dataclasses.replace(config, warehouse_path=folder / "empty" / "warehouse.duckdb")
+        self.template_error: str | None = None
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 with publishing(empty):
                     pass
             use_template(empty.warehouse_path)
-        except Exception:  # noqa: BLE001 (e.g. a calendar override that does not parse: each load reports it)
-            pass
+        except Exception as exc:  # noqa: BLE001 (e.g. a calendar override that does not parse: each load says so)
+            self.template_error = f"{type(exc).__name__}: {exc}"   # new warehouses start from the schema's
         if warm:
             self._warm_run()
 

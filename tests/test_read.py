@@ -145,7 +145,7 @@ def test_malformed_ndjson_names_the_line_also_with_a_profile(project, tmp_path):
 def test_malformed_ndjson_past_the_schema_sample_names_the_line(project, tmp_path):
     """Polars infers the schema on 10,000 lines; a bad line after them failed while the file was written out,
     as 'cannot read: error parsing line: InternalError(TapeError) at character 33'."""
-    lines = ['{"ticket_id": "T%d", "created_at": "2026-11-20 09:00:00"}' % i for i in range(12_000)]
+    lines = [f'{{"ticket_id": "T{i}", "created_at": "2026-11-20 09:00:00"}}' for i in range(12_000)]
     lines[11_000] = '{"ticket_id": "X", "created_at": oops}'
     src = tmp_path / "late.ndjson"
     src.write_text("\n".join(lines) + "\n")
