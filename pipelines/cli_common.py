@@ -6,6 +6,8 @@ registers from other modules (pipelines/cli_check.py) cannot import these from i
 
 from __future__ import annotations
 
+import os
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -105,8 +107,11 @@ _plain_parameters()
 
 EXIT_OK, EXIT_QUARANTINE, EXIT_REFUSED, EXIT_ERROR = 0, 3, 2, 1
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="Configuration file (default: ./sqd.toml).")]
-console = Console()
-err = Console(stderr=True)
+# Output to a file or a pipe (a scheduler's log, `sqd check | tee`) is as wide as the tables need, up to 200
+# columns: Rich would otherwise assume 80 there and cut the cells that say what went wrong. COLUMNS still wins.
+PIPED_WIDTH = 200
+console = Console(width=None if sys.stdout.isatty() or os.environ.get("COLUMNS") else PIPED_WIDTH)
+err = Console(stderr=True, width=None if sys.stderr.isatty() or os.environ.get("COLUMNS") else PIPED_WIDTH)
 MESSAGE_SHOWN = 2000        # characters of a message printed at most
 
 

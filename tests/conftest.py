@@ -58,6 +58,10 @@ def move_wall_clock(moment: str):
 
 def pytest_configure(config: pytest.Config) -> None:
     os.environ[clock.ENV] = TEST_NOW  # before session fixtures (the demo warehouses) are built
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # xdist hands its workers COLUMNS (80 without a terminal); the CLI tests read the CLI's output as it is
+        # when piped, up to 200 columns wide (pipelines/cli_common.py), as in a run without workers
+        os.environ.pop("COLUMNS", None)
     moved = os.environ.get(WALL_CLOCK_ENV)
     if moved:
         move_wall_clock(moved)

@@ -192,3 +192,22 @@ def test_cli_copies_of_dataset_names_match_the_datasets():
 
     assert set(DATASET_NAMES) == set(DATASETS)
     assert EVENT_TIME == {d.name: d.event_time for d in DATASETS.values()}
+
+
+def test_output_to_a_pipe_is_not_cut_to_80_columns(demo):
+    """A scheduler's log or `sqd status | tee`: no terminal, no COLUMNS. Rich would assume 80 columns and cut the
+    cells; pipelines/cli_common.py gives piped output up to 200."""
+    import os
+    import subprocess
+    import sys
+
+    cfg, _ = demo
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    done = subprocess.run([sys.executable, "-m", "pipelines.cli", "status", "--config", str(cfg.source)], env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert max(len(line) for line in done.stdout.splitlines()) > 80, done.stdout
+    assert "…" not in done.stdout, done.stdout
+    for name in ("tickets", "surveys", "inspections", "nonconformities", "calls", "ticket_events"):
+        assert name in done.stdout
