@@ -823,6 +823,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
     if not rebuild:
         rebuild = not _items_ready(con)
     con.execute("BEGIN TRANSACTION")
+    lots = 0
     if rebuild:
         con.execute("DROP TABLE IF EXISTS metrics.rollup_item_days")  # the per-day refresh's (ROLLUP_VERSION 5)
         for r in ROLLUPS:
