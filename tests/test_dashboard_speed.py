@@ -196,3 +196,24 @@ def test_the_light_charts_speak_chinese(demo_project, monkeypatch):
         assert "%m月%d日" in text and not english_in([text]), (page, english_in([text]))
         shown = [t for e in at.get("vega_lite_chart") for t in (e.proto.data.data,) if t]
         assert shown, page
+
+
+# page -> tables shown open while the interactive charts are off (the sections whose only figure is a Plotly chart:
+# without them they would be a bare heading) and put back behind "Data behind the chart" with the charts on
+OPEN_WITHOUT_CHARTS = {"overview": 1, "sla": 2, "satisfaction": 2}
+
+
+def open_tables(at: AppTest) -> int:
+    return len(at.dataframe) - sum(len(e.dataframe) for e in at.expander)
+
+
+@pytest.mark.parametrize("page", list(OPEN_WITHOUT_CHARTS))
+def test_a_section_whose_chart_is_off_shows_its_figures(demo_project, monkeypatch, page):
+    at = open_page(demo_project, monkeypatch, page)
+    off = open_tables(at)
+    at.toggle(key=f"w_{page}_charts").set_value(True).run()
+    assert not at.exception
+    assert off - open_tables(at) == OPEN_WITHOUT_CHARTS[page], (off, open_tables(at))
+    if page == "sla":   # the medians section says where its table comes from
+        at = open_page(demo_project, monkeypatch, page)
+        assert any("switch them on" in c.value for c in at.caption)

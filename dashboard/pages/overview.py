@@ -58,7 +58,7 @@ with left, ui.section("overview.by_channel", view="ticket_kpis"):
     if more:
         ui.chart(charts.stacked_bars(vol, "channel", "tickets", "ticket_type", lg, y_title=tr("chart.tickets"),
                                      x_dimension="channel", colour_dimension="ticket_type"), "volumes_by_channel")
-    ui.table(vol, "volumes_by_channel_type", collapsed=True)
+    ui.table(vol, "volumes_by_channel_type", collapsed=more)  # the figures themselves while the chart is off
 with right, ui.section("overview.weekly_volume", view="ticket_kpis"):
     weekly_vol = queries.weekly_volume(run, f)
     if more:

@@ -49,14 +49,14 @@ with left, ui.section("sat.scores", view="survey_responses"):
     if more:
         ui.chart(charts.distribution(scores, "score", "responses", lg, x_title=tr("col.score"),
                                      y_title=tr("col.responses"), highlight={4, 5}), "score_distribution")
-    ui.table(scores, "score_distribution", collapsed=True)
+    ui.table(scores, "score_distribution", collapsed=more)  # the figures themselves while the chart is off
 with right, ui.section("sat.dimensions", view="survey_responses", help_key="sat.dimensions.help"):
     dims = queries.dimension_scores(run, f)
     if more:
         ui.chart(charts.dimension_bars(dims, lg), "dimension_scores")
     ui.table(dims.with_columns(pl.col("dimension").replace_strict(
         {d: label("score_dimension", d, lg) for d in queries.SCORE_DIMENSIONS}, default=pl.col("dimension"))),
-        "dimension_scores", column_config={"top_two_rate": ui.percent_column()}, collapsed=True)
+        "dimension_scores", column_config={"top_two_rate": ui.percent_column()}, collapsed=more)
 
 with ui.section("sat.follow_up", view="follow_up_tickets", help_key="sat.follow_up.help"):
     fu = queries.follow_up_weekly(run, f)

@@ -45,7 +45,8 @@ with ui.section("sla.heatmap", view="ticket_sla"):
     if more:
         ui.chart(charts.heatmap(heat, "category", "site", "attainment_rate", lg, "met", "measured",
                                 title=label("target", target, lg), target=goal), "heatmap")
-    ui.table(heat, "sla_site_category", column_config={"attainment_rate": ui.percent_column()}, collapsed=True)
+    # the figures themselves while the heatmap is off, so the section is never a bare heading
+    ui.table(heat, "sla_site_category", column_config={"attainment_rate": ui.percent_column()}, collapsed=more)
 
 # The time distributions and medians (two figures, five of the page's heaviest queries) are drawn on demand, so the
 # page's first drawing does not wait for them (issue 13 target 4).
@@ -82,6 +83,8 @@ with ui.section("sla.times", view="ticket_sla", help_key="sla.times.help"):
 
 with ui.section("sla.medians", view="ticket_sla", help_key="sla.medians.help"):
     times = queries.sla_times(run, f) if show_times else None
+    if not show_times:
+        st.caption(tr("sla.medians_with_times"))
     if show_times and not ui.no_data(times):
         km_medians = present.km_by_target(queries.sla_survival(run, f))
         km = [km_medians.get(tgt) for tgt in times["target"].to_list()]
@@ -150,4 +153,5 @@ with ui.section("sla.reopen", view="ticket_kpis", help_key="sla.reopen.help"):
             ui.chart(charts.rate_trend(long, "week_start", "value", lg, series="rate", series_dimension="rate",
                                        count="tickets", y_title=tr("chart.rate")), "rates_trend")
         ui.table(weekly, "reopen_escalation_weekly",
-                 column_config={"reopen_rate": ui.percent_column(), "escalation_rate": ui.percent_column()}, collapsed=True)
+                 column_config={"reopen_rate": ui.percent_column(), "escalation_rate": ui.percent_column()},
+                 collapsed=more)
