@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -348,3 +349,52 @@ def test_tracker_tables_show_gaps_not_none(review_project):
     assert zh["capa_status"].to_list() == ["未开始", "已实施待验证", None]
     assert zh["satisfaction_kind"].to_list() == ["咨询", None, None]
     assert coded(frame, "en")["is_improved"].to_list() == ["improved", "not improved", None]
+
+
+# ------------------------------------------------------------------ the tracker's reads at 1M tickets (issue 13)
+def _copy(config, tmp_path: Path):
+    """A writable copy of `config`'s warehouse, connected as the app connects (clock and settings)."""
+    import duckdb
+
+    from pipelines.warehouse import _prepare
+
+    shutil.copy(config.warehouse_path, tmp_path / "w.duckdb")
+    return _prepare(duckdb.connect(str(tmp_path / "w.duckdb")), config)
+
+
+def _view_rows(run) -> list[tuple]:
+    return run("SELECT * FROM metrics.capa_effectiveness ORDER BY capa_id", []).rows()
+
+
+def test_tracker_reads_the_effectiveness_view_narrowed_to_its_actions(review_project, tmp_path):
+    """metrics.capa_effectiveness evaluates metrics.kpi_facts whole (1-7 s at 1M tickets for a handful of actions);
+    the tracker reads the view's text narrowed to the actions' metrics and the span of their windows: the same rows,
+    on the demo's actions and after some are moved; with no action to check, kpi_facts is not planned at all."""
+    con = _copy(review_project, tmp_path)
+    run = direct(con)
+    sql, params = queries_capa.effectiveness_sql(run)
+    assert "k.metric IN (" in sql and "-- @narrow" not in sql and len(params) >= 3
+    narrowed = run(f"SELECT * FROM ({sql}) ORDER BY capa_id", params).rows()
+    assert narrowed == _view_rows(run) and len(narrowed) >= 2
+    # windows of their own and one action completed today (a window of 0 days): still the view's rows
+    con.execute("UPDATE core.corrective_actions SET completed_on = DATE '2026-09-01', window_days = 7 "
+                "WHERE capa_id = 'CA-0001'")
+    con.execute("UPDATE core.corrective_actions SET completed_on = DATE '2026-11-23', metric = 'csat_rate' "
+                "WHERE capa_id = 'CA-0004'")
+    sql, params = queries_capa.effectiveness_sql(run)
+    assert run(f"SELECT * FROM ({sql}) ORDER BY capa_id", params).rows() == _view_rows(run)
+    by_id = {r["capa_id"]: r for r in queries_capa.effectiveness(run).to_dicts()}
+    assert by_id["CA-0001"]["window_days"] == 7 and by_id["CA-0004"]["window_days"] == 0
+    # the counts and the list join the same rows as the view gives
+    live = run("""SELECT a.capa_id, e.rate_before, e.rate_after, e.is_improved FROM metrics.capa_actions AS a
+                  LEFT JOIN metrics.capa_effectiveness AS e USING (capa_id) ORDER BY a.capa_id""", []).rows()
+    assert queries_capa.tracker(run, "all").sort("capa_id").select(
+        "capa_id", "rate_before", "rate_after", "is_improved").rows() == live
+    # no action with a metric and a completion date: no rows, and no fact table in the plan
+    con.execute("UPDATE core.corrective_actions SET metric = NULL")
+    sql, params = queries_capa.effectiveness_sql(run)
+    assert _view_rows(run) == [] and run(sql, params).height == 0
+    plan = "\n".join(r[1] for r in con.execute(f"EXPLAIN SELECT * FROM ({sql})", params).fetchall())
+    assert not re.search(r"core\.(tickets|surveys|calls|inspections)\b", plan), plan
+    assert queries_capa.counts(run)["open"] == 3
+    con.close()

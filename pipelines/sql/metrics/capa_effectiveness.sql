@@ -10,6 +10,8 @@
 --   change        rate_after - rate_before; is_improved: the rate moved the good way (lower is better for the
 --                 complaint, repeat-complaint, defect and abandon rates; higher for the others, as the scorecard)
 -- A window of 0 days (carried out today or later) has null rates.
+-- metrics.kpi_facts is evaluated whole here (about 1-7 s at 1M tickets); the dashboard reads this text with the
+-- `-- @narrow` line turned into the filter the join implies (dashboard/queries_capa.py `effectiveness_sql`).
 CREATE OR REPLACE VIEW metrics.capa_effectiveness AS
 WITH
 
@@ -46,6 +48,7 @@ sums AS (
      AND (w.product IS NULL OR k.product = w.product)
      AND (w.department IS NULL OR k.department = w.department)
      AND (w.site IS NULL OR k.site = w.site)
+    -- @narrow (dashboard/queries_capa.py effectiveness_sql)
     GROUP BY w.capa_id
 ),
 
