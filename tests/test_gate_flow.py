@@ -425,3 +425,20 @@ def test_sqd_check_counts_the_whole_quarantine_and_lists_only_the_newest(project
         assert quality.open_quarantine_counts(con) == [("tickets", 2)]
     finally:
         con.close()
+
+
+def test_a_large_batch_gives_back_the_memory_its_gx_frames_held(cfg, tmp_path, monkeypatch):
+    """From gate.RELEASE_ROWS rows on, the gate returns what its pandas and Arrow frames left behind before the
+    publish's DuckDB steps fill the load's memory limit (10M tickets' peak sat on top of it); a small batch does
+    not pay for the call. The threshold is lowered here instead of loading 200,000 rows."""
+    from pipelines import gate
+    released = []
+    real = gate.release_memory
+    monkeypatch.setattr(gate, "release_memory", lambda: released.append(1) or real())
+    header, rows = fixture_rows("tickets")
+    [result] = ingest_files([write(tmp_path / "small.csv", header, rows)], cfg)
+    assert result.status == PUBLISHED and released == []
+    monkeypatch.setattr(gate, "RELEASE_ROWS", len(rows))
+    header, rows = fixture_rows("tickets", COPIES + 1)
+    [result] = ingest_files([write(tmp_path / "large.csv", header, rows)], cfg)
+    assert result.status == PUBLISHED and released == [1]
