@@ -51,53 +51,59 @@ def effectiveness_sql(run: Run) -> tuple[str, list[object]]:
     return NARROW.sub(lambda _: narrow, _view_body()), [*metrics, start, stop]
 
 
-def counts(run: Run) -> dict[str, int]:
-    """open, overdue, closed without verification, and verified not effective (by the check's own result or,
-    where its rates exist, by a rate that did not improve)."""
+CHECK_COLUMNS = ["capa_id", "action", "metric", "product", "department", "site", "completed_on", "window_days",
+                 "rate_before", "numerator_before", "denominator_before", "rate_after", "numerator_after",
+                 "denominator_after", "change", "is_improved", "verification_result"]
+
+
+def actions(run: Run) -> pl.DataFrame:
+    """Every action (metrics.capa_actions) with its effectiveness check's columns (null without one; `has_check`).
+    One statement for the counts, the list and the checks: the dashboard's cache runs it once per warehouse
+    version, and the three below only filter, sort and count its rows."""
     checks, params = effectiveness_sql(run)
-    frame = run(f"""
+    return run(f"""
         WITH e AS ({checks})
-        SELECT count(*) FILTER (WHERE a.is_open) AS open,
-               count(*) FILTER (WHERE a.is_overdue) AS overdue,
-               count(*) FILTER (WHERE a.is_closed_unverified) AS closed_unverified,
-               count(*) FILTER (WHERE a.verified_on IS NOT NULL
-                                AND (a.verification_result = 'not_effective' OR e.is_improved = FALSE))
-                   AS not_effective
+        SELECT a.capa_id, a.source_type, a.source_ids, a.owner, a.action, a.root_cause, a.due_date, a.status,
+               a.days_overdue, a.completed_on, a.verified_on, a.verified_by, a.verification_result, a.metric,
+               e.rate_before, e.rate_after, e.is_improved, a.opened_at, a.is_open, a.is_overdue,
+               a.is_closed_unverified, e.capa_id IS NOT NULL AS has_check, e.metric AS check_metric,
+               e.product AS check_product, e.department AS check_department, e.site AS check_site,
+               e.completed_on AS check_completed_on, e.window_days, e.numerator_before, e.denominator_before,
+               e.numerator_after, e.denominator_after, e.change
         FROM metrics.capa_actions AS a
         LEFT JOIN e USING (capa_id)
     """, params)
+
+
+def counts(run: Run) -> dict[str, int]:
+    """open, overdue, closed without verification, and verified not effective (by the check's own result or,
+    where its rates exist, by a rate that did not improve)."""
+    frame = actions(run).select(
+        pl.col("is_open").sum().alias("open"), pl.col("is_overdue").sum().alias("overdue"),
+        pl.col("is_closed_unverified").sum().alias("closed_unverified"),
+        (pl.col("verified_on").is_not_null()
+         & ((pl.col("verification_result") == "not_effective") | ~pl.col("is_improved")))
+        .fill_null(False).sum().alias("not_effective"))
     return {k: int(v or 0) for k, v in frame.row(0, named=True).items()}
 
 
 def tracker(run: Run, which: str = "open") -> pl.DataFrame:
     """Actions for the tracker: which = open (overdue first, then by due date), overdue, closed_unverified, or all
     (newest first); each with its effectiveness check's rates before and after."""
-    where = {"open": "a.is_open", "overdue": "a.is_overdue", "closed_unverified": "a.is_closed_unverified",
-             "all": "TRUE"}[which]
-    order = "a.opened_at DESC NULLS LAST, a.capa_id" if which == "all" else \
-        "a.is_overdue DESC, a.due_date, a.capa_id"
-    checks, params = effectiveness_sql(run)
-    return run(f"""
-        WITH e AS ({checks})
-        SELECT a.capa_id, a.source_type, a.source_ids, a.owner, a.action, a.root_cause, a.due_date, a.status,
-               a.days_overdue, a.completed_on, a.verified_on, a.verified_by, a.verification_result, a.metric,
-               e.rate_before, e.rate_after, e.is_improved
-        FROM metrics.capa_actions AS a
-        LEFT JOIN e USING (capa_id)
-        WHERE {where}
-        ORDER BY {order}
-    """, params)
+    frame = actions(run)
+    if which != "all":
+        frame = frame.filter(pl.col({"open": "is_open", "overdue": "is_overdue",
+                                     "closed_unverified": "is_closed_unverified"}[which]).fill_null(False))
+        frame = frame.sort(["is_overdue", "due_date", "capa_id"], descending=[True, False, False], nulls_last=True)
+    else:
+        frame = frame.sort(["opened_at", "capa_id"], descending=[True, False], nulls_last=True)
+    return frame.select(TRACKER_COLUMNS)
 
 
 def effectiveness(run: Run) -> pl.DataFrame:
     """Every action with a check: the KPI before and after over equal windows (metrics.capa_effectiveness)."""
-    checks, params = effectiveness_sql(run)
-    return run(f"""
-        WITH e AS ({checks})
-        SELECT e.capa_id, a.action, e.metric, e.product, e.department, e.site, e.completed_on, e.window_days,
-               e.rate_before, e.numerator_before, e.denominator_before, e.rate_after, e.numerator_after,
-               e.denominator_after, e.change, e.is_improved, a.verification_result
-        FROM e
-        JOIN metrics.capa_actions AS a USING (capa_id)
-        ORDER BY e.completed_on DESC, e.capa_id
-    """, params)
+    frame = actions(run).filter(pl.col("has_check"))
+    return (frame.select("capa_id", "action", pl.col("check_metric").alias("metric"),
+                         *[pl.col(f"check_{c}").alias(c) for c in ("product", "department", "site", "completed_on")],
+                         *CHECK_COLUMNS[7:])
+            .sort(["completed_on", "capa_id"], descending=[True, False], nulls_last=True))

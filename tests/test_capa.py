@@ -390,6 +390,40 @@ def test_tracker_reads_the_effectiveness_view_narrowed_to_its_actions(review_pro
                   LEFT JOIN metrics.capa_effectiveness AS e USING (capa_id) ORDER BY a.capa_id""", []).rows()
     assert queries_capa.tracker(run, "all").sort("capa_id").select(
         "capa_id", "rate_before", "rate_after", "is_improved").rows() == live
+    # the counts, every list and the checks are the view's figures, as the SQL over the views gave them
+    assert queries_capa.counts(run) == run("""
+        SELECT count(*) FILTER (WHERE a.is_open) AS open, count(*) FILTER (WHERE a.is_overdue) AS overdue,
+               count(*) FILTER (WHERE a.is_closed_unverified) AS closed_unverified,
+               count(*) FILTER (WHERE a.verified_on IS NOT NULL
+                                AND (a.verification_result = 'not_effective' OR e.is_improved = FALSE))
+                   AS not_effective
+        FROM metrics.capa_actions AS a LEFT JOIN metrics.capa_effectiveness AS e USING (capa_id)""").row(0, named=True)
+    for which, where in (("open", "a.is_open"), ("overdue", "a.is_overdue"),
+                         ("closed_unverified", "a.is_closed_unverified"), ("all", "TRUE")):
+        order = "a.opened_at DESC NULLS LAST, a.capa_id" if which == "all" else \
+            "a.is_overdue DESC, a.due_date, a.capa_id"
+        expected = run(f"""SELECT a.{', a.'.join(queries_capa.TRACKER_COLUMNS[:14])}, e.rate_before, e.rate_after,
+                                  e.is_improved
+                           FROM metrics.capa_actions AS a LEFT JOIN metrics.capa_effectiveness AS e USING (capa_id)
+                           WHERE {where} ORDER BY {order}""")
+        assert queries_capa.tracker(run, which).equals(expected), which
+    expected = run("""SELECT e.capa_id, a.action, e.metric, e.product, e.department, e.site, e.completed_on,
+                             e.window_days, e.rate_before, e.numerator_before, e.denominator_before, e.rate_after,
+                             e.numerator_after, e.denominator_after, e.change, e.is_improved, a.verification_result
+                      FROM metrics.capa_effectiveness AS e JOIN metrics.capa_actions AS a USING (capa_id)
+                      ORDER BY e.completed_on DESC, e.capa_id""")
+    assert queries_capa.effectiveness(run).equals(expected) and expected.height >= 2
+    # one statement reads the facts for all of them: the dashboard's cache evaluates it once per version
+    seen: list[str] = []
+
+    def recording(sql, params=()):
+        seen.append(sql)
+        return run(sql, params)
+
+    queries_capa.counts(recording), queries_capa.effectiveness(recording)
+    for which in ("open", "overdue", "closed_unverified", "all"):
+        queries_capa.tracker(recording, which)
+    assert len({sql for sql in seen if "kpi_facts" in sql}) == 1
     # no action with a metric and a completion date: no rows, and no fact table in the plan
     con.execute("UPDATE core.corrective_actions SET metric = NULL")
     sql, params = queries_capa.effectiveness_sql(run)
