@@ -114,7 +114,9 @@ Other traits: volume grows ~12 % over the two years with a mild summer peak; hea
 complaints are ~6.5 % of tickets, attributable ones ~2.2 % of all tickets; warranty claims cite a final lot
 of their product produced ~50 days earlier (some outside the warranty window), some > 100 km away; ~90 % of
 resolved repairs, complaints and warranty claims get follow-up attempts (up to three, 09:00-20:00), ~70 % of
-attempts are answered, CSAT ~87 % (~90 % with the inquiries' IVR follow-ups of story 10). In the last week a few % of tickets are still open or in progress (the
+attempts are answered, CSAT ~87 % (~90 % with the inquiries' IVR follow-ups of story 10). The hotline's agents
+take one call at a time, only in the intervals they are rostered for: no agent's calls overlap (the calls suite's
+agent_calls_overlap warning finds none). In the last week a few % of tickets are still open or in progress (the
 backlog); ~0.3 % of those 30-120 days old are stuck open. Statuses are as they stand at the end of end_date.
 
 Ids: tickets T000001.. in created_at order (wider from 1,000,000 tickets on), surveys S.., lots L.., NC...
@@ -1108,12 +1110,62 @@ CALL_ACD_TS = "%Y-%m-%d %H:%M:%S"
 ROSTER_TS = "%Y-%m-%d %H:%M"
 
 
+def _agent_timelines(rng: np.random.Generator, cell: np.ndarray, answered: np.ndarray, busy: np.ndarray,
+                     agents: np.ndarray, start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Who answers each answered call, and when, so that no agent's calls overlap (vectorised; no loop over calls).
+
+    `cell` is each call's 30-minute interval (0 = the interval starting at `start`, epoch seconds), `busy` its
+    talk + wrap-up seconds, `agents` the agents rostered per interval (H01..HNN by rank). The answered calls of an
+    interval are dealt round the interval's agents (a random order, from a random agent); each agent's calls are
+    laid end to end in the interval: answer = interval start + the agent's earlier calls' busy seconds + idle gaps
+    that split the agent's free time at random (exponential weights, one more gap after the last call). So an
+    agent answers only after their previous call and its wrap-up are done, and their last call's wrap-up ends by
+    the interval's end (the next interval's calls start from its start). An agent whose calls would need more
+    than the interval keeps the first that fit; the rest are not answered (returned False: the caller hangs up).
+    Returns (agent rank, answer time, answered) per call; rank and answer time mean nothing where not answered."""
+    n = cell.size
+    agent = np.zeros(n, dtype=np.int64)
+    answer = np.zeros(n, dtype=np.int64)
+    answered = answered.copy()
+    take = np.flatnonzero(answered)
+    if not take.size:
+        return agent, answer, answered
+    take = take[np.lexsort((rng.random(take.size), cell[take]))]           # by interval, random within
+    c = cell[take]
+    m = np.maximum(agents, 1).astype(np.int64)[c]
+    first = np.r_[True, c[1:] != c[:-1]]
+    pos = np.arange(take.size) - np.maximum.accumulate(np.where(first, np.arange(take.size), 0))
+    rank = (pos + rng.integers(0, m[first])[np.cumsum(first) - 1]) % m
+    # each (interval, agent)'s calls in a row, in the order dealt
+    k = np.lexsort((pos, rank, c))
+    take, c, rank, b = take[k], c[k], rank[k], busy[take[k]].astype(np.int64)
+    group = np.r_[True, (c[1:] != c[:-1]) | (rank[1:] != rank[:-1])]
+    gid = np.cumsum(group) - 1
+    head = np.flatnonzero(group)
+    done = np.cumsum(b)                                                    # busy seconds up to and with each call
+    done = done - (done - b)[head][gid]
+    fits = done <= 1800
+    answered[take[~fits]] = False
+    take, c, rank, b, gid, done = take[fits], c[fits], rank[fits], b[fits], gid[fits], done[fits]
+    free = 1800 - np.bincount(gid, b, head.size).astype(np.int64)          # each agent's idle seconds there
+    weight = rng.exponential(1, take.size)
+    total = np.bincount(gid, weight, head.size) + rng.exponential(1, head.size)   # + the gap after the last call
+    before = np.cumsum(weight)
+    before = before - (before - weight)[np.searchsorted(gid, gid)]          # gaps up to and with each call's own
+    gap = np.floor(before / total[gid] * free[gid]).astype(np.int64)
+    answer[take] = start + c * 1800 + gap + done - b
+    agent[take] = rank
+    return agent, answer, answered
+
+
 def _hotline_calls(rng: np.random.Generator, end_date: date, calls_per_day: int) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Story 7: the hotline's call records (calls__acd_zh), vectorised. Per 30-minute interval: Poisson arrivals
     on a daily profile (peaks 10-11 and 18-20, Monday x1.3), agents rostered for an 85 % service level, 2 fewer on
     Monday 09:00-12:00 until the roster change. Each call's queueing delay is drawn from Erlang C for its
     interval (waits with probability C, then exponential with rate (N - A) / AHT; overloaded intervals wait
-    ~1 min), against an exponential patience (mean 90 s): impatient callers abandon. Returns the calls and the
+    ~1 min), against an exponential patience (mean 90 s): impatient callers abandon. The answered calls are laid
+    on the rostered agents' timelines (`_agent_timelines`: no agent's calls overlap, so the calls suite's
+    agent_calls_overlap finds none) and offered their wait before they are answered. Returns the calls and the
     roster (roster__wfm_zh: agents H01..HNN logged in and available in each interval)."""
     first = end_date - timedelta(days=7 * CALL_WEEKS - 1)
     days = np.arange(_dn(first), _dn(end_date) + 1)
@@ -1152,12 +1204,22 @@ def _hotline_calls(rng: np.random.Generator, end_date: date, calls_per_day: int)
     patience = rng.exponential(90, n)
     answered = delay <= patience
     wait = np.round(np.where(answered, delay, patience)).astype(np.int64)
-    talk = np.round(_ln(rng, 180, 0.5, n)).astype(np.int64)
+    talk = np.maximum(np.round(_ln(rng, 180, 0.5, n)), 1).astype(np.int64)
     wrap = np.round(_ln(rng, 25, 0.4, n)).astype(np.int64)
-    agent = rng.integers(0, np.maximum(m, 1).astype(np.int64))
+    # answered calls: answered on their interval's agents' timelines, offered their wait before that (not before
+    # the first day: a wait cut short at its midnight, the only change to a wait); abandoned ones keep their
+    # arrival and hang up after their patience
+    t0 = int(days[0]) * DAY
+    agent, answer_at, answered = _agent_timelines(rng, idx, answered, talk + wrap, agents.ravel(), t0)
+    wait = np.where(answered, wait, np.round(patience).astype(np.int64))   # callers no agent could take hang up
+    offered = np.where(answered, np.maximum(answer_at - wait, t0), offered)
+    wait = np.where(answered, answer_at - offered, wait)
+    answer_at = np.where(answered, answer_at, offered + wait)
+    order = np.argsort(offered, kind="stable")                             # ids in offered order
+    offered, answer_at, answered, agent, wait, talk, wrap = (
+        x[order] for x in (offered, answer_at, answered, agent, wait, talk, wrap))
     queue = _choice(rng, n, [w for _, w in CALL_QUEUES])
     transferred = rng.random(n) < 0.06
-    answer_at = offered + wait
     end_at = np.where(answered, answer_at + talk, answer_at)
     names = [f"H{i:02d}" for i in range(1, int(agents.max()) + 1)]          # H01.. as many as rostered
     frame = pl.DataFrame({

@@ -11,6 +11,7 @@ import yaml
 
 from pipelines import demo
 from pipelines.datasets import DATASETS, NONCONFORMITIES, SURVEYS, TICKETS
+from tests.dashboard_fixtures import demo_project  # noqa: F401 (pytest fixture)
 
 PROFILES = Path(__file__).resolve().parents[1] / "data" / "profiles"
 N = 20_000
@@ -381,3 +382,46 @@ def test_the_demo_ends_yesterday_and_looks_current(tmp_path):
         assert 0 < open_ < 3_000 * 0.01 and oldest < 120 * 24, (open_, oldest)
     finally:
         con.close()
+
+
+@pytest.mark.parametrize("calls_per_day", [200, 600])     # the dashboards' 3,000-ticket demo; the default 60,000
+def test_the_demo_hotline_agents_take_one_call_at_a_time(calls_per_day):
+    """The demo's agents answer a call only once their previous call and its wrap-up are done, and only in an
+    interval they are rostered for (a random agent per call put 4,168 of 21,431 calls on a busy agent, so the demo
+    tripped its own agent_calls_overlap warning); a caller no agent could take hangs up (a handful)."""
+    import numpy as np
+
+    calls, roster = demo._hotline_calls(np.random.default_rng(np.random.SeedSequence([20261122, 16])),
+                                        date(2026, 11, 22), calls_per_day)
+    ts = [pl.col(c).str.strptime(pl.Datetime, CANONICAL_TS).alias(c) for c in ("进线时间", "应答时间", "挂机时间")]
+    answered = (calls.filter(pl.col("结果") == "接通").with_columns(ts)
+                .with_columns(free=pl.col("挂机时间") + pl.duration(seconds=pl.col("话后处理时长")))
+                .sort("坐席", "应答时间"))
+    assert answered["坐席"].null_count() == 0 and answered.height > 0.88 * calls.height
+    overlaps = answered.select(
+        talk=(pl.col("应答时间") < pl.col("挂机时间").shift(1).over("坐席")).sum(),        # what the suite checks
+        busy=(pl.col("应答时间") < pl.col("free").shift(1).over("坐席")).sum(),            # with the wrap-up
+        waits=(pl.col("应答时间") - pl.col("进线时间") != pl.duration(seconds=pl.col("等待时长"))).sum())
+    assert overlaps.row(0) == (0, 0, 0)
+    rostered = roster.select("坐席", pl.col("时段开始").str.strptime(pl.Datetime, "%Y-%m-%d %H:%M").alias("slot"))
+    unrostered = answered.with_columns(slot=pl.col("应答时间").dt.truncate("30m")).join(
+        rostered, on=["坐席", "slot"], how="anti")
+    assert unrostered.height == 0
+    # offered from the first of the 16 weeks on; the answered calls' wrap-ups done by the end of the last day
+    first = calls.select(pl.col("进线时间").str.strptime(pl.Datetime, CANONICAL_TS).min().dt.date()).item()
+    assert first == date(2026, 11, 22) - timedelta(weeks=16) + timedelta(days=1)
+    assert answered["free"].max() <= datetime(2026, 11, 23)
+
+
+def test_the_demo_load_raises_no_agent_overlap_warning(demo_project):  # noqa: F811 (pytest fixture)
+    """What `sqd demo` loads: the calls suite's agent_calls_overlap ran on the demo's calls and found no row."""
+    from pipelines.warehouse import connect
+
+    con = connect(demo_project.config)
+    try:
+        got = con.execute("SELECT r.success, r.unexpected_count FROM meta.dq_results r JOIN meta.dq_runs USING "
+                          "(run_id) WHERE r.expectation = 'agent_calls_overlap'").fetchall()
+        calls = con.execute("SELECT count(*) FROM core.calls WHERE agent IS NOT NULL").fetchall()[0][0]
+    finally:
+        con.close()
+    assert got == [(True, 0)] and calls > 15_000
