@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import queries, ui
 from dashboard.i18n import dq_note
+from dashboard.i18n_messages import message_expr, translated
 
 ctx = ui.page_context(needs_data=False)
 tr, run = ctx.tr, ctx.run
@@ -19,11 +20,11 @@ with ui.section("dq.runs", help_key="dq.runs.help"):
         if runs.height == 0:
             st.info(tr("dq.no_checks"))
         else:
-            ui.table(runs, "dq_runs", height=320)
+            ui.table(translated(runs, ("message",), ctx.lang), "dq_runs", height=320)
     st.markdown("**" + tr("dq.loads") + "**")
     history = queries.load_history(run)
     if not ui.no_data(history):
-        ui.table(history, "load_history", height=320)
+        ui.table(translated(history, ("message",), ctx.lang), "load_history", height=320)
 
 with ui.section("dq.failing", help_key="dq.failing.help"):
     if runs is None or runs.height == 0:
@@ -32,11 +33,12 @@ with ui.section("dq.failing", help_key="dq.failing.help"):
         failing = queries.dq_failing(run)
         # the explanation from the translation table (the suite's notes are English); observed numbers rounded
         observed = pl.col("observed_value").cast(pl.Float64, strict=False)
-        failing = failing.with_columns(
+        failing = translated(failing, ("exception",), ctx.lang).with_columns(
             pl.col("expectation").replace_strict({e: dq_note(e, ctx.lang) for e in failing["expectation"].unique()},
                                                  default=None, return_dtype=pl.Utf8).alias("notes"),
             pl.when(observed.is_not_null() & pl.col("observed_value").str.contains(r"\.\d{3}"))
-            .then(observed.round(2).cast(pl.Utf8)).otherwise(pl.col("observed_value")).alias("observed_value"),
+            .then(observed.round(2).cast(pl.Utf8))
+            .otherwise(message_expr(pl.col("observed_value"), ctx.lang)).alias("observed_value"),
         )
         if failing.height == 0:
             st.success(tr("dq.all_passed"))
@@ -56,4 +58,5 @@ with ui.section("dq.quarantine", help_key="dq.quarantine.help"):
                      caption=tr("dq.quarantine_shown", n=ui.fmt_int(rows.height)))
     refused = queries.quarantined_loads(run)
     if refused.height:
-        ui.table(refused, "quarantined_or_refused_loads", caption=tr("dq.quarantined_loads"))
+        ui.table(translated(refused, ("message",), ctx.lang), "quarantined_or_refused_loads",
+                 caption=tr("dq.quarantined_loads"))

@@ -13,6 +13,7 @@ import streamlit as st
 
 from dashboard import auth, db, queries, ui
 from dashboard.i18n import label
+from dashboard.i18n_messages import message_text
 from pipelines.config import Config
 
 ctx = ui.page_context(needs_data=False)
@@ -60,7 +61,7 @@ if submitted and files:
     run = db.runner(config, db.token(config))  # the warehouse as the loads left it
     for name, outcome in outcomes:
         text = tr("load.done", name=name, status=label("load_status", outcome.status, lg),
-                  message=(outcome.message or "").splitlines()[0][:500] if outcome.message else "")
+                  message=message_text(outcome.message.splitlines()[0][:500], lg) if outcome.message else "")
         (st.success if outcome.state == "done" else st.error)(text)
         load_id = getattr(outcome.result, "load_id", None)
         if load_id:
