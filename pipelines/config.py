@@ -163,7 +163,7 @@ class Config:
     hotline: HotlineConfig = field(default_factory=HotlineConfig)
     nc_workflow: NcWorkflowConfig = field(default_factory=NcWorkflowConfig)
     loss_rules: LossRulesConfig = field(default_factory=LossRulesConfig)
-    load_memory_limit: str = "1.5GB"
+    load_memory_limit: str = "1.2GB"
     profiles_dir: Path = Path("data/profiles")       # mapping profiles (YAML), beside the configuration file
 
     @property
@@ -337,7 +337,7 @@ def parse_config(raw: dict, source: Path) -> Config:
     return Config(
         source=source,
         warehouse_path=(base / paths["path"]).resolve(),
-        load_memory_limit=_memory(wh.get("load_memory_limit", "1.5GB"),
+        load_memory_limit=_memory(wh.get("load_memory_limit", "1.2GB"),
                                   f"{source}: [warehouse] load_memory_limit"),
         profiles_dir=(base / "data" / "profiles").resolve(),
         timezone=tz,
