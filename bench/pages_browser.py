@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO))
 
 from pipelines.report import chromium_path
 
-PAGES = ("", "sla", "satisfaction", "defects", "contact_centre", "data_quality")
+PAGES = ("", "sla", "satisfaction", "defects", "contact_centre", "hotline", "data_quality")
 BUSY = ('[data-testid="stStatusWidgetRunningIcon"], [data-testid="stStatusWidgetRunningManIcon"], '
         '[data-testid="stSkeleton"], [data-stale="true"]')
 UNDRAWN = "() => [...document.querySelectorAll('.js-plotly-plot')].filter(p => !p.querySelector('.main-svg, canvas')).length"

@@ -466,6 +466,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "available_agent_hours": ("Agent-hours available", "在岗坐席小时"),
     "answered_within_target_share": ("Answered within target", "时限内应答占比"),
     "bin_start_seconds": ("From (s)", "起（秒）"), "call_outcome": ("Outcome", "结果"),
+    "waited_at_least_share": ("Waited at least this long", "等待不少于此时长的占比"),
     "answered_within_service_level": ("Answered in time", "及时应答"), "weekday": ("Weekday", "星期"),
     "interval_minutes": ("Interval (min)", "时段长度（分钟）"), "handle_seconds": ("Handle time (s)", "处理时长（秒）"),
     "occupancy": ("Occupancy", "占用率"), "available_seconds": ("Available (agent-s)", "可用坐席秒数"),

@@ -92,3 +92,19 @@ def fair_comparison(frame: pl.DataFrame, overall: float | None
     position = stats.funnel_position(out["csat_rate"].to_numpy(), out["scored_responses"].to_numpy(), overall)
     out = out.with_columns(pl.Series("position", position.tolist(), dtype=pl.Utf8))
     return out, stats.funnel_limits(overall, int(out["scored_responses"].max()))
+
+
+def wait_table(waits: pl.DataFrame, bins: tuple[float, ...] | list[float]) -> pl.DataFrame:
+    """queries.wait_distribution's rows as one row per wait bin (every bin, empty ones as 0): its calls answered,
+    abandoned and in all, and the share of all calls that waited at least as long (the histogram's figures)."""
+    wide = pl.DataFrame({"bin_start_seconds": [int(b) for b in bins]}, schema={"bin_start_seconds": pl.Int64})
+    counts = (waits.with_columns(pl.col("bin_start_seconds").cast(pl.Int64))
+              .group_by("bin_start_seconds").agg(
+                  answered=pl.col("calls").filter(pl.col("call_outcome") == "answered").sum(),
+                  abandoned=pl.col("calls").filter(pl.col("call_outcome") == "abandoned").sum(),
+                  calls=pl.col("calls").sum()))
+    wide = wide.join(counts, on="bin_start_seconds", how="left").fill_null(0).sort("bin_start_seconds")
+    total = wide["calls"].sum()
+    return wide.with_columns(
+        (pl.col("calls").reverse().cum_sum().reverse() / total if total else pl.lit(None, pl.Float64))
+        .alias("waited_at_least_share"))

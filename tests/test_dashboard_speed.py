@@ -150,7 +150,8 @@ def test_sidebar_options_come_from_the_values_rollup_and_equal_a_scan_of_the_tic
 # ------------------------------------------------------------------ the pages' first drawing (issue 13 target 4)
 # page -> (Plotly figures on the first drawing, with the interactive charts on); the first drawing's headline chart
 # is a Vega-Lite spec (dashboard/sections/light_charts.py) on the pages that have one
-FIRST_DRAWING = {"overview": (0, 2), "sla": (0, 4), "satisfaction": (0, 4), "defects": (0, 4)}
+FIRST_DRAWING = {"overview": (0, 2), "sla": (0, 4), "satisfaction": (0, 4), "defects": (0, 4),
+                 "contact_centre": (0, 4)}
 
 
 def open_page(project, monkeypatch, page: str, **params: str) -> AppTest:
@@ -188,7 +189,7 @@ def test_the_light_charts_speak_chinese(demo_project, monkeypatch):
 
     from tests.test_dashboard_sweep import english_in
 
-    for page in ("overview", "sla", "satisfaction", "defects"):
+    for page in FIRST_DRAWING:
         at = open_page(demo_project, monkeypatch, page, lang="zh")
         specs = [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
         assert specs, page
@@ -200,7 +201,7 @@ def test_the_light_charts_speak_chinese(demo_project, monkeypatch):
 
 # page -> tables shown open while the interactive charts are off (the sections whose only figure is a Plotly chart:
 # without them they would be a bare heading) and put back behind "Data behind the chart" with the charts on
-OPEN_WITHOUT_CHARTS = {"overview": 1, "sla": 2, "satisfaction": 2}
+OPEN_WITHOUT_CHARTS = {"overview": 1, "sla": 2, "satisfaction": 2, "contact_centre": 2}
 
 
 def open_tables(at: AppTest) -> int:

@@ -120,3 +120,29 @@ def p_chart(frame: pl.DataFrame, lang: str, key: str, title: str | None = None) 
     spec = {"layer": layers, "height": 420, **({"title": title} if title else {})}
     _show(spec, frame.select("lot_id", "inspected_at", "defect_rate", "p_bar", "lcl", "ucl", "nonconforming_qty",
                              "inspected_qty", "signal", "is_out_of_control"), key)
+
+
+def service_level_heatmap(frame: pl.DataFrame, lang: str, key: str, target: float | None = None) -> None:
+    """charts.service_level_heatmap's grid: service level per week (rows) x time of day (columns), Cividis 0-100 %;
+    the tooltip gives the calls answered in time of the calls."""
+    if frame.height == 0:
+        return
+    week, time_of_day = t("col.week_start", lang), t("cc.time_of_day", lang)
+    data = frame.select("week_start", "time_of_day", "service_level", "answered_within_service_level", "calls")
+    spec = {"mark": {"type": "rect"}, "height": max(320, 22 * data["week_start"].n_unique()),
+            **({"title": {"text": "", "subtitle": t("chart.target", lang, sign="≥", value=f"{target:.0%}")}}
+               if target is not None else {}),
+            "encoding": {
+                "x": {"field": "time_of_day", "type": "ordinal", "title": time_of_day, "axis": {"labelAngle": -45}},
+                "y": {"field": "week_start", "type": "ordinal", "timeUnit": "yearmonthdate", "title": week,
+                      "axis": {"format": DATE_FORMAT.get(lang, DATE_FORMAT["en"]), "formatType": "time"}},
+                "color": {"field": "service_level", "type": "quantitative", "title": None,
+                          "scale": {"scheme": "cividis", "domain": [0, 1]}, "legend": {"format": ".0%"}},
+                "tooltip": [{"field": "week_start", "type": "temporal", "format": "%Y-%m-%d", "title": week},
+                            {"field": "time_of_day", "title": time_of_day},
+                            {"field": "service_level", "type": "quantitative", "format": ".1%",
+                             "title": t("cc.service_level", lang)},
+                            {"field": "answered_within_service_level", "type": "quantitative", "format": ",",
+                             "title": t("cc.in_time_of_calls", lang)},
+                            {"field": "calls", "type": "quantitative", "format": ",", "title": t("col.calls", lang)}]}}
+    _show(spec, data, key)
