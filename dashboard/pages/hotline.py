@@ -9,7 +9,7 @@ import streamlit as st
 from dashboard import queries_hotline_kpis as hq
 from dashboard import ui
 from dashboard.i18n import label
-from dashboard.sections import hotline_lifecycle
+from dashboard.sections import hotline_lifecycle, more_charts
 
 ctx = ui.page_context()
 tr, lg, run, f = ctx.tr, ctx.lang, ctx.run, ctx.filters
@@ -32,6 +32,8 @@ goals = hq.targets(run)
 
 st.title(tr("hl.title"))
 st.caption(tr("period", start=f.start, end=f.end))
+# the lifecycle flow drawn light first; its Plotly figures (it, returns, escalations) when asked (issue 13 target 4)
+more = more_charts.toggle(tr, 3)
 
 with ui.section("hl.limits", view="complaint_limits", help_key="hl.limits.help"):
     summary = hq.complaint_limit_summary(run, f)
@@ -109,4 +111,4 @@ with ui.section("hl.routing", view="hotline_routing", help_key="hl.routing.help"
         ui.table(named(hq.routing_mismatches(run, f), {"suggested_department": "department"}), "routing_mismatches")
 
 # The work-order lifecycle sections (dashboard/sections/hotline_lifecycle.py).
-hotline_lifecycle.lifecycle(ctx)
+hotline_lifecycle.lifecycle(ctx, more)

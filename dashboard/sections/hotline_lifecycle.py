@@ -10,6 +10,7 @@ import streamlit as st
 
 from dashboard import charts, queries_hotline, ui
 from dashboard.i18n import label
+from dashboard.sections import light_charts
 
 # column -> the value table that names its codes (dashboard/i18n_hotline_events.py VALUES)
 CODED = {"step": "wo_step", "handoff": "wo_step", "level": "wo_level", "max_escalation_level": "wo_level",
@@ -30,7 +31,9 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.1%}"
 
 
-def lifecycle(ctx: ui.Context) -> None:
+def lifecycle(ctx: ui.Context, more: bool = True) -> None:
+    """`more`: the page's interactive charts are on (Plotly figures); off, the flow is drawn light and the
+    returns and escalations sections show their tables open (dashboard/sections/more_charts.py)."""
     tr, lg, run, f = ctx.tr, ctx.lang, ctx.run, ctx.filters
     with ui.section("wo.title", view="work_order_state", help_key="wo.help"):
         if not queries_hotline.has_events(run):
@@ -57,8 +60,13 @@ def lifecycle(ctx: ui.Context) -> None:
         flow = queries_hotline.flow(run, f)
         if not ui.no_data(flow):
             bars = flow.with_columns(measure=pl.lit("tickets"))
-            ui.chart(charts.stacked_bars(bars, "step", "tickets", "measure", lg, y_title=tr("wo.chart.tickets"),
-                                         x_dimension="wo_step", colour_dimension="wo_measure"), "wo_flow")
+            if more:
+                ui.chart(charts.stacked_bars(bars, "step", "tickets", "measure", lg, y_title=tr("wo.chart.tickets"),
+                                             x_dimension="wo_step", colour_dimension="wo_measure"), "wo_flow")
+            else:
+                light_charts.category_bars(bars, "step", "tickets", "measure", lg, "light_wo_flow",
+                                           x_dimension="wo_step", colour_dimension="wo_measure",
+                                           y_title=tr("wo.chart.tickets"))
             st.caption(tr("wo.flow.caption"))
             ui.table(named(flow, lg), "work_order_flow", collapsed=True)
 
@@ -67,7 +75,7 @@ def lifecycle(ctx: ui.Context) -> None:
         if not ui.no_data(depts):
             reasons = queries_hotline.by_reason(run, f)
             returns = reasons.filter(pl.col("handoff") == "returned")
-            if returns.height:
+            if returns.height and more:
                 ui.chart(charts.stacked_bars(returns, "department", "work_orders", "reason", lg,
                                              y_title=tr("col.returned"), x_dimension="department",
                                              colour_dimension="reason"), "wo_returns")
@@ -75,7 +83,7 @@ def lifecycle(ctx: ui.Context) -> None:
                      column_config={c: ui.percent_column() for c in ("return_rate", "transfer_rate",
                                                                       "on_time_reply_rate")})
             st.markdown("**" + tr("wo.by_reason") + "**")
-            ui.table(named(reasons, lg), "returns_transfers_by_reason")
+            ui.table(named(reasons, lg), "returns_transfers_by_reason")   # the returns chart's figures
 
     with ui.section("wo.open", view="work_order_state"):
         held = queries_hotline.open_by_department(run, f)
@@ -97,6 +105,9 @@ def lifecycle(ctx: ui.Context) -> None:
     with ui.section("wo.escalations", view="work_order_escalations"):
         levels = queries_hotline.escalations(run, f)
         if not ui.no_data(levels):
-            ui.chart(charts.stacked_bars(levels, "department", "steps", "level", lg, y_title=tr("col.steps"),
-                                         x_dimension="department", colour_dimension="wo_level"), "wo_escalations")
-            ui.table(named(levels.drop("level_rank"), lg), "reminders_escalations", collapsed=True)
+            if more:
+                ui.chart(charts.stacked_bars(levels, "department", "steps", "level", lg, y_title=tr("col.steps"),
+                                             x_dimension="department", colour_dimension="wo_level"),
+                         "wo_escalations")
+            # the figures open while the chart is off, so the section is never a bare heading
+            ui.table(named(levels.drop("level_rank"), lg), "reminders_escalations", collapsed=more)

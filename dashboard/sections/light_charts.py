@@ -146,3 +146,25 @@ def service_level_heatmap(frame: pl.DataFrame, lang: str, key: str, target: floa
                              "title": t("cc.in_time_of_calls", lang)},
                             {"field": "calls", "type": "quantitative", "format": ",", "title": t("col.calls", lang)}]}}
     _show(spec, data, key)
+
+
+def category_bars(frame: pl.DataFrame, x: str, y: str, colour: str, lang: str, key: str,
+                  x_dimension: str | None = None, colour_dimension: str | None = None,
+                  y_title: str | None = None) -> None:
+    """charts.stacked_bars over categories (steps, departments): bars in the frame's order, stacked by a coded
+    column, both named in `lang`."""
+    if frame.height == 0:
+        return
+    data = frame.select(
+        _series(frame, x, x_dimension or x, lang).alias("_x"),
+        _series(frame, colour, colour_dimension or colour, lang).alias("_series"), pl.col(y))
+    spec = {"mark": {"type": "bar"}, "height": 320,
+            "encoding": {"x": {"field": "_x", "type": "nominal", "sort": None, "title": None,
+                               "axis": {"labelAngle": -30}},
+                         "y": {"field": y, "type": "quantitative", "title": y_title, "stack": True},
+                         "color": {"field": "_series", "type": "nominal", "title": None, "sort": None,
+                                   "legend": {"orient": "bottom"}, "scale": {"range": SEQUENCE}},
+                         "tooltip": [{"field": "_x", "title": t(f"col.{x}", lang)},
+                                     {"field": "_series", "title": t(f"col.{colour}", lang)},
+                                     {"field": y, "type": "quantitative", "format": ",", "title": y_title}]}}
+    _show(spec, data, key)
