@@ -4,7 +4,7 @@
 
 Uses load_growth.py's cached warehouse of N tickets (bench/out/wh-<N>/, built on first use; `--size 0`: a new empty
 warehouse each run, as the warm loader's benchmark loads into) and its batch maker:
-1,000 tickets with existing ids (update) or new ids (new), new values each run. Prints seconds per step of
+1,000 tickets with existing ids (update) or new ids (new), new values each run. Prints seconds and peak RSS (VmHWM, reset at each step's start) per step of
 `ingest_files` (the publish's open/copy, schema, stage, gate, track, merge, reference tables, SLA refresh, rollup
 refresh, checkpoint and rename), each run's total, and the steps' sum against the total.
 
@@ -33,7 +33,20 @@ from load_growth import BATCH, NOW, batch, build, project
 os.environ.setdefault("SQD_NOW", NOW)
 
 TIMES: dict[str, float] = defaultdict(float)
+PEAKS: dict[str, float] = defaultdict(float)    # GiB: the process's peak RSS while the step ran
 LAST: dict[str, object] = {}
+
+
+def _reset_peak() -> None:
+    """Linux: writing 5 to clear_refs resets VmHWM, so the next reading is the peak since now."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+
+
+def _peak_gib() -> float:
+    with open("/proc/self/status") as f:
+        kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    return kb / 2**20
 
 
 def wrap(module, name: str, label: str | None = None) -> None:
@@ -41,10 +54,12 @@ def wrap(module, name: str, label: str | None = None) -> None:
 
     def timed(*args, **kwargs):
         t0 = time.perf_counter()
+        _reset_peak()
         try:
             return original(*args, **kwargs)
         finally:
             TIMES[label or name] += time.perf_counter() - t0
+            PEAKS[label or name] = max(PEAKS[label or name], _peak_gib())
 
     setattr(module, name, timed)
 
@@ -113,6 +128,7 @@ def main() -> None:
         rng = np.random.default_rng(int(time.time()))
         for run in range(args.runs):
             TIMES.clear()
+            PEAKS.clear()
             if args.kind == "update" and args.size:
                 ids = np.char.add("T", rng.choice(args.size, BATCH, replace=False).astype(str))
             else:
@@ -121,12 +137,14 @@ def main() -> None:
             if folder is None:                              # --size 0: a new empty warehouse each run
                 config = load_config(project(tmp / f"empty-{run}"))
             t0 = time.perf_counter()
+            _reset_peak()
             [result] = ingest.ingest_files([path], config, profile="tickets__canonical")
+            whole = max(_peak_gib(), *PEAKS.values())
             total = time.perf_counter() - t0
             print(f"run {run + 1} ({args.code or 'this checkout'}): {result.status}, inserted {result.inserted}, updated {result.updated}; "
-                  f"total {total:.2f} s")
+                  f"total {total:.2f} s, peak RSS {whole:.2f} GiB (a step's peak: RSS while it ran, nested steps in it)")
             for label, seconds in sorted(TIMES.items(), key=lambda kv: -kv[1]):
-                print(f"  {label:<24}{seconds:7.3f}")
+                print(f"  {label:<24}{seconds:7.3f} s  {PEAKS[label]:5.2f} GiB")
             print(f"  {'(not in a step)':<24}{total - sum(TIMES.values()):7.3f}")
             if "prepare" in LAST:
                 print(f"  publish's working file: {LAST['prepare']}")
