@@ -105,10 +105,10 @@ def test_publish_with_nothing_changed_derives_nothing(project, monkeypatch):
     monkeypatch.setattr(warehouse.derived, "refresh", lambda con: outcomes.append(real(con)) or outcomes[-1])
     with publishing(project):  # what `sqd check` does: a publish that loads nothing
         pass
-    with publishing(project) as con:  # a load of 10 tickets (updates) derives those
-        con.execute("UPDATE core.tickets SET priority = 'urgent' WHERE ticket_id IN ('T1', 'T2')")
+    with publishing(project) as con:  # a load updating two tickets derives those (tracked before the change)
         con.execute("CREATE TEMP TABLE batch AS SELECT ticket_id FROM core.tickets WHERE ticket_id IN ('T1', 'T2')")
         derived.track(con, "batch")
+        con.execute("UPDATE core.tickets SET priority = 'urgent' WHERE ticket_id IN ('T1', 'T2')")
     assert outcomes == ["nothing", "touched"]
     con = connect(project)
     try:
