@@ -63,6 +63,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "section.no_data": ("No data for the current filters.", "当前筛选条件下没有数据。"),
     "table.download": ("Download CSV", "下载 CSV"),
     "table.show_data": ("Data behind the chart", "图表数据"),
+    "table.no_rows": ("No rows for these filters.", "当前筛选下没有记录。"),
     # metrics
     "metric.timeliness_rate": ("Service timeliness", "服务及时率"),
     "metric.timeliness_rate.short": ("Timeliness", "及时率"),

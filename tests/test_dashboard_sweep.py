@@ -193,6 +193,21 @@ def test_chinese_pages_show_no_english_codes_or_units(demo_project, monkeypatch)
     assert not leftovers, leftovers
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_no_page_shows_a_table_without_rows(demo_project, monkeypatch, lang):
+    """Streamlit draws a table without rows as the English word "empty" (and offers an empty download): every
+    page says "no rows" in its language instead (ui.table); the demo's Hotline page has no routing mismatch."""
+    at = open_app(demo_project, monkeypatch, lang=lang)
+    said = "当前筛选下没有记录。" if lang == "zh" else "No rows for these filters."
+    for page in PAGES:
+        switch(at, page)
+        assert not crashes(at), (page, crashes(at))
+        empty = [d.value.columns.tolist()[:3] for d in at.dataframe if len(d.value) == 0]
+        assert not empty, (page, empty)
+        if page.endswith("hotline.py"):
+            assert said in [c.value for c in at.caption], page
+
+
 def test_date_axes_are_chinese_on_chinese_pages(demo_project, monkeypatch):
     import json
 

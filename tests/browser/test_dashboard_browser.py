@@ -179,3 +179,21 @@ def test_weekly_review_page_reads_like_a_document_in_both_languages(browser, ser
     for code in ("on_site", "in_progress", "customer_service", "we_rule_", "water leak", " UTC"):
         assert code not in main, code
     context.close()
+
+
+def test_light_first_drawings_in_both_languages(browser, server):
+    """The contact-centre and Hotline pages draw their headline chart as Vega-Lite (no Plotly until asked) in a
+    real browser, in both languages: screenshots in test-artifacts/ to look at."""
+    context = browser.new_context(viewport={"width": 1440, "height": 3200})
+    page = context.new_page()
+    page.set_default_timeout(TIMEOUT_MS)
+    for name in ("contact_centre", "hotline"):
+        for lang in ("en", "zh"):
+            page.goto(f"{server}/{name}?lang={lang}")
+            settle(page)
+            no_exception(page, f"{name} ({lang})")
+            drawn = page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg')
+            assert drawn.count() >= 1, f"{name} ({lang}): the headline chart was not drawn"
+            assert page.locator(".js-plotly-plot").count() == 0, f"{name} ({lang}): Plotly on a first drawing"
+            shot(page, f"{name}-{lang}")
+    context.close()
