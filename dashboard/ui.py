@@ -415,9 +415,9 @@ def table(frame: pl.DataFrame, name: str, column_config: dict | None = None, hei
     if collapsed:
         with st.expander(tr("table.show_data")):
             return table(frame, name, column_config, height, on_select, key, hide_index, caption)
-    if frame.height == 0 and on_select == "ignore":
+    if frame.height == 0:
         # Streamlit's own placeholder for a table without rows is the English word "empty", and its download an
-        # empty file: say it in the page's language instead
+        # empty file: say it in the page's language instead (nothing to select: callers of on_select get None)
         st.caption(tr("table.no_rows"))
         return None
     if frame.height <= 10:
