@@ -1151,7 +1151,8 @@ def _agent_timelines(rng: np.random.Generator, cell: np.ndarray, answered: np.nd
     weight = rng.exponential(1, take.size)
     total = np.bincount(gid, weight, head.size) + rng.exponential(1, head.size)   # + the gap after the last call
     before = np.cumsum(weight)
-    before = before - (before - weight)[np.searchsorted(gid, gid)]          # gaps up to and with each call's own
+    # gaps up to and with each call's own (each group's first row after the filter: `head` indexes the unfiltered)
+    before = before - (before - weight)[np.searchsorted(gid, gid)]
     gap = np.floor(before / total[gid] * free[gid]).astype(np.int64)
     answer[take] = start + c * 1800 + gap + done - b
     agent[take] = rank

@@ -741,7 +741,7 @@ def save_query(config: Config, name: str, sql: str, description: str = "") -> Sa
         raise ValueError("a saved query needs a name")
     if not sql.strip():
         raise ValueError("nothing to save: the query is empty")
-    saved = SavedQuery(name=name, sql=sql, saved_at=_now(), description=description.strip())
+    saved = SavedQuery(name=name, sql=sql, saved_at=_logged_at(), description=description.strip())
     with _locked(config, "saved_queries"):
         queries = _read_saved(config)
         queries[name] = {"sql": saved.sql, "saved_at": saved.saved_at, "description": saved.description}
@@ -774,12 +774,14 @@ class HistoryEntry:
     extra: dict = field(default_factory=dict)
 
 
-def _now() -> str:
+def _logged_at() -> str:
+    """When a query ran or was saved, for the history file: the clock's log stamp (clock.stamp), which tests do
+    not pin so the history keeps its order; nothing is judged against it."""
     return clock.stamp().isoformat(timespec="seconds")
 
 
 def append_history(config: Config, result: QueryResult, source: str = "") -> None:
-    entry = HistoryEntry(ran_at=_now(), sql=result.sql, status=result.status, rows=result.rows,
+    entry = HistoryEntry(ran_at=_logged_at(), sql=result.sql, status=result.status, rows=result.rows,
                          elapsed_s=round(result.elapsed_s, 4), truncated=result.truncated,
                          message=result.message.splitlines()[0] if result.message else "", source=source)
     line = json.dumps({k: v for k, v in asdict(entry).items() if k != "extra"}, ensure_ascii=False)

@@ -63,21 +63,41 @@ def rate_trend(frame: pl.DataFrame, x: str, y: str, lang: str, key: str, series:
     _show({"layer": layers, "height": 320}, data, key)
 
 
+def _stacked(data: pl.DataFrame, x: dict, x_tip: dict, y: str, series_title: str, key: str,
+             y_title: str | None) -> None:
+    """Bars along `x` (a Vega-Lite encoding, `x_tip` its tooltip field), stacked by `data`'s `_series` column."""
+    spec = {"mark": {"type": "bar"}, "height": 320,
+            "encoding": {"x": x,
+                         "y": {"field": y, "type": "quantitative", "title": y_title, "stack": True},
+                         "color": {"field": "_series", "type": "nominal", "title": None,
+                                   "legend": {"orient": "bottom"}, "scale": {"range": SEQUENCE}},
+                         "tooltip": [{"field": "_series", "title": series_title}, x_tip,
+                                     {"field": y, "type": "quantitative", "format": ",", "title": y_title}]}}
+    _show(spec, data, key)
+
+
 def stacked_bars(frame: pl.DataFrame, x: str, y: str, colour: str, lang: str, key: str,
                  colour_dimension: str | None = None, y_title: str | None = None) -> None:
     """Counts over time stacked by a coded column (charts.stacked_bars' weekly form)."""
     if frame.height == 0:
         return
     data = frame.with_columns(_series(frame, colour, colour_dimension or colour, lang).alias("_series"))
-    spec = {"mark": {"type": "bar"}, "height": 320,
-            "encoding": {"x": _x(x, lang),
-                         "y": {"field": y, "type": "quantitative", "title": y_title, "stack": True},
-                         "color": {"field": "_series", "type": "nominal", "title": None,
-                                   "legend": {"orient": "bottom"}, "scale": {"range": SEQUENCE}},
-                         "tooltip": [{"field": "_series", "title": t(f"col.{colour}", lang)},
-                                     {"field": x, "type": "temporal", "format": "%Y-%m-%d"},
-                                     {"field": y, "type": "quantitative", "format": ",", "title": y_title}]}}
-    _show(spec, data, key)
+    _stacked(data, _x(x, lang), {"field": x, "type": "temporal", "format": "%Y-%m-%d"}, y,
+             t(f"col.{colour}", lang), key, y_title)
+
+
+def category_bars(frame: pl.DataFrame, x: str, y: str, colour: str, lang: str, key: str,
+                  x_dimension: str | None = None, colour_dimension: str | None = None,
+                  y_title: str | None = None) -> None:
+    """charts.stacked_bars over categories (steps, departments): bars in the frame's order, stacked by a coded
+    column, both named in `lang`."""
+    if frame.height == 0:
+        return
+    data = frame.select(
+        _series(frame, x, x_dimension or x, lang).alias("_x"),
+        _series(frame, colour, colour_dimension or colour, lang).alias("_series"), pl.col(y))
+    _stacked(data, {"field": "_x", "type": "nominal", "sort": None, "title": None, "axis": {"labelAngle": -30}},
+             {"field": "_x", "title": t(f"col.{x}", lang)}, y, t(f"col.{colour}", lang), key, y_title)
 
 
 def p_chart(frame: pl.DataFrame, lang: str, key: str, title: str | None = None) -> None:
@@ -147,24 +167,3 @@ def service_level_heatmap(frame: pl.DataFrame, lang: str, key: str, target: floa
                             {"field": "calls", "type": "quantitative", "format": ",", "title": t("col.calls", lang)}]}}
     _show(spec, data, key)
 
-
-def category_bars(frame: pl.DataFrame, x: str, y: str, colour: str, lang: str, key: str,
-                  x_dimension: str | None = None, colour_dimension: str | None = None,
-                  y_title: str | None = None) -> None:
-    """charts.stacked_bars over categories (steps, departments): bars in the frame's order, stacked by a coded
-    column, both named in `lang`."""
-    if frame.height == 0:
-        return
-    data = frame.select(
-        _series(frame, x, x_dimension or x, lang).alias("_x"),
-        _series(frame, colour, colour_dimension or colour, lang).alias("_series"), pl.col(y))
-    spec = {"mark": {"type": "bar"}, "height": 320,
-            "encoding": {"x": {"field": "_x", "type": "nominal", "sort": None, "title": None,
-                               "axis": {"labelAngle": -30}},
-                         "y": {"field": y, "type": "quantitative", "title": y_title, "stack": True},
-                         "color": {"field": "_series", "type": "nominal", "title": None, "sort": None,
-                                   "legend": {"orient": "bottom"}, "scale": {"range": SEQUENCE}},
-                         "tooltip": [{"field": "_x", "title": t(f"col.{x}", lang)},
-                                     {"field": "_series", "title": t(f"col.{colour}", lang)},
-                                     {"field": y, "type": "quantitative", "format": ",", "title": y_title}]}}
-    _show(spec, data, key)
