@@ -3,10 +3,11 @@ sum over metrics.capa_actions and metrics.capa_effectiveness (docs/metrics.md "C
 
 Corrective actions are few; metrics.capa_effectiveness joins them to metrics.kpi_facts, which DuckDB evaluates
 whole (every ticket, survey, call and lot: 1-7 s at 1M tickets, even with no action to check). So these queries
-read the view's own text (`effectiveness_sql`) with its `-- @narrow` line turned into the filter its join implies:
-the metrics the actions name and the span of their windows (each window is at most the action's window_days,
-default 28, either side of completed_on). With no action to check, the rows are the view's: none, and kpi_facts is
-not read. tests/test_capa.py holds the narrowed rows equal to the view's.
+read the view's own text (`effectiveness_sql`) with metrics.kpi_facts replaced by the facts its join can reach:
+only the branches of the metrics the actions name, each within the span of its actions' windows (each window is
+at most the action's window_days, default 28, either side of completed_on; pipelines/kpi_facts.py). With no
+action to check, the rows are the view's: none, and kpi_facts is not read. tests/test_capa.py holds the narrowed
+rows equal to the view's.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from importlib import resources
 
 import polars as pl
 
+from pipelines import kpi_facts
 from pipelines.warehouse import Run
 
 TRACKER_COLUMNS = ["capa_id", "source_type", "source_ids", "owner", "action", "root_cause", "due_date", "status",
@@ -23,32 +25,30 @@ TRACKER_COLUMNS = ["capa_id", "source_type", "source_ids", "owner", "action", "r
                    "rate_before", "rate_after", "is_improved"]
 
 
-NARROW = re.compile(r"^\s*-- @narrow\b.*$", re.MULTILINE)
+FACTS = "JOIN metrics.kpi_facts AS k"
 
 
 def _view_body() -> str:
     text = resources.files("pipelines").joinpath("sql", "metrics", "capa_effectiveness.sql").read_text("utf-8")
-    if len(NARROW.findall(text)) != 1:
-        raise RuntimeError("capa_effectiveness.sql must hold one '-- @narrow' line")
+    if text.count(FACTS) != 1:
+        raise RuntimeError(f"capa_effectiveness.sql must hold one '{FACTS}'")
     return re.split(r"CREATE OR REPLACE VIEW metrics\.capa_effectiveness AS\s*", text, maxsplit=1)[1]
 
 
 def effectiveness_sql(run: Run) -> tuple[str, list[object]]:
-    """A query giving metrics.capa_effectiveness's rows, and its bound values: the view's text narrowed to the
-    metrics and dates the actions' windows can reach, or an empty relation of the view's columns when no action
-    has a metric and a completion date (the view's own rows are then none)."""
-    metrics, start, stop = run("""
-        SELECT list(DISTINCT metric ORDER BY metric) AS metrics,
-               min(completed_on - greatest(coalesce(window_days, 28), 0)) AS start,
+    """A query giving metrics.capa_effectiveness's rows, and its bound values: the view's text with the facts
+    narrowed to the metrics and dates the actions' windows can reach, or an empty relation of the view's columns
+    when no action has a metric and a completion date (the view's own rows are then none)."""
+    spans = run("""
+        SELECT metric, min(completed_on - greatest(coalesce(window_days, 28), 0)) AS start,
                max(completed_on + greatest(coalesce(window_days, 28), 0)) AS stop
         FROM core.corrective_actions WHERE metric IS NOT NULL AND completed_on IS NOT NULL
-    """, []).row(0)
-    if not metrics:
+        GROUP BY metric ORDER BY metric
+    """, [])
+    if spans.is_empty():
         return "SELECT * FROM metrics.capa_effectiveness WHERE FALSE", []
-    # identifiers and the filter's shape are this module's; the values are bound
-    narrow = (f"     AND k.metric IN ({', '.join('?' for _ in metrics)})\n"
-              "     AND k.metric_date >= CAST(? AS DATE) AND k.metric_date < CAST(? AS DATE)")
-    return NARROW.sub(lambda _: narrow, _view_body()), [*metrics, start, stop]
+    facts, params = kpi_facts.facts_sql(run, {m: (start, stop) for m, start, stop in spans.iter_rows()})
+    return _view_body().replace(FACTS, f"JOIN {facts} AS k"), params
 
 
 CHECK_COLUMNS = ["capa_id", "action", "metric", "product", "department", "site", "completed_on", "window_days",

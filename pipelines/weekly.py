@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from pipelines import clock
+from pipelines import clock, kpi_facts
 from pipelines.config import Config
 from pipelines.report_template import t, value_label
 from pipelines.warehouse import Run, direct  # noqa: F401 (direct: re-exported for the tests)
@@ -375,6 +375,9 @@ def contributions(run: Run, kpi: Kpi, current: Period, ref_start: date, ref_stop
     value's excess over the reference rate, weighted by its share of the denominator, this week minus before. Per
     dimension they add up to R1 - R0 exactly; a value that only grew in volume at the reference rate adds 0."""
     dim_cols = [c for _, c in kpi.dims]
+    # metrics.kpi_facts's rows of this KPI from its own branch (pipelines/kpi_facts.py)
+    facts, facts_params = kpi_facts.facts_sql(run, {kpi.key: (min(ref_start, current.start),
+                                                              max(ref_stop, current.stop))})
     grouping = ", ".join(f"(is_current, {c})" for c in dim_cols)
     which = " ".join(f"WHEN grouping({c}) = 0 THEN '{name}'" for name, c in kpi.dims)
     value = " ".join(f"WHEN grouping({c}) = 0 THEN CAST({c} AS VARCHAR)" for _, c in kpi.dims)
@@ -382,7 +385,7 @@ def contributions(run: Run, kpi: Kpi, current: Period, ref_start: date, ref_stop
         WITH seg AS (
             SELECT is_current, CASE {which} END AS dimension, CASE {value} END AS value,
                    CAST(sum(numerator) AS DOUBLE) AS n, CAST(sum(denominator) AS DOUBLE) AS d
-            FROM (SELECT *, metric_date >= CAST(? AS DATE) AS is_current FROM metrics.kpi_facts
+            FROM (SELECT *, metric_date >= CAST(? AS DATE) AS is_current FROM {facts} AS k
                   WHERE metric = ?
                     AND ((metric_date >= CAST(? AS DATE) AND metric_date < CAST(? AS DATE))
                       OR (metric_date >= CAST(? AS DATE) AND metric_date < CAST(? AS DATE))))
@@ -409,7 +412,7 @@ def contributions(run: Run, kpi: Kpi, current: Period, ref_start: date, ref_stop
         WHERE t.td1 > 0 AND t.td0 > 0
         ORDER BY w.dimension, abs(contribution) DESC, w.value
     """
-    return run(sql, [current.start, kpi.key, ref_start, ref_stop, current.start, current.stop])
+    return run(sql, [current.start, *facts_params, kpi.key, ref_start, ref_stop, current.start, current.stop])
 
 
 # ------------------------------------------------------------------ statistics around the counts

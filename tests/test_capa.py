@@ -368,12 +368,13 @@ def _view_rows(run) -> list[tuple]:
 
 def test_tracker_reads_the_effectiveness_view_narrowed_to_its_actions(review_project, tmp_path):
     """metrics.capa_effectiveness evaluates metrics.kpi_facts whole (1-7 s at 1M tickets for a handful of actions);
-    the tracker reads the view's text narrowed to the actions' metrics and the span of their windows: the same rows,
+    the tracker reads the view's text with the facts narrowed to the branches of the actions' metrics and the span of
+    their windows (pipelines/kpi_facts.py): the same rows,
     on the demo's actions and after some are moved; with no action to check, kpi_facts is not planned at all."""
     con = _copy(review_project, tmp_path)
     run = direct(con)
     sql, params = queries_capa.effectiveness_sql(run)
-    assert "k.metric IN (" in sql and "-- @narrow" not in sql and len(params) >= 3
+    assert "metrics.kpi_facts" not in sql and "f.metric = ?" in sql and len(params) >= 3
     narrowed = run(f"SELECT * FROM ({sql}) ORDER BY capa_id", params).rows()
     assert narrowed == _view_rows(run) and len(narrowed) >= 2
     # windows of their own and one action completed today (a window of 0 days): still the view's rows
@@ -423,7 +424,7 @@ def test_tracker_reads_the_effectiveness_view_narrowed_to_its_actions(review_pro
     queries_capa.counts(recording), queries_capa.effectiveness(recording)
     for which in ("open", "overdue", "closed_unverified", "all"):
         queries_capa.tracker(recording, which)
-    assert len({sql for sql in seen if "kpi_facts" in sql}) == 1
+    assert len({sql for sql in seen if "numerator_before" in sql}) == 1
     # no action with a metric and a completion date: no rows, and no fact table in the plan
     con.execute("UPDATE core.corrective_actions SET metric = NULL")
     sql, params = queries_capa.effectiveness_sql(run)

@@ -11,7 +11,7 @@
 --                 complaint, repeat-complaint, defect and abandon rates; higher for the others, as the scorecard)
 -- A window of 0 days (carried out today or later) has null rates.
 -- metrics.kpi_facts is evaluated whole here (about 1-7 s at 1M tickets); the dashboard reads this text with the
--- `-- @narrow` line turned into the filter the join implies (dashboard/queries_capa.py `effectiveness_sql`).
+-- facts narrowed to the branches and dates the join can reach (dashboard/queries_capa.py `effectiveness_sql`).
 CREATE OR REPLACE VIEW metrics.capa_effectiveness AS
 WITH
 
@@ -48,7 +48,6 @@ sums AS (
      AND (w.product IS NULL OR k.product = w.product)
      AND (w.department IS NULL OR k.department = w.department)
      AND (w.site IS NULL OR k.site = w.site)
-    -- @narrow (dashboard/queries_capa.py effectiveness_sql)
     GROUP BY w.capa_id
 ),
 

@@ -23,9 +23,14 @@
 --   first_contact_resolution_rate
 --                          resolved without dispatch or a second contact / resolved (metrics.first_contact_resolution)
 -- metric_date is the local date the source view files the row under (received, attempted, resolved, inspected,
--- offered; first contact for first-contact resolution). Ticket and survey KPIs carry the ticket dimensions, defect_rate the plant's, the call KPIs the call's
--- agent and queue (the last column, null on every other KPI); the others are null.
+-- offered; first contact for first-contact resolution). Ticket and survey KPIs carry the ticket dimensions,
+-- defect_rate the plant's, the call KPIs the call's agent and queue (the last column, null on every other KPI); the
+-- others are null.
+-- Each branch starts with a `-- @metrics` line naming the metrics it yields: a reader of a few metrics evaluates only
+-- their branches (pipelines/kpi_facts.py; DuckDB evaluates every branch of the union even when the metric filter
+-- rules one out).
 CREATE OR REPLACE VIEW metrics.kpi_facts AS
+-- @metrics timeliness_rate complaint_rate
 SELECT k.metric, t.created_date AS metric_date,
        t.site, t.department, t.agent, t.channel, t.ticket_type, t.category, t.priority, t.product,
        CAST(NULL AS VARCHAR) AS line, CAST(NULL AS VARCHAR) AS stage, CAST(NULL AS VARCHAR) AS material_batch_id,
@@ -39,6 +44,7 @@ CROSS JOIN (VALUES ('timeliness_rate'), ('complaint_rate')) AS k(metric)
 
 UNION ALL
 
+-- @metrics repeat_complaint_rate
 SELECT 'repeat_complaint_rate', r.created_date,
        r.site, r.department, r.agent, r.channel, r.ticket_type, r.category, r.priority, r.product,
        NULL, NULL, NULL,
@@ -47,6 +53,7 @@ FROM metrics.repeat_complaints AS r
 
 UNION ALL
 
+-- @metrics complaint_limit_rate
 SELECT 'complaint_limit_rate', c.created_date,
        c.site, c.department, c.agent, c.channel, c.ticket_type, c.category, c.priority, c.product,
        NULL, NULL, NULL,
@@ -55,6 +62,7 @@ FROM metrics.complaint_limits AS c
 
 UNION ALL
 
+-- @metrics hotline_satisfaction_inquiry hotline_satisfaction_complaint hotline_satisfaction_cross_province hotline_satisfaction_key_account
 SELECT 'hotline_satisfaction_' || h.kind, h.resolved_date,
        h.site, h.department, h.agent, h.channel, h.ticket_type, h.category, h.priority, h.product,
        NULL, NULL, NULL,
@@ -63,6 +71,7 @@ FROM metrics.hotline_satisfaction AS h
 
 UNION ALL
 
+-- @metrics first_contact_resolution_rate
 SELECT 'first_contact_resolution_rate', f.contact_date,
        f.site, f.department, f.agent, f.channel, f.ticket_type, f.category, f.priority, f.product,
        NULL, NULL, NULL,
@@ -71,6 +80,7 @@ FROM metrics.first_contact_resolution AS f
 
 UNION ALL
 
+-- @metrics csat_rate response_rate
 SELECT k.metric, c.attempted_date,
        c.site, c.department, c.agent, c.channel, c.ticket_type, c.category, c.priority, c.product,
        NULL, NULL, NULL,
@@ -82,6 +92,7 @@ CROSS JOIN (VALUES ('csat_rate'), ('response_rate')) AS k(metric)
 
 UNION ALL
 
+-- @metrics follow_up_rate
 SELECT 'follow_up_rate', f.resolved_date,
        f.site, f.department, f.agent, f.channel, f.ticket_type, f.category, f.priority, f.product,
        NULL, NULL, NULL,
@@ -90,6 +101,7 @@ FROM metrics.follow_up_tickets AS f
 
 UNION ALL
 
+-- @metrics defect_rate
 SELECT 'defect_rate', d.inspected_date,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, d.product,
        d.line, d.stage, d.material_batch_id,
@@ -98,6 +110,7 @@ FROM metrics.defect_lots AS d
 
 UNION ALL
 
+-- @metrics service_level abandon_rate
 SELECT k.metric, f.interval_date,
        NULL, NULL, f.agent, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL,
