@@ -16,10 +16,14 @@ from dashboard.queries import Filters, Run, ViewFilter
 _DIMS = {d: d for d in ("site", "ticket_type", "category", "channel", "priority")}
 LIFECYCLE_VIEWS = {
     # the state of tickets received in the period; department = the one holding it now
-    "work_order_state": ViewFilter("created_date", {**_DIMS, "department": "current_department"}),
-    "work_order_holds": ViewFilter("received_date", {**_DIMS, "department": "department"}),
-    "work_order_appeals": ViewFilter("appealed_date", {**_DIMS, "department": "department"}),
-    "work_order_escalations": ViewFilter("occurred_date", {**_DIMS, "department": "department"}),
+    "work_order_state": ViewFilter("created_date", {**_DIMS, "department": "current_department"},
+                                   instant_column="created_at"),
+    "work_order_holds": ViewFilter("received_date", {**_DIMS, "department": "department"},
+                                   instant_column="received_at"),
+    "work_order_appeals": ViewFilter("appealed_date", {**_DIMS, "department": "department"},
+                                     instant_column="appealed_at"),
+    "work_order_escalations": ViewFilter("occurred_date", {**_DIMS, "department": "department"},
+                                         instant_column="occurred_at"),
     "hotline_lifecycle_flow": ViewFilter("created_date", _DIMS),
 }
 for _name, _spec in LIFECYCLE_VIEWS.items():
