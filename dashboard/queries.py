@@ -102,7 +102,7 @@ for _view in rollups.MATERIALISED:
     VIEWS[f"{_view}_materialised"] = VIEWS[_view]
 
 
-def _source(run: Run, view: str, f: Filters) -> str:
+def nc_source(run: Run, view: str, f: Filters) -> str:
     """A nonconformity view, or its rows materialised at publish when the warehouse has them."""
     return f"{view}_materialised" if rollup_ready(run, view, f) else view
 NOW = "(SELECT now_at FROM metrics.clock)"
@@ -912,7 +912,7 @@ def copq_by(run: Run, f: Filters, by: str) -> pl.DataFrame:
             FROM metrics.cost_by_department WHERE {w}
             GROUP BY ALL ORDER BY month, "group"
         """, p)
-    source = _source(run, "nonconformity_costs", f)
+    source = nc_source(run, "nonconformity_costs", f)
     w, p = where(source, f)
     return run(f"""
         SELECT month, coalesce(disposition, '(none)') AS "group", CAST(sum(total_cost) AS DOUBLE) AS cost,
@@ -924,7 +924,7 @@ def copq_by(run: Run, f: Filters, by: str) -> pl.DataFrame:
 
 def field_failure_summary(run: Run, f: Filters) -> pl.DataFrame:
     """Field failures per product: inside, outside and unknown warranty, and their cost."""
-    source = _source(run, "field_failures", f)
+    source = nc_source(run, "field_failures", f)
     w, p = where(source, f)
     return run(f"""
         SELECT coalesce(product, '(none)') AS product, count(*) AS failures,
@@ -941,7 +941,7 @@ def field_failure_summary(run: Run, f: Filters) -> pl.DataFrame:
 
 def field_failure_lots(run: Run, f: Filters, limit: int = 500) -> pl.DataFrame:
     """Lots behind the field failures: failures inside the warranty window and the lot's inspection result."""
-    source = _source(run, "field_failures", f)
+    source = nc_source(run, "field_failures", f)
     w, p = where(source, f)
     return run(f"""
         SELECT coalesce(lot_id, '(unknown)') AS lot_id, any_value(product) AS product,
@@ -956,7 +956,7 @@ def field_failure_lots(run: Run, f: Filters, limit: int = 500) -> pl.DataFrame:
 
 def field_failures(run: Run, f: Filters, lot_id: str | None = None, limit: int = 1000) -> pl.DataFrame:
     """Field failures (optionally of one lot), newest first."""
-    source = _source(run, "field_failures", f)
+    source = nc_source(run, "field_failures", f)
     w, p = where(source, f)
     lot = "AND coalesce(lot_id, '(unknown)') = ?" if lot_id else ""
     return run(f"""

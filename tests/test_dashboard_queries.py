@@ -86,7 +86,7 @@ def test_dashboard_queries_all_run_and_every_column_has_a_header(run, period):
                  if fn.__module__ == q.__name__ and inspect.signature(fn).parameters.get("run")}
     covered = set(results) | {"scorecard", "breach_count", "copq_by", "csat_by", "default_period", "built_rollups",
                               "rollup_ready", "_ticket_counts", "page_queries",
-                              "_source", "_cc",                      # test_rollups.py, prewarm
+                              "nc_source", "_cc",                    # test_rollups.py, prewarm
                               "backlog_rows"}  # test_dashboard_speed.py (backlog_buckets and backlog_oldest read it)
     assert functions <= covered | {"scorecard_tickets", "scorecard_csat", "scorecard_follow_up",
                                    "scorecard_defects"}, functions - covered

@@ -24,9 +24,6 @@ HEAVY = ("ticket_kpis", "ticket_sla", "ticket_sla_status", "follow_up_tickets", 
 # what still reads a view on purpose, and why (metrics.backlog reads the open tickets stored per load,
 # metrics.backlog_base: tests/test_backlog.py holds it equal to backlog_schedule, which scans every ticket)
 READS_A_VIEW = {
-    # losses by the rule that priced them (issue 15): no rollup carries loss_rule yet; nonconformities are the
-    # smallest fact table (thousands of rows a year where tickets are millions)
-    "nc.losses_by_rule": "nonconformity_costs",
     # the CAPA effectiveness check: the KPI facts of its actions' metrics within their windows (a few weeks around
     # each completion; pipelines/kpi_facts.py reads only those metrics' branches: 73-125 ms at 1M)
     "capa.actions (counts, tracker, effectiveness)": "ticket_kpis",
