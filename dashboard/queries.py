@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import duckdb
 import polars as pl
 
-from pipelines import rollups
+from pipelines import kpi_facts, rollups
 from pipelines.datasets import DATASETS
 from pipelines.warehouse import SESSION_SETTINGS, Run, direct  # noqa: F401 (re-exported for pages and tests)
 
@@ -167,15 +167,13 @@ def where(view: str, f: Filters, alias: str = "", dates: bool = True) -> tuple[s
 
 
 def _instant_range(column: str, f: Filters, params: list[object]) -> list[str]:
-    """Bounds on a TIMESTAMPTZ column implied by the local dates [f.start, f.end] in any time zone (UTC-12 to
-    UTC+14): from the day before start to the second day after end, in UTC."""
+    """Bounds on a TIMESTAMPTZ column implied by the local dates [f.start, f.end] in any time zone."""
+    low, high = kpi_facts.instants(f.start, None if f.end is None else f.end + timedelta(days=1))
     parts = []
-    if f.start is not None:
-        parts.append(f"{column} >= CAST(? AS TIMESTAMPTZ)")
-        params.append(datetime.combine(f.start - timedelta(days=1), time(), UTC))
-    if f.end is not None:
-        parts.append(f"{column} < CAST(? AS TIMESTAMPTZ)")
-        params.append(datetime.combine(f.end + timedelta(days=2), time(), UTC))
+    for op, value in ((">=", low), ("<", high)):
+        if value is not None:
+            parts.append(f"{column} {op} CAST(? AS TIMESTAMPTZ)")
+            params.append(value)
     return parts
 
 

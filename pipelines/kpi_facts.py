@@ -4,42 +4,79 @@ The view is one UNION ALL branch per source view (tickets, surveys, lots, calls 
 even when a filter on `metric` rules it out (1M tickets: the defect rate of two months took 354 ms through the view,
 4 ms from its own branch), so a reader of a few metrics (the CAPA check, the weekly pack's "what changed") takes the
 view's own text, keeps the branches whose `-- @metrics` line names a metric it asks for, and filters each by the
-metric and its dates. The rows are the view's: the definitions stay in pipelines/sql/metrics/kpi_facts.sql
-(tests/test_kpi_facts.py holds every metric's narrowed rows equal to the view's).
+metric and its dates. A branch whose marker also names `@instant <column>` (the source view's TIMESTAMPTZ whose
+local date is the branch's metric_date) gets those dates as a range on that column inside it, so DuckDB skips the
+rows outside them in the table scan instead of converting every instant to a local date first (the complaint rate
+of eight weeks at 1M: 61 -> 24 ms). The rows are the view's: the definitions stay in
+pipelines/sql/metrics/kpi_facts.sql (tests/test_kpi_facts.py holds every metric's narrowed rows equal to the
+view's).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from importlib import resources
 
 from pipelines.warehouse import Run
 
-MARKER = re.compile(r"^-- @metrics ([a-z_ ]+)\n", re.MULTILINE)
+MARKER = re.compile(r"^-- @metrics ([a-z_ ]+?)(?: @instant ([a-z_]+))?\n", re.MULTILINE)
+SOURCE = re.compile(r"^FROM (metrics\.[a-z_]+) AS ([a-z]+)$", re.MULTILINE)
 VIEW_START = "CREATE OR REPLACE VIEW metrics.kpi_facts AS\n"
 
 
+@dataclass(frozen=True)
+class Branch:
+    metrics: frozenset[str]
+    select: str
+    instant: str | None          # its source's TIMESTAMPTZ column whose local date metric_date is
+
+
 @cache
-def branches() -> tuple[tuple[frozenset[str], str], ...]:
-    """(the metrics it yields, its SELECT) for each branch of the view, in the view's order."""
+def branches() -> tuple[Branch, ...]:
+    """Each branch of the view, in the view's order."""
     text = resources.files("pipelines").joinpath("sql", "metrics", "kpi_facts.sql").read_text("utf-8")
     body = text.split(VIEW_START, 1)[1]
-    parts = MARKER.split(body)            # ['', metrics, select, metrics, select, ...]
-    if parts[0].strip() or len(parts) < 3:
+    parts = MARKER.split(body)            # ['', metrics, instant, select, metrics, instant, select, ...]
+    if parts[0].strip() or len(parts) < 4:
         raise RuntimeError("kpi_facts.sql: every branch must start with a '-- @metrics' line")
     found = []
-    for names, select in zip(parts[1::2], parts[2::2]):
-        select = select.strip()
-        select = select.removesuffix("UNION ALL").strip()
-        found.append((frozenset(names.split()), select))
+    for names, instant, select in zip(parts[1::3], parts[2::3], parts[3::3]):
+        select = select.strip().removesuffix("UNION ALL").strip()
+        if instant and len(SOURCE.findall(select)) != 1:
+            raise RuntimeError(f"kpi_facts.sql: the @instant branch of {names} needs one 'FROM metrics.<view> AS x'")
+        found.append(Branch(frozenset(names.split()), select, instant or None))
     return tuple(found)
 
 
+def instants(start: date | None, stop: date | None) -> tuple[datetime | None, datetime | None]:
+    """UTC bounds [low, high) holding every instant whose local date, in any time zone (UTC-12 to UTC+14), is in
+    [start, stop): from the day before start to the day after stop. None stays open."""
+    low = None if start is None else datetime.combine(start - timedelta(days=1), time(), UTC)
+    high = None if stop is None else datetime.combine(stop + timedelta(days=1), time(), UTC)
+    return low, high
+
+
+def _bounded(branch: Branch, spans: list[tuple[date | None, date | None]], params: list[object]) -> str:
+    """The branch's SELECT with its source narrowed to the instants the asked dates can hold."""
+    starts, stops = [s for s, _ in spans], [s for _, s in spans]
+    start = None if None in starts else min(starts)
+    stop = None if None in stops else max(stops)
+    if branch.instant is None or (start is None and stop is None):
+        return branch.select
+    low, high = instants(start, stop)
+    bounds = [f"{branch.instant} {op} CAST(? AS TIMESTAMPTZ)" for op, value in ((">=", low), ("<", high))
+              if value is not None]
+    params.extend(v for v in (low, high) if v is not None)
+    return SOURCE.sub(lambda m: f"FROM (SELECT * FROM {m.group(1)} WHERE {' AND '.join(bounds)}) AS {m.group(2)}",
+                      branch.select)
+
+
 def metrics() -> frozenset[str]:
-    return frozenset().union(*(names for names, _ in branches()))
+    return frozenset().union(*(b.metrics for b in branches()))
 
 
 def facts_sql(run: Run, windows: Mapping[str, tuple[date | None, date | None]]) -> tuple[str, list[object]]:
@@ -50,10 +87,11 @@ def facts_sql(run: Run, windows: Mapping[str, tuple[date | None, date | None]]) 
                   []).to_series().to_list()
     selects: list[str] = []
     params: list[object] = []
-    for names, select in branches():
-        asked = sorted(names & windows.keys())
+    for branch in branches():
+        asked = sorted(branch.metrics & windows.keys())
         if not asked:
             continue
+        select = _bounded(branch, [windows[m] for m in asked], params)
         conditions = []
         for metric in asked:
             start, stop = windows[metric]

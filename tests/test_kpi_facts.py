@@ -19,9 +19,10 @@ def test_every_metric_the_view_yields_has_a_branch_and_the_scorecard_reads_them_
         con.close()
     assert yielded <= kpi_facts.metrics() and len(yielded) >= 10
     assert kpi_facts.metrics() == {k.key for k in weekly.KPIS}
-    names = [n for n, _ in kpi_facts.branches()]
+    names = [b.metrics for b in kpi_facts.branches()]
     assert sum(len(n) for n in names) == len(kpi_facts.metrics())        # each metric in one branch only
-    assert all("UNION ALL" not in select for _, select in kpi_facts.branches())
+    assert all("UNION ALL" not in b.select for b in kpi_facts.branches())
+    assert sum(1 for b in kpi_facts.branches() if b.instant) >= 6
 
 
 def test_the_narrowed_facts_are_the_views_rows_for_each_metric_alone_and_together(review_project):
@@ -64,6 +65,7 @@ def test_a_read_of_the_defect_rate_plans_no_ticket_survey_or_call_table(review_p
         sql, params = kpi_facts.facts_sql(run, {"defect_rate": (date(2026, 9, 1), None)})
         plan = "\n".join(r[1] for r in con.execute(f"EXPLAIN SELECT * FROM {sql}", params).fetchall())
         assert "inspections" in plan
+        assert re.search(r"inspected_at\s*>=", plan), plan     # the dates bound the lots' instants in the scan
         assert not re.search(r"\b(tickets|surveys|calls|ticket_sla_base)\b", plan), plan
         through_view = "\n".join(r[1] for r in con.execute(
             "EXPLAIN SELECT * FROM metrics.kpi_facts WHERE metric = 'defect_rate'").fetchall())

@@ -26,11 +26,11 @@
 -- offered; first contact for first-contact resolution). Ticket and survey KPIs carry the ticket dimensions,
 -- defect_rate the plant's, the call KPIs the call's agent and queue (the last column, null on every other KPI); the
 -- others are null.
--- Each branch starts with a `-- @metrics` line naming the metrics it yields: a reader of a few metrics evaluates only
--- their branches (pipelines/kpi_facts.py; DuckDB evaluates every branch of the union even when the metric filter
--- rules one out).
+-- Each branch starts with a `-- @metrics` line naming the metrics it yields (and, after `@instant`, its source's
+-- TIMESTAMPTZ column whose local date metric_date is): a reader of a few metrics evaluates only their branches
+-- (pipelines/kpi_facts.py; DuckDB evaluates every branch of the union even when the metric filter rules one out).
 CREATE OR REPLACE VIEW metrics.kpi_facts AS
--- @metrics timeliness_rate complaint_rate
+-- @metrics timeliness_rate complaint_rate @instant created_at
 SELECT k.metric, t.created_date AS metric_date,
        t.site, t.department, t.agent, t.channel, t.ticket_type, t.category, t.priority, t.product,
        CAST(NULL AS VARCHAR) AS line, CAST(NULL AS VARCHAR) AS stage, CAST(NULL AS VARCHAR) AS material_batch_id,
@@ -44,7 +44,7 @@ CROSS JOIN (VALUES ('timeliness_rate'), ('complaint_rate')) AS k(metric)
 
 UNION ALL
 
--- @metrics repeat_complaint_rate
+-- @metrics repeat_complaint_rate @instant created_at
 SELECT 'repeat_complaint_rate', r.created_date,
        r.site, r.department, r.agent, r.channel, r.ticket_type, r.category, r.priority, r.product,
        NULL, NULL, NULL,
@@ -53,7 +53,7 @@ FROM metrics.repeat_complaints AS r
 
 UNION ALL
 
--- @metrics complaint_limit_rate
+-- @metrics complaint_limit_rate @instant created_at
 SELECT 'complaint_limit_rate', c.created_date,
        c.site, c.department, c.agent, c.channel, c.ticket_type, c.category, c.priority, c.product,
        NULL, NULL, NULL,
@@ -62,7 +62,7 @@ FROM metrics.complaint_limits AS c
 
 UNION ALL
 
--- @metrics hotline_satisfaction_inquiry hotline_satisfaction_complaint hotline_satisfaction_cross_province hotline_satisfaction_key_account
+-- @metrics hotline_satisfaction_inquiry hotline_satisfaction_complaint hotline_satisfaction_cross_province hotline_satisfaction_key_account @instant resolved_at
 SELECT 'hotline_satisfaction_' || h.kind, h.resolved_date,
        h.site, h.department, h.agent, h.channel, h.ticket_type, h.category, h.priority, h.product,
        NULL, NULL, NULL,
@@ -92,7 +92,7 @@ CROSS JOIN (VALUES ('csat_rate'), ('response_rate')) AS k(metric)
 
 UNION ALL
 
--- @metrics follow_up_rate
+-- @metrics follow_up_rate @instant resolved_at
 SELECT 'follow_up_rate', f.resolved_date,
        f.site, f.department, f.agent, f.channel, f.ticket_type, f.category, f.priority, f.product,
        NULL, NULL, NULL,
@@ -101,7 +101,7 @@ FROM metrics.follow_up_tickets AS f
 
 UNION ALL
 
--- @metrics defect_rate
+-- @metrics defect_rate @instant inspected_at
 SELECT 'defect_rate', d.inspected_date,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, d.product,
        d.line, d.stage, d.material_batch_id,
