@@ -332,11 +332,13 @@ def kpi_history(run: Run, week: Period, weeks_before: int | None = None) -> pl.D
     stop = week.stop
     unit, step = BUCKETS[week.kind]
     keys = ", ".join(f"('{k.key}', {i})" for i, k in enumerate(KPIS))
+    # metrics.kpi_facts's rows of the period, each branch bounded by its instants (pipelines/kpi_facts.py)
+    facts, facts_params = kpi_facts.facts_sql(run, {k.key: (first, stop) for k in KPIS})
     sql = f"""
         WITH weekly AS (
             SELECT metric, CAST(date_trunc('{unit}', metric_date) AS DATE) AS week_start,
                    sum(numerator) AS numerator, sum(denominator) AS denominator
-            FROM metrics.kpi_facts
+            FROM {facts} AS k
             WHERE metric_date >= CAST(? AS DATE) AND metric_date < CAST(? AS DATE)
             GROUP BY ALL
         ),
@@ -363,7 +365,7 @@ def kpi_history(run: Run, week: Period, weeks_before: int | None = None) -> pl.D
                             ROWS BETWEEN {BASELINE_WEEKS} PRECEDING AND 1 PRECEDING)
         ORDER BY ord, week_start
     """
-    return run(sql, [first, stop, first, week.start])
+    return run(sql, [*facts_params, first, stop, first, week.start])
 
 
 def contributions(run: Run, kpi: Kpi, current: Period, ref_start: date, ref_stop: date) -> pl.DataFrame:
