@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipelines import backlog, clock, derived, nc_rules, rollups, work_orders
+from pipelines import backlog, clock, derived, nc_rules, nc_workflow, rollups, work_orders
 from pipelines.config import SLA_TARGETS, Config
 
 if TYPE_CHECKING:
@@ -347,6 +347,7 @@ def publishing(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
             derived.refresh(con)
             backlog.refresh(con)  # the open tickets, stored per load (issue 13 target 2)
             work_orders.refresh(con)  # the work-order views' materialised part (issue 14)
+            nc_workflow.refresh(con)  # the nonconformity workflow's materialised part (issue 13 target 2)
             rollups.refresh(con)
             con.execute("CHECKPOINT")
             con.close()

@@ -242,3 +242,45 @@ def test_nc_compensation_bands_of_000_9_2(warehouse):
         "C1200": (1000.0, Decimal("800.00"), None),    # 60 % = 720, at least 800
         "C5000": (1000.0, Decimal("3000.00"), None),   # 60 % = 3000
     }
+
+
+def test_the_stored_workflow_follows_each_load_and_is_rebuilt_only_when_its_inputs_change(warehouse, monkeypatch):
+    """metrics.nc_workflow reads metrics.nc_workflow_base (pipelines/nc_workflow.py): after every publish it holds
+    exactly what metrics.nc_workflow_schedule gives; a load of steps alone rebuilds it, as does a new lot's
+    product; a publish that changes nothing of its inputs does not."""
+    from pipelines import nc_workflow
+    from pipelines.warehouse import connect
+
+    built: list[bool] = []
+    real = nc_workflow.refresh
+    monkeypatch.setattr(nc_workflow, "refresh", lambda con: built.append(real(con)) or built[-1])
+
+    def stored_is_current() -> bool:
+        con = connect(warehouse.config)
+        try:
+            return con.execute("""SELECT (SELECT count(*) FROM ((FROM metrics.nc_workflow_base)
+                                                                EXCEPT ALL (FROM metrics.nc_workflow_schedule)))
+                                       + (SELECT count(*) FROM ((FROM metrics.nc_workflow_schedule)
+                                                                EXCEPT ALL (FROM metrics.nc_workflow_base))) = 0
+                                  AND (SELECT count(*) FROM metrics.nc_workflow_base) > 0""").fetchall()[0][0]
+        finally:
+            con.close()
+
+    con = warehouse(nonconformity_events=EVENTS[:3], nonconformities=[nc("W1", lot_id="L9")])
+    con.close()
+    assert built == [True] and stored_is_current()
+    seed(warehouse.config, nonconformity_events=EVENTS[3:6])            # steps only: W1 moves on
+    assert built[-1] is True and stored_is_current()
+    con = connect(warehouse.config)
+    assert con.execute("SELECT current_step FROM metrics.nc_workflow WHERE nc_id = 'W1'").fetchall() == [
+        ("executed",)]
+    con.close()
+    seed(warehouse.config, tickets=[{"ticket_id": "T1", "created_at": "2026-11-20 08:00+08:00"}])
+    assert built[-1] is False, built                                  # nothing the workflow reads
+    seed(warehouse.config, inspections=[{"lot_id": "L9", "product": "primer", "stage": "final",
+                                         "inspected_at": "2026-11-20 07:00+08:00", "inspected_qty": 10,
+                                         "nonconforming_qty": 1}])
+    assert built[-1] is True and stored_is_current()
+    con = connect(warehouse.config)
+    assert con.execute("SELECT product FROM metrics.nc_workflow WHERE nc_id = 'W1'").fetchall() == [("primer",)]
+    con.close()
