@@ -76,6 +76,8 @@ VIEWS: dict[str, ViewFilter] = {
                                       instant_column="found_at"),
     "cost_by_department": ViewFilter("month", {"product": "product", "department": "department"}, "month"),
     "field_failures": ViewFilter("found_date", {"product": "product"}),
+    # the Hotline page's (dashboard/queries_hotline_kpis.py); here because a rollup reads it
+    "hotline_satisfaction": ViewFilter("resolved_date", _TICKET_DIMS, instant_column="resolved_at"),
 }
 
 
@@ -120,6 +122,7 @@ def built_rollups(run: Run) -> frozenset[str]:
 
 
 ROLLUP_VIEWS = {"ticket": "ticket_kpis", "sla": "ticket_sla", "follow_up": "follow_up_tickets", "csat": "csat_daily",
+                "hotline_satisfaction": "hotline_satisfaction",
                 "survey_scores": "survey_responses", "copq_department": "cost_by_department",
                 "defect_pareto": "defect_pareto", "nonconformity_costs": "nonconformity_costs",
                 "field_failures": "field_failures"}

@@ -18,7 +18,6 @@ _TICKET_DIMS = {d: d for d in queries.DIMENSIONS}
 KPI_VIEWS = {
     "complaint_limits": ViewFilter("created_date", _TICKET_DIMS, instant_column="created_at"),
     "repeat_complaints": ViewFilter("created_date", _TICKET_DIMS, instant_column="created_at"),
-    "hotline_satisfaction": ViewFilter("resolved_date", _TICKET_DIMS, instant_column="resolved_at"),
     "hotline_routing": ViewFilter("created_date", _TICKET_DIMS, instant_column="created_at"),
     # first-contact resolution carries no product: that filter does not apply to it
     "first_contact_resolution": ViewFilter("contact_date", {d: d for d in queries.DIMENSIONS if d != "product"}),
@@ -125,21 +124,33 @@ def repeat_list(run: Run, f: Filters, limit: int = REPEAT_LIMIT) -> pl.DataFrame
 
 def satisfaction_by_kind(run: Run, f: Filters) -> pl.DataFrame:
     """Per kind (inquiry, complaint, cross_province, key_account): handled, satisfied, answered, pending, the rate
-    satisfied / handled (not pending) and its target; every kind is listed, with 0 when it has no tickets."""
-    w, p = queries.where("hotline_satisfaction", f)
+    satisfied / handled (not pending) and its target; every kind is listed, with 0 when it has no tickets. Read from
+    the rollup (pipelines/rollups.py) when the filters allow, else from metrics.hotline_satisfaction."""
+    sums = "handled, satisfied, answered, pending"
+    if queries.rollup_ready(run, "hotline_satisfaction", f):
+        w, p = queries.where("hotline_satisfaction_daily_rollup", f)
+        source = (f"SELECT kind, {sums} FROM metrics.hotline_satisfaction_daily_rollup WHERE {w} UNION ALL "
+                  f"SELECT kind, {sums} FROM metrics.hotline_satisfaction_pending_slice WHERE {w} "
+                  f"AND decided_from > {queries.NOW}")
+        p = [*p, *p]
+    else:
+        w, p = queries.where("hotline_satisfaction", f)
+        source = f"""
+            SELECT kind, count(*) FILTER (WHERE NOT is_pending) AS handled,
+                   count(*) FILTER (WHERE is_satisfied) AS satisfied, count(*) FILTER (WHERE has_answer) AS answered,
+                   count(*) FILTER (WHERE is_pending) AS pending
+            FROM metrics.hotline_satisfaction WHERE {w} GROUP BY kind"""
     kinds = ", ".join(f"('{k}', {i})" for i, k in enumerate(KINDS))
     return run(f"""
-        WITH s AS (SELECT * FROM metrics.hotline_satisfaction WHERE {w})
         SELECT k.kind,
-               count(s.ticket_id) FILTER (WHERE NOT s.is_pending) AS handled,
-               count(s.ticket_id) FILTER (WHERE s.is_satisfied) AS satisfied,
-               count(s.ticket_id) FILTER (WHERE s.has_answer) AS answered,
-               count(s.ticket_id) FILTER (WHERE s.is_pending) AS pending,
-               {_rate("count(s.ticket_id) FILTER (WHERE s.is_satisfied)",
-                      "count(s.ticket_id) FILTER (WHERE NOT s.is_pending)")} AS satisfaction_rate,
+               CAST(coalesce(sum(s.handled), 0) AS BIGINT) AS handled,
+               CAST(coalesce(sum(s.satisfied), 0) AS BIGINT) AS satisfied,
+               CAST(coalesce(sum(s.answered), 0) AS BIGINT) AS answered,
+               CAST(coalesce(sum(s.pending), 0) AS BIGINT) AS pending,
+               {_rate("sum(s.satisfied)", "sum(s.handled)")} AS satisfaction_rate,
                CAST(t.value AS DOUBLE) AS target
         FROM (VALUES {kinds}) AS k(kind, ord)
-        LEFT JOIN s ON s.kind = k.kind
+        LEFT JOIN ({source}) AS s ON s.kind = k.kind
         LEFT JOIN meta.settings AS t ON t.key = 'target_hotline_satisfaction_' || k.kind
         GROUP BY k.kind, k.ord, t.value ORDER BY k.ord
     """, p)

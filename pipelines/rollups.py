@@ -58,7 +58,7 @@ import duckdb
 from pipelines import clock, derived
 from pipelines.publish import ROWID
 
-ROLLUP_VERSION = "6"
+ROLLUP_VERSION = "7"
 FAR = "2999-01-01T00:00:00+00:00"
 TOUCHED_TICKETS = "rollup_touched_tickets"
 TOUCHED_SURVEYS = "rollup_touched_surveys"
@@ -119,6 +119,17 @@ ROLLUPS: tuple[Rollup, ...] = (
                "satisfied": "is_satisfied AND NOT is_follow_up_pending"},
         days_of="resolved",
         own_pending=("is_follow_up_pending", "follow_up_due_at")),  # missed from now_at >= follow_up_due_at
+    # the hotline's satisfaction rate by kind (issue 14; the Hotline page): a handled ticket without a follow-up
+    # attempt is pending until its follow-up window closes (now_at >= resolved_at + window)
+    Rollup(
+        name="hotline_satisfaction", view="metrics.hotline_satisfaction", key=("ticket_id", "kind"),
+        day="resolved_date", dims=("kind", "site", "department", "channel"),
+        flags={"handled": "NOT is_pending", "satisfied": "is_satisfied", "answered": "has_answer",
+               "pending": "is_pending"},
+        days_of="resolved",
+        own_pending=("is_pending", "resolved_at + " + (
+            "to_microseconds(CAST(round(3600000000 * coalesce(CAST((SELECT value FROM meta.settings "
+            "WHERE key = 'follow_up_window_hours') AS DOUBLE), 48)) AS BIGINT))"))),
 )
 
 # CSAT: metrics.csat_daily is already a daily sum; only pending_attempts depends on "now" (survey_responses.is_pending).
@@ -255,7 +266,8 @@ def _fingerprint(con: duckdb.DuckDBPyConnection) -> str:
                 WHERE key NOT IN ('sla_inputs_fingerprint', 'rollup_fingerprint')
                   AND NOT ends_with(key, '_built')),  -- other tables' build stamps (work_orders.py), not inputs
                (SELECT string_agg(d::VARCHAR, '|' ORDER BY department) FROM core.departments AS d),
-               (SELECT string_agg(p::VARCHAR, '|' ORDER BY product) FROM core.products AS p)
+               (SELECT string_agg(p::VARCHAR, '|' ORDER BY product) FROM core.products AS p),
+               (SELECT string_agg(customer_id, '|' ORDER BY customer_id) FROM core.key_accounts)
     """).fetchall()
     return hashlib.sha256(repr((ROLLUP_VERSION, derived.sla_inputs_fingerprint(con), rows)).encode()).hexdigest()
 
@@ -367,7 +379,7 @@ def _days_filter(column: str, days: list | None) -> tuple[str, list]:
 # warehouse's catalog) with its base tables replaced by the copies (_over), so it cannot read more than the batch.
 SNAPSHOT_BASES = {"core.tickets": "tickets", "core.surveys": "surveys", "metrics.ticket_sla_base": "sla_base"}
 ITEM_VIEWS = ("ticket_sla_status", "survey_responses", "ticket_kpis", "ticket_sla", "follow_up_tickets",
-              "csat_daily")  # in dependency order
+              "csat_daily", "hotline_satisfaction")  # in dependency order
 SEEN_TICKETS = "rollup_seen_tickets"
 SEEN_SURVEYS = "rollup_seen_surveys"
 OVERFLOW = "rollup_overflow"

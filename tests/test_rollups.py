@@ -14,6 +14,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from dashboard import queries as q
+from dashboard import queries_hotline_kpis
 from dashboard.queries import Filters
 from pipelines import derived, rollups, warehouse
 from pipelines.warehouse import connect, publishing
@@ -34,6 +35,7 @@ ROLLED = {
     "field_failure_summary": q.field_failure_summary,
     "field_failure_lots": q.field_failure_lots,
     "field_failures": q.field_failures,
+    "hotline_satisfaction_by_kind": queries_hotline_kpis.satisfaction_by_kind,
 }
 TABLES = [t for r in rollups.ROLLUPS for t in (r.table, r.slice)] + [
     "metrics.csat_daily_rollup", "metrics.csat_pending_slice", "metrics.survey_scores_daily_rollup",
