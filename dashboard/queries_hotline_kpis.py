@@ -20,7 +20,8 @@ KPI_VIEWS = {
     "repeat_complaints": ViewFilter("created_date", _TICKET_DIMS, instant_column="created_at"),
     "hotline_routing": ViewFilter("created_date", _TICKET_DIMS, instant_column="created_at"),
     # first-contact resolution carries no product: that filter does not apply to it
-    "first_contact_resolution": ViewFilter("contact_date", {d: d for d in queries.DIMENSIONS if d != "product"}),
+    "first_contact_resolution": ViewFilter("contact_date", {d: d for d in queries.DIMENSIONS if d != "product"},
+                                           instant_column="contact_at"),
 }
 for _name, _spec in KPI_VIEWS.items():
     queries.VIEWS.setdefault(_name, _spec)

@@ -7,7 +7,7 @@
 -- Definitions (docs/metrics.md "First-contact resolution"):
 --   first call = the ticket's earliest call (offered_at, then call_id): first_call_id, first_call_at, its local
 --   first_call_date, queue and call_agent; contact_date = first_call_date, else the local date received (the date
---   the scorecard files the row under);
+--   the scorecard files the row under), the local date of contact_at (first_call_at, else created_at);
 --   repeat_calls = the ticket's other calls (the caller calling again about it, answered or not);
 --   is_reopened = reopen_count > 0; is_dispatched = dispatched_at present (sent to a department: not solved on the
 --   contact); is_resolved = resolved_at present;
@@ -46,6 +46,7 @@ SELECT
         AND t.dispatched_at IS NULL AS is_first_contact_resolved,
     t.dispatched_at IS NOT NULL AS is_dispatched,
     CAST(timezone(tz.tz, coalesce(c.offered_at, t.created_at)) AS DATE) AS contact_date,
+    coalesce(c.offered_at, t.created_at) AS contact_at,
     t.channel, t.priority, t.product
 FROM core.tickets AS t
 LEFT JOIN ranked AS c ON c.ticket_id = t.ticket_id AND c.n = 1

@@ -71,7 +71,7 @@ FROM metrics.hotline_satisfaction AS h
 
 UNION ALL
 
--- @metrics first_contact_resolution_rate
+-- @metrics first_contact_resolution_rate @instant contact_at
 SELECT 'first_contact_resolution_rate', f.contact_date,
        f.site, f.department, f.agent, f.channel, f.ticket_type, f.category, f.priority, f.product,
        NULL, NULL, NULL,
