@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -431,20 +432,49 @@ def apply_schema(con: duckdb.DuckDBPyConnection, config: Config, fingerprint: st
     nc_rules.write_settings(con, config)   # [nc_workflow], [loss_rules]: before the loads' gates read them
 
 
+STORED_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (metrics\.\w+) AS FROM (metrics\.\w+) WITH NO DATA;")
+
+
 def create_metric_views(con: duckdb.DuckDBPyConnection) -> None:
     # Views may read each other; create in passes until every one resolves (the files stay one view each).
     pending = metric_view_files()
+    relaid = False
     while pending:
         failed = []
         for name, text in pending:
             try:
                 con.execute(text)
-            except duckdb.CatalogException as exc:
+            except (duckdb.CatalogException, duckdb.BinderException) as exc:
                 failed.append((name, text, exc))
         if len(failed) == len(pending):
+            if not relaid:   # a view binding a column a stored table of the previous code lacks
+                relaid = True
+                if _relay_stored_tables(con):
+                    pending = [(n, t) for n, t, _ in failed]
+                    continue
             name, _, exc = failed[0]
             raise RuntimeError(f"metric view {name}: {exc}")
         pending = [(n, t) for n, t, _ in failed]
+
+
+def _relay_stored_tables(con: duckdb.DuckDBPyConnection) -> bool:
+    """Stored tables (`CREATE TABLE IF NOT EXISTS <table> AS FROM <schedule> WITH NO DATA` in the view files)
+    whose columns differ from their schedule view's, as a warehouse of the previous code holds them: made again,
+    empty (their refresh fills them: the layout is among its inputs). Returns whether any was."""
+    def layout(name: str) -> list[tuple[str, str]]:
+        schema, table = name.split(".")
+        return con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? "
+                           "AND table_name = ? ORDER BY ordinal_position", [schema, table]).fetchall()
+
+    changed = False
+    for _, text in metric_view_files():
+        for match in STORED_TABLE.finditer(text):
+            table, view = match.groups()
+            if layout(view) and layout(table) != layout(view):   # identifiers: the view files' own
+                con.execute(f"DROP TABLE IF EXISTS {table}")
+                con.execute(match.group(0))
+                changed = True
+    return changed
 
 
 def refresh_reference(con: duckdb.DuckDBPyConnection, config: Config) -> None:

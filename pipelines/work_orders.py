@@ -274,6 +274,8 @@ BASE_COMMENTS = {
     "transfers_running": "Transfers nobody has taken up yet (losing time until now)",
     "transfers_running_since_epoch": "Sum of those transfers' received_at, epoch seconds",
     "answer_due_at": "When the promised answer falls due", "answered_at": "First response",
+    "is_repeat_complaint": "As core.tickets (the source's repeat flag)",
+    "is_reopened": "core.tickets.reopen_count > 0",
 }
 
 

@@ -400,3 +400,23 @@ def test_held_open_sees_readers_of_this_process_and_of_others(tmp_path):
         other.kill()
         other.wait()
     assert not warehouse.held_open(path)
+
+
+def test_a_warehouse_of_the_previous_code_gets_its_stored_tables_new_columns(project):
+    """A view may bind a column that a stored table (`CREATE TABLE IF NOT EXISTS ... AS FROM <schedule> WITH NO
+    DATA`) of an older warehouse lacks (metrics.repeat_complaints reads complaint_limits_base.is_reopened): the
+    publish that applies the new schema makes that table again instead of failing on the view."""
+    add_tickets(project, 2)
+    con = duckdb.connect(str(project.warehouse_path))
+    con.execute("ALTER TABLE metrics.complaint_limits_base DROP COLUMN is_reopened")
+    con.execute("UPDATE meta.settings SET value = 'the previous code' WHERE key = 'schema_fingerprint'")
+    con.close()
+    add_tickets(project, 1, prefix="U")
+    reader = connect(project)
+    try:
+        columns = {r[0] for r in reader.execute("DESCRIBE metrics.complaint_limits_base").fetchall()}
+        assert "is_reopened" in columns
+        assert reader.execute("SELECT count(*) FROM metrics.repeat_complaints").fetchall() == [(0,)]
+    finally:
+        reader.close()
+    assert ticket_count(project) == 3

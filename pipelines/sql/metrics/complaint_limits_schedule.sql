@@ -111,5 +111,7 @@ SELECT
     d.returns_running, CAST(d.returns_running_since_epoch AS DOUBLE) AS returns_running_since_epoch,
     d.transfers_running, CAST(d.transfers_running_since_epoch AS DOUBLE) AS transfers_running_since_epoch,
     d.answer_due_at,
-    d.first_response_at AS answered_at
+    d.first_response_at AS answered_at,
+    d.is_repeat_complaint,                              -- the source's flags metrics.repeat_complaints reads (so it
+    coalesce(d.reopen_count, 0) > 0 AS is_reopened      -- joins the complaints, not every ticket)
 FROM due AS d

@@ -27,10 +27,10 @@ unhappy_survey AS (
     GROUP BY ticket_id
 ),
 
-complaints AS (
-    SELECT c.*, t.is_repeat_complaint AS flagged, coalesce(t.reopen_count, 0) > 0 AS is_reopened
+complaints AS (   -- the ticket's own flag and reopen count, stored beside its limit (complaint_limits_schedule)
+    SELECT c.*, b.is_repeat_complaint AS flagged, b.is_reopened
     FROM metrics.complaint_limits AS c
-    JOIN core.tickets AS t USING (ticket_id)
+    JOIN metrics.complaint_limits_base AS b USING (ticket_id)
 ),
 
 -- each earlier complaint's first trigger moment: missed limit, reopened or an unhappy answer
