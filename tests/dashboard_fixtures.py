@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from pipelines.config import Config, load_config
 from pipelines.warehouse import publishing
@@ -93,3 +94,18 @@ def empty_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
 @pytest.fixture(scope="session")
 def missing_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     return _cached("missing", make_project, tmp_path_factory)
+
+
+APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
+
+
+def open_app(project: Project, monkeypatch: pytest.MonkeyPatch, **params: str | list[str]) -> AppTest:
+    """The app from its entry point (AppTest) on `project`'s warehouse, with these query parameters; it must not
+    raise on its first run."""
+    monkeypatch.setenv("SQD_CONFIG", str(project.config_path))
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at

@@ -1,19 +1,17 @@
-"""Helpers of the dashboard sweeps (tests/test_dashboard_sweep*.py): open the app on a project, switch pages with
-their on-demand sections on, and what counts as a crash or an empty table."""
+"""Helpers of the dashboard sweeps (tests/test_dashboard_sweep*.py; dashboard_fixtures.open_app opens the app):
+switch pages with their on-demand sections on, and what counts as a crash or an empty table."""
 
 from __future__ import annotations
 
 import shutil
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboard.queries import DIMENSIONS
 from pipelines.warehouse import publishing
-from tests.dashboard_fixtures import Project, make_project
+from tests.dashboard_fixtures import APP, Project, make_project
 
-APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 PAGES = ["pages/overview.py", "pages/sla.py", "pages/satisfaction.py", "pages/defects.py",
          "pages/contact_centre.py", "pages/hotline.py", "pages/data_quality.py", "pages/weekly_review.py", "pages/sql_workspace.py"]
 FILTERED = [p for p in PAGES if "ctx.filters" in (APP.parent / p).read_text()]
@@ -23,14 +21,6 @@ DATASETS = {"tickets": ("core.tickets", "metrics.ticket_sla_base"), "surveys": (
             "calls": ("core.calls",), "roster": ("core.roster",), "ticket_events": ("core.ticket_events",)}
 
 
-def open_app(project: Project, monkeypatch: pytest.MonkeyPatch, **params: str) -> AppTest:
-    monkeypatch.setenv("SQD_CONFIG", str(project.config_path))
-    at = AppTest.from_file(str(APP), default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 # sections drawn on demand (dashboard/show_more.py): the sweep switches them on, so it draws them too

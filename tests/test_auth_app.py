@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -15,9 +14,8 @@ from streamlit.testing.v1 import AppTest
 from dashboard import auth
 from pipelines import accounts, audit
 from pipelines.warehouse import connect
-from tests.dashboard_fixtures import Project, demo_project  # noqa: F401 (pytest fixture)
+from tests.dashboard_fixtures import Project, demo_project, open_app  # noqa: F401 (pytest fixture)
 
-APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 PASSWORD = "a long password"
 
 
@@ -41,14 +39,6 @@ def secured(demo_project, tmp_path) -> tuple[Project, list[str]]:
     return project, sites
 
 
-def open_app(project: Project, monkeypatch, **params) -> AppTest:
-    monkeypatch.setenv("SQD_CONFIG", str(project.config_path))
-    at = AppTest.from_file(str(APP), default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def sign_in(at: AppTest, user: str, password: str = PASSWORD) -> AppTest:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import shutil
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -23,22 +22,14 @@ from tests.dashboard_fixtures import (  # noqa: F401 (pytest fixtures)
     empty_project,
     make_project,
     missing_project,
+    open_app,
 )
 
-APP = Path(__file__).resolve().parents[1] / "dashboard" / "app.py"
 PAGES = ["pages/overview.py", "pages/sla.py", "pages/satisfaction.py", "pages/defects.py",
          "pages/contact_centre.py", "pages/data_quality.py", "pages/weekly_review.py", "pages/sql_workspace.py"]
 MINE = PAGES[:6]  # the SQL workspace and weekly review have their own tests (tests/test_*review*, sandbox)
 
 
-def open_app(project: Project, monkeypatch: pytest.MonkeyPatch, **params: str | list[str]) -> AppTest:
-    monkeypatch.setenv("SQD_CONFIG", str(project.config_path))
-    at = AppTest.from_file(str(APP), default_timeout=90)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    return at
 
 
 def metric(at: AppTest, label: str) -> str:

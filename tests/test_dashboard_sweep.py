@@ -11,8 +11,8 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboard_fixtures import demo_project  # noqa: F401 (pytest fixture)
-from tests.sweep_fixtures import DATASETS, PAGES, crashes, empty_tables, only, open_app, sidebar_values, switch
+from tests.dashboard_fixtures import demo_project, open_app  # noqa: F401 (pytest fixture)
+from tests.sweep_fixtures import DATASETS, PAGES, crashes, empty_tables, only, sidebar_values, switch
 
 # ------------------------------------------------------------------ item 1: no link or dataset crashes a page
 

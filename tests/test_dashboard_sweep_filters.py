@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 
 from dashboard.queries import DIMENSIONS
-from tests.dashboard_fixtures import demo_project  # noqa: F401 (pytest fixture)
-from tests.sweep_fixtures import FILTERED, PAGES, crashes, empty_tables, open_app, sidebar_values, switch
+from tests.dashboard_fixtures import demo_project, open_app  # noqa: F401 (pytest fixture)
+from tests.sweep_fixtures import FILTERED, PAGES, crashes, empty_tables, sidebar_values, switch
 
 
 def test_every_page_under_every_single_filter_value(demo_project, monkeypatch):
