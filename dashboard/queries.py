@@ -160,24 +160,14 @@ def where(view: str, f: Filters, alias: str = "", dates: bool = True) -> tuple[s
         if f.end is not None:
             parts.append(f"{col} <= CAST(? AS DATE)")
             params.append(f.end)
-        if spec.instant_column and spec.date_grain == "day":
-            parts.extend(_instant_range(prefix + spec.instant_column, f, params))
+        if spec.instant_column and spec.date_grain == "day":   # the dates [start, end] as instants, any zone
+            end = None if f.end is None else f.end + timedelta(days=1)
+            parts.extend(kpi_facts.instant_filter(prefix + spec.instant_column, f.start, end, params))
     for name, values in f.dims().items():
         if values and name in spec.columns:
             parts.append(f"{prefix}{spec.columns[name]} IN ({', '.join('?' for _ in values)})")
             params.extend(values)
     return " AND ".join(parts), params
-
-
-def _instant_range(column: str, f: Filters, params: list[object]) -> list[str]:
-    """Bounds on a TIMESTAMPTZ column implied by the local dates [f.start, f.end] in any time zone."""
-    low, high = kpi_facts.instants(f.start, None if f.end is None else f.end + timedelta(days=1))
-    parts = []
-    for op, value in ((">=", low), ("<", high)):
-        if value is not None:
-            parts.append(f"{column} {op} CAST(? AS TIMESTAMPTZ)")
-            params.append(value)
-    return parts
 
 
 def sla_view(f: Filters) -> str:

@@ -60,6 +60,16 @@ def instants(start: date | None, stop: date | None) -> tuple[datetime | None, da
     return low, high
 
 
+def instant_filter(column: str, start: date | None, stop: date | None, params: list[object]) -> list[str]:
+    """Conditions holding TIMESTAMPTZ `column` to instants(start, stop); their values are appended to `params`."""
+    parts = []
+    for op, value in zip((">=", "<"), instants(start, stop)):
+        if value is not None:
+            parts.append(f"{column} {op} CAST(? AS TIMESTAMPTZ)")
+            params.append(value)
+    return parts
+
+
 def _bounded(branch: Branch, spans: list[tuple[date | None, date | None]], params: list[object]) -> str:
     """The branch's SELECT with its source narrowed to the instants the asked dates can hold."""
     starts, stops = [s for s, _ in spans], [s for _, s in spans]
@@ -67,12 +77,8 @@ def _bounded(branch: Branch, spans: list[tuple[date | None, date | None]], param
     stop = None if None in stops else max(stops)
     if branch.instant is None or (start is None and stop is None):
         return branch.select
-    low, high = instants(start, stop)
-    bounds = [f"{branch.instant} {op} CAST(? AS TIMESTAMPTZ)" for op, value in ((">=", low), ("<", high))
-              if value is not None]
-    params.extend(v for v in (low, high) if v is not None)
-    return SOURCE.sub(lambda m: f"FROM (SELECT * FROM {m.group(1)} WHERE {' AND '.join(bounds)}) AS {m.group(2)}",
-                      branch.select)
+    bounds = " AND ".join(instant_filter(branch.instant, start, stop, params))
+    return SOURCE.sub(lambda m: f"FROM (SELECT * FROM {m.group(1)} WHERE {bounds}) AS {m.group(2)}", branch.select)
 
 
 def metrics() -> frozenset[str]:
