@@ -432,7 +432,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection, config: Config, fingerprint: st
     nc_rules.write_settings(con, config)   # [nc_workflow], [loss_rules]: before the loads' gates read them
 
 
-STORED_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (metrics\.\w+) AS FROM (metrics\.\w+) WITH NO DATA;")
+STORED_TABLE = re.compile(r"CREATE TABLE IF NOT EXISTS (metrics\.\w+) AS FROM (metrics\.\w+)\s+WITH NO DATA;")
 
 
 def create_metric_views(con: duckdb.DuckDBPyConnection) -> None:
@@ -459,8 +459,10 @@ def create_metric_views(con: duckdb.DuckDBPyConnection) -> None:
 
 def _relay_stored_tables(con: duckdb.DuckDBPyConnection) -> bool:
     """Stored tables (`CREATE TABLE IF NOT EXISTS <table> AS FROM <schedule> WITH NO DATA` in the view files)
-    whose columns differ from their schedule view's, as a warehouse of the previous code holds them: made again,
-    empty (their refresh fills them: the layout is among its inputs). Returns whether any was."""
+    whose columns differ from their schedule view's, as a warehouse of the previous code holds them: made again
+    from the schedule, rows and all, so that no refresh that judges a table by its layout or its inputs can take
+    an empty one for current (a rare, whole evaluation: only when the code changed a schedule's columns). Returns
+    whether any was."""
     def layout(name: str) -> list[tuple[str, str]]:
         schema, table = name.split(".")
         return con.execute("SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = ? "
@@ -472,7 +474,7 @@ def _relay_stored_tables(con: duckdb.DuckDBPyConnection) -> bool:
             table, view = match.groups()
             if layout(view) and layout(table) != layout(view):   # identifiers: the view files' own
                 con.execute(f"DROP TABLE IF EXISTS {table}")
-                con.execute(match.group(0))
+                con.execute(f"CREATE TABLE {table} AS FROM {view}")
                 changed = True
     return changed
 

@@ -409,6 +409,9 @@ def test_a_warehouse_of_the_previous_code_gets_its_stored_tables_new_columns(pro
     add_tickets(project, 2)
     con = duckdb.connect(str(project.warehouse_path))
     con.execute("ALTER TABLE metrics.complaint_limits_base DROP COLUMN is_reopened")
+    last = con.execute("SELECT column_name FROM duckdb_columns() WHERE table_name = 'backlog_base' "
+                       "ORDER BY column_index DESC LIMIT 1").fetchall()[0][0]
+    con.execute(f"ALTER TABLE metrics.backlog_base DROP COLUMN {last}")   # another stored table, another refresh
     con.execute("UPDATE meta.settings SET value = 'the previous code' WHERE key = 'schema_fingerprint'")
     con.close()
     add_tickets(project, 1, prefix="U")
@@ -417,6 +420,10 @@ def test_a_warehouse_of_the_previous_code_gets_its_stored_tables_new_columns(pro
         columns = {r[0] for r in reader.execute("DESCRIBE metrics.complaint_limits_base").fetchall()}
         assert "is_reopened" in columns
         assert reader.execute("SELECT count(*) FROM metrics.repeat_complaints").fetchall() == [(0,)]
+        # every stored table made again is current after the publish
+        backlog = reader.execute("""SELECT (SELECT count(*) FROM metrics.backlog_base),
+                                           (SELECT count(*) FROM metrics.backlog_schedule)""").fetchall()[0]
+        assert backlog[0] == backlog[1] == 3, backlog
     finally:
         reader.close()
     assert ticket_count(project) == 3
