@@ -18,6 +18,11 @@ from importlib import resources
 import duckdb
 
 TOUCHED = "touched_tickets"
+# Datasets whose rows name a ticket (ticket_id), by key: a load that re-writes such a row may move it to another
+# ticket, so the per-ticket stored views (pipelines/ticket_views.py) recompute the ticket it left as well as the one
+# it names now: track() keeps both, before the merge.
+LINKED = {"surveys": "survey_id", "calls": "call_id", "ticket_events": "event_id"}
+LINKED_TICKETS = "linked_tickets"
 SCHEDULE_MARKER = re.compile(r"^\s*-- @touched\b.*$", re.MULTILINE)
 
 
@@ -70,6 +75,7 @@ def _dimension_columns(dataset: str) -> list[str]:
 def start_tracking(con: duckdb.DuckDBPyConnection) -> None:
     _FIXED.clear()
     con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED} (ticket_id VARCHAR)")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {LINKED_TICKETS} (dataset VARCHAR, ticket_id VARCHAR)")
     for dataset, key in KEYS.items():
         columns = ", ".join(f'"{c}" VARCHAR' for c in _dimension_columns(dataset))
         con.execute(f"CREATE OR REPLACE TEMP TABLE dim_touched_{dataset} (\"{key}\" VARCHAR)")
@@ -81,6 +87,8 @@ def track(con: duckdb.DuckDBPyConnection, staged: str, dataset: str = "tickets",
     """Remember the rows of a staged batch (inside the load's transaction, before the batch is merged: the
     dimension counts need the values the rows held before it, the first time this run touches them).
     `existing`: the batch's rows as the table holds them (publish.existing_rows), read instead of the table."""
+    if dataset in LINKED:
+        _track_linked(con, staged, dataset, existing)
     if dataset not in KEYS:
         return
     from pipelines import rollups  # here: rollups imports this module
@@ -98,6 +106,19 @@ def track(con: duckdb.DuckDBPyConnection, staged: str, dataset: str = "tickets",
     """)
     if dataset == "tickets":
         con.execute(f"INSERT INTO {TOUCHED} SELECT ticket_id FROM {staged}")
+
+
+def _track_linked(con: duckdb.DuckDBPyConnection, staged: str, dataset: str, existing: str | None) -> None:
+    """The tickets a batch of a LINKED dataset names, before the merge (the rows as held) and after (the batch)."""
+    key = LINKED[dataset]
+    held = existing or f"core.{dataset}"
+    # identifiers from the constants above, never from input
+    con.execute(f"""
+        INSERT INTO {LINKED_TICKETS} SELECT DISTINCT '{dataset}', t.ticket_id FROM {held} AS t
+        WHERE t.ticket_id IS NOT NULL AND t."{key}" IN (SELECT "{key}" FROM {staged})""")
+    if "ticket_id" in {r[0] for r in con.execute(f"DESCRIBE {staged}").fetchall()}:
+        con.execute(f"INSERT INTO {LINKED_TICKETS} SELECT DISTINCT '{dataset}', ticket_id FROM {staged} "
+                    "WHERE ticket_id IS NOT NULL")
 
 
 def _counts_of(dataset: str, rows: str) -> str:

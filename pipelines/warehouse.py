@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipelines import backlog, clock, derived, nc_rules, nc_workflow, rollups, work_orders
+from pipelines import backlog, clock, derived, nc_rules, nc_workflow, rollups, ticket_views, work_orders
 from pipelines.config import SLA_TARGETS, Config
 
 if TYPE_CHECKING:
@@ -348,6 +348,7 @@ def publishing(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
             derived.refresh(con)
             backlog.refresh(con)  # the open tickets, stored per load (issue 13 target 2)
             work_orders.refresh(con)  # the work-order views' materialised part (issue 14)
+            ticket_views.refresh(con)  # repeat complaints, first-contact resolution: after the complaint limits
             nc_workflow.refresh(con)  # the nonconformity workflow's materialised part (issue 13 target 2)
             rollups.refresh(con)
             con.execute("CHECKPOINT")

@@ -192,17 +192,18 @@ STORED = {"work_order_holds_schedule": "work_order_holds_stored",   # first: com
           "work_order_appeals_schedule": "work_order_appeals_base"}
 
 
-def schedule_sql(touched_only: bool, view: str = "complaint_limits_schedule") -> str:
+def schedule_sql(touched_only: bool, view: str = "complaint_limits_schedule", touched: str = COMPLAINTS_TOUCHED) -> str:
     """A schedule view's query (the view file's text after `AS`), for every row or, with `touched_only`, each
-    `-- @touched <column>` line replaced by a filter of that column on the temp table COMPLAINTS_TOUCHED (as
-    pipelines/derived.schedule_sql narrows the SLA schedule). `view`: a key of STORED (a constant)."""
+    `-- @touched <column>` line replaced by a filter of that column on the temp table `touched` (its ticket_id; as
+    pipelines/derived.schedule_sql narrows the SLA schedule). `view`, `touched`: constants (STORED's keys,
+    pipelines/ticket_views.py's views)."""
     text = resources.files("pipelines").joinpath("sql", "metrics", f"{view}.sql").read_text("utf-8")
     if not TOUCHED_MARKER.search(text):
         raise RuntimeError(f"{view}.sql must hold '-- @touched <column>' lines")
     _, body = re.split(rf"CREATE OR REPLACE VIEW metrics\.{view} AS\s*", text, maxsplit=1)
     # constant identifiers of this module and the view file, not values
     return TOUCHED_MARKER.sub(
-        lambda m: f"    AND {m.group(1)} IN (SELECT ticket_id FROM {COMPLAINTS_TOUCHED})" if touched_only else "",
+        lambda m: f"    AND {m.group(1)} IN (SELECT ticket_id FROM {touched})" if touched_only else "",
         body)
 
 
@@ -298,7 +299,7 @@ def _describe_base(con: duckdb.DuckDBPyConnection, table: str) -> None:
         con.execute(f"COMMENT ON COLUMN metrics.{table}.{column} IS '{text}'")
 
 
-def _complaint_inputs(con: duckdb.DuckDBPyConnection) -> str:
+def complaint_inputs(con: duckdb.DuckDBPyConnection) -> str:
     """What every complaint's limit depends on besides its own rows: the hotline's settings and the calendar."""
     rows = con.execute("""
         SELECT (SELECT string_agg(key || '=' || value, '|' ORDER BY key) FROM meta.settings
@@ -335,7 +336,7 @@ def refresh_complaints(con: duckdb.DuckDBPyConnection, events: str) -> str:
             con.execute(f"DROP TABLE IF EXISTS metrics.{table}")
             con.execute(f"CREATE TABLE metrics.{table} AS FROM metrics.{view} WITH NO DATA")
         _describe_base(con, table)
-    inputs = _complaint_inputs(con)
+    inputs = complaint_inputs(con)
     count, newest = con.execute("SELECT count(*), CAST(max(loaded_at) AS VARCHAR) FROM core.tickets").fetchall()[0]
     stored = con.execute("SELECT value FROM meta.settings WHERE key = ?", [COMPLAINTS_KEY]).fetchall()
     built_inputs, built_count, built_newest = (stored[0][0].split("|", 2) if stored else ["", "-1", ""])
