@@ -28,7 +28,9 @@ names left in out_dir by an earlier run are deleted first)
   nonconformities_lots.ndjson   nonconformities__canonical  the QC lab's lot findings (no ticket_id)
   nonconformities_field.ndjson  nonconformities__canonical  field failures of warranty claims (ticket_id)
   hotline_calls.csv             calls__acd_zh               the hotline's ACD call records, last 16 weeks:
-                                                            Chinese headers and values, UTF-8
+                                                            Chinese headers and values, UTF-8; 工单号 names the
+                                                            Riverside phone ticket a call registered (and the
+                                                            ticket a caller calls again about)
   hotline_roster.csv            roster__wfm_zh              the hotline's roster: agents per 30 minutes
   riverside_events.csv          ticket_events__hotline_zh   Riverside's work-order steps (pipelines/demo_hotline_events.py):
                                                             GB18030, Chinese step names and departments; loaded
@@ -1159,7 +1161,30 @@ def _agent_timelines(rng: np.random.Generator, cell: np.ndarray, answered: np.nd
     return agent, answer, answered
 
 
-def _hotline_calls(rng: np.random.Generator, end_date: date, calls_per_day: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _link_calls(rng: np.random.Generator, answered_at: np.ndarray, phone: pl.DataFrame) -> pl.Series:
+    """工单号 per call (issue 16: calls that created tickets join the ticket's lifecycle): each Riverside phone
+    ticket (`phone`: ticket_id, created_at) was registered during the answered call answered last before it
+    (within 30 minutes; a call registers one ticket, the earliest), and one in ten callers of a linked ticket
+    calls again about it 1 to 72 hours later (the first answered call not linked yet, within 2 hours), which takes
+    the ticket out of first-contact resolution. `answered_at`: epoch seconds, negative for a call not answered."""
+    answered = (pl.DataFrame({"at": answered_at}).with_row_index("row").filter(pl.col("at") >= 0)
+                .with_columns(pl.col("row").cast(pl.Int64)).sort("at"))
+    tickets = phone.select("ticket_id", pl.col("created_at").cast(pl.Int64).alias("at")).drop_nulls("at").sort("at")
+    first = (tickets.join_asof(answered, on="at", strategy="backward", tolerance=1800).drop_nulls("row")
+             .unique("row", keep="first", maintain_order=True))
+    picked = first.filter(pl.Series(rng.random(first.height) < 0.1))
+    again = picked.with_columns(pl.col("at") + pl.Series(rng.integers(3600, 72 * 3600, picked.height))).sort("at")
+    free = answered.join(first.select("row"), on="row", how="anti")
+    second = (again.select("ticket_id", "at").join_asof(free, on="at", strategy="forward", tolerance=7200)
+              .drop_nulls("row").unique("row", keep="first", maintain_order=True))
+    links = pl.concat([first.select("row", "ticket_id"), second.select("row", "ticket_id")])
+    return (pl.DataFrame({"row": np.arange(answered_at.size, dtype=np.int64)})
+            .join(links, on="row", how="left").sort("row")["ticket_id"])
+
+
+def _hotline_calls(rng: np.random.Generator, end_date: date, calls_per_day: int,
+                   phone: pl.DataFrame | None = None, link_rng: np.random.Generator | None = None
+                   ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Story 7: the hotline's call records (calls__acd_zh), vectorised. Per 30-minute interval: Poisson arrivals
     on a daily profile (peaks 10-11 and 18-20, Monday x1.3), agents rostered for an 85 % service level, 2 fewer on
     Monday 09:00-12:00 until the roster change. Each call's queueing delay is drawn from Erlang C for its
@@ -1236,6 +1261,8 @@ def _hotline_calls(rng: np.random.Generator, end_date: date, calls_per_day: int)
         "话后处理时长": np.where(answered, wrap, 0),
         "是否转接": np.where(answered & transferred, "是", "否"),
         "结果": np.where(answered, "接通", "放弃"),
+        "工单号": (_link_calls(link_rng, np.where(answered, answer_at, -1), phone) if phone is not None and link_rng
+                  else pl.Series([None] * n, dtype=pl.Utf8)),
     })
     stamps = ("进线时间", "应答时间", "放弃时间", "挂机时间")
     calls = frame.with_columns(pl.when(pl.col(c) >= 0).then(pl.col(c)).alias(c) for c in stamps).with_columns(
@@ -1318,6 +1345,7 @@ def generate_demo(
     lots_path = out_dir / "nonconformities_lots.ndjson"
     lot_nc.write_ndjson(lots_path)
     next_t, next_s, next_nc = 1, 1, plant.lot_ncs.height + 1
+    phone_parts: list[pl.DataFrame] = []   # the hotline's phone tickets: the calls that registered them (story 7)
     for c, (days, child) in enumerate(zip(chunks, chunk_seq.spawn(len(chunks)), strict=True)):
         suffix = f"_part{c + 1:02d}" if multi else ""
         last_chunk = c == len(chunks) - 1
@@ -1339,6 +1367,7 @@ def generate_demo(
             _write_csv(part, path)
             ticket_files.append(path)
         hot = tk.filter(riverside)
+        phone_parts.append(hot.filter(pl.col("channel") == "phone").select("ticket_id", "created_at"))
         # the hotline's work-order steps and its appeal tickets (issue 14, story 9): their own seeded generator
         events, appeals = riverside_events(np.random.default_rng(np.random.SeedSequence([seed, 14, c])), hot, as_of)
         path = out_dir / f"riverside_hotline{suffix}.csv"
@@ -1377,7 +1406,8 @@ def generate_demo(
             field_files.append(path)
 
     calls, roster = _hotline_calls(np.random.default_rng(np.random.SeedSequence([seed, 16])), end_date,
-                                   max(200, tickets // 100))
+                                   max(200, tickets // 100), pl.concat(phone_parts),
+                                   np.random.default_rng(np.random.SeedSequence([seed, 16, 1])))
     calls_path, roster_path = out_dir / "hotline_calls.csv", out_dir / "hotline_roster.csv"
     _write_csv(calls, calls_path)
     _write_csv(roster, roster_path)

@@ -425,3 +425,28 @@ def test_the_demo_load_raises_no_agent_overlap_warning(demo_project):  # noqa: F
     finally:
         con.close()
     assert got == [(True, 0)] and calls > 15_000
+
+
+def test_the_demo_calls_name_the_tickets_they_registered(demo_project):  # noqa: F811 (pytest fixture)
+    """Issue 16: calls that created tickets join the ticket's lifecycle. Each of the hotline's recent phone tickets
+    names the answered call it was registered in (answered within 30 minutes before it), one call per ticket, and a
+    few callers call again about theirs, which first-contact resolution counts."""
+    from pipelines.warehouse import connect
+
+    con = connect(demo_project.config)
+    try:
+        linked, tickets, answered_before, repeats, unknown = con.sql("""
+            WITH first AS (SELECT ticket_id, min(answered_at) AS answered_at, count(*) AS calls
+                           FROM core.calls WHERE ticket_id IS NOT NULL GROUP BY ticket_id)
+            SELECT count(*), count(t.ticket_id),
+                   count(*) FILTER (WHERE f.answered_at < t.created_at + INTERVAL 1 MINUTE   -- the export
+                                    AND f.answered_at >= t.created_at - INTERVAL 30 MINUTE),  -- has no seconds
+                   count(*) FILTER (WHERE f.calls > 1),
+                   count(*) FILTER (WHERE t.ticket_id IS NULL)
+            FROM first AS f LEFT JOIN core.tickets AS t USING (ticket_id)""").fetchall()[0]
+        assert linked > 20 and tickets == linked and unknown == 0
+        assert answered_before == linked and 0 < repeats < linked / 4
+        assert con.sql("SELECT count(*) FILTER (WHERE calls > 0), count(*) FILTER (WHERE repeat_calls > 0) "
+                       "FROM metrics.first_contact_resolution").fetchall() == [(linked, repeats)]
+    finally:
+        con.close()

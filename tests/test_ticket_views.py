@@ -114,9 +114,11 @@ def test_small_loads_keep_the_stored_views_equal_to_a_rebuild(config, outcomes, 
         con.execute("UPDATE core.surveys SET ticket_id = ?, loaded_at = now() WHERE survey_id = ?",
                     [target, survey])
         phone = [r[0] for r in con.execute("SELECT ticket_id FROM core.tickets WHERE channel = 'phone' "
-                                           "AND status IS DISTINCT FROM 'cancelled' ORDER BY ticket_id LIMIT 2"
-                                           ).fetchall()]
-        calls = [r[0] for r in con.execute("SELECT call_id FROM core.calls ORDER BY call_id LIMIT 2").fetchall()]
+                                           "AND status IS DISTINCT FROM 'cancelled' AND ticket_id NOT IN "
+                                           "(SELECT ticket_id FROM core.calls WHERE ticket_id IS NOT NULL) "
+                                           "ORDER BY ticket_id LIMIT 2").fetchall()]
+        calls = [r[0] for r in con.execute("SELECT call_id FROM core.calls WHERE ticket_id IS NULL "
+                                           "ORDER BY call_id LIMIT 2").fetchall()]
         _track(con, "c1", "SELECT unnest(?::VARCHAR[]) AS call_id, ? AS ticket_id", "calls", [calls, phone[0]])
         con.execute("UPDATE core.calls SET ticket_id = ?, loaded_at = now() WHERE call_id IN (?, ?)",
                     [phone[0], *calls])
