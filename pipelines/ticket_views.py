@@ -77,12 +77,10 @@ def refresh(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return {view.table: refresh_view(con, view) for view in VIEWS}
 
 
-def _stamp(con: duckdb.DuckDBPyConnection, view: StoredView) -> dict:
-    """What the stored rows were computed from: the inputs every row shares (hashed), and per source table its
-    row count and newest loaded_at."""
-    layout = con.execute("SELECT string_agg(column_name || ' ' || data_type, ',' ORDER BY ordinal_position) "
-                         "FROM information_schema.columns WHERE table_schema = 'metrics' AND table_name = ?",
-                         [view.schedule]).fetchall()[0][0]
+def _stamp(con: duckdb.DuckDBPyConnection, view: StoredView, layout: str) -> dict:
+    """What the stored rows were computed from: the inputs every row shares (the schedule's `layout`, the time
+    zone and for repeats the complaint limits' inputs; hashed), and per source table its row count and newest
+    loaded_at."""
     shared = [layout, con.execute("SELECT value FROM meta.settings WHERE key = 'timezone'").fetchall()]
     if view.by_customer:   # complaint limits: the hotline's settings, the calendar
         shared.append(work_orders.complaint_inputs(con))
@@ -95,11 +93,18 @@ def _stamp(con: duckdb.DuckDBPyConnection, view: StoredView) -> dict:
 
 
 def refresh_view(con: duckdb.DuckDBPyConnection, view: StoredView) -> str:
-    if not con.execute("SELECT count(*) FROM information_schema.tables WHERE table_schema = 'metrics' "
-                       "AND table_name = ?", [view.table]).fetchall()[0][0]:
+    # one catalog read (a few ms each on every load): the table, its comment, the schedule's columns
+    exists, commented, layout = con.execute("""
+        SELECT count(*), bool_or(coalesce(comment, '') <> ''),
+               (SELECT string_agg(column_name || ' ' || data_type, ',' ORDER BY column_index) FROM duckdb_columns()
+                WHERE schema_name = 'metrics' AND table_name = ?)
+        FROM duckdb_tables() WHERE schema_name = 'metrics' AND table_name = ?""",
+                                            [view.schedule, view.table]).fetchall()[0]
+    if not exists:
         return "nothing"    # the views are not there yet (a warehouse being created)
-    _describe(con, view)
-    now = _stamp(con, view)
+    if not commented:
+        _describe(con, view)
+    now = _stamp(con, view, layout)
     stored = con.execute("SELECT value FROM meta.settings WHERE key = ?", [view.key]).fetchall()
     built = json.loads(stored[0][0]) if stored else None
     if built == now:
@@ -129,17 +134,14 @@ def refresh_view(con: duckdb.DuckDBPyConnection, view: StoredView) -> str:
 
 
 def _scope(con: duckdb.DuckDBPyConnection, view: StoredView, built: dict[str, list]) -> None:
-    """The temp table SCOPE: the tickets whose rows to recompute, as ticket_id."""
+    """The temp table SCOPE: the tickets whose rows to recompute, as ticket_id. Inside a publish only
+    (derived.start_tracking made the linked tickets' table)."""
     parts = ["SELECT ticket_id FROM core.tickets WHERE loaded_at > CAST(? AS TIMESTAMPTZ)"]
     params: list[object] = [built["tickets"][1] or "-infinity"]
     for table in view.linked:   # the tickets the linked rows this publish wrote name now, and named before
         parts.append(f"SELECT ticket_id FROM core.{table} WHERE loaded_at > CAST(? AS TIMESTAMPTZ)")
         params.append(built[table][1] or "-infinity")
         parts.append(f"SELECT ticket_id FROM {derived.LINKED_TICKETS} WHERE dataset = '{table}'")
-    tracked = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
-                          [derived.LINKED_TICKETS]).fetchall()[0][0]
-    if not tracked:   # a publish that loaded nothing through the loader (tests seeding tables, `sqd check`)
-        parts = [p for p in parts if derived.LINKED_TICKETS not in p]
     touched = " UNION ".join(parts)
     if view.by_customer:   # every complaint of their customers, as stored before and as the limits hold them now
         con.execute(f"CREATE OR REPLACE TEMP TABLE {SCOPE}_touched AS SELECT DISTINCT ticket_id FROM ({touched}) "
@@ -163,10 +165,6 @@ def _scope(con: duckdb.DuckDBPyConnection, view: StoredView, built: dict[str, li
 
 def _describe(con: duckdb.DuckDBPyConnection, view: StoredView) -> None:
     """The stored table's comments (docs/data-model.md), when it was just created (DDL only then)."""
-    commented = con.execute("SELECT coalesce(comment, '') <> '' FROM duckdb_tables() WHERE schema_name = 'metrics' "
-                            "AND table_name = ?", [view.table]).fetchall()
-    if commented and commented[0][0]:
-        return
     columns = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'metrics' "
                                          "AND table_name = ?", [view.table]).fetchall()]
     # identifiers from the catalog and this module; the texts are this module's
