@@ -86,6 +86,13 @@ def instrument() -> None:
     wrap(warehouse, "apply_schema")
     wrap(derived, "refresh", "derived.refresh")
     wrap(rollups, "refresh", "rollups.refresh")
+    import importlib
+    for module, name in (("backlog", "refresh"), ("work_orders", "refresh"), ("ticket_views", "refresh"),
+                         ("nc_workflow", "refresh"), ("derived", "fix_inputs"), ("backlog", "capture")):
+        try:   # the publish's other steps, where the checkout has them
+            wrap(importlib.import_module(f"pipelines.{module}"), name, f"{module}.{name}")
+        except (ImportError, AttributeError):
+            pass
     wrap(ingest, "log_load")
     wrap(warehouse, "fsync_directory")
     for name in ("prepare_standby", "sync_standby", "swap_in"):  # the publish's own steps, where they exist

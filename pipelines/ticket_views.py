@@ -30,6 +30,7 @@ class StoredView:
     table: str                    # metrics.<table>: where a publish keeps its rows
     linked: tuple[str, ...]       # core tables whose rows name a ticket and feed that ticket's row
     by_customer: bool             # a ticket's row depends on its customer's other complaints
+    by_row_id: bool               # reads core.tickets by row id (`-- @touched t.rowid`): SCOPE_rows
     comments: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -64,9 +65,9 @@ FCR_COMMENTS = {
     "contact_at": "The first call, else when the ticket was received",
 }
 VIEWS = (
-    StoredView("repeat_complaints_schedule", "repeat_complaints_base", ("surveys", "ticket_events"), True,
+    StoredView("repeat_complaints_schedule", "repeat_complaints_base", ("surveys", "ticket_events"), True, False,
                REPEAT_COMMENTS),
-    StoredView("first_contact_resolution_schedule", "first_contact_resolution_base", ("calls",), False,
+    StoredView("first_contact_resolution_schedule", "first_contact_resolution_base", ("calls",), False, True,
                FCR_COMMENTS),
 )
 
@@ -127,6 +128,7 @@ def refresh_view(con: duckdb.DuckDBPyConnection, view: StoredView) -> str:
         con.execute(f"INSERT INTO metrics.{view.table} BY NAME "
                     f"{work_orders.schedule_sql(True, view.schedule, touched=SCOPE)}")
     con.execute(f"DROP TABLE IF EXISTS {SCOPE}")
+    con.execute(f"DROP TABLE IF EXISTS {SCOPE}_rows")
     con.execute("DELETE FROM meta.settings WHERE key = ?", [view.key])
     con.execute("INSERT INTO meta.settings VALUES (?, ?)", [view.key, json.dumps(now)])
     con.execute("COMMIT")
@@ -146,21 +148,34 @@ def _scope(con: duckdb.DuckDBPyConnection, view: StoredView, built: dict[str, li
     if view.by_customer:   # every complaint of their customers, as stored before and as the limits hold them now
         con.execute(f"CREATE OR REPLACE TEMP TABLE {SCOPE}_touched AS SELECT DISTINCT ticket_id FROM ({touched}) "
                     "WHERE ticket_id IS NOT NULL", params)
-        customers = (f"SELECT customer_id FROM metrics.{view.table} WHERE ticket_id IN "
-                     f"(SELECT ticket_id FROM {SCOPE}_touched) UNION "
-                     f"SELECT customer_id FROM metrics.complaint_limits_base WHERE ticket_id IN "
-                     f"(SELECT ticket_id FROM {SCOPE}_touched)")
+        con.execute(f"""
+            CREATE OR REPLACE TEMP TABLE {SCOPE}_customers AS
+            SELECT customer_id FROM metrics.{view.table} WHERE ticket_id IN (SELECT ticket_id FROM {SCOPE}_touched)
+            UNION
+            SELECT customer_id FROM metrics.complaint_limits_base
+            WHERE ticket_id IN (SELECT ticket_id FROM {SCOPE}_touched)""")
         con.execute(f"""
             CREATE OR REPLACE TEMP TABLE {SCOPE} AS
             SELECT ticket_id FROM {SCOPE}_touched
             UNION
-            SELECT ticket_id FROM metrics.{view.table} WHERE customer_id IN ({customers})
+            SELECT ticket_id FROM metrics.{view.table} WHERE customer_id IN (SELECT customer_id FROM {SCOPE}_customers)
             UNION
-            SELECT ticket_id FROM metrics.complaint_limits_base WHERE customer_id IN ({customers})""")
-        con.execute(f"DROP TABLE {SCOPE}_touched")
+            SELECT ticket_id FROM metrics.complaint_limits_base
+            WHERE customer_id IN (SELECT customer_id FROM {SCOPE}_customers)""")
+        con.execute(f"DROP TABLE {SCOPE}_touched; DROP TABLE {SCOPE}_customers")
     else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {SCOPE} AS SELECT DISTINCT ticket_id FROM ({touched}) "
                     "WHERE ticket_id IS NOT NULL", params)
+    if not view.by_row_id:
+        return
+    # the scope's rows of core.tickets, by row id (schedules marked `-- @touched t.rowid`): those this publish
+    # wrote are the table's last row groups (loaded_at prunes the rest); only the others need a scan of every id
+    written = "SELECT rowid AS row_id, ticket_id FROM core.tickets WHERE loaded_at > CAST(? AS TIMESTAMPTZ)"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {SCOPE}_rows AS {written}", params[:1])
+    if con.execute(f"SELECT count(*) FROM {SCOPE} WHERE ticket_id NOT IN (SELECT ticket_id FROM {SCOPE}_rows)"
+                   ).fetchall()[0][0]:
+        con.execute(f"INSERT INTO {SCOPE}_rows SELECT rowid, ticket_id FROM core.tickets WHERE ticket_id IN "
+                    f"(SELECT ticket_id FROM {SCOPE} EXCEPT SELECT ticket_id FROM {SCOPE}_rows)")
 
 
 def _describe(con: duckdb.DuckDBPyConnection, view: StoredView) -> None:

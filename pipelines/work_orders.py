@@ -197,16 +197,21 @@ STORED = {"work_order_holds_schedule": "work_order_holds_stored",   # first: com
 def schedule_sql(touched_only: bool, view: str = "complaint_limits_schedule", touched: str = COMPLAINTS_TOUCHED) -> str:
     """A schedule view's query (the view file's text after `AS`), for every row or, with `touched_only`, each
     `-- @touched <column>` line replaced by a filter of that column on the temp table `touched` (its ticket_id; as
-    pipelines/derived.schedule_sql narrows the SLA schedule). `view`, `touched`: constants (STORED's keys,
-    pipelines/ticket_views.py's views)."""
+    pipelines/derived.schedule_sql narrows the SLA schedule), or for `-- @touched <alias>.rowid` on the temp table
+    `touched`_rows (its row_id). `view`, `touched`: constants (STORED's keys, pipelines/ticket_views.py's views)."""
     text = resources.files("pipelines").joinpath("sql", "metrics", f"{view}.sql").read_text("utf-8")
     if not TOUCHED_MARKER.search(text):
         raise RuntimeError(f"{view}.sql must hold '-- @touched <column>' lines")
     _, body = re.split(rf"CREATE OR REPLACE VIEW metrics\.{view} AS\s*", text, maxsplit=1)
-    # constant identifiers of this module and the view file, not values
-    return TOUCHED_MARKER.sub(
-        lambda m: f"    AND {m.group(1)} IN (SELECT ticket_id FROM {touched})" if touched_only else "",
-        body)
+
+    def narrowing(m: re.Match) -> str:   # constant identifiers of this module and the view file, not values
+        if not touched_only:
+            return ""
+        if m.group(1).endswith(".rowid"):    # core.tickets read by row id: the temp table `touched`_rows
+            return f"    AND {m.group(1)} IN (SELECT row_id FROM {touched}_rows)"
+        return f"    AND {m.group(1)} IN (SELECT ticket_id FROM {touched})"
+
+    return TOUCHED_MARKER.sub(narrowing, body)
 
 
 HOLDS_COMMENTS = {

@@ -2,7 +2,8 @@
 -- calling again or the centre calling back; issue 14: resolved without dispatch or a second contact; target 85 %):
 -- the calls that created or concern a ticket, joined to the ticket's lifecycle.
 -- Nothing here depends on now: pipelines/ticket_views.py stores it in metrics.first_contact_resolution_base at
--- publish, for the tickets a load wrote and those its calls name (its `-- @touched` lines narrow it to them), and
+-- publish, for the tickets a load wrote and those its calls name (its `-- @touched` lines narrow it to them: the
+-- tickets by row id, as the rows a load wrote are the table's last and are found without a scan of every id), and
 -- metrics.first_contact_resolution reads that table.
 -- Grain: one row per ticket (core.tickets, not cancelled) that came in by phone (channel 'phone', the hotline) or has
 -- at least one call in core.calls carrying its ticket_id: a hotline ticket without call records counts too (its
@@ -56,4 +57,4 @@ FROM core.tickets AS t
 LEFT JOIN ranked AS c ON c.ticket_id = t.ticket_id AND c.n = 1
 CROSS JOIN tz
 WHERE t.status IS DISTINCT FROM 'cancelled' AND (c.ticket_id IS NOT NULL OR t.channel = 'phone')
--- @touched t.ticket_id
+-- @touched t.rowid
