@@ -26,6 +26,7 @@ from pipelines import derived
 VIEW, TABLE = "backlog_schedule", "backlog_base"
 TOUCHED = "backlog_touched"
 STATE_KEY = "backlog_built"   # meta.settings: "<SLA inputs fingerprint>|<tickets count>"
+SLA_BASE = "FROM metrics.ticket_sla_base AS s"
 TOUCHED_MARKER = re.compile(r"^\s*-- @touched (\w+(?:\.\w+)?)\s*$", re.MULTILINE)
 COMMENTS = {
     "": "Materialised at publish (pipelines/backlog.py): metrics.backlog_schedule, one row per open ticket with "
@@ -40,14 +41,20 @@ COMMENTS = {
 }
 
 
-def schedule_sql(touched_only: bool) -> str:
+def schedule_sql(touched_only: bool, sla_rows: str | None = None) -> str:
     """metrics.backlog_schedule's query (the view file's text after `AS`), for every open ticket or, with
-    `touched_only`, each `-- @touched <column>` line replaced by a filter of that column on the temp table TOUCHED."""
+    `touched_only`, each `-- @touched <column>` line replaced by a filter of that column on the temp table TOUCHED.
+    `sla_rows`: a table holding the touched tickets' rows of metrics.ticket_sla_base (derived.SLA_TOUCHED), read
+    instead of the base (a scan of 2.5 ids per ticket: 0.2 s at 5M tickets for a 1,000-ticket load)."""
     text = resources.files("pipelines").joinpath("sql", "metrics", f"{VIEW}.sql").read_text("utf-8")
     if len(TOUCHED_MARKER.findall(text)) != 2:
         raise RuntimeError(f"{VIEW}.sql must hold two '-- @touched <column>' lines")
     _, body = re.split(rf"CREATE OR REPLACE VIEW metrics\.{VIEW} AS\s*", text, maxsplit=1)
     # constant identifiers of this module and the view file, not values
+    if sla_rows:
+        if body.count(SLA_BASE) != 1:
+            raise RuntimeError(f"{VIEW}.sql must read '{SLA_BASE}' once")
+        body = body.replace(SLA_BASE, f"FROM {sla_rows} AS s")
     return TOUCHED_MARKER.sub(
         lambda m: f"    AND {m.group(1)} IN (SELECT ticket_id FROM {TOUCHED})" if touched_only else "", body)
 
@@ -109,9 +116,13 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
         con.execute(f"INSERT INTO metrics.{TABLE} BY NAME {schedule_sql(touched_only=False)}")
     else:
         con.execute(f"DELETE FROM metrics.{TABLE} WHERE ticket_id IN (SELECT ticket_id FROM {TOUCHED})")
-        con.execute(f"INSERT INTO metrics.{TABLE} BY NAME {schedule_sql(touched_only=True)}")
+        # derived.refresh kept the touched tickets' SLA rows when it recomputed them for the same tickets
+        kept = con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = ?",
+                           [derived.SLA_TOUCHED]).fetchall()[0][0] > 0
+        con.execute(f"INSERT INTO metrics.{TABLE} BY NAME "
+                    f"{schedule_sql(touched_only=True, sla_rows=derived.SLA_TOUCHED if kept else None)}")
     con.execute("DELETE FROM meta.settings WHERE key = ?", [STATE_KEY])
     con.execute("INSERT INTO meta.settings VALUES (?, ?)", [STATE_KEY, f"{inputs}|{count}"])
     con.execute("COMMIT")
-    con.execute(f"DROP TABLE {TOUCHED}")
+    con.execute(f"DROP TABLE {TOUCHED}; DROP TABLE IF EXISTS {derived.SLA_TOUCHED}")
     return "all" if full else "touched"

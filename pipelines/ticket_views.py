@@ -166,16 +166,8 @@ def _scope(con: duckdb.DuckDBPyConnection, view: StoredView, built: dict[str, li
     else:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {SCOPE} AS SELECT DISTINCT ticket_id FROM ({touched}) "
                     "WHERE ticket_id IS NOT NULL", params)
-    if not view.by_row_id:
-        return
-    # the scope's rows of core.tickets, by row id (schedules marked `-- @touched t.rowid`): those this publish
-    # wrote are the table's last row groups (loaded_at prunes the rest); only the others need a scan of every id
-    written = "SELECT rowid AS row_id, ticket_id FROM core.tickets WHERE loaded_at > CAST(? AS TIMESTAMPTZ)"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {SCOPE}_rows AS {written}", params[:1])
-    if con.execute(f"SELECT count(*) FROM {SCOPE} WHERE ticket_id NOT IN (SELECT ticket_id FROM {SCOPE}_rows)"
-                   ).fetchall()[0][0]:
-        con.execute(f"INSERT INTO {SCOPE}_rows SELECT rowid, ticket_id FROM core.tickets WHERE ticket_id IN "
-                    f"(SELECT ticket_id FROM {SCOPE} EXCEPT SELECT ticket_id FROM {SCOPE}_rows)")
+    if view.by_row_id:
+        derived.ticket_rows(con, SCOPE, built["tickets"][1])
 
 
 def _describe(con: duckdb.DuckDBPyConnection, view: StoredView) -> None:

@@ -364,10 +364,11 @@ def refresh_complaints(con: duckdb.DuckDBPyConnection, events: str) -> str:
         # an appeal's outcome is its appeal ticket's review: the appealed tickets of touched appeal tickets
         con.execute(f"INSERT INTO {COMPLAINTS_TOUCHED} SELECT ticket_id FROM core.ticket_events "
                     f"WHERE step = 'appealed' AND appeal_ticket_id IN (SELECT ticket_id FROM {COMPLAINTS_TOUCHED})")
+        derived.ticket_rows(con, COMPLAINTS_TOUCHED, built_newest)   # complaint_limits_schedule reads them by row id
         for view, table in STORED.items():
             con.execute(f"DELETE FROM metrics.{table} WHERE ticket_id IN (SELECT ticket_id FROM {COMPLAINTS_TOUCHED})")
             con.execute(f"INSERT INTO metrics.{table} BY NAME {schedule_sql(True, view)}")
-        con.execute(f"DROP TABLE {COMPLAINTS_TOUCHED}")
+        con.execute(f"DROP TABLE {COMPLAINTS_TOUCHED}; DROP TABLE {COMPLAINTS_TOUCHED}_rows")
     con.execute("DELETE FROM meta.settings WHERE key = ?", [COMPLAINTS_KEY])
     con.execute("INSERT INTO meta.settings VALUES (?, ?)",   # inputs: nothing above changes them
                 [COMPLAINTS_KEY, f"{inputs}|{count}|{newest or ''}"])

@@ -67,6 +67,7 @@ def test_a_batch_derivation_processes_only_its_tickets(project, tmp_path):
     with publishing(project) as con:
         derived.start_tracking(con)
         con.execute(f"INSERT INTO {derived.TOUCHED} SELECT 'T' || i FROM range(100, 100 + ?) AS r(i)", [BATCH])
+        derived.ticket_rows(con, derived.TOUCHED, None)   # their rows, as refresh finds them
         narrowed = derived.schedule_sql(touched_only=True)
         ops = profiled(con, narrowed, tmp_path / "narrow.json")
         # at most three targets per ticket: nothing wider than the batch flows through the policy match and the
@@ -91,6 +92,7 @@ def test_the_narrowed_schedule_is_the_view_for_every_ticket(project):
     with publishing(project) as con:
         derived.start_tracking(con)
         con.execute(f"INSERT INTO {derived.TOUCHED} SELECT ticket_id FROM core.tickets")
+        derived.ticket_rows(con, derived.TOUCHED, "-infinity")   # every row the cheap way
         diff = con.execute(f"""
             SELECT count(*) FROM (({derived.schedule_sql(touched_only=True)})
                 EXCEPT ALL (FROM metrics.ticket_sla_schedule))
@@ -160,3 +162,30 @@ def test_a_publish_reads_the_sla_inputs_once(project, monkeypatch):
     with publishing(dataclasses.replace(project, sla_policies=[first, *project.sla_policies[1:]])):
         pass
     assert outcomes == ["all"]
+
+
+def test_ticket_rows_finds_the_rows_a_publish_wrote_without_a_scan_of_every_id(project):
+    """derived.ticket_rows: the touched tickets' rows by row id, the same for any `since`; when every touched ticket
+    was written after `since` (a load's batch: the table's last row groups), no statement reads every ticket id."""
+    build(project)
+    with publishing(project) as con:
+        derived.start_tracking(con)
+        con.execute("UPDATE core.tickets SET loaded_at = TIMESTAMPTZ '2030-01-01 00:00:00+00' "
+                    "WHERE ticket_id IN ('T5', 'T6', 'T7')")
+        con.execute(f"INSERT INTO {derived.TOUCHED} VALUES ('T5'), ('T6'), ('T7')")
+        expected = con.execute("SELECT rowid, ticket_id FROM core.tickets WHERE ticket_id IN ('T5', 'T6', 'T7') "
+                               "ORDER BY 2").fetchall()
+        statements: list[str] = []
+
+        class Recording:
+            def execute(self, sql, *args):
+                statements.append(sql)
+                return con.execute(sql, *args)
+
+        for since, id_scan in ((None, True), ("-infinity", False), ("2029-12-31 00:00:00+00", False),
+                               ("2030-06-01 00:00:00+00", True)):
+            statements.clear()
+            derived.ticket_rows(Recording(), derived.TOUCHED, since)
+            got = con.execute(f"SELECT row_id, ticket_id FROM {derived.TOUCHED}_rows ORDER BY 2").fetchall()
+            assert got == expected, since
+            assert any("EXCEPT" in s for s in statements) == id_scan, since

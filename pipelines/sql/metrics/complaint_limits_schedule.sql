@@ -67,7 +67,7 @@ complaints AS (
     LEFT JOIN clocked AS w ON w.ticket_id = t.ticket_id
     LEFT JOIN lost AS l ON l.ticket_id = t.ticket_id
     WHERE t.ticket_type = 'complaint' AND t.status IS DISTINCT FROM 'cancelled'
-    -- @touched t.ticket_id
+    -- @touched t.rowid
 ),
 
 -- working days up to and including the local day received (the calendar's ordinal of that working day)
