@@ -18,6 +18,10 @@ from pipelines.warehouse import publishing
 from tests.dashboard_fixtures import demo_project, make_project  # noqa: F401 (pytest fixture)
 
 TABLES = [v.table for v in ticket_views.VIEWS]
+# a load's lineage time: after every row the warehouse holds (the loads' clock, not DuckDB's: the suite also runs
+# with the wall clock moved years ahead, which moves the demo's loaded_at and not DuckDB's now())
+LATER = ("(SELECT max(m) + INTERVAL 1 MINUTE FROM (SELECT max(loaded_at) AS m FROM core.tickets UNION ALL "
+         "SELECT max(loaded_at) FROM core.surveys UNION ALL SELECT max(loaded_at) FROM core.calls))")
 
 
 def _rows(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
@@ -80,10 +84,10 @@ def test_small_loads_keep_the_stored_views_equal_to_a_rebuild(config, outcomes, 
             SELECT ticket_id, customer_id FROM metrics.complaint_limits
             WHERE is_met = FALSE AND customer_id IS NOT NULL ORDER BY ticket_id LIMIT 1""").fetchall()[0]
         _track(con, "t1", "SELECT 'NEW-1' AS ticket_id", "tickets")
-        con.execute("""
+        con.execute(f"""
             INSERT INTO core.tickets BY NAME
             SELECT t.* REPLACE ('NEW-1' AS ticket_id, b.due_at + INTERVAL 1 DAY AS created_at,
-                                now() AS loaded_at)
+                                {LATER} AS loaded_at)
             FROM core.tickets AS t JOIN metrics.complaint_limits_base AS b USING (ticket_id)
             WHERE t.ticket_id = ?""", [earlier])
     assert outcomes["results"][-1] == {t: "touched" for t in TABLES}
@@ -111,7 +115,7 @@ def test_small_loads_keep_the_stored_views_equal_to_a_rebuild(config, outcomes, 
             AND customer_id IN (SELECT customer_id FROM metrics.complaint_limits_base GROUP BY 1 HAVING count(*) > 1)
             ORDER BY ticket_id LIMIT 1""", [left]).fetchall()[0][0]
         _track(con, "s1", "SELECT ? AS survey_id, ? AS ticket_id", "surveys", [survey, target])
-        con.execute("UPDATE core.surveys SET ticket_id = ?, loaded_at = now() WHERE survey_id = ?",
+        con.execute(f"UPDATE core.surveys SET ticket_id = ?, loaded_at = {LATER} WHERE survey_id = ?",
                     [target, survey])
         phone = [r[0] for r in con.execute("SELECT ticket_id FROM core.tickets WHERE channel = 'phone' "
                                            "AND status IS DISTINCT FROM 'cancelled' AND ticket_id NOT IN "
@@ -120,7 +124,7 @@ def test_small_loads_keep_the_stored_views_equal_to_a_rebuild(config, outcomes, 
         calls = [r[0] for r in con.execute("SELECT call_id FROM core.calls WHERE ticket_id IS NULL "
                                            "ORDER BY call_id LIMIT 2").fetchall()]
         _track(con, "c1", "SELECT unnest(?::VARCHAR[]) AS call_id, ? AS ticket_id", "calls", [calls, phone[0]])
-        con.execute("UPDATE core.calls SET ticket_id = ?, loaded_at = now() WHERE call_id IN (?, ?)",
+        con.execute(f"UPDATE core.calls SET ticket_id = ?, loaded_at = {LATER} WHERE call_id IN (?, ?)",
                     [phone[0], *calls])
     assert outcomes["results"][-1] == {t: "touched" for t in TABLES}
     assert dict(outcomes["scopes"][-2:])["first_contact_resolution_base"] == 1    # the calls' ticket
@@ -129,7 +133,8 @@ def test_small_loads_keep_the_stored_views_equal_to_a_rebuild(config, outcomes, 
     # 2b. one of those calls moves to another ticket: both tickets are recomputed
     with publishing(config) as con:
         _track(con, "c2", "SELECT ? AS call_id, ? AS ticket_id", "calls", [calls[1], phone[1]])
-        con.execute("UPDATE core.calls SET ticket_id = ?, loaded_at = now() WHERE call_id = ?", [phone[1], calls[1]])
+        con.execute(f"UPDATE core.calls SET ticket_id = ?, loaded_at = {LATER} WHERE call_id = ?",
+                    [phone[1], calls[1]])
     assert dict(outcomes["scopes"][-2:])["first_contact_resolution_base"] == 2    # the ticket it left, and joined
     _assert_equals_a_rebuild(config, tmp_path)
     check = duckdb.connect(str(config.warehouse_path), read_only=True)
@@ -145,7 +150,7 @@ def test_small_loads_keep_the_stored_views_equal_to_a_rebuild(config, outcomes, 
         moved = con.execute("SELECT ticket_id FROM metrics.repeat_complaints WHERE is_repeat_derived "
                             "ORDER BY ticket_id LIMIT 1").fetchall()[0][0]
         _track(con, "t3", "SELECT ? AS ticket_id", "tickets", [moved])
-        con.execute("UPDATE core.tickets SET customer_id = 'SOMEONE-ELSE', loaded_at = now() "
+        con.execute(f"UPDATE core.tickets SET customer_id = 'SOMEONE-ELSE', loaded_at = {LATER} "
                     "WHERE ticket_id = ?", [moved])
     assert outcomes["results"][-1] == {t: "touched" for t in TABLES}
     _assert_equals_a_rebuild(config, tmp_path)
