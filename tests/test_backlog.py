@@ -90,9 +90,22 @@ def _track(con, ids: list[str]) -> None:
 
 def test_a_load_recomputes_only_its_tickets_and_equals_a_full_rebuild(project, monkeypatch):
     build(project, 600)   # T0..T599; every 11th open (T0, T11, ...), T1 resolved
-    outcomes = []
+    outcomes, statements = [], []
     real = backlog.refresh
-    monkeypatch.setattr(warehouse.backlog, "refresh", lambda con: outcomes.append(real(con)) or outcomes[-1])
+
+    class Recording:   # the statements the refresh runs
+        def __init__(self, con):
+            self._con = con
+
+        def __getattr__(self, name):
+            return getattr(self._con, name)
+
+        def execute(self, sql, *args):
+            statements.append(sql)
+            return self._con.execute(sql, *args)
+
+    monkeypatch.setattr(warehouse.backlog, "refresh",
+                        lambda con: outcomes.append(real(Recording(con))) or outcomes[-1])
     with publishing(project):   # `sqd check`: nothing loaded, nothing recomputed
         pass
     with publishing(project) as con:
@@ -107,6 +120,9 @@ def test_a_load_recomputes_only_its_tickets_and_equals_a_full_rebuild(project, m
                     "WHERE ticket_id = 'T0'")
         _track(con, ["T11", "T1", "T33", "T9999"])
     assert outcomes == ["nothing", "touched"]
+    # the touched tickets' SLA rows come from what derived.refresh just computed, not from a scan of the SLA base
+    [insert] = [s for s in statements if "INSERT INTO metrics.backlog_base" in s]
+    assert f"FROM {derived.SLA_TOUCHED} AS s" in insert and "metrics.ticket_sla_base" not in insert
     ro = connect(project)
     try:
         rows = dict(ro.execute("SELECT ticket_id, site FROM metrics.backlog_base "

@@ -185,3 +185,13 @@ def test_the_views_read_their_stored_tables_only(demo_project):  # noqa: F811 (t
                 f"{view}_base", ""), plan
     finally:
         con.close()
+
+
+def test_first_contact_resolution_reads_the_touched_tickets_by_row_id():
+    """The narrowed schedule reads core.tickets by row id (derived.ticket_rows: the rows a load wrote are the
+    table's last row groups), not by a scan of every ticket id (66 ms for 1,000 tickets at 5M)."""
+    from pipelines import work_orders
+
+    narrowed = work_orders.schedule_sql(True, "first_contact_resolution_schedule", touched=ticket_views.SCOPE)
+    assert f"t.rowid IN (SELECT row_id FROM {ticket_views.SCOPE}_rows)" in narrowed
+    assert "t.ticket_id IN" not in narrowed
