@@ -103,8 +103,8 @@ def refresh_view(con: duckdb.DuckDBPyConnection, view: StoredView) -> str:
                                             [view.schedule, view.table]).fetchall()[0]
     if not exists:
         return "nothing"    # the views are not there yet (a warehouse being created)
-    if not commented:
-        _describe(con, view)
+    if not commented:   # just created (DDL only then): docs/data-model.md reads the comments
+        work_orders.describe(con, view.table, view.comments, default="As core.tickets")
     now = _stamp(con, view, layout)
     stored = con.execute("SELECT value FROM meta.settings WHERE key = ?", [view.key]).fetchall()
     built = json.loads(stored[0][0]) if stored else None
@@ -168,15 +168,3 @@ def _scope(con: duckdb.DuckDBPyConnection, view: StoredView, built: dict[str, li
                     "WHERE ticket_id IS NOT NULL", params)
     if view.by_row_id:
         derived.ticket_rows(con, SCOPE, built["tickets"][1])
-
-
-def _describe(con: duckdb.DuckDBPyConnection, view: StoredView) -> None:
-    """The stored table's comments (docs/data-model.md), when it was just created (DDL only then)."""
-    columns = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'metrics' "
-                                         "AND table_name = ?", [view.table]).fetchall()]
-    # identifiers from the catalog and this module; the texts are this module's
-    text = view.comments[""].replace("'", "''")
-    con.execute(f"COMMENT ON TABLE metrics.{view.table} IS '{text}'")
-    for column in columns:
-        text = view.comments.get(column, "As core.tickets").replace("'", "''")
-        con.execute(f'COMMENT ON COLUMN metrics.{view.table}."{column}" IS \'{text}\'')

@@ -294,16 +294,20 @@ def _describe_base(con: duckdb.DuckDBPyConnection, table: str) -> None:
         table, ESCALATION_COMMENTS)
     commented = con.execute("SELECT coalesce(comment, '') <> '' FROM duckdb_tables() WHERE schema_name = 'metrics' "
                             "AND table_name = ?", [table]).fetchall()
-    if commented and commented[0][0]:
-        return
+    if not (commented and commented[0][0]):
+        describe(con, table, comments)
+
+
+def describe(con: duckdb.DuckDBPyConnection, table: str, comments: dict[str, str], default: str | None = None) -> None:
+    """COMMENT ON metrics.`table` and each of its columns: comments[""] for the table, comments[column] (else
+    `default`, else the column's name) for each column. `table` and the texts: the callers' constants."""
     columns = [r[0] for r in con.execute("SELECT column_name FROM duckdb_columns() WHERE schema_name = 'metrics' "
                                          "AND table_name = ?", [table]).fetchall()]
-    # identifiers and texts are this module's constants
     text = comments[""].replace("'", "''")
     con.execute(f"COMMENT ON TABLE metrics.{table} IS '{text}'")
     for column in columns:
-        text = comments.get(column, column).replace("'", "''")
-        con.execute(f"COMMENT ON COLUMN metrics.{table}.{column} IS '{text}'")
+        text = comments.get(column, default or column).replace("'", "''")
+        con.execute(f'COMMENT ON COLUMN metrics.{table}."{column}" IS \'{text}\'')
 
 
 def complaint_inputs(con: duckdb.DuckDBPyConnection) -> str:
