@@ -224,6 +224,23 @@ def test_a_reopened_complaint_is_an_unhappy_result(warehouse):
                      "WHERE is_repeat ORDER BY 1") == [("E3", "E1", "unhappy_result")]
 
 
+def test_the_earlier_complaint_of_a_tie_is_one_complaint_with_its_own_reason(warehouse):
+    """Two earlier complaints received at the same instant: the repeat names the one with the greater ticket id,
+    with that complaint's reason (not the other's)."""
+    con = warehouse(tickets=[
+        # G1 misses its 2 h limit (due 11:00, solved 12:00); G2, received at the same minute, is reopened (10:00)
+        complaint("G1", "2026-10-01 09:00:00", "within_department", "2026-10-01 12:00:00", customer_id="G"),
+        complaint("G2", "2026-10-01 09:00:00", "within_department", "2026-10-01 10:00:00", customer_id="G",
+                  reopen_count=1),
+        complaint("G3", "2026-10-02 09:00:00", "within_department", "2026-10-02 10:00:00", customer_id="G"),
+    ])
+    assert rows(con, "SELECT ticket_id, earlier_ticket_id, earlier_reason FROM metrics.repeat_complaints "
+                     "WHERE ticket_id = 'G3'") == [("G3", "G2", "unhappy_result")]
+    assert rows(con, "SELECT ticket_id, unresolved_at, unresolved_reason FROM metrics.repeat_complaints "
+                     "WHERE ticket_id IN ('G1', 'G2') ORDER BY 1") == [
+        ("G1", at("2026-10-01 11:00:00"), "missed_limit"), ("G2", at("2026-10-01 10:00:00"), "unhappy_result")]
+
+
 # ------------------------------------------------------------------ satisfaction by kind
 
 def ticket(ticket_id: str, kind: str, resolved: str | None, **extra) -> dict:

@@ -12,7 +12,8 @@
 --     [hotline] repeat_window_months (3) months of the earlier complaint's receipt;
 --   unresolved_at / unresolved_reason: the complaint's own trigger moment and which it was (null: none yet);
 --   is_repeat = derived repeat OR the source's flag (is_repeat_complaint: where an export carries it, it still
---     counts); earlier_ticket_id is the latest qualifying earlier complaint (null for a flag-only repeat).
+--     counts); earlier_ticket_id is the latest qualifying earlier complaint (ties: the greater ticket id; null
+--     for a flag-only repeat).
 --   repeat-complaint rate = count(is_repeat) / (count(*) - count(is_repeat)) (004: repeats / (complaints -
 --     repeats); target [targets] repeat_complaint_rate <= 1 %). metrics.kpi_facts reads metrics.repeat_complaints.
 -- The model has no address column: "same address and category" can only be matched through customer_id.
@@ -59,19 +60,21 @@ triggers AS (
     )
 ),
 
-matches AS (
-    SELECT n.ticket_id,
-           arg_max(e.ticket_id, e.created_at) AS earlier_ticket_id,
-           max(e.created_at) AS earlier_created_at,
-           arg_max(e.trigger_reason, e.created_at) AS earlier_reason
-    FROM complaints AS n
-    JOIN triggers AS e
-      ON e.customer_id = n.customer_id AND e.ticket_id <> n.ticket_id
-     AND e.trigger_at IS NOT NULL
-     AND n.created_at > e.trigger_at
-     AND n.created_at > e.created_at
-     AND n.created_at <= e.created_at + to_months((SELECT months FROM window_months))
-    GROUP BY n.ticket_id
+matches AS (   -- the latest qualifying earlier complaint, ties by the greater ticket id: one row gives all three
+    SELECT ticket_id, earlier_ticket_id, earlier_created_at, earlier_reason
+    FROM (
+        SELECT n.ticket_id, e.ticket_id AS earlier_ticket_id, e.created_at AS earlier_created_at,
+               e.trigger_reason AS earlier_reason,
+               row_number() OVER (PARTITION BY n.ticket_id ORDER BY e.created_at DESC, e.ticket_id DESC) AS latest
+        FROM complaints AS n
+        JOIN triggers AS e
+          ON e.customer_id = n.customer_id AND e.ticket_id <> n.ticket_id
+         AND e.trigger_at IS NOT NULL
+         AND n.created_at > e.trigger_at
+         AND n.created_at > e.created_at
+         AND n.created_at <= e.created_at + to_months((SELECT months FROM window_months))
+    )
+    WHERE latest = 1
 )
 
 SELECT
