@@ -16,18 +16,14 @@ SLA inputs (policies, calendar, time zone) or of the view's layout, or ticket ro
 
 from __future__ import annotations
 
-import re
-from importlib import resources
-
 import duckdb
 
-from pipelines import derived
+from pipelines import derived, work_orders
 
 VIEW, TABLE = "backlog_schedule", "backlog_base"
 TOUCHED = "backlog_touched"
 STATE_KEY = "backlog_built"   # meta.settings: "<SLA inputs fingerprint>|<tickets count>"
 SLA_BASE = "FROM metrics.ticket_sla_base AS s"
-TOUCHED_MARKER = re.compile(r"^\s*-- @touched (\w+(?:\.\w+)?)\s*$", re.MULTILINE)
 COMMENTS = {
     "": "Materialised at publish (pipelines/backlog.py): metrics.backlog_schedule, one row per open ticket with "
         "when its first open SLA target falls due, for the tickets each load touched; read through "
@@ -42,21 +38,19 @@ COMMENTS = {
 
 
 def schedule_sql(touched_only: bool, sla_rows: str | None = None) -> str:
-    """metrics.backlog_schedule's query (the view file's text after `AS`), for every open ticket or, with
-    `touched_only`, each `-- @touched <column>` line replaced by a filter of that column on the temp table TOUCHED.
-    `sla_rows`: a table holding the touched tickets' rows of metrics.ticket_sla_base (derived.SLA_TOUCHED), read
-    instead of the base (a scan of 2.5 ids per ticket: 0.2 s at 5M tickets for a 1,000-ticket load)."""
-    text = resources.files("pipelines").joinpath("sql", "metrics", f"{VIEW}.sql").read_text("utf-8")
-    if len(TOUCHED_MARKER.findall(text)) != 2:
+    """metrics.backlog_schedule's query (work_orders.schedule_sql: the view file's text after `AS`), for every open
+    ticket or, with `touched_only`, each `-- @touched <column>` line replaced by a filter of that column on the temp
+    table TOUCHED. `sla_rows`: a table holding the touched tickets' rows of metrics.ticket_sla_base
+    (derived.SLA_TOUCHED), read instead of the base (a scan of 2.5 ids per ticket: 0.2 s at 5M tickets for a
+    1,000-ticket load)."""
+    body = work_orders.schedule_sql(touched_only, VIEW, touched=TOUCHED)
+    if touched_only and body.count(f"IN (SELECT ticket_id FROM {TOUCHED})") != 2:
         raise RuntimeError(f"{VIEW}.sql must hold two '-- @touched <column>' lines")
-    _, body = re.split(rf"CREATE OR REPLACE VIEW metrics\.{VIEW} AS\s*", text, maxsplit=1)
-    # constant identifiers of this module and the view file, not values
-    if sla_rows:
+    if sla_rows:   # constant identifiers of this module and the view file, not values
         if body.count(SLA_BASE) != 1:
             raise RuntimeError(f"{VIEW}.sql must read '{SLA_BASE}' once")
         body = body.replace(SLA_BASE, f"FROM {sla_rows} AS s")
-    return TOUCHED_MARKER.sub(
-        lambda m: f"    AND {m.group(1)} IN (SELECT ticket_id FROM {TOUCHED})" if touched_only else "", body)
+    return body
 
 
 def capture(con: duckdb.DuckDBPyConnection) -> None:
