@@ -52,7 +52,10 @@ def free_port() -> int:
 def start_server(config: Path, port: int, log: Path) -> subprocess.Popen:
     env = {**os.environ, "SQD_CONFIG": str(config), "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"), "--server.port", str(port),
+        # streamlit's own command line, with INFO logging for the dashboard's loggers (the warmer's log line)
+        [sys.executable, "-c", "import logging; logging.basicConfig(level=logging.INFO); "
+         "from streamlit.web.cli import main; main(prog_name='streamlit')", "run", str(REPO / "dashboard" / "app.py"),
+         "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         cwd=REPO, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
@@ -181,6 +184,9 @@ def main() -> None:
     for label, times in results.items():
         later = times[1:] or times
         print(f"{label:<22} {times[0]:8.2f} s        {statistics.median(later):.2f} / {max(later):.2f} s")
+    warmed = [line for line in log.read_text(errors="replace").splitlines() if "prewarmed" in line]
+    print("\nthe server's warmer (dashboard/db.py): " + ("; ".join(line.split("prewarmed", 1)[1].strip()
+                                                          for line in warmed) or "no log line"))
     if MILESTONES:
         print("\npage                   round  title  script done  first figure  drawn  figures  browser: tasks  script  layout")
         for label, visits in MILESTONES.items():

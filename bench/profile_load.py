@@ -1,6 +1,7 @@
 """Where does a small load's time go? One process, the imports paid first, in-process timers around each step.
 
     .venv/bin/python bench/profile_load.py --size 5000000 [--kind update|new] [--runs 2] [--code DIR] [--folder DIR]
+    .venv/bin/python bench/profile_load.py --rows 1000000 [--runs 2]
 
 Uses load_growth.py's cached warehouse of N tickets (bench/out/wh-<N>/, built on first use; `--size 0`: a new empty
 warehouse each run, as the warm loader's benchmark loads into) and its batch maker:
@@ -8,6 +9,8 @@ warehouse each run, as the warm loader's benchmark loads into) and its batch mak
 `ingest_files` (the publish's open/copy, schema, stage, gate, track, merge, reference tables, SLA refresh, rollup
 refresh, checkpoint and rename), each run's total, and the steps' sum against the total.
 
+`--rows N`: instead of a 1,000-row batch, N tickets generated as bench/ingest.py does, into a new empty warehouse
+each run (where a bulk load's time goes: issue 13 targets 5 and 7).
 `--code DIR`: another checkout's `pipelines` (a `git worktree add /tmp/before <commit>`), for side-by-side runs.
 `--folder DIR`: a copy of the cached warehouse's project folder to load into (each checkout its own copy: checkouts
 whose rollup fingerprints differ rebuild the rollups whole on each other's warehouse).
@@ -116,11 +119,14 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=5_000_000)
     parser.add_argument("--kind", choices=("update", "new"), default="update")
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument("--rows", type=int, help="a generated batch of this many tickets into an empty warehouse")
     parser.add_argument("--code", type=Path, help="a checkout whose pipelines to run")
     parser.add_argument("--folder", type=Path, help="a copy of the cached warehouse folder of --size tickets")
     args = parser.parse_args()
     if args.code:
         sys.path.insert(0, str(args.code.resolve()))
+    if args.rows:
+        args.size = 0
     folder = args.folder if args.folder else build(args.size) if args.size else None
     instrument()
     from pipelines import ingest
@@ -140,7 +146,13 @@ def main() -> None:
                 ids = np.char.add("T", rng.choice(args.size, BATCH, replace=False).astype(str))
             else:
                 ids = np.char.add(f"N{int(time.time())}-{run}-", np.arange(BATCH).astype(str))
-            path = batch(tmp / f"b{run}.csv", ids, int(time.time()) % 100_000 + run)
+            if args.rows:
+                from ingest import generate
+                path = tmp / f"rows-{args.rows}.csv"
+                if not path.exists():
+                    generate(path, args.rows)
+            else:
+                path = batch(tmp / f"b{run}.csv", ids, int(time.time()) % 100_000 + run)
             if folder is None:                              # --size 0: a new empty warehouse each run
                 config = load_config(project(tmp / f"empty-{run}"))
             t0 = time.perf_counter()

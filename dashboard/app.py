@@ -10,7 +10,7 @@ import streamlit as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # `streamlit run` from a checkout without install
 
-from dashboard import auth, ui
+from dashboard import auth, db, ui
 from dashboard.i18n_workspace import t
 
 # (script, title key, URL path, icon). The first page is the app's root URL. URL paths equal the file names on
@@ -30,14 +30,16 @@ PAGES = (
 )
 
 st.set_page_config(layout="wide", page_icon=":material/monitoring:")
-session = auth.gate([url for _, _, url, _ in PAGES])  # sign-in (or localhost mode) before anything reads the warehouse; docs/security.md
-ctx = ui.start(session)
-st.set_page_config(page_title=t("app.title", ctx.lang))
-here = Path(__file__).parent
-page = st.navigation([  # only the pages the account's role may open (each page checks again)
-    st.Page(here / path, title=t(title, ctx.lang), url_path=url, icon=icon, default=(i == 0))
-    for i, (path, title, url, icon) in enumerate(PAGES) if auth.page_allowed(session, url)
-])
-auth.sidebar(ctx.config, session, ctx.lang)
-ui.finish(ctx, page)
-page.run()
+with db.visiting():  # the warmer waits while a visitor's run is in progress (dashboard/db.py)
+    # sign-in (or localhost mode) before anything reads the warehouse; docs/security.md
+    session = auth.gate([url for _, _, url, _ in PAGES])
+    ctx = ui.start(session)
+    st.set_page_config(page_title=t("app.title", ctx.lang))
+    here = Path(__file__).parent
+    page = st.navigation([  # only the pages the account's role may open (each page checks again)
+        st.Page(here / path, title=t(title, ctx.lang), url_path=url, icon=icon, default=(i == 0))
+        for i, (path, title, url, icon) in enumerate(PAGES) if auth.page_allowed(session, url)
+    ])
+    auth.sidebar(ctx.config, session, ctx.lang)
+    ui.finish(ctx, page)
+    page.run()

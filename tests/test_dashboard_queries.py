@@ -372,3 +372,83 @@ def test_a_views_date_column_is_the_local_date_of_its_instant_column(con):
     dates_only += " AND created_date >= ? AND created_date <= ?"
     assert one(con, f"SELECT count(*) FROM metrics.hotline_routing WHERE {w}", p) == one(
         con, f"SELECT count(*) FROM metrics.hotline_routing WHERE {dates_only}", [*p_dates, f.start, f.end]) > 0
+
+
+def test_the_warmer_waits_while_a_visitor_is_in_a_run(demo_project):
+    """Visitors go first (dashboard/db.py): while a visitor's script run is in progress the warmer starts no query;
+    when it ends, the warmer goes on and warms every page's defaults."""
+    import threading
+
+    from dashboard import db
+
+    config = demo_project.config
+    db._query.clear()
+    db._status.clear()
+    ran: list[int] = []
+    with db.visiting():
+        warmer = threading.Thread(target=lambda: ran.append(db.prewarm(config, db.token(config))))
+        warmer.start()
+        warmer.join(1.0)
+        assert warmer.is_alive() and _cached_bytes() == 0   # waiting, nothing run yet
+    warmer.join(120)
+    assert not warmer.is_alive() and ran[0] >= 35 and _cached_bytes() > 0
+
+
+def test_queries_run_side_by_side_and_a_connection_closes_after_its_queries(demo_project):
+    """A query does not wait for another one (the warmer's must not queue a visitor's), and closing a version's
+    connection waits for the queries in flight on it instead of pulling it from under them."""
+    import threading
+
+    from dashboard import db
+
+    config = demo_project.config
+    tok = db.token(config)
+    holding, release = threading.Event(), threading.Event()
+    answers: list[int] = []
+
+    def first_query() -> None:
+        with db._cursor(config, tok) as cur:
+            holding.set()
+            release.wait(60)
+            answers.append(cur.execute("SELECT count(*) FROM core.tickets").fetchall()[0][0])
+
+    first = threading.Thread(target=first_query)
+    first.start()
+    assert holding.wait(60)
+    with db._cursor(config, tok) as cur:  # while the first is still in flight
+        assert cur.execute("SELECT 1").fetchall() == [(1,)]
+    closer = threading.Thread(target=db.close_all, args=(str(config.warehouse_path),))
+    closer.start()
+    closer.join(0.5)
+    assert closer.is_alive()                # waits for the first query
+    release.set()
+    first.join(60)
+    closer.join(60)
+    assert not closer.is_alive() and answers and answers[0] > 0
+    db._connection.clear()
+
+
+def test_every_script_run_counts_as_a_visitor(demo_project, monkeypatch):
+    """dashboard/app.py runs each page inside db.visiting(), so the warmer waits for it."""
+    from contextlib import contextmanager
+
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import db
+
+    runs: list[int] = []
+    inner = db.visiting
+
+    @contextmanager
+    def counted():
+        with inner():
+            runs.append(db._VISITORS[0])
+            yield
+
+    monkeypatch.setattr(db, "visiting", counted)
+    monkeypatch.setenv("SQD_CONFIG", str(demo_project.config_path))
+    at = AppTest.from_file(str(REPO_APP), default_timeout=90)
+    at.run()
+    at.switch_page("pages/defects.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    assert runs == [1, 1] and db._VISITORS[0] == 0
