@@ -158,9 +158,12 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
         con.execute("DELETE FROM metrics.work_order_holds_base; DELETE FROM metrics.work_order_tickets_base")
         where = "true"
     else:
-        # tickets whose events this publish wrote (new or changed rows carry the newer loaded_at)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED} AS SELECT DISTINCT ticket_id FROM core.ticket_events "
-                    "WHERE loaded_at > CAST(? AS TIMESTAMPTZ)", [built_newest])
+        # tickets whose events this publish wrote (new or changed rows carry the newer loaded_at), and the tickets
+        # those events named before it (derived.track): an event moved to another ticket leaves one to recompute
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {TOUCHED} AS SELECT DISTINCT ticket_id FROM ("
+                    "SELECT ticket_id FROM core.ticket_events WHERE loaded_at > CAST(? AS TIMESTAMPTZ) UNION ALL "
+                    f"SELECT ticket_id FROM {derived.LINKED_TICKETS} WHERE dataset = 'ticket_events')",
+                    [built_newest])
         con.execute(f"DELETE FROM metrics.work_order_holds_base WHERE ticket_id IN (SELECT ticket_id FROM {TOUCHED})")
         con.execute(f"DELETE FROM metrics.work_order_tickets_base WHERE ticket_id IN "
                     f"(SELECT ticket_id FROM {TOUCHED})")

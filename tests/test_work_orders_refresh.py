@@ -99,6 +99,35 @@ def test_a_refresh_reads_only_the_touched_tickets_events(cfg):
                            ).fetchall() == [(2,)]
 
 
+
+def test_an_event_moved_to_another_ticket_recomputes_the_ticket_it_left(cfg):
+    """A re-loaded event that names another ticket: the ticket it left loses it (derived.track keeps the ticket an
+    event named before the merge), and every stored table equals a rebuild."""
+    from pipelines import derived
+
+    tables = BASES + tuple(work_orders.STORED.values())
+    with publishing(cfg) as con:
+        _insert(con, "tickets", TICKETS)
+        _insert(con, "ticket_events", EVENTS)
+    moved = next(e for e in EVENTS if e["ticket_id"] == "W2" and e["step"] == "escalated")
+    with publishing(cfg) as con:
+        escalations = dict(con.execute("SELECT ticket_id, escalations FROM metrics.work_order_tickets_base "
+                                       "WHERE ticket_id IN ('W2', 'W3')").fetchall())
+        con.execute("CREATE OR REPLACE TEMP TABLE moved_batch AS SELECT ? AS event_id, 'W3' AS ticket_id",
+                    [moved["event_id"]])
+        derived.track(con, "moved_batch", "ticket_events")     # as a load does before its merge
+        con.execute("UPDATE core.ticket_events SET ticket_id = 'W3', loaded_at = ? WHERE event_id = ?",
+                    [LATER, moved["event_id"]])
+    with publishing(cfg) as con:
+        assert dict(con.execute("SELECT ticket_id, escalations FROM metrics.work_order_tickets_base "
+                                "WHERE ticket_id IN ('W2', 'W3')").fetchall()) == {
+            "W2": escalations["W2"] - 1, "W3": escalations.get("W3", 0) + 1}
+        incremental = {t: con.execute(f"SELECT * FROM metrics.{t} ORDER BY ALL").fetchall() for t in tables}
+        con.execute("DELETE FROM meta.settings WHERE key IN (?, ?)", [work_orders.STATE_KEY, work_orders.COMPLAINTS_KEY])
+        assert work_orders.refresh(con) == "all"
+        assert {t: con.execute(f"SELECT * FROM metrics.{t} ORDER BY ALL").fetchall() for t in tables} == incremental
+
+
 # --- metrics.complaint_limits_base: the stored, time-independent part of metrics.complaint_limits --------------
 
 def _differences(con: duckdb.DuckDBPyConnection, where: str = "true", params: list | None = None,
