@@ -96,10 +96,20 @@ def _connection(_config: Config, path: str, token: Token) -> duckdb.DuckDBPyConn
 @contextmanager
 def _cursor(config: Config, token: Token) -> Iterator[duckdb.DuckDBPyConnection]:
     """A cursor of this version's connection, counted in flight while in use: the connection is not closed under
-    it (close_all waits), and queries on it run side by side."""
-    with _LOCK:
-        con = _connection(config, str(config.warehouse_path), token)
-        _IN_FLIGHT[id(con)] = _IN_FLIGHT.get(id(con), 0) + 1
+    it (close_all waits), and queries on it run side by side.
+
+    `_connection` is called without holding _LOCK: a thread opening a new version holds that cached function's
+    compute lock while close_all waits for the old version's queries, and those need _LOCK to end; a caller that
+    held _LOCK while waiting for the compute lock would deadlock the three."""
+    path = str(config.warehouse_path)
+    for _ in range(10):
+        con = _connection(config, path, token)
+        with _LOCK:
+            if any(c is con for _, c in _OPEN.get(path, [])):   # not closed since (a newer version opened)
+                _IN_FLIGHT[id(con)] = _IN_FLIGHT.get(id(con), 0) + 1
+                break
+    else:
+        raise duckdb.ConnectionException(f"{path}: the warehouse changed ten times while a query started")
     try:
         cur = session(con.cursor(), config)
         try:

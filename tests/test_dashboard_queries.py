@@ -452,3 +452,42 @@ def test_every_script_run_counts_as_a_visitor(demo_project, monkeypatch):
     at.switch_page("pages/defects.py").run()
     assert not at.exception, [e.message for e in at.exception]
     assert runs == [1, 1] and db._VISITORS[0] == 0
+
+
+def test_a_new_version_opened_while_queries_run_does_not_deadlock(demo_project):
+    """A thread opening a new version's connection waits for the old version's query in flight; another thread
+    asking for the new version meanwhile waits for the first. The old query must still be able to end (it did
+    not when the second thread waited for the first while holding the lock the old query needs to end)."""
+    import threading
+
+    from dashboard import db
+
+    config = demo_project.config
+    old, new = db.token(config), (-1, -1)       # `new`: any other token opens the file as another version
+    holding, release = threading.Event(), threading.Event()
+
+    def old_query() -> None:
+        with db._cursor(config, old) as cur:
+            holding.set()
+            release.wait(60)
+            cur.execute("SELECT 1").fetchall()
+
+    def new_query() -> None:
+        with db._cursor(config, new) as cur:
+            cur.execute("SELECT 1").fetchall()
+
+    # daemon threads: a deadlock fails this test instead of hanging the run at exit
+    threads = [threading.Thread(target=old_query, daemon=True)]
+    threads[0].start()
+    assert holding.wait(60)
+    threads += [threading.Thread(target=new_query, daemon=True), threading.Thread(target=new_query, daemon=True)]
+    threads[1].start()
+    threads[1].join(0.3)
+    threads[2].start()
+    threads[2].join(0.3)
+    release.set()
+    for thread in threads:
+        thread.join(30)
+    assert not any(thread.is_alive() for thread in threads), "deadlocked"
+    db.close_all()
+    db._connection.clear()
