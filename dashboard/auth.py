@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import ipaddress
 import re
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import timedelta
@@ -35,6 +34,7 @@ import polars as pl
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from dashboard.connections import Connections
 from dashboard.i18n import t
 from pipelines import accounts, audit, clock
 from pipelines.config import Config
@@ -299,45 +299,25 @@ def recorder():
 
 # ------------------------------------------------------------------ the scope's connection
 
-_LOCK = threading.RLock()
+_CONNECTIONS = Connections()   # per (path, scope): its open version, queries in flight (dashboard/connections.py)
 
 
-def _close(con: duckdb.DuckDBPyConnection) -> None:
-    try:
-        con.close()
-    except duckdb.Error:
-        pass
-
-
-_OPEN: dict[tuple[str, tuple[str, ...]], duckdb.DuckDBPyConnection] = {}
-
-
-def _is_open(con: duckdb.DuckDBPyConnection) -> bool:
-    with _LOCK:
-        try:
-            con.execute("SELECT 1").fetchall()
-            return True
-        except duckdb.Error:
-            return False
-
-
-@st.cache_resource(max_entries=8, show_spinner=False, on_release=_close, validate=_is_open)
+@st.cache_resource(max_entries=8, show_spinner=False, on_release=_CONNECTIONS.release,
+                   validate=_CONNECTIONS.is_open)
 def _scoped_connection(_config: Config, path: str, token: object, scope: tuple[str, ...]):
-    """The scope's connection to one warehouse version; the previous version's is closed (under _LOCK, so no query
-    is in flight on it), which lets go of a replaced warehouse file at once."""
+    """The scope's connection to one warehouse version; the previous version's is closed once its queries have
+    ended, which lets go of a replaced warehouse file."""
     from pipelines.warehouse import session as set_session  # noqa: PLC0415
     from pipelines.warehouse import sql_string
 
-    with _LOCK:
-        old = _OPEN.pop((path, scope), None)
-        if old is not None:
-            _close(old)
+    def make() -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(":memory:")
         con.execute(f"ATTACH {sql_string(_config.warehouse_path)} AS warehouse (READ_ONLY)")
         accounts.attach_scoped(con, "warehouse", scope)
         set_session(con, _config)
-        _OPEN[(path, scope)] = con
         return con
+
+    return _CONNECTIONS.open((path, scope), make)
 
 
 @st.cache_data(max_entries=2000, show_spinner=False)
@@ -346,8 +326,9 @@ def _scoped_query(sql: str, params: tuple, path: str, token: object, scope: tupl
     from dashboard.queries import SESSION_SETTINGS  # noqa: PLC0415
     from pipelines.warehouse import session as set_session  # noqa: PLC0415
 
-    with _LOCK:
-        cur = set_session(_scoped_connection(_config, path, token, scope).cursor(), _config)
+    key = (path, scope)
+    with _CONNECTIONS.using(key, lambda: _scoped_connection(_config, path, token, scope)) as con:
+        cur = set_session(con.cursor(), _config)
         try:
             for setting in SESSION_SETTINGS:
                 cur.execute(setting)

@@ -11,8 +11,8 @@
 * The first visitor after a load does not pay for the new version's queries: a warmer thread per server process
   (`start_warmer`, started by the first `runner` call) checks the version token every WARM_EVERY seconds and, when
   it changes, runs every page's default queries (`queries.page_queries`) through the same cache (`prewarm`).
-* Visitors go first: queries run side by side (the lock covers only opening and closing connections, which waits
-  for the queries in flight on the version it closes), and the warmer starts no query while a visitor's script run
+* Visitors go first: queries run side by side (dashboard/connections.py: the lock covers only opening and closing
+  connections, which waits for the queries in flight on the version it closes), and the warmer starts no query while a visitor's script run
   is in progress (`visiting`, around each run in dashboard/app.py). Holding the lock through every query had put
   the first visitor's queries in a queue with the warmer's 73 (2 s at 1M tickets): first visits took 0.5-1.4 s
   longer than with no warmer at all (bench/pages_browser.py).
@@ -32,6 +32,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import queries
+from dashboard.connections import Connections
 from dashboard.queries import SESSION_SETTINGS, Filters, Run, to_frame
 from pipelines import clock
 from pipelines.config import Config
@@ -42,75 +43,30 @@ Token = tuple[int, int] | None
 WARM_EVERY = 2.0  # seconds between two looks at the version token
 LOG = logging.getLogger(__name__)
 
-_LOCK = threading.RLock()
-_OPEN: dict[str, list[tuple[Token, duckdb.DuckDBPyConnection]]] = {}
-_IN_FLIGHT: dict[int, int] = {}              # id(connection) -> queries running on it
-_SETTLED = threading.Condition(_LOCK)        # notified when a query ends or a visitor's run ends
-_VISITORS = [0]                               # visitors' script runs in progress (visiting)
-
-
-def _close(con: duckdb.DuckDBPyConnection) -> None:
-    try:
-        con.close()
-    except duckdb.Error:
-        pass
-
-
-def _is_open(con: duckdb.DuckDBPyConnection) -> bool:
-    with _LOCK:
-        try:
-            con.execute("SELECT 1").fetchall()
-            return True
-        except duckdb.Error:
-            return False
+_CONNECTIONS = Connections()   # per warehouse path: its open version, queries in flight (dashboard/connections.py)
+_LOCK = _CONNECTIONS.lock
+_SETTLED = _CONNECTIONS.settled          # also notified when a visitor's run ends
+_VISITORS = [0]                          # visitors' script runs in progress (visiting)
 
 
 def close_all(path: str | None = None) -> None:
     """Close every dashboard connection (to one warehouse path, or all), once the queries running on each have
     ended."""
-    with _LOCK:
-        for p in [path] if path else list(_OPEN):
-            for _, con in _OPEN.pop(p, []):
-                while _IN_FLIGHT.get(id(con)):
-                    _SETTLED.wait()
-                _close(con)
+    _CONNECTIONS.close_all(lambda key: path is None or key == path)
 
 
-def _release(con: duckdb.DuckDBPyConnection) -> None:
-    """A connection the cache lets go (a fifth version): closed once its queries have ended."""
-    with _LOCK:
-        while _IN_FLIGHT.get(id(con)):
-            _SETTLED.wait()
-        _close(con)
-
-
-@st.cache_resource(max_entries=4, show_spinner=False, on_release=_release, validate=_is_open)
+@st.cache_resource(max_entries=4, show_spinner=False, on_release=_CONNECTIONS.release,
+                   validate=_CONNECTIONS.is_open)
 def _connection(_config: Config, path: str, token: Token) -> duckdb.DuckDBPyConnection:
-    with _LOCK:
-        close_all(path)  # older versions of this file: DuckDB would hand their instance back otherwise
-        con = connect(_config, read_only=True)
-        _OPEN[path] = [(token, con)]
-        return con
+    # the older version of this file is closed first: DuckDB would hand its instance back otherwise
+    return _CONNECTIONS.open(path, lambda: connect(_config, read_only=True))
 
 
 @contextmanager
 def _cursor(config: Config, token: Token) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor of this version's connection, counted in flight while in use: the connection is not closed under
-    it (close_all waits), and queries on it run side by side.
-
-    `_connection` is called without holding _LOCK: a thread opening a new version holds that cached function's
-    compute lock while close_all waits for the old version's queries, and those need _LOCK to end; a caller that
-    held _LOCK while waiting for the compute lock would deadlock the three."""
+    """A cursor of this version's connection, counted in flight while in use (dashboard/connections.py)."""
     path = str(config.warehouse_path)
-    for _ in range(10):
-        con = _connection(config, path, token)
-        with _LOCK:
-            if any(c is con for _, c in _OPEN.get(path, [])):   # not closed since (a newer version opened)
-                _IN_FLIGHT[id(con)] = _IN_FLIGHT.get(id(con), 0) + 1
-                break
-    else:
-        raise duckdb.ConnectionException(f"{path}: the warehouse changed ten times while a query started")
-    try:
+    with _CONNECTIONS.using(path, lambda: _connection(config, path, token)) as con:
         cur = session(con.cursor(), config)
         try:
             for setting in SESSION_SETTINGS:
@@ -118,12 +74,6 @@ def _cursor(config: Config, token: Token) -> Iterator[duckdb.DuckDBPyConnection]
             yield cur
         finally:
             cur.close()
-    finally:
-        with _LOCK:
-            _IN_FLIGHT[id(con)] -= 1
-            if not _IN_FLIGHT[id(con)]:
-                del _IN_FLIGHT[id(con)]
-            _SETTLED.notify_all()
 
 
 @st.cache_data(max_entries=5000, show_spinner=False)

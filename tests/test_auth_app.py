@@ -295,7 +295,7 @@ def test_scoped_account_sees_a_new_load_after_a_rerun(secured, monkeypatch):
     at = sign_in(open_app(project, monkeypatch), "sam")
     before = {m.label: m.value for m in at.metric}
     key = (str(project.config.warehouse_path), (sites[0],))
-    first = auth._OPEN[key]
+    first = auth._CONNECTIONS.current(key)
     extra = project.folder / "more.csv"
     rows = "\n".join(f"NEW-{i},2026-11-20 09:{i:02d}:00,phone,complaint,normal,{sites[0]},open" for i in range(40))
     extra.write_text("ticket_id,created_at,channel,ticket_type,priority,site,status\n" + rows + "\n",
@@ -306,7 +306,7 @@ def test_scoped_account_sees_a_new_load_after_a_rerun(secured, monkeypatch):
     assert not at.exception
     after = {m.label: m.value for m in at.metric}
     assert after != before
-    assert auth._OPEN[key] is not first and not auth._is_open(first)
+    assert auth._CONNECTIONS.current(key) is not first and not auth._CONNECTIONS.is_open(first)
 
 
 def test_an_unreadable_accounts_file_stops_the_dashboard(secured, monkeypatch):
