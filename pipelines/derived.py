@@ -111,6 +111,11 @@ def track(con: duckdb.DuckDBPyConnection, staged: str, dataset: str = "tickets",
         con.execute(f"INSERT INTO {TOUCHED} SELECT ticket_id FROM {staged}")
 
 
+def newest_before() -> str | None:
+    """The newest ticket row's loaded_at before this publish's loads (start_tracking): ticket_rows' `since`."""
+    return _BEFORE[0] if _BEFORE else None
+
+
 def ticket_rows(con: duckdb.DuckDBPyConnection, ids: str, since: str | None) -> None:
     """The temp table `ids`_rows (row_id, ticket_id): the rows of core.tickets of the tickets in the temp table
     `ids`, for a schedule that reads them by row id (`-- @touched t.rowid`, work_orders.schedule_sql). A row a
@@ -265,7 +270,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
     else:
         con.execute(f"DELETE FROM metrics.ticket_sla_base WHERE ticket_id IN (SELECT ticket_id FROM {TOUCHED})")
         # kept for this publish: the backlog reads the touched tickets' SLA rows here, not by a scan of the base
-        ticket_rows(con, TOUCHED, _BEFORE[0] if _BEFORE else None)
+        ticket_rows(con, TOUCHED, newest_before())
         con.execute(f"CREATE OR REPLACE TEMP TABLE {SLA_TOUCHED} AS {schedule_sql(touched_only=True)}")
         con.execute(f"DROP TABLE {TOUCHED}_rows")
         con.execute(f"INSERT INTO metrics.ticket_sla_base BY NAME FROM {SLA_TOUCHED}")

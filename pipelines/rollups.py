@@ -506,7 +506,12 @@ def _items_ready(con: duckdb.DuckDBPyConnection) -> bool:
     """).fetchall()[0][0]
     if missing:
         return False
-    copy_rows(con, "rollup_new_tickets", "core.tickets", f"ticket_id IN (SELECT ticket_id FROM {SEEN_TICKETS})")
+    # the touched tickets' rows by row id: those this publish wrote are found through loaded_at's zone maps, not a
+    # scan of every ticket id (57 ms of a 1,000-ticket update at 5M)
+    derived.ticket_rows(con, SEEN_TICKETS, derived.newest_before())
+    con.execute(f"CREATE OR REPLACE TEMP TABLE rollup_new_tickets AS SELECT t.* FROM core.tickets AS t "
+                f"SEMI JOIN {SEEN_TICKETS}_rows AS r ON t.rowid = r.row_id")
+    con.execute(f"DROP TABLE {SEEN_TICKETS}_rows")
     copy_rows(con, "rollup_new_surveys", "core.surveys", f"survey_id IN (SELECT survey_id FROM {SEEN_SURVEYS}) "
                f"OR ticket_id IN (SELECT ticket_id FROM {SEEN_TICKETS})")
 
