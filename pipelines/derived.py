@@ -186,11 +186,17 @@ def refresh_dimension_counts(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         elif not touched:
             done[dataset] = "nothing"
         else:
-            columns = ", ".join(f'"{c}"' for c in _dimension_columns(dataset))
-            con.execute(f"""
-                CREATE OR REPLACE TEMP TABLE dim_after AS SELECT {columns} FROM core.{dataset}
-                WHERE "{key}" IN (SELECT "{key}" FROM dim_touched_{dataset})
-            """)
+            columns = ", ".join(f't."{c}"' for c in _dimension_columns(dataset))
+            if dataset == "tickets":   # by row id: a load's tickets through loaded_at, not a scan of every id
+                ticket_rows(con, "dim_touched_tickets", newest_before())
+                con.execute(f"CREATE OR REPLACE TEMP TABLE dim_after AS SELECT {columns} FROM core.tickets AS t "
+                            "SEMI JOIN dim_touched_tickets_rows AS r ON t.rowid = r.row_id; "
+                            "DROP TABLE dim_touched_tickets_rows")
+            else:
+                con.execute(f"""
+                    CREATE OR REPLACE TEMP TABLE dim_after AS SELECT {columns} FROM core.{dataset} AS t
+                    WHERE t."{key}" IN (SELECT "{key}" FROM dim_touched_{dataset})
+                """)
             after = "dim_after"
             con.execute(f"""
                 CREATE OR REPLACE TEMP TABLE dim_delta AS

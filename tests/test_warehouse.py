@@ -191,6 +191,22 @@ def test_a_load_updates_dimension_counts_from_its_batch_only(project):
     assert sorted(got["categories"]) == [("noise", 1), ("planted", 5)]
 
 
+def test_the_batchs_tickets_are_counted_from_their_rows_by_row_id(project, tmp_path, monkeypatch):
+    """The dimension counts read the batch's tickets after the merge by row id (derived.ticket_rows: a load's
+    rows through loaded_at's zone maps), not by a scan of every ticket id."""
+    from pipelines import derived
+    asked: list[str] = []
+    real = derived.ticket_rows
+    monkeypatch.setattr(derived, "ticket_rows", lambda con, ids, since: asked.append(ids) or real(con, ids, since))
+    load(project, tmp_path, "1.csv", [f"T{i},2026-11-02 09:00:00,repair,water,Riverside,East,engineering,pump,open"
+                                      for i in range(4)])   # a first load: counted whole
+    assert "dim_touched_tickets" not in asked
+    load(project, tmp_path, "2.csv", ["T1,2026-11-02 09:00:00,repair,leak,Lakeside,North,cleaning,valve,open"])
+    assert "dim_touched_tickets" in asked
+    got, want = dimensions_and_rebuild(project)
+    assert got == want and ("leak", 1) in got["categories"]
+
+
 def test_an_update_writes_new_versions_instead_of_updating_in_place(project, tmp_path):
     """Updates of scattered rows are appended (and the old versions deleted): an in-place UPDATE rewrote each
     column it set in every row group it touched, so a 1,000-row update cost what the table costs."""
