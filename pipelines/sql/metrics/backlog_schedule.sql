@@ -11,7 +11,7 @@ WITH open_tickets AS (
     SELECT t.*
     FROM core.tickets AS t
     WHERE t.resolved_at IS NULL AND t.closed_at IS NULL AND t.status IS DISTINCT FROM 'cancelled'
-    -- @touched t.ticket_id
+    -- @touched t.rowid
 ),
 
 open_due AS (
