@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 from typer.testing import CliRunner
 
 from pipelines.cli import app
@@ -206,3 +207,35 @@ def test_a_load_into_an_empty_table_inserts_without_comparing(project, tmp_path)
         assert (counts.inserted, counts.updated) == (100, 0)
         assert key_scans_of_tickets(profiled.scans), profiled.scans
         assert con.execute("SELECT count(*), count(DISTINCT ticket_id) FROM core.tickets").fetchall() == [(600, 600)]
+
+
+def test_lean_reads_lower_the_memory_limit_inside_a_publish_and_restore_the_loads(project):
+    """Scattered reads of a big table run under publish.LEAN_LIMIT (DuckDB lets go of each block once read), then
+    the load's configured limit is back; outside a publish nothing changes; a refused limit reads as usual."""
+    from pipelines.publish import LEAN_LIMIT, lean_reads
+    from pipelines.warehouse import publishing
+
+    def limit(con) -> str:
+        return con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+
+    with publishing(project) as con:
+        configured = limit(con)
+        with lean_reads(con):
+            inside = limit(con)
+            assert con.execute("SELECT count(*) FROM core.tickets").fetchall()   # reads work
+        assert limit(con) == configured and inside != configured
+        assert inside == duckdb.sql(f"SET memory_limit = '{LEAN_LIMIT}'; SELECT current_setting('memory_limit')"
+                                    ).fetchall()[0][0]
+
+        class Refusing:   # a connection on which the lower limit cannot be set (more is pinned right now)
+            def execute(self, sql, *args):
+                if sql.startswith("SET memory_limit"):
+                    raise duckdb.OutOfMemoryException("pinned")
+                return con.execute(sql, *args)
+
+        with lean_reads(Refusing()):
+            assert limit(con) == configured
+    plain = duckdb.connect()
+    before = limit(plain)
+    with lean_reads(plain):
+        assert limit(plain) == before
