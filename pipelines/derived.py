@@ -17,7 +17,7 @@ from importlib import resources
 
 import duckdb
 
-from pipelines.publish import lean_reads
+from pipelines.publish import delete_tickets
 
 TOUCHED = "touched_tickets"
 SLA_TOUCHED = "touched_sla_rows"   # the touched tickets' new SLA rows (refresh, 'touched'), for pipelines/backlog.py
@@ -276,13 +276,7 @@ def refresh(con: duckdb.DuckDBPyConnection) -> str:
         con.execute("DELETE FROM meta.settings WHERE key = 'sla_inputs_fingerprint'")
         con.execute("INSERT INTO meta.settings VALUES ('sla_inputs_fingerprint', ?)", [fingerprint])
     else:
-        # the old rows' ids first, in a scan of 2.5 ids per ticket that lets go of each block once read (a DELETE
-        # itself needs more than publish.LEAN_LIMIT), then the delete by row id, which reads no column
-        with lean_reads(con):
-            con.execute("CREATE OR REPLACE TEMP TABLE sla_old_rows AS SELECT rowid AS rid FROM metrics.ticket_sla_base "
-                        f"WHERE ticket_id IN (SELECT ticket_id FROM {TOUCHED})")
-        con.execute("DELETE FROM metrics.ticket_sla_base WHERE rowid IN (SELECT rid FROM sla_old_rows); "
-                    "DROP TABLE sla_old_rows")
+        delete_tickets(con, "metrics.ticket_sla_base", TOUCHED)   # a lean scan of 2.5 ids per ticket
         # kept for this publish: the backlog reads the touched tickets' SLA rows here, not by a scan of the base
         ticket_rows(con, TOUCHED, newest_before())
         con.execute(f"CREATE OR REPLACE TEMP TABLE {SLA_TOUCHED} AS {schedule_sql(touched_only=True)}")

@@ -11,6 +11,7 @@ New rows get NULL in the columns the file does not carry.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -61,29 +62,51 @@ def existing_rows(con: duckdb.DuckDBPyConnection, dataset: Dataset, staged: str)
 
 # A streaming read of scattered rows in a large table (a small batch's rows among 5M tickets, their keys among 12.5M
 # SLA rows) touches a block of nearly every column segment; DuckDB keeps each one it read until its memory limit,
-# so the load's peak grew with the warehouse (0.2 GiB for 1,000 tickets' rows at 5M). Under this limit it lets go
-# of each block once read: +0.07 GiB, same time. The load's own limit is restored after (LOAD_LIMIT_VARIABLE).
-LEAN_LIMIT = "64MB"
+# so the load's peak grew with the warehouse (0.2 GiB for 1,000 tickets' rows at 5M). Under a limit just above what
+# DuckDB holds now it lets go of each block once read (+0.07 GiB for those rows, same time). The limit is never set
+# below what DuckDB holds: blocks a publish wrote and has not checkpointed cannot be let go of, and a refused limit
+# aborts the transaction. The load's own limit is restored after (LOAD_LIMIT_VARIABLE).
+LEAN_BYTES = 64 * 2**20      # at least this
+LEAN_HEADROOM = 32 * 2**20   # above what DuckDB holds when the read starts
 LOAD_LIMIT_VARIABLE = "sqd_load_memory_limit"
 
 
 @contextmanager
 def lean_reads(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Statements inside run under LEAN_LIMIT (inside a publish: warehouse.publishing records the load's limit in
-    the variable LOAD_LIMIT_VARIABLE; elsewhere, or if DuckDB refuses the lower limit, they run as they are)."""
-    limit = con.execute(f"SELECT getvariable('{LOAD_LIMIT_VARIABLE}')").fetchall()[0][0]
-    if limit is None:
+    """Statements inside run under a memory limit of max(LEAN_BYTES, DuckDB's memory in use + LEAN_HEADROOM) (inside
+    a publish: warehouse.publishing records the load's limit in LOAD_LIMIT_VARIABLE; elsewhere they run as they
+    are). Only for reads: a DELETE needs more (delete_tickets reads the row ids lean, then deletes by row id)."""
+    limit = con.execute(f"SELECT getvariable('{LOAD_LIMIT_VARIABLE}')").fetchall()[0][0]   # bytes
+    held = con.execute("SELECT coalesce(sum(memory_usage_bytes), 0) FROM duckdb_memory()").fetchall()[0][0]
+    lean = max(LEAN_BYTES, int(held) + LEAN_HEADROOM)
+    if limit is None or lean >= limit:
         yield
         return
-    try:
-        con.execute(f"SET memory_limit = '{LEAN_LIMIT}'")
-    except duckdb.Error:   # more than that is pinned right now: read as usual
-        yield
-        return
+    con.execute(f"SET memory_limit = '{lean}B'")
     try:
         yield
     finally:
-        con.execute(f"SET memory_limit = '{limit}'")   # the configuration's value (config._memory checked it)
+        con.execute(f"SET memory_limit = '{int(limit)}B'")
+
+
+UNITS = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+
+
+def size_bytes(size: str) -> int:
+    """A size as the configuration writes it ('1.2GB', '512 MiB'; config._memory checked the form), in bytes as
+    DuckDB reads it (GB = 10^9, GiB = 2^30)."""
+    number, unit = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMGT]i?B)", size.strip()).groups()
+    return int(float(number) * UNITS[unit])
+
+
+def delete_tickets(con: duckdb.DuckDBPyConnection, table: str, tickets: str) -> None:
+    """DELETE FROM `table` the rows of the tickets in temp table `tickets` (its ticket_id): their row ids by a lean
+    read (lean_reads; the table's ticket ids are scanned once and not kept), then a delete by row id, which reads
+    no column (a DELETE needs more memory than the lean limit). `table`, `tickets`: the callers' constants."""
+    with lean_reads(con):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE deleted_rows AS SELECT rowid AS rid FROM {table} "
+                    f"WHERE ticket_id IN (SELECT ticket_id FROM {tickets})")
+    con.execute(f"DELETE FROM {table} WHERE rowid IN (SELECT rid FROM deleted_rows); DROP TABLE deleted_rows")
 
 
 def copy_rows(con: duckdb.DuckDBPyConnection, target: str, source: str, where: str, create: bool = True,

@@ -24,7 +24,7 @@ import duckdb
 
 from pipelines import backlog, clock, derived, nc_rules, nc_workflow, rollups, ticket_views, work_orders
 from pipelines.config import SLA_TARGETS, Config
-from pipelines.publish import LOAD_LIMIT_VARIABLE
+from pipelines.publish import LOAD_LIMIT_VARIABLE, size_bytes
 
 if TYPE_CHECKING:
     import polars as pl
@@ -339,7 +339,8 @@ def publishing(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
                 con.execute(sql_text("schema.sql"))
                 con.execute(sql_text("quality.sql"))
             con = _prepare(con, config)
-            con.execute(f"SET VARIABLE {LOAD_LIMIT_VARIABLE} = ?", [config.load_memory_limit])  # publish.lean_reads
+            con.execute(f"SET VARIABLE {LOAD_LIMIT_VARIABLE} = ?",    # publish.lean_reads restores it
+                        [size_bytes(config.load_memory_limit)])
             apply_schema(con, config, None if current else fingerprint)
             derived.start_tracking(con)
             yield con
