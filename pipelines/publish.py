@@ -85,8 +85,13 @@ def lean_reads(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     con.execute(f"SET memory_limit = '{lean}B'")
     try:
         yield
-    finally:
-        con.execute(f"SET memory_limit = '{int(limit)}B'")
+    except BaseException:
+        try:    # the failure inside is the one to report; the publish is abandoned with its transaction
+            con.execute(f"SET memory_limit = '{int(limit)}B'")
+        except duckdb.Error:
+            pass
+        raise
+    con.execute(f"SET memory_limit = '{int(limit)}B'")
 
 
 UNITS = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}

@@ -238,3 +238,22 @@ def test_lean_reads_lower_the_memory_limit_inside_a_publish_and_restore_the_load
     before = plain.execute("SELECT current_setting('memory_limit')").fetchall()
     with lean_reads(plain):
         assert plain.execute("SELECT current_setting('memory_limit')").fetchall() == before
+
+
+def test_a_failure_inside_lean_reads_is_the_one_reported(project):
+    """A statement that fails inside lean_reads aborts the transaction; restoring the limit then fails too, and
+    must not hide the first error."""
+    from pipelines.publish import lean_reads
+    from pipelines.warehouse import publishing
+
+    with publishing(project) as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            with lean_reads(con):
+                con.execute("SELECT CAST('not a number' AS INTEGER)")
+        except duckdb.ConversionException as exc:
+            reported = exc
+        else:
+            reported = None
+        con.execute("ROLLBACK")
+    assert isinstance(reported, duckdb.ConversionException)
