@@ -12,8 +12,8 @@
   (`start_warmer`, started by the first `runner` call) checks the version token every WARM_EVERY seconds and, when
   it changes, runs every page's default queries (`queries.page_queries`) through the same cache (`prewarm`).
 * Visitors go first: queries run side by side (dashboard/connections.py: the lock covers only opening and closing
-  connections, which waits for the queries in flight on the version it closes), and the warmer starts no query while a visitor's script run
-  is in progress (`visiting`, around each run in dashboard/app.py). Holding the lock through every query had put
+  connections, which waits for the queries in flight on the version it closes), and the warmer starts no query
+  while a visitor's script run is in progress (`visiting`, around each run in dashboard/app.py). Holding the lock through every query had put
   the first visitor's queries in a queue with the warmer's 73 (2 s at 1M tickets): first visits took 0.5-1.4 s
   longer than with no warmer at all (bench/pages_browser.py).
 """

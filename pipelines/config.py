@@ -237,6 +237,17 @@ def _time(value: object, where: str) -> time:
     return parsed
 
 
+SIZE_UNITS = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12,
+              "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
+
+
+def size_bytes(size: str) -> int:
+    """A size as the configuration writes it ('1.2GB', '512 MiB', as _memory checks it) in bytes, as DuckDB reads
+    it (GB = 10^9, GiB = 2^30)."""
+    number, unit = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMGT]i?B)", size.strip()).groups()
+    return int(float(number) * SIZE_UNITS[unit])
+
+
 def _memory(value: str, where: str) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value):
         raise ConfigError(f"{where}: expected a size such as '2GB', got {_shown(value)}")

@@ -135,6 +135,16 @@ def ticket_rows(con: duckdb.DuckDBPyConnection, ids: str, since: str | None) -> 
                     f"(SELECT ticket_id FROM {ids} EXCEPT SELECT ticket_id FROM {ids}_rows)")
 
 
+def copy_ticket_rows(con: duckdb.DuckDBPyConnection, ids: str, target: str, columns: str = "t.*") -> None:
+    """The temp table `target`: `columns` of core.tickets AS t for the tickets in the temp table `ids`, read by row
+    id (ticket_rows since this publish's loads began: a load's rows through loaded_at's zone maps, not a scan of
+    every ticket id). `ids`, `target`, `columns`: the callers' constants."""
+    ticket_rows(con, ids, newest_before())
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS SELECT {columns} FROM core.tickets AS t "
+                f"SEMI JOIN {ids}_rows AS r ON t.rowid = r.row_id")
+    con.execute(f"DROP TABLE {ids}_rows")
+
+
 def _track_linked(con: duckdb.DuckDBPyConnection, staged: str, dataset: str, existing: str | None) -> None:
     """The tickets a batch of a LINKED dataset names, before the merge (the rows as held) and after (the batch)."""
     key = LINKED[dataset]
@@ -189,11 +199,8 @@ def refresh_dimension_counts(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
             done[dataset] = "nothing"
         else:
             columns = ", ".join(f't."{c}"' for c in _dimension_columns(dataset))
-            if dataset == "tickets":   # by row id: a load's tickets through loaded_at, not a scan of every id
-                ticket_rows(con, "dim_touched_tickets", newest_before())
-                con.execute(f"CREATE OR REPLACE TEMP TABLE dim_after AS SELECT {columns} FROM core.tickets AS t "
-                            "SEMI JOIN dim_touched_tickets_rows AS r ON t.rowid = r.row_id; "
-                            "DROP TABLE dim_touched_tickets_rows")
+            if dataset == "tickets":   # by row id, not a scan of every ticket id
+                copy_ticket_rows(con, "dim_touched_tickets", "dim_after", columns)
             else:
                 con.execute(f"""
                     CREATE OR REPLACE TEMP TABLE dim_after AS SELECT {columns} FROM core.{dataset} AS t

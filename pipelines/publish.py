@@ -11,7 +11,6 @@ New rows get NULL in the columns the file does not carry.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -92,16 +91,6 @@ def lean_reads(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
             pass
         raise
     con.execute(f"SET memory_limit = '{int(limit)}B'")
-
-
-UNITS = {"KB": 10**3, "MB": 10**6, "GB": 10**9, "TB": 10**12, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40}
-
-
-def size_bytes(size: str) -> int:
-    """A size as the configuration writes it ('1.2GB', '512 MiB'; config._memory checked the form), in bytes as
-    DuckDB reads it (GB = 10^9, GiB = 2^30)."""
-    number, unit = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMGT]i?B)", size.strip()).groups()
-    return int(float(number) * UNITS[unit])
 
 
 def delete_tickets(con: duckdb.DuckDBPyConnection, table: str, tickets: str) -> None:

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from pipelines import backlog, clock, derived, nc_rules, nc_workflow, rollups, ticket_views, work_orders
-from pipelines.config import SLA_TARGETS, Config
-from pipelines.publish import LOAD_LIMIT_VARIABLE, size_bytes
+from pipelines.config import SLA_TARGETS, Config, size_bytes
+from pipelines.publish import LOAD_LIMIT_VARIABLE
 
 if TYPE_CHECKING:
     import polars as pl

@@ -213,7 +213,8 @@ def test_lean_reads_lower_the_memory_limit_inside_a_publish_and_restore_the_load
     """Scattered reads of a big table run under a limit just above what DuckDB holds (publish.lean_reads: it lets go
     of each block once read), never below it (a refused limit aborts the transaction); then the load's configured
     limit is back. Outside a publish, or when the lean limit would not be lower, nothing changes."""
-    from pipelines.publish import LEAN_BYTES, LEAN_HEADROOM, LOAD_LIMIT_VARIABLE, lean_reads, size_bytes
+    from pipelines.config import size_bytes
+    from pipelines.publish import LEAN_BYTES, LEAN_HEADROOM, LOAD_LIMIT_VARIABLE, lean_reads
     from pipelines.warehouse import publishing
 
     def limit(con) -> int:   # DuckDB shows it as '1.1 GiB' or '95.3 MiB'
