@@ -24,7 +24,7 @@ import duckdb
 
 from pipelines import backlog, clock, derived, nc_rules, nc_workflow, rollups, ticket_views, work_orders
 from pipelines.config import SLA_TARGETS, Config, size_bytes
-from pipelines.publish import LOAD_LIMIT_VARIABLE
+from pipelines.publish import LOAD_LIMIT_VARIABLE, let_go
 
 if TYPE_CHECKING:
     import polars as pl
@@ -346,11 +346,13 @@ def publishing(config: Config) -> Iterator[duckdb.DuckDBPyConnection]:
             yield con
             rollups.capture(con)  # the loads' keys, before refresh_reference clears them
             refresh_reference(con, config)
+            let_go(con)   # the blocks the loads read, let go of before the derived steps read theirs
             derived.fix_inputs(con)  # the SLA inputs are final now: fingerprinted once for the steps below
             backlog.capture(con)  # the loads' tickets, before derived.refresh clears them
             derived.refresh(con)
             backlog.refresh(con)  # the open tickets, stored per load (issue 13 target 2)
             work_orders.refresh(con)  # the work-order views' materialised part (issue 14)
+            let_go(con)
             ticket_views.refresh(con)  # repeat complaints, first-contact resolution: after the complaint limits
             nc_workflow.refresh(con)  # the nonconformity workflow's materialised part (issue 13 target 2)
             rollups.refresh(con)

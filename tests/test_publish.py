@@ -258,3 +258,67 @@ def test_a_failure_inside_lean_reads_is_the_one_reported(project):
             reported = None
         con.execute("ROLLBACK")
     assert isinstance(reported, duckdb.ConversionException)
+
+
+def test_let_go_hands_back_cached_blocks_between_steps_and_never_aborts_a_step(tmp_path):
+    """publish.let_go, between a publish's steps: the blocks earlier reads left cached go back (the load's peak no
+    longer adds up every step's reads); the load's limit is restored; inside a step's open transaction it tries
+    nothing (a refused limit would abort that transaction), and a limit DuckDB refuses (blocks it cannot evict)
+    leaves the connection usable."""
+    from pipelines.publish import LEAN_BYTES, LOAD_LIMIT_VARIABLE, let_go
+
+    path = tmp_path / "w.duckdb"
+    made = duckdb.connect(str(path))
+    made.execute("CREATE TABLE t AS SELECT range AS i, md5(range::VARCHAR) AS s FROM range(5000000)")
+    made.close()
+    con = duckdb.connect(str(path), config={"memory_limit": "1GiB"})
+    con.execute(f"SET VARIABLE {LOAD_LIMIT_VARIABLE} = {2**30}")
+
+    def held() -> int:
+        return con.execute("SELECT sum(memory_usage_bytes) FROM duckdb_memory()").fetchall()[0][0]
+
+    def limit() -> str:
+        return con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+
+    configured = limit()
+    con.execute("SELECT max(s), sum(i) FROM t").fetchall()
+    assert held() > 1.2 * LEAN_BYTES
+    let_go(con)
+    assert held() <= LEAN_BYTES and limit() == configured
+
+    con.execute("SELECT max(s), sum(i) FROM t").fetchall()
+    con.execute("BEGIN TRANSACTION")
+    con.execute("UPDATE t SET s = s || 'x' WHERE i % 2 = 0")
+    cached = held()
+    let_go(con)                                   # a step's transaction: untouched
+    assert held() == cached and limit() == configured
+    con.execute("COMMIT")
+    assert con.execute("SELECT count(*) FROM t WHERE s LIKE '%x'").fetchall() == [(2500000,)]
+
+    con.execute("SET temp_directory = ''")        # nothing can spill: a temp table's blocks cannot be let go of
+    con.execute("CREATE TEMP TABLE pinned AS SELECT md5(range::VARCHAR) AS s FROM range(3000000)")
+    let_go(con)                                   # every lower limit refused
+    assert limit() == configured
+    assert con.execute("SELECT count(*) FROM pinned").fetchall() == [(3000000,)]
+    con.execute("BEGIN TRANSACTION")              # no transaction was left open
+    con.execute("COMMIT")
+    con.close()
+
+
+def test_a_publish_lets_go_of_cached_blocks_outside_its_steps_transactions(project, tmp_path, monkeypatch):
+    """The publish calls let_go between its steps, where no step's transaction is open (a try inside one would
+    abort it), and the load still publishes."""
+    from pipelines import publish, warehouse
+    from pipelines.publish import _in_transaction
+
+    seen: list[bool] = []
+
+    def watched(con):
+        seen.append(_in_transaction(con))
+        publish.let_go(con)
+
+    monkeypatch.setattr(warehouse, "let_go", watched)
+    [result] = ingest_files([write(tmp_path / "full.csv", HEADER + "\n".join(ROWS) + "\n")], project)
+    assert result.status == PUBLISHED
+    assert seen == [False, False]
+    assert rows(project, "SELECT count(*) FROM metrics.ticket_sla_base WHERE ticket_id = 'T1'")[0][0] > 0
