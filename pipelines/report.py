@@ -10,6 +10,7 @@ The figure builders are shared with the dashboard's weekly-review page.
 
 from __future__ import annotations
 
+import base64
 import html
 import shutil
 import subprocess
@@ -338,6 +339,56 @@ def trend_text(row: ScoreRow) -> str:
     return " → ".join(fmt_pct(v, row.kpi.digits).replace(" ", "\u00a0") for _, v in row.trend)
 
 
+SPARK_WIDTH, SPARK_HEIGHT, SPARK_PAD = 60, 20, 3
+
+
+def trend_cell(row: ScoreRow) -> str:
+    """The last 4 weeks as a sparkline (the target dashed, this week's point in its status colour; a week without
+    data a gap) with the values as its text (alt and tooltip: what a screen reader reads; the printed pack has
+    the values in its trend charts). Four percentages wrapped over four lines of a printed scorecard; a line reads
+    at a glance."""
+    text = trend_text(row)
+    values = [v for _, v in row.trend]
+    known = [v for v in values if v is not None]
+    if not known:
+        return _e(text)
+    lo = min(known + ([row.target] if row.target is not None else []))
+    hi = max(known + ([row.target] if row.target is not None else []))
+    span = (hi - lo) or max(abs(hi), 0.01)
+    inner_w, inner_h = SPARK_WIDTH - 2 * SPARK_PAD, SPARK_HEIGHT - 2 * SPARK_PAD
+    step = inner_w / max(len(values) - 1, 1)
+
+    def y(v: float) -> float:
+        return SPARK_PAD + inner_h * (1 - (v - lo) / span if hi > lo else 0.5)
+
+    points = [(SPARK_PAD + i * step, None if v is None else y(v)) for i, v in enumerate(values)]
+    runs: list[list[str]] = [[]]
+    for x, py in points:                     # a week without data breaks the line
+        if py is None:
+            runs.append([])
+        else:
+            runs[-1].append(f"{x:.1f},{py:.1f}")
+    runs = [r for r in runs if r]
+    parts = []
+    if row.target is not None:
+        ty = y(row.target)
+        parts.append(f'<line x1="0" y1="{ty:.1f}" x2="{SPARK_WIDTH}" y2="{ty:.1f}" stroke="#999999" '
+                     'stroke-width="1" stroke-dasharray="2,2"/>')
+    parts += [f'<polyline points="{" ".join(r)}" fill="none" stroke="#57606a" stroke-width="1.5"/>' if len(r) > 1
+              else f'<circle cx="{r[0].split(",")[0]}" cy="{r[0].split(",")[1]}" r="1.5" fill="#57606a"/>'
+              for r in runs]
+    last_x, last_y = points[-1]
+    if last_y is not None:
+        colour = STATUS_MARKS.get(row.light, STATUS_MARKS["grey"])[1]
+        parts.append(f'<circle cx="{last_x:.1f}" cy="{last_y:.1f}" r="2.5" fill="{colour}"/>')
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}" '
+           f'viewBox="0 0 {SPARK_WIDTH} {SPARK_HEIGHT}">{"".join(parts)}</svg>')
+    # an image, not inline SVG: the dashboard's st.html sanitiser drops <svg>; alt and title carry the values
+    source = "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
+    return (f'<img class="spark" src="{source}" width="{SPARK_WIDTH}" height="{SPARK_HEIGHT}" alt="{_e(text)}" '
+            f'title="{_e(text)}">')
+
+
 def status_mark(status: str, lang: str) -> str:
     """A traffic light as HTML: the status's shape in its colour-blind-safe colour, then its name."""
     symbol, colour, key = STATUS_MARKS.get(status, STATUS_MARKS["grey"])
@@ -374,7 +425,7 @@ def scorecard_table(pack: WeeklyPack, lang: str) -> str:
             status_mark(r.light, lang),
             _e(fmt_pct(r.value, r.kpi.digits)), _e(counts_text(r)), _e(target_text(r)), _e(interval_text(r)),
             _e(fmt_pct(r.previous, r.kpi.digits)), _e(fmt_pp(r.change, lang, r.kpi.digits)),
-            _e(noise_text(r, lang)), _e(trend_text(r)),
+            _e(noise_text(r, lang)), trend_cell(r),
         ]
         if kind != "week":
             cells[8:8] = [_e(fmt_pct(r.year_ago, r.kpi.digits)), _e(fmt_pp(r.year_change, lang, r.kpi.digits))]

@@ -268,6 +268,11 @@ STATUS_MARKS: dict[str, tuple[str, str, str]] = {
     "grey": ("○", "#999999", "light.grey"),
 }
 
+# the scorecard's sparklines (report.trend_cell), in the pack and on the dashboard's weekly-review page
+SPARK_CSS = """
+img.spark { vertical-align: middle; max-width: none; }
+"""
+
 CSS = """
 :root { --green: #0072B2; --amber: #E69F00; --red: #D55E00; --grey: #999999; --ink: #1f2328; --muted: #57606a; }
 * { box-sizing: border-box; }
@@ -286,7 +291,8 @@ td[data-col="light"] { white-space: nowrap; }
 .mark { display: inline-block; width: 1.1em; margin-right: 4px; text-align: center; font-weight: 700;
         -webkit-print-color-adjust: exact; print-color-adjust: exact; }
 .nw, th.nw, td.nw { white-space: nowrap; }
-table.scorecard td[data-col="trend"] { font-size: 0.92em; }
+table.scorecard td[data-col="trend"] { font-size: 0.92em; white-space: nowrap; }
+""" + SPARK_CSS + """
 table.scorecard.period td[data-col="kpi"] { min-width: 8em; }   /* a month's scorecard has no trend column */
 .keep { page-break-inside: avoid; break-inside: avoid; }
 .change { margin: 10px 0 14px; padding: 8px 10px; border-left: 4px solid var(--amber); background: #fff8e6;
@@ -306,7 +312,6 @@ section { page-break-inside: auto; }
   tr { page-break-inside: avoid; break-inside: avoid; }
   table { font-size: 10px; } th, td { padding: 3px 4px; }
   table.scorecard td { padding: 2px 4px; line-height: 1.3; }
-  table.scorecard td[data-col="trend"] { min-width: 8.5em; }   /* two weeks a line, not one: 9 KPIs on page 1 */
   table.scorecard, .change > p { page-break-inside: avoid; break-inside: avoid; }
   .modebar-container, .modebar { display: none !important; }
   details { display: none; }

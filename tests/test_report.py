@@ -77,7 +77,8 @@ def test_report_says_what_changed_in_both_languages(written):
     page = written["en"].read_text(encoding="utf-8")
     assert get_plotlyjs() in page                                     # plotly.js inline, once
     rest = page.replace(get_plotlyjs(), "")
-    assert not re.search(r"<script[^>]*\bsrc=", rest) and "<link" not in rest and "<img" not in rest
+    assert not re.search(r"<script[^>]*\bsrc=", rest) and "<link" not in rest
+    assert not re.search(r'<img(?![^>]*\bsrc="data:)', rest)          # images only as data (the sparklines)
     assert rest.count("Plotly.newPlot(") == rest.count('class="plotly-graph-div"') >= 3
 
 
@@ -411,3 +412,49 @@ def test_printed_monthly_pages_are_not_left_half_empty(printed_month, lang):
         image = Image.open(path).convert("L")
         ink = image.point(lambda v: 255 if v < 200 else 0).getbbox()
         assert ink is not None and ink[3] > 0.6 * image.height, (path.name, ink, image.height)
+
+
+def test_trend_cell_draws_the_last_four_weeks_as_a_line_with_the_values_as_its_text():
+    """The scorecard's "Last 4 weeks": a sparkline image (target dashed, this week's point in its status colour, a
+    week without data a gap), the values as its alt text and tooltip."""
+    import base64
+    from datetime import date
+
+    from pipelines.weekly import ScoreRow
+
+    def row(values, target=0.9, light="green"):
+        weeks = [date(2026, 11, 2 + 7 * i) for i in range(len(values))]
+        return ScoreRow(kpi=weekly.KPI_BY_KEY["timeliness_rate"], value=values[-1], numerator=1, denominator=1,
+                        target=target, light=light, ci_low=None, ci_high=None, previous=None, previous_numerator=0,
+                        previous_denominator=0, change=None, noise=None, baseline=None, baseline_denominator=0,
+                        baseline_weeks=0, trend=list(zip(weeks, values)))
+
+    def svg_of(cell_html: str) -> str:
+        return base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', cell_html).group(1)).decode()
+
+    values = [0.8, 0.85, 0.95, 0.92]
+    cell_html = report.trend_cell(row(values))
+    alt = html.unescape(re.search(r'alt="([^"]+)"', cell_html).group(1))
+    assert alt == report.trend_text(row(values)) == "80.0\u00a0% → 85.0\u00a0% → 95.0\u00a0% → 92.0\u00a0%"
+    svg = svg_of(cell_html)
+    assert svg.count("<polyline") == 1 and "stroke-dasharray" in svg
+    points = [tuple(map(float, p.split(","))) for p in re.search(r'polyline points="([^"]+)"', svg).group(1).split()]
+    ys = [p[1] for p in points]
+    assert ys[2] < ys[3] < ys[1] < ys[0]                 # higher values drawn higher (SVG y grows downwards)
+    target_y = float(re.search(r'y1="([\d.]+)"', svg).group(1))
+    assert ys[2] < target_y < ys[1]                      # 90 % between 85 % and 92 %
+    assert f'fill="{STATUS_MARKS["green"][1]}"' in svg
+
+    gap = svg_of(report.trend_cell(row([0.8, None, 0.95, 0.92], light="red")))
+    assert gap.count("<polyline") == 1 and gap.count("<circle") == 2   # 80 % alone, then 95 -> 92 and its point
+    assert f'fill="{STATUS_MARKS["red"][1]}"' in gap
+    flat = svg_of(report.trend_cell(row([0.5, 0.5, 0.5, 0.5], target=None)))
+    assert "stroke-dasharray" not in flat and "nan" not in flat
+    assert report.trend_cell(row([None, None])) == html.escape(report.trend_text(row([None, None])))
+
+
+def test_the_scorecard_draws_a_sparkline_per_kpi(written):
+    page = written["en"].read_text(encoding="utf-8")
+    cells = re.findall(r'data-col="trend">(.*?)</td>', page)
+    assert cells and all('<img class="spark"' in c or "<img" not in c for c in cells)
+    assert sum('<img class="spark"' in c for c in cells) >= len(weekly.KPIS) - 6

@@ -18,7 +18,7 @@ from dashboard.sections import capa as capa_section
 from dashboard import auth, ui
 from dashboard.i18n_workspace import t
 from pipelines import clock, report, weekly
-from pipelines.report_template import CODED_COLUMNS, STATUS_MARKS, value_label
+from pipelines.report_template import CODED_COLUMNS, SPARK_CSS, STATUS_MARKS, value_label
 from pipelines.report_template import column as column_name
 
 ctx = ui.page_context()
@@ -38,7 +38,8 @@ table.scorecard .num, table.scorecard td[data-col="light"] { text-align: right; 
   font-variant-numeric: tabular-nums; }
 table.scorecard td[data-col="light"] { text-align: left; }
 .mark { display: inline-block; width: 1.1em; margin-right: 0.3em; text-align: center; font-weight: 700; }
-""" + "".join(f".mark.{status} {{ color: {colour}; }}\n" for status, (_, colour, _key) in STATUS_MARKS.items()) + """
+""" + "".join(f".mark.{status} {{ color: {colour}; }}\n" for status, (_, colour, _key) in STATUS_MARKS.items()) \
+    + SPARK_CSS + """
 </style>"""
 
 
