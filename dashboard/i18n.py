@@ -46,6 +46,19 @@ TEXT: dict[str, tuple[str, str]] = {
     "fresh.newest": ("Newest record: {value}", "最新记录：{value}"),
     "fresh.age": (" ({days} d ago)", "（{days} 天前）"),
     "dq.none": ("Data-quality checks: no checks run yet", "数据质量检查：尚未运行检查"),
+    "calendar.approximate_short": (":material/warning: Working days in {years} are approximate: no official schedule "
+                                   "yet (see Data quality).",
+                                   ":material/warning: {years} 年的工作日为近似值：尚无官方安排（见“数据质量”）。"),
+    "calendar.approximate": ("Working days in {years} are approximate. chinese-calendar knows the official schedule "
+                             "(holidays and adjusted 调休 workdays) up to {last_official}; for later years public "
+                             "holidays with weekends off are used, so working-day SLAs and complaint limits there "
+                             "may be off by the adjusted days. Add the State Council's schedule to `{path}` "
+                             "(`date,is_workday,holiday_name`, one row per holiday or adjusted workday) and run "
+                             "`sqd check`.",
+                             "{years} 年的工作日为近似值。chinese-calendar 收录的官方安排（节假日与调休工作日）只到 "
+                             "{last_official} 年；之后的年份按法定节假日加周末计算，因此按工作日计算的时效与投诉处理时限"
+                             "可能因调休而有偏差。请把国务院办公厅公布的安排写入 `{path}`（`date,is_workday,holiday_name`，"
+                             "每个节假日或调休工作日一行），然后运行 `sqd check`。"),
     "dq.line": ("Last check: {status} — {dataset}, {failed} of {checks} expectations failed ({when}) · rows in "
                 "quarantine: {quarantined} · refused loads: {refused}",
                 "最近一次检查：{status} — {dataset}，{checks} 项检查中 {failed} 项未通过（{when}）· 隔离行数："

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 import duckdb
 import polars as pl
 
-from pipelines import kpi_facts, rollups
+from pipelines import kpi_facts, rollups, status
 from pipelines.datasets import DATASETS
 from pipelines.warehouse import SESSION_SETTINGS, Run, direct  # noqa: F401 (re-exported for pages and tests)
 
@@ -967,6 +967,11 @@ QUALITY_TABLES = (("meta", "dq_runs"), ("meta", "dq_latest_results"), ("meta", "
 
 def has_quality_tables(tables: set[tuple[str, str]]) -> bool:
     return all(t in tables for t in QUALITY_TABLES)
+
+
+def approximate_calendar_years(run: Run) -> list[int]:
+    """The years in use whose working days are the fallback's, not an official schedule (pipelines/status.py)."""
+    return [int(y) for y in run(status.APPROXIMATE_CALENDAR_SQL, [])["year"].to_list()]
 
 
 def gate_summary(run: Run) -> pl.DataFrame:

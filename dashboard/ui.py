@@ -313,6 +313,29 @@ def _sidebar_status(ctx: Context, status: pl.DataFrame | None) -> None:
                                                                   else ""))
         gate = gate_status(ctx)
         st.caption(gate)
+        years = calendar_years(ctx)
+        if years:
+            st.caption(t("calendar.approximate_short", lg, years=", ".join(map(str, years))))
+
+
+def calendar_years(ctx: Context) -> list[int]:
+    """The years in use whose working days are approximate (no official schedule: pipelines/status.py)."""
+    if ctx.run is None or ("metrics", "clock") not in ctx.tables:
+        return []
+    try:
+        return queries.approximate_calendar_years(ctx.run)
+    except duckdb.Error:
+        return []
+
+
+def calendar_warning(ctx: Context) -> None:
+    """The approximate working days in full, with what to do (the Data quality page)."""
+    years = calendar_years(ctx)
+    if years:
+        from pipelines.calendar import OFFICIAL_YEARS   # chinese-calendar's data: imported where shown
+        path = str(ctx.config.calendar_overrides) if ctx.config else "data/calendar_overrides.csv"
+        st.warning(t("calendar.approximate", ctx.lang, years=", ".join(map(str, years)),
+                     last_official=OFFICIAL_YEARS[-1], path=path), icon=":material/event_busy:")
 
 
 def gate_status(ctx: Context) -> str:

@@ -207,7 +207,7 @@ def status(config: ConfigOpt = None) -> None:
     except duckdb.Error as exc:  # a folder or not a DuckDB file
         say(err, "cannot open the warehouse:", str(exc).splitlines()[0])
         raise typer.Exit(EXIT_ERROR) from exc
-    from pipelines.status import status_relation
+    from pipelines.status import approximate_calendar_years, status_relation
 
     # Times as text, to the second in the warehouse's zone (the connection's TimeZone), formatted by DuckDB:
     # fetching a TIMESTAMPTZ into Python costs a pytz zone-list scan, and Polars/pyarrow half a second of imports.
@@ -217,6 +217,7 @@ def status(config: ConfigOpt = None) -> None:
                       for c, t in zip(summary.columns, summary.types, strict=True))
     columns = summary.columns
     rows = summary.query("summary", f"SELECT {shown} FROM summary").fetchall()
+    approximate = approximate_calendar_years(con)
     con.close()
     table = Table(title=f"Warehouse {cfg.warehouse_path}")
     for col in columns:
@@ -225,6 +226,12 @@ def status(config: ConfigOpt = None) -> None:
         table.add_row(*[plain(_cell(v)) for v in row])
     console.print(table)
     console.print(f"times in {cfg.timezone}", style="dim")
+    if approximate:
+        years = ", ".join(map(str, approximate))
+        console.print(f"working days in {years} are approximate: no official schedule (holidays and adjusted "
+                      f"workdays) is known for them, so public holidays with weekends off are used; add the State "
+                      f"Council's schedule to {cfg.calendar_overrides} (date,is_workday,holiday_name) and run "
+                      f"`sqd check`", style="yellow", markup=False, highlight=False)
 
 
 def _quoted(name: str) -> str:

@@ -41,3 +41,33 @@ def status_relation(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyRelation:
 def warehouse_status(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """One row per dataset: rows, last load, newest record and its age in days."""
     return status_relation(con).pl()
+
+
+# Years within this many days of "now" count as in use: a deadline set in late December falls in January.
+CALENDAR_LOOKAHEAD_DAYS = 31
+
+
+# The years in use (from the first ticket's to the clock's, and the year CALENDAR_LOOKAHEAD_DAYS ahead) whose working
+# days all come from the fallback (core.calendar_days.calendar_source = 'holidays_fallback': public holidays, weekends
+# off, the adjusted 调休 workdays unknown): neither chinese-calendar nor data/calendar_overrides.csv covers them, so
+# working-day SLAs and complaint limits there are approximate. `sqd status` and the dashboard say so.
+APPROXIMATE_CALENDAR_SQL = f"""
+    WITH tz AS (SELECT coalesce(max(value), 'UTC') AS tz FROM meta.settings WHERE key = 'timezone'),
+    today AS (SELECT CAST(timezone((SELECT tz FROM tz), (SELECT now_at FROM metrics.clock)) AS DATE) AS today),
+    span AS (
+        SELECT year(coalesce((SELECT CAST(timezone((SELECT tz FROM tz), min(created_at)) AS DATE)
+                              FROM core.tickets), today)) AS first_year,
+               year(today + INTERVAL {CALENDAR_LOOKAHEAD_DAYS} DAY) AS last_year
+        FROM today
+    )
+    SELECT year(date_day) AS year FROM core.calendar_days, span
+    WHERE year(date_day) BETWEEN least(first_year, last_year) AND last_year
+    GROUP BY year(date_day)
+    HAVING bool_and(calendar_source = 'holidays_fallback')
+    ORDER BY year
+"""
+
+
+def approximate_calendar_years(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """APPROXIMATE_CALENDAR_SQL's years."""
+    return [int(r[0]) for r in con.execute(APPROXIMATE_CALENDAR_SQL).fetchall()]

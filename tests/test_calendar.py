@@ -78,3 +78,65 @@ def test_calendar_overrides_with_a_bom_and_padded_flags_load(tmp_path):
     path = tmp_path / "overrides.csv"
     path.write_bytes("date,is_workday,holiday_name\n2027-02-20, TRUE ,调休\n".encode("utf-8-sig"))
     assert day(build_calendar(510, 1050, path), date(2027, 2, 20))["is_workday"] is True
+
+
+def test_years_in_use_without_an_official_schedule_are_named_until_the_user_adds_one(project, tmp_path,
+                                                                                    monkeypatch):
+    """chinese-calendar ends at 2026: from the clock's year (and a month ahead: a deadline set in late December
+    falls in January) back to the first ticket's, a year whose working days all come from the fallback is named by
+    `sqd status` (and the dashboard, tests/test_dashboard_app.py) until data/calendar_overrides.csv covers it."""
+    from typer.testing import CliRunner
+
+    from pipelines import clock
+    from pipelines.cli import app
+    from pipelines.ingest import ingest_files
+    from pipelines.status import approximate_calendar_years
+    from pipelines.warehouse import connect
+
+    source = tmp_path / "tickets.csv"
+    source.write_text("ticket_id,created_at,channel,ticket_type,category,site,status\n"
+                      "T1,2026-01-05 09:00:00,phone,repair,water,Riverside,open\n", encoding="utf-8")
+    ingest_files([source], project)
+
+    def years_at(moment: str) -> list[int]:
+        monkeypatch.setenv(clock.ENV, moment)
+        con = connect(project)
+        try:
+            return approximate_calendar_years(con)
+        finally:
+            con.close()
+
+    assert years_at("2026-11-23T10:00:00+08:00") == []                # 2026: chinese-calendar's
+    assert years_at("2026-12-03T10:00:00+08:00") == [2027]            # 29 days before 2027
+    assert years_at("2029-02-28T12:00:00+08:00") == [2027, 2028, 2029]
+    status = CliRunner().invoke(app, ["status", "--config", str(project.source)])
+    assert status.exit_code == 0
+    assert "working days in 2027, 2028, 2029 are approximate" in " ".join(status.output.split())
+    assert "calendar_overrides.csv" in status.output
+
+    project.calendar_overrides.write_text("date,is_workday,holiday_name\n2027-01-01,false,New Year\n"
+                                          "2028-01-01,false,New Year\n", encoding="utf-8")
+    assert CliRunner().invoke(app, ["check", "--config", str(project.source)]).exit_code == 0
+    assert years_at("2029-02-28T12:00:00+08:00") == [2029]
+    monkeypatch.setenv(clock.ENV, "2026-11-23T10:00:00+08:00")
+    status = CliRunner().invoke(app, ["status", "--config", str(project.source)])
+    assert "approximate" not in status.output
+
+
+def test_a_warehouse_without_tickets_names_the_clocks_years(tmp_path, monkeypatch):
+    from pipelines import clock
+    from pipelines.ingest import ingest_files
+    from pipelines.status import approximate_calendar_years
+    from pipelines.warehouse import connect
+    from tests.conftest import make_project
+
+    project = make_project(tmp_path)
+    source = tmp_path / "surveys.csv"
+    source.write_text("survey_id,ticket_id,surveyed_at,csat\nS1,T9,2026-11-02 10:00:00,5\n", encoding="utf-8")
+    ingest_files([source], project)
+    monkeypatch.setenv(clock.ENV, "2027-06-01T10:00:00+08:00")
+    con = connect(project)
+    try:
+        assert approximate_calendar_years(con) == [2027]
+    finally:
+        con.close()

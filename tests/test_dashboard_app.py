@@ -286,3 +286,27 @@ def test_table_download_is_the_workspace_csv_with_formulas_neutralised(monkeypat
     text = clicked["data"]().decode("utf-8")
     assert text.startswith("\ufeff")
     assert "'=HYPERLINK" in text and "服务很好" in text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_dashboard_says_which_years_working_days_are_approximate(tmp_path, monkeypatch, lang):
+    """A month before a year chinese-calendar does not cover, the sidebar says working days there are approximate
+    and the Data quality page says what to do (the overrides file, then `sqd check`); at the suite's clock, a
+    month and more away, neither shows (every page renders without warnings: the sweep above)."""
+    from pipelines import clock
+    from pipelines.ingest import ingest_files
+
+    project = make_project(tmp_path)
+    source = tmp_path / "tickets.csv"
+    source.write_text("ticket_id,created_at,channel,ticket_type,category,site,status\n"
+                      "T1,2026-11-05 09:00:00,phone,repair,water,Riverside,open\n", encoding="utf-8")
+    ingest_files([source], project.config)
+    monkeypatch.setenv(clock.ENV, "2026-12-03T10:00:00+08:00")
+    at = open_app(project, monkeypatch, lang=lang)
+    captions = " ".join(c.value for c in at.sidebar.caption)
+    assert t("calendar.approximate_short", lang, years="2027") in captions
+    at.switch_page("pages/data_quality.py").run()
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert any("2027" in w and str(project.config.calendar_overrides) in w and "sqd check" in w
+               for w in warnings), warnings

@@ -13,6 +13,7 @@ checks = queries.has_quality_tables(ctx.tables)
 
 st.title(tr("dq.title"))
 st.caption(ui.gate_status(ctx))
+ui.calendar_warning(ctx)
 
 runs = queries.dq_runs(run) if checks else None
 with ui.section("dq.runs", help_key="dq.runs.help"):
