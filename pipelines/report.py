@@ -558,6 +558,9 @@ def render_html(pack: WeeklyPack, lang: str = "en") -> str:
                   tz=pack.timezone, generated=generated_text(pack))
     unfinished = (f'<p class="unfinished">{_e(tt("pack.unfinished", through=pack.unfinished_through.isoformat()))}'
                   "</p>" if pack.unfinished_through is not None else "")
+    if pack.approximate_calendar:
+        unfinished += (f'<p class="unfinished calendar">'
+                       f'{_e(tt("pack.calendar", years=", ".join(map(str, pack.approximate_calendar))))}</p>')
     return (
         f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'

@@ -136,6 +136,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "change.join": ("; ", "；"),
     "pp": ("{value} pp", "{value} 个百分点"),
     # months and quarters (pipelines/weekly.py Period): what a weekly pack does not have
+    "pack.calendar": ("Working days in {years} are approximate: no official schedule (holidays and adjusted "
+                      "调休 workdays) is known for them yet, so public holidays and Saturdays and Sundays off are used; "
+                      "working-day SLAs and complaint limits may be off by the adjusted days.",
+                      "{years} 年的工作日为近似值：尚无官方安排（节假日与调休工作日），暂按法定节假日和双休日计算；"
+                      "按工作日计算的时效与投诉处理时限可能因调休而有偏差。"),
     "pack.unfinished": ("This period is not over: it holds data up to {through}. Its rates count only what is "
                         "decided by now (pending follow-ups, answers and SLAs stay out of the denominators), and "
                         "will move as the period fills.",

@@ -47,10 +47,15 @@ def warehouse_status(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 CALENDAR_LOOKAHEAD_DAYS = 31
 
 
-# The years in use (from the first ticket's to the clock's, and the year CALENDAR_LOOKAHEAD_DAYS ahead) whose working
-# days all come from the fallback (core.calendar_days.calendar_source = 'holidays_fallback': public holidays, weekends
-# off, the adjusted 调休 workdays unknown): neither chinese-calendar nor data/calendar_overrides.csv covers them, so
-# working-day SLAs and complaint limits there are approximate. `sqd status` and the dashboard say so.
+# Years whose working days all come from the fallback (core.calendar_days.calendar_source = 'holidays_fallback':
+# public holidays, weekends off, the adjusted 调休 workdays unknown): neither chinese-calendar nor
+# data/calendar_overrides.csv covers them, so working-day SLAs and complaint limits there are approximate.
+FALLBACK_YEARS_SQL = """
+    SELECT year(date_day) AS year FROM core.calendar_days
+    GROUP BY year(date_day) HAVING bool_and(calendar_source = 'holidays_fallback')
+"""
+# Those of the years in use: from the first ticket's to the clock's and the year CALENDAR_LOOKAHEAD_DAYS ahead.
+# `sqd status` and the dashboard name them.
 APPROXIMATE_CALENDAR_SQL = f"""
     WITH tz AS (SELECT coalesce(max(value), 'UTC') AS tz FROM meta.settings WHERE key = 'timezone'),
     today AS (SELECT CAST(timezone((SELECT tz FROM tz), (SELECT now_at FROM metrics.clock)) AS DATE) AS today),
@@ -60,10 +65,8 @@ APPROXIMATE_CALENDAR_SQL = f"""
                year(today + INTERVAL {CALENDAR_LOOKAHEAD_DAYS} DAY) AS last_year
         FROM today
     )
-    SELECT year(date_day) AS year FROM core.calendar_days, span
-    WHERE year(date_day) BETWEEN least(first_year, last_year) AND last_year
-    GROUP BY year(date_day)
-    HAVING bool_and(calendar_source = 'holidays_fallback')
+    SELECT year FROM ({FALLBACK_YEARS_SQL}) AS f, span
+    WHERE year BETWEEN least(first_year, last_year) AND last_year
     ORDER BY year
 """
 

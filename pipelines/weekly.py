@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from pipelines import clock, kpi_facts
+from pipelines import clock, kpi_facts, status
 from pipelines.config import Config
 from pipelines.report_template import t, value_label
 from pipelines.warehouse import Run, direct  # noqa: F401 (direct: re-exported for the tests)
@@ -218,6 +218,14 @@ def parse_period(kind: str, text: str) -> Period:
     if kind not in PERIOD_CLASSES:
         raise ValueError(f"{kind!r}: a period is a week, month or quarter")
     return PERIOD_CLASSES[kind].parse(text)
+
+
+def approximate_calendar(run: Run, period: Period) -> list[int]:
+    """The years the period's working-day deadlines fall in (its start to a month after its end) that have no
+    official schedule (pipelines/status.py): its SLA and complaint-limit figures there are approximate."""
+    frame = run(f"SELECT year FROM ({status.FALLBACK_YEARS_SQL}) AS f WHERE year BETWEEN ? AND ? ORDER BY year",
+                [period.start.year, (period.end + timedelta(days=status.CALENDAR_LOOKAHEAD_DAYS)).year])
+    return [int(y) for y in frame["year"].to_list()]
 
 
 def last_data_date(run: Run) -> date | None:
@@ -536,6 +544,8 @@ class WeeklyPack:
     capa: pl.DataFrame = field(default_factory=pl.DataFrame)
     # a period not over yet: the last local date with data it holds (None: the period is over)
     unfinished_through: date | None = None
+    # years its working-day deadlines fall in that have no official schedule (approximate_calendar)
+    approximate_calendar: list[int] = field(default_factory=list)
     # months and quarters only: KPIs that moved against the same period a year before; the seeds' monthly tables
     year_changes: list[Change] = field(default_factory=list)
     complaints_by_department: pl.DataFrame = field(default_factory=pl.DataFrame)
@@ -994,7 +1004,8 @@ def build_pack(run: Run, config: Config, week: Period | str | None = None, kind:
         call_settings={"minutes": config.contact_centre.interval_minutes, "min": WORST_MIN_OFFERED,
                        "seconds": config.contact_centre.service_level_seconds,
                        "short": config.contact_centre.short_abandon_seconds},
-        capa=capa_open_at(run, week), unfinished_through=unfinished, **extra,  # type: ignore[arg-type]
+        capa=capa_open_at(run, week), unfinished_through=unfinished,
+        approximate_calendar=approximate_calendar(run, week), **extra,  # type: ignore[arg-type]
     )
 
 def worst_intervals_help(pack: WeeklyPack, lang: str = "en") -> str:

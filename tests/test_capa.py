@@ -433,3 +433,19 @@ def test_tracker_reads_the_effectiveness_view_narrowed_to_its_actions(review_pro
     assert not re.search(r"core\.(tickets|surveys|calls|inspections)\b", plan), plan
     assert queries_capa.counts(run)["open"] == 3
     con.close()
+
+
+def test_a_pack_whose_deadlines_fall_in_a_year_without_an_official_calendar_says_so(review_project, month_pack):
+    """December's deadlines run into 2027, whose working days chinese-calendar does not know: the pack says its
+    working-day figures are approximate; October's, whose deadlines end in 2026, says nothing of it."""
+    assert month_pack["2026-10"].approximate_calendar == []
+    assert "approximate" not in html.unescape(report.render_html(month_pack["2026-10"], "en"))
+    con = connect(review_project)
+    try:
+        december = weekly.build_pack(direct(con), review_project, "2026-12", "month")
+        last_week = weekly.build_pack(direct(con), review_project, "2026-W52", "week")
+    finally:
+        con.close()
+    assert december.approximate_calendar == [2027] and last_week.approximate_calendar == [2027]
+    assert t("pack.calendar", "en", "month", years="2027") in html.unescape(report.render_html(december, "en"))
+    assert "2027 年的工作日为近似值" in html.unescape(report.render_html(december, "zh"))

@@ -90,6 +90,9 @@ log = auth.recorder()
 figs = report.figures(pack, lg)
 if pack.unfinished_through is not None:
     st.warning(t("pack.unfinished", lg, week.kind, through=pack.unfinished_through), icon=":material/schedule:")
+if pack.approximate_calendar:
+    st.warning(t("pack.calendar", lg, week.kind, years=", ".join(map(str, pack.approximate_calendar))),
+               icon=":material/event_busy:")
 st.caption(t("pack.subtitle", lg, week.kind, week=week.label, start=week.start, end=week.end, tz=pack.timezone,
              generated=report.generated_text(pack)))
 st.caption(tr("wr.scope"))
