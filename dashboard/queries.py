@@ -1041,6 +1041,7 @@ def page_queries(run: Run, f: Filters) -> dict[str, list[tuple[str, Query]]]:
         ("dimension_values", lambda r, f: dimension_values(r)),
         ("date_bounds", lambda r, f: date_bounds(r)),
         ("gate_summary", lambda r, f: gate_summary(r)),
+        ("approximate_calendar_years", lambda r, f: approximate_calendar_years(r)),
     ]
     plan = {
         "(sidebar)": shared,
