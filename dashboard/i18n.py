@@ -135,6 +135,8 @@ TEXT: dict[str, tuple[str, str]] = {
                             "虚线为服务及时率目标。"),
     "sla.attainment.metric_help": ("Met {met}, breached {breached}, pending {pending}.",
                                    "达成 {met}，超时 {breached}，待定 {pending}。"),
+    "sla.attainment.goal": ("Target: at least {value} ([targets] timeliness_rate).",
+                            "目标：不低于 {value}（[targets] timeliness_rate）。"),
     "sla.pick_target": ("SLA target for the breakdowns", "细分分析的时效目标"),
     "sla.heatmap": ("Attainment by site and category", "按站点和类别的达成率"),
     "sla.times": ("Time to target", "处理时长分布"),

@@ -310,3 +310,23 @@ def test_dashboard_says_which_years_working_days_are_approximate(tmp_path, monke
     warnings = [w.value for w in at.warning]
     assert any("2027" in w and str(project.config.calendar_overrides) in w and "sqd check" in w
                for w in warnings), warnings
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_sla_attainment_cards_say_whether_the_timeliness_target_is_met(demo_project, monkeypatch, lang):
+    """Each SLA target's card: its attainment against [targets] timeliness_rate (the chart's dashed line)."""
+    from pipelines.report_template import value_label
+    goal = demo_project.config.targets["timeliness_rate"]
+    at = open_app(demo_project, monkeypatch, lang=lang)
+    at.switch_page("pages/sla.py").run()
+    assert not at.exception
+    names = {value_label("target", v, lang) for v in ("first_response", "on_site", "resolution")}
+    cards = [m for m in at.metric if m.label in names]
+    assert len(cards) == 3, [m.label for m in at.metric]
+    verdicts = set()
+    for card in cards:
+        rate = float(card.value.rstrip(" %")) / 100
+        expected = t("cc.met" if rate >= goal else "cc.missed", lang)
+        assert card.delta == expected, (card.label, card.value, card.delta)
+        verdicts.add(expected)
+    assert len(verdicts) == 2, "the demo has a target above and one below the goal"
