@@ -347,8 +347,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "cc.target_max": ("Target ≤ {value}", "目标 ≤ {value}"),
     "cc.target_sl": ("Target: {value} answered within {seconds} s", "目标：{value} 在 {seconds} 秒内应答"),
     "cc.target_range": ("Target {low} – {high}", "目标 {low} – {high}"),
-    "cc.met": ("on target", "达标"),
-    "cc.missed": ("off target", "未达标"),
+    "target.met": ("on target", "达标"),
+    "target.missed": ("off target", "未达标"),
     "cc.short_abandons_note": ("{n} of {offered} offered calls were abandoned within {seconds} s and are left "
                                "out of every rate.",
                                "{offered} 个进线中有 {n} 个在 {seconds} 秒内放弃，未计入任何比率。"),

@@ -8,8 +8,6 @@ from __future__ import annotations
 TEXT: dict[str, tuple[str, str]] = {
     "page.hotline": ("Hotline", "热线"),
     "hl.title": ("Hotline", "热线"),
-    "hl.met": ("target met", "达标"),
-    "hl.missed": ("target missed", "未达标"),
     "hl.target_min": ("Target: at least {value}", "目标：不低于 {value}"),
     "hl.target_max": ("Target: at most {value}", "目标：不高于 {value}"),
     "hl.limits": ("Complaint limits by coordination level", "按协调范围的投诉处理时限"),

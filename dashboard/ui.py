@@ -338,6 +338,22 @@ def calendar_warning(ctx: Context) -> None:
                      last_official=OFFICIAL_YEARS[-1], path=path), icon=":material/event_busy:")
 
 
+def verdict(met: bool | None) -> dict[str, object]:
+    """st.metric's delta for a rate against its target: "on target" / "off target" (green up / red), or none
+    when either is unknown. `met`: the caller's comparison (at least, at most or within a range)."""
+    if met is None:
+        return {"delta": None}
+    return {"delta": tr("target.met" if met else "target.missed"), "delta_color": "normal" if met else "inverse"}
+
+
+def at_least(rate: float | None, target: float | None) -> bool | None:
+    return None if rate is None or target is None else rate >= target
+
+
+def at_most(rate: float | None, target: float | None) -> bool | None:
+    return None if rate is None or target is None else rate <= target
+
+
 def gate_status(ctx: Context) -> str:
     """One line on the data-quality gate: the newest suite run's outcome and the rows in quarantine."""
     lg = ctx.lang

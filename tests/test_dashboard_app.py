@@ -326,7 +326,21 @@ def test_sla_attainment_cards_say_whether_the_timeliness_target_is_met(demo_proj
     verdicts = set()
     for card in cards:
         rate = float(card.value.rstrip(" %")) / 100
-        expected = t("cc.met" if rate >= goal else "cc.missed", lang)
+        expected = t("target.met" if rate >= goal else "target.missed", lang)
         assert card.delta == expected, (card.label, card.value, card.delta)
         verdicts.add(expected)
     assert len(verdicts) == 2, "the demo has a target above and one below the goal"
+
+
+def test_satisfaction_cards_say_whether_their_targets_are_met(demo_project, monkeypatch):
+    """CSAT, response rate and follow-up rate against [targets]; mean score and NPS have no target and no verdict."""
+    targets = demo_project.config.targets
+    at = open_app(demo_project, monkeypatch)
+    at.switch_page("pages/satisfaction.py").run()
+    assert not at.exception
+    cards = {m.label: m for m in at.metric}
+    for name, key in (("CSAT", "csat_rate"), (t("metric.response_rate"), "response_rate"),
+                      (t("metric.follow_up_rate"), "follow_up_rate")):
+        rate = float(cards[name].value.rstrip(" %")) / 100
+        assert cards[name].delta == t("target.met" if rate >= targets[key] else "target.missed"), name
+    assert not cards[t("metric.mean_score")].delta and not cards["NPS"].delta

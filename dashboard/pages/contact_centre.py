@@ -51,8 +51,7 @@ with ui.section("cc.access", view="calls_interval", help_key="cc.access.help"):
         for column, (key, target) in zip(columns, targets.items(), strict=True):
             met = in_target(key, row[key])
             column.metric(tr(f"col.{key}"), "—" if row[key] is None else f"{row[key]:.1%}", border=True,
-                          delta=None if met is None else tr("cc.met" if met else "cc.missed"),
-                          delta_color="normal" if met else "inverse", help=target)
+                          **ui.verdict(met), help=target)
         c1, c2, c3, c4 = st.columns(4)
         c1.metric(tr("col.calls"), ui.fmt_int(row["calls"]), border=True)
         c2.metric(tr("col.asa_seconds"), ui.fmt_num(row["asa_seconds"]), border=True)

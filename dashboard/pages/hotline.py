@@ -40,11 +40,11 @@ with ui.section("hl.limits", view="complaint_limits", help_key="hl.limits.help")
     if not ui.no_data(summary):
         row = summary.row(0, named=True)
         target = goals.get("complaint_limit_rate")
-        met = None if row["attainment_rate"] is None or target is None else row["attainment_rate"] >= target
+        met = ui.at_least(row["attainment_rate"], target)
         c1, c2, c3 = st.columns(3)
         c1.metric(tr("col.attainment_rate"), pct(row["attainment_rate"]), border=True,
-                  delta=None if met is None else tr("hl.met" if met else "hl.missed"),
-                  delta_color="normal" if met else "inverse", help=tr("hl.target_min", value=pct(target)))
+                  **ui.verdict(met),
+                  help=tr("hl.target_min", value=pct(target)))
         c2.metric(tr("col.pending"), ui.fmt_int(row["pending"]), border=True, help=tr("hl.pending.help"))
         c3.metric(tr("col.without_level"), ui.fmt_int(row["without_level"]), border=True)
         ui.table(named(hq.complaint_limits_by_level(run, f), {"coordination_level": "coordination_level"}),
@@ -55,10 +55,10 @@ with ui.section("hl.satisfaction", view="hotline_satisfaction", help_key="hl.sat
     columns = st.columns(len(kinds))
     for column, row in zip(columns, kinds.iter_rows(named=True), strict=True):
         rate, target = row["satisfaction_rate"], row["target"]
-        met = None if rate is None or target is None else rate >= target
+        met = ui.at_least(rate, target)
         column.metric(label("hotline_kind", row["kind"], lg), pct(rate), border=True,
-                      delta=None if met is None else tr("hl.met" if met else "hl.missed"),
-                      delta_color="normal" if met else "inverse", help=tr("hl.target_min", value=pct(target)))
+                      **ui.verdict(met),
+                      help=tr("hl.target_min", value=pct(target)))
     ui.table(named(kinds, {"kind": "hotline_kind"}).rename({"kind": "satisfaction_kind"}), "hotline_satisfaction",
              column_config=PERCENT, collapsed=True)
 
@@ -68,11 +68,11 @@ with ui.section("hl.fcr", view="first_contact_resolution", help_key="hl.fcr.help
         row = fcr.row(0, named=True)
         target = goals.get("first_contact_resolution_rate")
         rate = row["first_contact_resolution_rate"]
-        met = None if rate is None or target is None else rate >= target
+        met = ui.at_least(rate, target)
         c1, c2, c3, c4 = st.columns(4)
         c1.metric(tr("col.first_contact_resolution_rate"), pct(rate), border=True,
-                  delta=None if met is None else tr("hl.met" if met else "hl.missed"),
-                  delta_color="normal" if met else "inverse", help=tr("hl.target_min", value=pct(target)))
+                  **ui.verdict(met),
+                  help=tr("hl.target_min", value=pct(target)))
         c2.metric(tr("col.dispatched"), ui.fmt_int(row["dispatched"]), border=True)
         c3.metric(tr("col.called_again"), ui.fmt_int(row["called_again"]), border=True)
         c4.metric(tr("col.without_calls"), ui.fmt_int(row["without_calls"]), border=True)
@@ -84,11 +84,11 @@ with ui.section("hl.repeats", view="repeat_complaints", help_key="hl.repeats.hel
         row = repeats.row(0, named=True)
         target = goals.get("repeat_complaint_rate")
         rate = row["repeat_complaint_rate"]
-        met = None if rate is None or target is None else rate <= target
+        met = ui.at_most(rate, target)
         c1, c2, c3, c4 = st.columns(4)
         c1.metric(tr("col.repeat_complaint_rate"), pct(rate), border=True,
-                  delta=None if met is None else tr("hl.met" if met else "hl.missed"),
-                  delta_color="normal" if met else "inverse", help=tr("hl.target_max", value=pct(target)))
+                  **ui.verdict(met),
+                  help=tr("hl.target_max", value=pct(target)))
         c2.metric(tr("col.repeats"), ui.fmt_int(row["repeats"]), border=True)
         c3.metric(tr("col.derived_repeats"), ui.fmt_int(row["derived_repeats"]), border=True)
         c4.metric(tr("col.flagged_only"), ui.fmt_int(row["flagged_only"]), border=True)

@@ -25,11 +25,12 @@ with ui.section("sat.csat", view="csat_daily", help_key="sat.csat.help"):
         overall = total["csat_rate"] if total else None
         low, high = stats.wilson([total["satisfied"]], [total["scored_responses"]]) if total else ([None], [None])
         c1, c2, c3, c4 = st.columns(4)
-        c1.metric("CSAT", ui.fmt_pct(overall), border=True,
+        c1.metric("CSAT", ui.fmt_pct(overall), border=True, **ui.verdict(ui.at_least(overall, csat_target)),
                   help=tr("sat.csat.metric_help", low=ui.fmt_pct(low[0]), high=ui.fmt_pct(high[0]),
                           k=ui.fmt_int(total["satisfied"]), n=ui.fmt_int(total["scored_responses"])))
         c2.metric(tr("metric.mean_score"), ui.fmt_num(total["mean_score"], 2), border=True)
         c3.metric(tr("metric.response_rate"), ui.fmt_pct(total["response_rate"]), border=True,
+                  **ui.verdict(ui.at_least(total["response_rate"], ctx.targets.get("response_rate"))),
                   help=tr("metric.response_rate.help"))
         c4.metric("NPS", ui.fmt_num(total["nps"] * 100 if total["nps"] is not None else None, 0), border=True,
                   help=tr("metric.nps.help"))
@@ -64,6 +65,8 @@ with ui.section("sat.follow_up", view="follow_up_tickets", help_key="sat.follow_
     if not ui.no_data(fu_weekly):
         c1, c2 = st.columns(2)
         c1.metric(tr("metric.follow_up_rate"), ui.fmt_pct(fu_total["follow_up_rate"] if fu_total else None),
+                  **ui.verdict(ui.at_least(fu_total["follow_up_rate"] if fu_total else None,
+                                           ctx.targets.get("follow_up_rate"))),
                   help=tr("metric.follow_up_rate.help", n=ui.fmt_int(fu_total["followed_up"]),
                           d=ui.fmt_int(fu_total["resolved"])) if fu_total else None, border=True)
         c2.metric(tr("metric.hotline_satisfaction_rate"),

@@ -23,10 +23,8 @@ with ui.section("sla.attainment", view="ticket_sla", help_key="sla.attainment.he
     if not ui.no_data(summary):
         for column, row in zip(st.columns(len(summary)), summary.iter_rows(named=True)):
             rate = row["attainment_rate"]
-            met = None if rate is None or goal is None else rate >= goal   # [targets] timeliness_rate
             column.metric(label("target", row["target"], lg), ui.fmt_pct(rate),
-                          delta=None if met is None else tr("cc.met" if met else "cc.missed"),
-                          delta_color="normal" if met else "inverse",
+                          **ui.verdict(ui.at_least(rate, goal)),    # [targets] timeliness_rate
                           help=tr("sla.attainment.metric_help", met=ui.fmt_int(row["met"]),
                                   breached=ui.fmt_int(row["breached"]), pending=ui.fmt_int(row["pending"]))
                           + ("" if goal is None else " " + tr("sla.attainment.goal", value=ui.fmt_pct(goal))),
