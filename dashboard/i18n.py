@@ -347,8 +347,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "cc.target_max": ("Target ≤ {value}", "目标 ≤ {value}"),
     "cc.target_sl": ("Target: {value} answered within {seconds} s", "目标：{value} 在 {seconds} 秒内应答"),
     "cc.target_range": ("Target {low} – {high}", "目标 {low} – {high}"),
-    "target.met": ("on target", "达标"),
-    "target.missed": ("off target", "未达标"),
+    # the words of the overview's scorecard and the weekly pack (light.green / light.red)
+    "target.met": ("target met", "达成"),
+    "target.missed": ("target missed", "未达成"),
     "cc.short_abandons_note": ("{n} of {offered} offered calls were abandoned within {seconds} s and are left "
                                "out of every rate.",
                                "{offered} 个进线中有 {n} 个在 {seconds} 秒内放弃，未计入任何比率。"),

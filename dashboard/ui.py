@@ -339,7 +339,7 @@ def calendar_warning(ctx: Context) -> None:
 
 
 def verdict(met: bool | None) -> dict[str, object]:
-    """st.metric's delta for a rate against its target: "on target" / "off target" (green up / red), or none
+    """st.metric's delta for a rate against its target: "target met" / "target missed" (green up / red), or none
     when either is unknown. `met`: the caller's comparison (at least, at most or within a range)."""
     if met is None:
         return {"delta": None}
