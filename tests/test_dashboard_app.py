@@ -344,3 +344,19 @@ def test_satisfaction_cards_say_whether_their_targets_are_met(demo_project, monk
         rate = float(cards[name].value.rstrip(" %")) / 100
         assert cards[name].delta == t("target.met" if rate >= targets[key] else "target.missed"), name
     assert not cards[t("metric.mean_score")].delta and not cards["NPS"].delta
+
+
+def test_defects_page_opens_with_the_periods_defect_rate_against_its_target(demo_project, monkeypatch):
+    at = open_app(demo_project, monkeypatch)
+    at.switch_page("pages/defects.py").run()
+    assert not at.exception
+    start, end = period(at)
+    n, d = (scalar(demo_project, f"SELECT {e} FROM metrics.defect_lots WHERE week_start_date IS NOT NULL AND "
+                   "inspected_date BETWEEN ? AND ?", [start, end]) for e in ("sum(nonconforming_qty)",
+                                                                            "sum(inspected_qty)"))
+    cards = {m.label: m for m in at.metric}
+    card = cards[t("metric.defect_rate")]
+    assert card.value == f"{n / d * 100:.2f} %"
+    assert cards[t("col.inspected_qty")].value == f"{d:,}" and cards[t("col.nonconforming_qty")].value == f"{n:,}"
+    goal = demo_project.config.targets["defect_rate"]
+    assert card.delta == t("target.met" if n / d <= goal else "target.missed")

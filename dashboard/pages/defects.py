@@ -19,6 +19,17 @@ more = more_charts.toggle(tr, 4)
 with ui.section("def.p_chart", view="defect_lots", help_key="def.p_chart.help"):
     series = queries.defect_series(run, f)
     if not ui.no_data(series):
+        # the period's defect rate against its target (the overview's scorecard query: one definition, cached)
+        total = queries.scorecard_defects(run, f).filter(pl.col("week_start").is_null())
+        if total.height:
+            row = total.row(0, named=True)
+            goal = ctx.targets.get("defect_rate")
+            c1, c2, c3 = st.columns(3)
+            c1.metric(tr("metric.defect_rate"), ui.fmt_pct(row["value"], 2), border=True,
+                      **ui.verdict(ui.at_most(row["value"], goal)),
+                      help=None if goal is None else tr("hl.target_max", value=ui.fmt_pct(goal, 2)))
+            c2.metric(tr("col.inspected_qty"), ui.fmt_int(row["denominator"]), border=True)
+            c3.metric(tr("col.nonconforming_qty"), ui.fmt_int(row["numerator"]), border=True)
         c1, c2 = st.columns(2)
         with c1:
             products = series["product"].unique(maintain_order=True).to_list()
