@@ -339,11 +339,13 @@ def calendar_warning(ctx: Context) -> None:
 
 
 def verdict(met: bool | None) -> dict[str, object]:
-    """st.metric's delta for a rate against its target: "target met" / "target missed" (green up / red), or none
-    when either is unknown. `met`: the caller's comparison (at least, at most or within a range)."""
+    """st.metric's delta for a rate against its target: "target met" / "target missed" in the theme's good / bad
+    colours (blue / vermillion), without an arrow (a verdict, not a direction: a missed minimum is below it, a
+    missed maximum above), or none when either is unknown. `met`: the caller's comparison."""
     if met is None:
         return {"delta": None}
-    return {"delta": tr("target.met" if met else "target.missed"), "delta_color": "normal" if met else "inverse"}
+    return {"delta": tr("target.met" if met else "target.missed"), "delta_color": "normal" if met else "inverse",
+            "delta_arrow": "off"}
 
 
 def at_least(rate: float | None, target: float | None) -> bool | None:
