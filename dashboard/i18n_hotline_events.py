@@ -32,7 +32,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "wo.review_pass_rate": ("Review pass rate", "复核通过率"),
     "wo.appeal_rate": ("Appeal rate", "申诉率"),
     "wo.upheld_share": ("Appeals upheld", "申诉成立比例"),
-    "wo.target_100": ("target 100 %", "目标 100%"),
     "wo.flow": ("The flow, with counts", "流转环节与工单数"),
     "wo.flow.caption": (("Work orders received in the period that reached each step (times: how often the step "
                         "happened, e.g. several replies)."),

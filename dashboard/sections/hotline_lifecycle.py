@@ -51,8 +51,7 @@ def lifecycle(ctx: ui.Context, more: bool = True) -> None:
         for column, key in zip(cols, ("reply_rate", "on_time_reply_rate"), strict=False):
             value = s[key]
             column.metric(tr(f"wo.{key}"), _pct(value), border=True, help=tr("wo.on_time.help"),
-                          delta=None if value is None else tr("wo.target_100"),
-                          delta_color="normal" if value == 1 else "inverse")
+                          **ui.verdict(ui.at_least(value, 1.0)))    # target 100 % (004)
         cols[2].metric(tr("wo.review_pass_rate"), _pct(s["review_pass_rate"]), border=True)
         cols[3].metric(tr("wo.open_count"), ui.fmt_int(s["open_work_orders"]), border=True)
 
