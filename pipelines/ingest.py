@@ -209,16 +209,14 @@ def stage(path: Path, profile: Profile, config: Config, workdir: Path) -> tuple[
         carried = carried_columns(profile, source.collect_schema())
     except pl.exceptions.PolarsError as exc:
         raise SourceError(f"{path}: cannot read: {short_cause(exc, path)}") from exc
-    frame = map_frame(source, profile, config.timezone, path)
     staged = workdir / f"{path.stem}.staged.parquet"
-    try:
-        frame.sink_parquet(staged, engine="streaming")
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        if _disk_full(exc):
-            raise OSError(errno.ENOSPC, "No space left on device", str(staged)) from exc
-        raise reading_failed(path, exc) or SourceError(f"{path}: cannot read: {short_cause(exc, path)}") from exc
-    errors = pl.scan_parquet(staged).filter(pl.col(ERROR).is_not_null()).select(ROW, ERROR)
+    errors = _sink(map_frame(source, profile, config.timezone, path), staged, path)
     count = errors.select(pl.len()).collect().item()
+    dated = [c for c, t in profile.dataset.columns.items() if t == pl.Date or c in profile.dataset.timestamp_columns]
+    if count and errors.filter(pl.col(ERROR).is_in(dated)).select(pl.len()).collect().item():
+        # dates or times the profile's formats do not read: once more with the year-first ones (mapping.py)
+        errors = _sink(map_frame(source, profile, config.timezone, path, year_first=True), staged, path)
+        count = errors.select(pl.len()).collect().item()
     if count:
         first = errors.head(ERROR_EXAMPLES).collect()
         raw = (scan_source(path, profile.source, workdir)
@@ -234,6 +232,17 @@ def stage(path: Path, profile: Profile, config: Config, workdir: Path) -> tuple[
         raise MappingError(f"{path}: {count} value(s) cannot be mapped with profile {profile.name!r}:\n"
                            + "\n".join(lines) + more)
     return staged, carried
+
+
+def _sink(frame: pl.LazyFrame, staged: Path, path: Path) -> pl.LazyFrame:
+    """Write the mapped batch to `staged`; returns its rows that did not map (__row, __error)."""
+    try:
+        frame.sink_parquet(staged, engine="streaming")
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        if _disk_full(exc):
+            raise OSError(errno.ENOSPC, "No space left on device", str(staged)) from exc
+        raise reading_failed(path, exc) or SourceError(f"{path}: cannot read: {short_cause(exc, path)}") from exc
+    return pl.scan_parquet(staged).filter(pl.col(ERROR).is_not_null()).select(ROW, ERROR)
 
 
 def stage_view(con: duckdb.DuckDBPyConnection, name: str, parquet: Path, columns) -> None:

@@ -22,6 +22,14 @@ from pipelines.read import READABLE, ROW
 ERROR = "__error"
 DEFAULT_NULLS = ("", "NULL", "null", "None", "N/A", "n/a", "#N/A")
 ISO_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
+# Tried after a profile's own formats when those left values unparsed (map_frame's `year_first`, a second pass
+# that only such a file pays: in the first, 10 formats per column doubled the mapping of 1M tickets). Year-first
+# dates and times cannot be misread, and they are what an export turns into when somebody opens it in Excel and
+# saves it again (an XLSX date cell reads as "2024-12-03 11:28:00"; a re-saved CSV gains seconds). Day- or
+# month-first text is never guessed: only a profile names it.
+YEAR_FIRST_FORMATS = (*ISO_FORMATS, "%Y/%m/%d %H:%M:%S%.f", "%Y/%m/%d %H:%M",
+                      "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z")
+YEAR_FIRST_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S%.f", "%Y/%m/%d %H:%M:%S%.f")
 BOOLEANS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False,
             "y": True, "n": False, "t": True, "f": False, "是": True, "否": False, "1.0": True, "0.0": False}
 PROFILE_KEYS = {"dataset", "description", "source", "timezone", "datetime_format", "datetime_formats",
@@ -235,7 +243,10 @@ def parse_hint(profile: Profile, column: str, value: object) -> str:
                 f"{mapped}; add the value there)")
     if target == TS:
         formats = profile.datetime_formats.get(column) or profile.default_datetime_formats
-        return f" (expected format {' or '.join(formats)})" if formats else ""
+        return (f" (expected format {' or '.join(formats)}, or a year-first date and time such as 2026-11-02 08:15)"
+                if formats else " (expected a year-first date and time such as 2026-11-02 08:15)")
+    if target == pl.Date:
+        return f" (expected format {' or '.join(profile.date_formats)}, or a year-first date such as 2026-11-02)"
     if target is not None and target.is_numeric():
         kind = "a whole number" if target.is_integer() else "a finite number"
         thousands = f"thousands {profile.thousands!r}" if profile.thousands else "no thousands separator"
@@ -250,7 +261,7 @@ def _native(src_type: pl.DataType, target: pl.DataType) -> bool:
 
 
 def _convert(name: str, src: pl.Expr, src_type: pl.DataType, target: pl.DataType, profile: Profile,
-             tz: str, nul_checked: bool = False) -> pl.Expr:
+             tz: str, nul_checked: bool = False, year_first: bool = False) -> pl.Expr:
     """The typed value of one canonical column; null where the source value does not parse."""
     if _native(src_type, target) and target == TS:
         return (src.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
@@ -260,11 +271,13 @@ def _convert(name: str, src: pl.Expr, src_type: pl.DataType, target: pl.DataType
 
     text = src  # already cleaned by map_frame (clean_text)
     if target == TS:
-        # Explicit formats only (guessing is ~3x slower, STACK.md); ISO when the profile names none.
+        # Explicit formats only (guessing is ~3x slower, STACK.md): the profile's, then the year-first ones.
         formats = profile.datetime_formats.get(name) or profile.default_datetime_formats or ISO_FORMATS
-        value = _parse_timestamp(text, formats, tz)
+        value = _parse_timestamp(text, tuple(dict.fromkeys((*formats, *YEAR_FIRST_FORMATS))) if year_first
+                                 else formats, tz)
     elif target == pl.Date:
-        value = _first_parse(text, list(dict.fromkeys((*profile.date_formats, "%Y-%m-%d"))), pl.Date)
+        formats = (*profile.date_formats, *(YEAR_FIRST_DATES if year_first else ("%Y-%m-%d",)))
+        value = _first_parse(text, list(dict.fromkeys(formats)), pl.Date)
     elif target == pl.Boolean:
         value = lookup(text.str.to_lowercase(), BOOLEANS).cast(pl.Boolean)
     elif target.is_integer():
@@ -281,8 +294,10 @@ def _convert(name: str, src: pl.Expr, src_type: pl.DataType, target: pl.DataType
     return value
 
 
-def map_frame(frame: pl.LazyFrame, profile: Profile, default_tz: str, path: Path) -> pl.LazyFrame:
-    """Canonical columns in canonical order, plus __row and __error (name of the first column that failed)."""
+def map_frame(frame: pl.LazyFrame, profile: Profile, default_tz: str, path: Path,
+              year_first: bool = False) -> pl.LazyFrame:
+    """Canonical columns in canonical order, plus __row and __error (name of the first column that failed).
+    `year_first`: dates and times the profile's formats do not parse are tried in YEAR_FIRST_FORMATS too."""
     schema = frame.collect_schema()
     dataset = profile.dataset
     tz = profile.timezone or default_tz
@@ -305,7 +320,8 @@ def map_frame(frame: pl.LazyFrame, profile: Profile, default_tz: str, path: Path
         raw = pl.col(f"__raw_{name}")
         textual = not _native(src_type, target)
         raws.append((clean_text(src, name, profile) if textual else src).alias(f"__raw_{name}"))
-        value = _convert(name, raw, pl.Utf8 if textual else src_type, target, profile, tz, nul_checked)
+        value = _convert(name, raw, pl.Utf8 if textual else src_type, target, profile, tz, nul_checked,
+                         year_first)
         if name in dataset.strict_values:  # a value outside the model's set after the map: an error, not a row
             value = pl.when(value.is_in(list(dataset.value_sets[name]))).then(value)
         values.append(value.alias(name))
@@ -318,8 +334,13 @@ def map_frame(frame: pl.LazyFrame, profile: Profile, default_tz: str, path: Path
         values = [v for v in values if v.meta.output_name() != dataset.key]
     else:
         key = None
+    # A row with every mapped field empty is no record (Excel saves empty formatted rows as ",,,,"): left out, as
+    # a blank line is. Polars reads an empty field as null, so the test reads no text.
+    read = [profile.source_name(c) for c in dataset.columns
+            if c not in profile.constants and profile.source_name(c) in schema]
     return (
-        frame.select(pl.col(ROW), *raws)
+        (frame.filter(pl.any_horizontal(pl.col(read).is_not_null())) if read else frame)
+        .select(pl.col(ROW), *raws)
         .with_columns(*values)
         .with_columns(*([key.alias(dataset.key)] if key is not None else []))
         .select(pl.col(ROW), *dataset.columns,

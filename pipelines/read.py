@@ -89,6 +89,35 @@ def detect_encoding(path: Path) -> str:
                           "set source.encoding") from exc
 
 
+def evident_encoding(path: Path, declared: str) -> str:
+    """The encoding a CSV file shows it is in, where that contradicts its profile's `declared` one beyond doubt;
+    else `declared`. A GB18030 export opened in Excel and saved again comes back as UTF-8 with a byte-order mark
+    ("CSV UTF-8") or as GBK ("CSV"), and a file must not be refused, or misread, for that:
+    - a byte-order mark is UTF-8;
+    - a declared non-UTF-8 encoding, and a head that is valid UTF-8 holding Chinese text written as UTF-8
+      (GB18030 Chinese text is never valid UTF-8: _CJK_UTF8): UTF-8;
+    - a declared UTF-8, and a head that is not UTF-8 but is GB18030: GB18030.
+    The rest of the file is still checked against what was chosen (_check_lines, _utf8_copy)."""
+    with open(path, "rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        utf8 = True
+    except UnicodeDecodeError:
+        utf8 = False
+    if not _utf8_name(declared):
+        return "utf-8" if utf8 and re.search(_CJK_UTF8, head) else declared
+    if not utf8:
+        try:
+            codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
+            return "gb18030"
+        except UnicodeDecodeError:
+            pass
+    return declared
+
+
 def _two_encodings(path: Path, line: int, found: str, expected: str, declared: bool) -> SourceError:
     how = "as its profile declares" if declared else "detected on its first 4 MiB"
     return SourceError(f"{path}: line {line} is {found} but the file is {expected.upper()} ({how}): a file must "
@@ -224,7 +253,50 @@ def _refuse_duplicates(path: Path, names: list[str], line: int) -> None:
         if name in seen:
             raise SourceError(f"{path}: line {line}: the header names column {name!r} twice (columns "
                               f"{seen[name]} and {position}); rename one, the loader would read only the first")
-        seen[name] = position
+        if name:
+            seen[name] = position
+
+
+TITLE_ROWS_MAX = 10     # rows above the header a file may hold (a report's title, an "exported at" line)
+_UNNAMED = re.compile(r"^(?:__UNNAMED__\d+|_duplicated_\d+)$")   # an empty header cell (calamine; Polars' 2nd, 3rd)
+
+
+def title_rows(rows: list[list]) -> int:
+    """How many leading `rows` are a title above the header: rows with at most one filled cell, before the first
+    row with two or more (the header). A report exported from a hotline or ERP system, or saved from Excel, often
+    starts with its title (滨江热线工单明细, 导出时间: ...) above the column names. 0 when no row within
+    TITLE_ROWS_MAX has two filled cells (a one-column file)."""
+    for position, row in enumerate(rows[:TITLE_ROWS_MAX + 1]):
+        if sum(1 for v in row if v is not None and str(v).strip()) >= 2:
+            return position
+    return 0
+
+
+def _csv_title_rows(path: Path, separator: str) -> int:
+    """title_rows of a CSV file (UTF-8, with or without a byte-order mark); lines with quotes end the search (a
+    title line holds none, and a quoted value may span lines)."""
+    rows = []
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
+        for _ in range(TITLE_ROWS_MAX + 1):
+            line = handle.readline()
+            if not line or '"' in line:
+                break
+            rows.append(line.rstrip("\r\n").split(separator))
+    return title_rows(rows)
+
+
+def _tidy_headers(frame: pl.LazyFrame, path: Path, line: int) -> pl.LazyFrame:
+    """Header names without the spaces around them (工单编号␣, a full-width space), and without the columns whose
+    header cell is empty (Excel saves a sheet's empty trailing columns as ",,"): a column is matched by its name,
+    and nothing can be matched to no name. Two columns of one name (after trimming) are refused."""
+    names = frame.collect_schema().names()
+    kept = {n: n.strip() for n in names if n.strip() and not _UNNAMED.match(n)}
+    originals = {n: n for n in names}
+    _refuse_duplicates(path, [kept.get(n, "") if not (m := _DUPLICATED.match(n)) or m.group(1) not in originals
+                              else m.group(1).strip() for n in names], line)
+    if len(kept) == len(names) and all(k == v for k, v in kept.items()):
+        return frame
+    return frame.select([pl.col(n).alias(v) for n, v in kept.items()])
 
 
 def _with_line_numbers(frame: pl.LazyFrame, lines: int, skip: int, multiline: bool = True) -> pl.LazyFrame:
@@ -335,10 +407,13 @@ def read_headers(path: Path) -> list[str]:
     """The file's column names, read without loading or re-encoding the file (for choosing a profile)."""
     _check_path(path)
     if file_format(path) == "csv":
-        encoding = detect_encoding(path)
+        encoding, separator = detect_encoding(path), "\t" if path.suffix == ".tsv" else ","
         with open(path, encoding=encoding, newline="", errors="replace") as handle:
-            first = handle.readline()
-        return next(csv.reader([first], delimiter="\t" if path.suffix == ".tsv" else ","), [])
+            top = [handle.readline() for _ in range(TITLE_ROWS_MAX + 1)]
+        rows = [line.rstrip("\r\n").split(separator) for line in top if '"' not in line]
+        first = top[title_rows(rows) if len(rows) == len(top) else 0]
+        names = next(csv.reader([first], delimiter=separator), [])
+        return [n.strip() for n in names if n.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         return [c for c in scan_source(path, {}, Path(tmp)).collect_schema() if c != ROW]
 
@@ -355,26 +430,34 @@ def scan_source(path: Path, source: dict, workdir: Path | None = None) -> pl.Laz
             declared = encoding != "auto"
             if not declared:
                 encoding = detect_encoding(path)
+            else:
+                encoding = evident_encoding(path, encoding)
             if not _utf8_name(encoding):
                 path = _utf8_copy(path, encoding, workdir or Path(tempfile.mkdtemp()), declared)
             separator = source.get("separator", "\t" if original.suffix == ".tsv" else ",")
+            if "skip_rows" not in source:
+                skip = _csv_title_rows(path, separator)
             frame = pl.scan_csv(path, infer_schema=False, separator=separator, skip_rows=skip, raise_if_empty=True)
             headers = frame.collect_schema().names()
-            _refuse_duplicates(original, [m.group(1) if (m := _DUPLICATED.match(h)) and m.group(1) in headers
-                                          else h for h in headers], skip + 1)
+            tidy = _tidy_headers(frame, original, skip + 1)
             lines, multiline = _check_lines(path, original, separator, skip, headers, declared)
-            return _with_line_numbers(frame, lines, skip, multiline)
+            return _with_line_numbers(tidy, lines, skip, multiline)
         if fmt == "xlsx":
             sheet = source.get("sheet", 0)
             sheet_args = {"sheet_name": sheet} if isinstance(sheet, str) else {"sheet_id": int(sheet) + 1}
-            header = pl.read_excel(path, engine="calamine", infer_schema_length=0,
-                                   read_options={"header_row": None, "n_rows": 1, "skip_rows": skip}, **sheet_args)
-            _refuse_duplicates(path, [str(v) for v in header.row(0) if v is not None] if len(header) else [],
-                               skip + 1)
+            # empty rows kept: they count in the row numbers a message names (mapping.py leaves them out)
+            top = pl.read_excel(path, engine="calamine", infer_schema_length=0, drop_empty_rows=False,
+                                read_options={"header_row": None, "n_rows": skip + TITLE_ROWS_MAX + 1},
+                                **sheet_args)
+            if "skip_rows" not in source:
+                skip = title_rows([list(r) for r in top.iter_rows()])
+            header = top.slice(skip, 1)
+            _refuse_duplicates(path, [str(v).strip() if v is not None else "" for v in header.row(0)]
+                               if len(header) else [], skip + 1)
             _xlsx_formulas(path, sheet)
-            frame = pl.read_excel(path, engine="calamine", infer_schema_length=0,
+            frame = pl.read_excel(path, engine="calamine", infer_schema_length=0, drop_empty_rows=False,
                                   read_options={"header_row": skip}, **sheet_args)
-            return frame.lazy().with_row_index(ROW, offset=2 + skip)
+            return _tidy_headers(frame.lazy(), path, skip + 1).with_row_index(ROW, offset=2 + skip)
         if fmt == "parquet":
             return pl.scan_parquet(path).with_row_index(ROW, offset=1)
         if fmt == "ndjson":
