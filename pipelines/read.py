@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import json
 import re
 import tempfile
@@ -272,17 +273,15 @@ def title_rows(rows: list[list]) -> int:
     return 0
 
 
+def _csv_top(handle, separator: str) -> list[list[str]]:
+    """The first records of an open CSV text file (enough for title_rows and the header under them)."""
+    return list(itertools.islice(csv.reader(handle, delimiter=separator), TITLE_ROWS_MAX + 1))
+
+
 def _csv_title_rows(path: Path, separator: str) -> int:
-    """title_rows of a CSV file (UTF-8, with or without a byte-order mark); lines with quotes end the search (a
-    title line holds none, and a quoted value may span lines)."""
-    rows = []
+    """title_rows of a CSV file in UTF-8 (with or without a byte-order mark)."""
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
-        for _ in range(TITLE_ROWS_MAX + 1):
-            line = handle.readline()
-            if not line or '"' in line:
-                break
-            rows.append(line.rstrip("\r\n").split(separator))
-    return title_rows(rows)
+        return title_rows(_csv_top(handle, separator))
 
 
 def _tidy_headers(frame: pl.LazyFrame, path: Path, line: int) -> pl.LazyFrame:
@@ -409,10 +408,8 @@ def read_headers(path: Path) -> list[str]:
     if file_format(path) == "csv":
         encoding, separator = detect_encoding(path), "\t" if path.suffix == ".tsv" else ","
         with open(path, encoding=encoding, newline="", errors="replace") as handle:
-            top = [handle.readline() for _ in range(TITLE_ROWS_MAX + 1)]
-        rows = [line.rstrip("\r\n").split(separator) for line in top if '"' not in line]
-        first = top[title_rows(rows) if len(rows) == len(top) else 0]
-        names = next(csv.reader([first], delimiter=separator), [])
+            top = _csv_top(handle, separator)
+        names = top[title_rows(top)] if top else []
         return [n.strip() for n in names if n.strip()]
     with tempfile.TemporaryDirectory() as tmp:
         return [c for c in scan_source(path, {}, Path(tmp)).collect_schema() if c != ROW]

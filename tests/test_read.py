@@ -116,6 +116,38 @@ def test_ragged_line_numbers_count_skipped_rows_and_other_separators(tmp_path):
         scan_source(src, {"skip_rows": 1}, tmp_path)
 
 
+def test_title_lines_above_the_header_are_skipped_and_rows_keep_their_line(tmp_path):
+    """An export's title and "exported at" line above a quoted header (a report saved from a hotline system)."""
+    src = tmp_path / "report.csv"
+    src.write_text('"Riverside tickets"\nexported 2026-11-20,\n"ticket_id","created_at"\n"T1","2026-11-20 09:00"\n'
+                   'T2,2026-11-20 09:05\n')
+    assert read_headers(src) == ["ticket_id", "created_at"]
+    frame = scan_source(src, {}, tmp_path).collect()
+    assert frame.rows() == [(4, "T1", "2026-11-20 09:00"), (5, "T2", "2026-11-20 09:05")]
+    src.write_text("Riverside tickets\n" + HEADER + "T1,2026-11-20 09:00:00,Li,x\n")     # one field short
+    with pytest.raises(SourceError, match=r"line 3 has 4 fields, fewer than the header's 5 \(line 2\)"):
+        scan_source(src, {}, tmp_path)
+
+
+def test_a_profile_s_skip_rows_turns_the_title_search_off_and_one_column_files_have_no_title(tmp_path):
+    src = tmp_path / "report.csv"
+    src.write_text("note\nticket_id,created_at\nT1,2026-11-20 09:00\n")
+    assert scan_source(src, {}, tmp_path).collect_schema().names() == ["__row", "ticket_id", "created_at"]
+    with pytest.raises(SourceError, match=r"line 2 has 2 fields, more than the header's 1 \(line 1\)"):
+        scan_source(src, {"skip_rows": 0}, tmp_path)
+    src.write_text("ticket_id\nT1\nT2\n")
+    assert scan_source(src, {}, tmp_path).collect()["ticket_id"].to_list() == ["T1", "T2"]
+
+
+def test_a_byte_order_mark_or_utf8_chinese_wins_over_a_declared_gb18030_and_gbk_over_a_declared_utf8(tmp_path):
+    text = HEADER + "T1,2026-11-20 09:00:00,潘玉,滨江服务中心,1\n"
+    for name, data, declared in (("bom.csv", b"\xef\xbb\xbf" + text.encode(), "gb18030"),
+                                 ("utf8.csv", text.encode(), "gb18030"), ("gbk.csv", text.encode("gbk"), "utf-8")):
+        (tmp_path / name).write_bytes(data)
+        frame = scan_source(tmp_path / name, {"encoding": declared}, tmp_path).collect()
+        assert frame["agent"].to_list() == ["潘玉"] and frame.columns[1] == "ticket_id", name
+
+
 def test_a_nul_byte_in_a_gb18030_file_names_line_and_column(tmp_path):
     src = tmp_path / "gbk.csv"
     src.write_bytes((HEADER + "T1,2026-11-20 09:00:00,张\x00三,东区,1\n").encode("gb18030"))
