@@ -67,9 +67,9 @@ TEXT: dict[str, tuple[str, str]] = {
                       "最近一次加载：{status}（{when}）· 隔离行数：{quarantined} · 拒绝加载：{refused}"),
     "empty.title": ("No data in the warehouse yet.", "数据仓库中还没有数据。"),
     "empty.body": ("The dashboard reads `{path}`. Load the demo organisation with `sqd demo`, or your own export "
-                   "with `sqd ingest FILE` (CSV, XLSX, Parquet or NDJSON), then reload this page.",
+                   "with `sqd ingest FILE` (CSV, XLSX, XLS, Parquet or NDJSON), then reload this page.",
                    "仪表板读取 `{path}`。用 `sqd demo` 加载演示数据，或用 `sqd ingest 文件` 加载您自己的导出文件"
-                   "（CSV、XLSX、Parquet 或 NDJSON），然后刷新本页。"),
+                   "（CSV、XLSX、XLS、Parquet 或 NDJSON），然后刷新本页。"),
     "empty.error": ("The warehouse cannot be read right now: {message}. Reload the page in a moment.",
                     "暂时无法读取数据仓库：{message}。请稍后刷新页面。"),
     "section.error": ("This part could not be computed: {message}", "本部分无法计算：{message}"),

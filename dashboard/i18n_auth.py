@@ -66,9 +66,9 @@ TEXT: dict[str, tuple[str, str]] = {
     # load-files page
     "page.load_files": ("Load files", "加载文件"),
     "load.title": ("Load files", "加载文件"),
-    "load.intro": ("Upload exports (CSV, XLSX, Parquet, NDJSON): each is loaded by the warm loader (the same path "
+    "load.intro": ("Upload exports (CSV, XLSX, XLS, Parquet, NDJSON): each is loaded by the warm loader (the same path "
                    "as `sqd ingest`), one after the other, with its data-quality result.",
-                   "上传导出文件（CSV、XLSX、Parquet、NDJSON）：由常驻加载器逐个加载（与 `sqd ingest` 相同的流程），"
+                   "上传导出文件（CSV、XLSX、XLS、Parquet、NDJSON）：由常驻加载器逐个加载（与 `sqd ingest` 相同的流程），"
                    "并显示数据质量结果。"),
     "load.files": ("Files", "文件"),
     "load.profile": ("Mapping profile (empty: chosen by the file's headers)", "映射配置（留空：按表头自动选择）"),

@@ -88,7 +88,7 @@ def run_ingest(paths: list[Path], config, profile, force: bool, replace_rows: bo
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="CSV, XLSX, Parquet or NDJSON files, loaded in order.")],
+    paths: Annotated[list[Path], typer.Argument(help="CSV, XLSX, XLS, Parquet or NDJSON files, loaded in order.")],
     profile: Annotated[str | None, typer.Option("--profile", "-p",
                                                 help="Mapping profile name in data/profiles or a YAML path "
                                                      "(default: chosen by the file's headers).")] = None,

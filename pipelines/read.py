@@ -28,7 +28,7 @@ import numpy as np
 import polars as pl
 
 ROW = "__row"
-READABLE = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx",
+READABLE = {".csv": "csv", ".txt": "csv", ".tsv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xlsx",
             ".parquet": "parquet", ".ndjson": "ndjson", ".jsonl": "ndjson"}
 SNIFF_BYTES = 4 << 20
 QUOTED_SAMPLE = 200     # lines with quotes and too many separators whose fields are counted by a CSV parser
@@ -75,6 +75,8 @@ def detect_encoding(path: Path) -> str:
         head = handle.read(SNIFF_BYTES)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"      # Excel's "Unicode text" (tab-separated)
     try:
         # A multi-byte character may straddle the cut: decode incrementally and ignore an incomplete tail.
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
@@ -94,7 +96,7 @@ def evident_encoding(path: Path, declared: str) -> str:
     """The encoding a CSV file shows it is in, where that contradicts its profile's `declared` one beyond doubt;
     else `declared`. A GB18030 export opened in Excel and saved again comes back as UTF-8 with a byte-order mark
     ("CSV UTF-8") or as GBK ("CSV"), and a file must not be refused, or misread, for that:
-    - a byte-order mark is UTF-8;
+    - a byte-order mark is UTF-8 (or UTF-16, Excel's "Unicode text");
     - a declared non-UTF-8 encoding, and a head that is valid UTF-8 holding Chinese text written as UTF-8
       (GB18030 Chinese text is never valid UTF-8: _CJK_UTF8): UTF-8;
     - a declared UTF-8, and a head that is not UTF-8 but is GB18030: GB18030.
@@ -103,6 +105,8 @@ def evident_encoding(path: Path, declared: str) -> str:
         head = handle.read(SNIFF_BYTES)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         utf8 = True
@@ -152,6 +156,20 @@ def _utf8_copy(path: Path, encoding: str, workdir: Path, declared: bool = False)
             lines += whole.count(b"\n")
             if not block:
                 return target
+
+
+def _utf16_copy(path: Path, workdir: Path) -> Path:
+    """A UTF-16 file (with its byte-order mark) as UTF-8, streaming, in the load's work folder. No search for lines
+    in another encoding: a UTF-16 file has none by construction (its bytes are not ASCII-compatible)."""
+    target = workdir / (path.stem + ".utf8.csv")
+    with open(path, encoding="utf-16", newline="") as src, open(target, "w", encoding="utf-8", newline="") as dst:
+        try:
+            while block := src.read(SNIFF_BYTES):
+                dst.write(block)
+        except UnicodeDecodeError as exc:
+            raise SourceError(f"{path}: is not UTF-16 throughout (it starts with a UTF-16 byte-order mark); "
+                              "save it again in one encoding") from exc
+    return target
 
 
 def _first_bad_utf8_line(path: Path) -> tuple[int, int]:
@@ -273,6 +291,24 @@ def title_rows(rows: list[list]) -> int:
     return 0
 
 
+SEPARATORS = (",", "\t", ";", "|")
+
+
+def sniff_separator(top: list[str], suffix: str) -> str:
+    """A CSV file's separator, where its profile names none: of SEPARATORS, the one found most often in one of
+    its first lines (the header, or a title above it), ties going to the earlier. A ".csv" some systems (and
+    Excel's "Unicode text") write with tabs, or a European Excel with semicolons, was read as one column."""
+    default = "\t" if suffix == ".tsv" else ","
+    counts = {sep: max((line.count(sep) for line in top), default=0) for sep in SEPARATORS}
+    best = max(SEPARATORS, key=lambda sep: (counts[sep], sep == default))
+    return best if counts[best] else default
+
+
+def _top_lines(path: Path, encoding: str) -> list[str]:
+    with open(path, encoding=encoding, errors="replace", newline="") as handle:
+        return [handle.readline() for _ in range(TITLE_ROWS_MAX + 1)]
+
+
 def _csv_top(handle, separator: str) -> list[list[str]]:
     """The first records of an open CSV text file (enough for title_rows and the header under them)."""
     return list(itertools.islice(csv.reader(handle, delimiter=separator), TITLE_ROWS_MAX + 1))
@@ -369,6 +405,22 @@ def _xlsx_formulas(path: Path, sheet: str | int) -> None:
         return  # not a regular workbook: the reader reports what it cannot read
 
 
+def _refuse_disguised_workbook(path: Path) -> None:
+    """An .xls/.xlsx that is not a workbook: many Chinese hotline and ERP systems export a web page (HTML) or
+    tab-separated text under an .xls name, which Excel opens without a word; the reader's own error says nothing
+    a person can act on."""
+    with open(path, "rb") as handle:
+        head = handle.read(4096)
+    if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) or not head:
+        return          # a zip (xlsx, xlsm) or an OLE file (xls): the reader's to judge
+    text = head.lstrip(codecs.BOM_UTF8).lstrip().lower()
+    if text.startswith((b"<", b"\xff\xfe<", b"\xfe\xff\x00<")) or b"<table" in text or b"<html" in text:
+        raise SourceError(f"{path}: is a web page (HTML) with a spreadsheet's name, as some systems export; open it "
+                          "in Excel or WPS and save it as .xlsx, or export CSV")
+    raise SourceError(f"{path}: is text, not an Excel workbook (some systems export tab-separated text with an "
+                      f"{path.suffix} name); rename it to .csv (or .tsv), or open it in Excel and save it as .xlsx")
+
+
 def _first_bad_json_line(path: Path) -> tuple[int, str] | None:
     """The first line of an NDJSON file that is not one JSON value (after Polars failed to read it).
     Line by line on this error path only; it stops at the first bad line."""
@@ -406,7 +458,8 @@ def read_headers(path: Path) -> list[str]:
     """The file's column names, read without loading or re-encoding the file (for choosing a profile)."""
     _check_path(path)
     if file_format(path) == "csv":
-        encoding, separator = detect_encoding(path), "\t" if path.suffix == ".tsv" else ","
+        encoding = detect_encoding(path)
+        separator = sniff_separator(_top_lines(path, encoding), path.suffix.lower())
         with open(path, encoding=encoding, newline="", errors="replace") as handle:
             top = _csv_top(handle, separator)
         names = top[title_rows(top)] if top else []
@@ -429,9 +482,12 @@ def scan_source(path: Path, source: dict, workdir: Path | None = None) -> pl.Laz
                 encoding = detect_encoding(path)
             else:
                 encoding = evident_encoding(path, encoding)
-            if not _utf8_name(encoding):
+            if encoding == "utf-16":
+                path = _utf16_copy(path, workdir or Path(tempfile.mkdtemp()))
+            elif not _utf8_name(encoding):
                 path = _utf8_copy(path, encoding, workdir or Path(tempfile.mkdtemp()), declared)
-            separator = source.get("separator", "\t" if original.suffix == ".tsv" else ",")
+            separator = source.get("separator") or sniff_separator(_top_lines(path, "utf-8-sig"),
+                                                                   original.suffix.lower())
             if "skip_rows" not in source:
                 skip = _csv_title_rows(path, separator)
             frame = pl.scan_csv(path, infer_schema=False, separator=separator, skip_rows=skip, raise_if_empty=True)
@@ -440,6 +496,7 @@ def scan_source(path: Path, source: dict, workdir: Path | None = None) -> pl.Laz
             lines, multiline = _check_lines(path, original, separator, skip, headers, declared)
             return _with_line_numbers(tidy, lines, skip, multiline)
         if fmt == "xlsx":
+            _refuse_disguised_workbook(path)
             sheet = source.get("sheet", 0)
             sheet_args = {"sheet_name": sheet} if isinstance(sheet, str) else {"sheet_id": int(sheet) + 1}
             # empty rows kept: they count in the row numbers a message names (mapping.py leaves them out)

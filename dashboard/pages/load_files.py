@@ -15,6 +15,7 @@ from dashboard import auth, db, queries, ui
 from dashboard.i18n import label
 from dashboard.i18n_messages import message_text
 from pipelines.config import Config
+from pipelines.read import READABLE
 
 ctx = ui.page_context(needs_data=False)
 auth.require("admin")
@@ -35,7 +36,7 @@ st.title(tr("load.title"))
 st.caption(tr("load.intro"))
 with st.form("load_files_form", clear_on_submit=True):
     files = st.file_uploader(tr("load.files"), accept_multiple_files=True, key="load_files_upload",
-                             type=["csv", "txt", "xlsx", "parquet", "ndjson", "jsonl", "json"])
+                             type=[suffix.lstrip(".") for suffix in READABLE])
     profile = st.text_input(tr("load.profile"), key="load_files_profile")
     submitted = st.form_submit_button(tr("load.start"), type="primary", icon=":material/upload:")
 st.caption(tr("load.release.help"))

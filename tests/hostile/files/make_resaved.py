@@ -1,6 +1,7 @@
 """Writes the `resaved_*` files of tests/hostile/files/ (run once; the files are committed): a hotline export in
 the shipped profile's format (`resaved_original.csv`, GB18030) and the same rows as people hand them over after
 opening the export in Excel or WPS and saving it again. tests/hostile/resaved.toml lists them.
+resaved_excel97.xls was written once with xlwt (not a dependency): the same rows as text cells, sheet 工单明细.
 
     .venv/bin/python tests/hostile/files/make_resaved.py
 """
@@ -69,6 +70,8 @@ def main() -> None:
     width = HEADER.count(",") + 3
     write("resaved_excel_trailing.csv", [HEADER + ",,", *(r + ",," for r in ROWS[:3]), "," * (width - 1),
                                          *(r + ",," for r in ROWS[3:]), "," * (width - 1)], newline="\r\n")
+    write("resaved_tabs.csv", [line.replace(",", "\t") for line in (HEADER, *ROWS)], "utf-16")  # "Unicode text"
+    write("resaved_semicolons.csv", [line.replace(",", ";") for line in (HEADER, *ROWS)])
     write("resaved_title_rows.csv", ["滨江服务中心热线工单明细" + "," * HEADER.count(","), "导出时间：2026/11/21 08:00",
                                      "", HEADER, *ROWS])
     workbook("resaved_title_rows.xlsx", title=True, typed=False)
