@@ -25,7 +25,7 @@ import polars as pl
 from pipelines import clock, derived, gate, validate, waiting
 from pipelines.calendar import CalendarError, read_overrides
 from pipelines.config import Config
-from pipelines.mapping import (ERROR, MappingError, Profile, choose_profile, map_frame, parse_hint,
+from pipelines.mapping import (ERROR, MappingError, Profile, choose_profile, lenient_columns, map_frame, parse_hint,
                                profile_folders, profiles_in)
 from pipelines.publish import (SNAPSHOT_ROWS, LoadInfo, MergeCounts, bounded, existing_rows, log_load,
                                merge_staged)
@@ -212,10 +212,9 @@ def stage(path: Path, profile: Profile, config: Config, workdir: Path) -> tuple[
     staged = workdir / f"{path.stem}.staged.parquet"
     errors = _sink(map_frame(source, profile, config.timezone, path), staged, path)
     count = errors.select(pl.len()).collect().item()
-    dated = [c for c, t in profile.dataset.columns.items() if t == pl.Date or c in profile.dataset.timestamp_columns]
-    if count and errors.filter(pl.col(ERROR).is_in(dated)).select(pl.len()).collect().item():
-        # dates or times the profile's formats do not read: once more with the year-first ones (mapping.py)
-        errors = _sink(map_frame(source, profile, config.timezone, path, year_first=True), staged, path)
+    if count and errors.filter(pl.col(ERROR).is_in(lenient_columns(profile))).select(pl.len()).collect().item():
+        # dates, times or durations the profile's formats do not read: once more in more forms (mapping.py)
+        errors = _sink(map_frame(source, profile, config.timezone, path, lenient=True), staged, path)
         count = errors.select(pl.len()).collect().item()
     if count:
         first = errors.head(ERROR_EXAMPLES).collect()

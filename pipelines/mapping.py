@@ -22,7 +22,7 @@ from pipelines.read import READABLE, ROW
 ERROR = "__error"
 DEFAULT_NULLS = ("", "NULL", "null", "None", "N/A", "n/a", "#N/A")
 ISO_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M")
-# Tried after a profile's own formats when those left values unparsed (map_frame's `year_first`, a second pass
+# Tried after a profile's own formats when those left values unparsed (map_frame's `lenient`, a second pass
 # that only such a file pays: in the first, 10 formats per column doubled the mapping of 1M tickets). Year-first
 # dates and times cannot be misread, and they are what an export turns into when somebody opens it in Excel and
 # saves it again (an XLSX date cell reads as "2024-12-03 11:28:00"; a re-saved CSV gains seconds). Day- or
@@ -30,6 +30,11 @@ ISO_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M",
 YEAR_FIRST_FORMATS = (*ISO_FORMATS, "%Y/%m/%d %H:%M:%S%.f", "%Y/%m/%d %H:%M",
                       "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z")
 YEAR_FIRST_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S%.f", "%Y/%m/%d %H:%M:%S%.f")
+# Durations in seconds (a call's wait, talk and wrap-up) as call-centre exports write them, read in the same second
+# pass: "83.5", then "1:02:03" or "01:23" (two parts are minutes and seconds, as ACD reports show a call's time),
+# then "1小时2分3秒", "1时2分", "2分钟5秒", "45秒".
+_CLOCK = r"^(?:(\d+):)?(\d+):(\d{1,2}(?:\.\d+)?)$"
+_WORDS = r"^(?:(\d+)(?:小时|时))?(?:(\d+)分(?:钟)?)?(?:(\d+(?:\.\d+)?)秒)?$"
 BOOLEANS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False,
             "y": True, "n": False, "t": True, "f": False, "是": True, "否": False, "1.0": True, "0.0": False}
 PROFILE_KEYS = {"dataset", "description", "source", "timezone", "datetime_format", "datetime_formats",
@@ -231,6 +236,23 @@ def _number(text: pl.Expr, profile: Profile) -> pl.Expr:
     return pl.when(value.is_finite()).then(value)
 
 
+def _duration_seconds(text: pl.Expr) -> pl.Expr:
+    """Seconds of a duration written as a clock (_CLOCK) or in Chinese units (_WORDS); null otherwise."""
+    parts = []
+    for pattern in (_CLOCK, _WORDS):
+        hours, minutes, seconds = (text.str.extract(pattern, group).cast(pl.Float64) for group in (1, 2, 3))
+        some = hours.is_not_null() | minutes.is_not_null() | seconds.is_not_null()
+        parts.append(pl.when(some).then(hours.fill_null(0) * 3600 + minutes.fill_null(0) * 60
+                                        + seconds.fill_null(0)))
+    return pl.coalesce(parts)
+
+
+def lenient_columns(profile: Profile) -> list[str]:
+    """The columns map_frame's second, `lenient` pass reads more forms of: dates, times and durations."""
+    return [c for c, t in profile.dataset.columns.items()
+            if t in (pl.Date, TS) or (c.endswith("_seconds") and t.is_numeric())]
+
+
 def parse_hint(profile: Profile, column: str, value: object) -> str:
     """What a value of canonical `column` must look like: the tail of the message naming one that did not parse."""
     if isinstance(value, str) and "\x00" in value:
@@ -250,7 +272,8 @@ def parse_hint(profile: Profile, column: str, value: object) -> str:
     if target is not None and target.is_numeric():
         kind = "a whole number" if target.is_integer() else "a finite number"
         thousands = f"thousands {profile.thousands!r}" if profile.thousands else "no thousands separator"
-        return f" (expected {kind} with decimal {profile.decimal!r} and {thousands}; see number_format)"
+        duration = ", or a duration such as 01:23, 1:02:03 or 1分23秒" if column.endswith("_seconds") else ""
+        return f" (expected {kind} with decimal {profile.decimal!r} and {thousands}; see number_format{duration})"
     return ""
 
 
@@ -261,7 +284,7 @@ def _native(src_type: pl.DataType, target: pl.DataType) -> bool:
 
 
 def _convert(name: str, src: pl.Expr, src_type: pl.DataType, target: pl.DataType, profile: Profile,
-             tz: str, nul_checked: bool = False, year_first: bool = False) -> pl.Expr:
+             tz: str, nul_checked: bool = False, lenient: bool = False) -> pl.Expr:
     """The typed value of one canonical column; null where the source value does not parse."""
     if _native(src_type, target) and target == TS:
         return (src.dt.replace_time_zone(tz, ambiguous="earliest", non_existent="null")
@@ -273,10 +296,10 @@ def _convert(name: str, src: pl.Expr, src_type: pl.DataType, target: pl.DataType
     if target == TS:
         # Explicit formats only (guessing is ~3x slower, STACK.md): the profile's, then the year-first ones.
         formats = profile.datetime_formats.get(name) or profile.default_datetime_formats or ISO_FORMATS
-        value = _parse_timestamp(text, tuple(dict.fromkeys((*formats, *YEAR_FIRST_FORMATS))) if year_first
+        value = _parse_timestamp(text, tuple(dict.fromkeys((*formats, *YEAR_FIRST_FORMATS))) if lenient
                                  else formats, tz)
     elif target == pl.Date:
-        formats = (*profile.date_formats, *(YEAR_FIRST_DATES if year_first else ("%Y-%m-%d",)))
+        formats = (*profile.date_formats, *(YEAR_FIRST_DATES if lenient else ("%Y-%m-%d",)))
         value = _first_parse(text, list(dict.fromkeys(formats)), pl.Date)
     elif target == pl.Boolean:
         value = lookup(text.str.to_lowercase(), BOOLEANS).cast(pl.Boolean)
@@ -284,7 +307,10 @@ def _convert(name: str, src: pl.Expr, src_type: pl.DataType, target: pl.DataType
         number = _number(text, profile)
         value = pl.when(number == number.round(0)).then(number).cast(target, strict=False)
     elif target.is_numeric():
-        value = _number(text, profile).cast(target, strict=False)
+        value = _number(text, profile)
+        if lenient and name.endswith("_seconds"):
+            value = pl.coalesce(value, _duration_seconds(text))
+        value = value.cast(target, strict=False)
     elif nul_checked:
         value = text
     else:
@@ -295,9 +321,10 @@ def _convert(name: str, src: pl.Expr, src_type: pl.DataType, target: pl.DataType
 
 
 def map_frame(frame: pl.LazyFrame, profile: Profile, default_tz: str, path: Path,
-              year_first: bool = False) -> pl.LazyFrame:
+              lenient: bool = False) -> pl.LazyFrame:
     """Canonical columns in canonical order, plus __row and __error (name of the first column that failed).
-    `year_first`: dates and times the profile's formats do not parse are tried in YEAR_FIRST_FORMATS too."""
+    `lenient`: dates and times the profile's formats do not parse are tried in YEAR_FIRST_FORMATS too, and
+    durations in seconds as clocks and in Chinese units (_duration_seconds)."""
     schema = frame.collect_schema()
     dataset = profile.dataset
     tz = profile.timezone or default_tz
@@ -321,7 +348,7 @@ def map_frame(frame: pl.LazyFrame, profile: Profile, default_tz: str, path: Path
         textual = not _native(src_type, target)
         raws.append((clean_text(src, name, profile) if textual else src).alias(f"__raw_{name}"))
         value = _convert(name, raw, pl.Utf8 if textual else src_type, target, profile, tz, nul_checked,
-                         year_first)
+                         lenient)
         if name in dataset.strict_values:  # a value outside the model's set after the map: an error, not a row
             value = pl.when(value.is_in(list(dataset.value_sets[name]))).then(value)
         values.append(value.alias(name))

@@ -28,6 +28,17 @@ T000042,2026/11/20 09:05,2026/11/20 09:07,电话,报修,房屋零星维修,低,,
 STAMP = re.compile(r"(\d{4})/(\d\d)/(\d\d) (\d\d):(\d\d)")
 
 
+CALLS_HEADER = "呼叫ID,技能组,进线时间,应答时间,放弃时间,挂机时间,坐席,等待时长,通话时长,话后处理时长,是否转接,结果,工单号"
+CALLS = """\
+K0001,报修,2026-11-16 09:00:03,2026-11-16 09:00:15,,2026-11-16 09:04:38,王芳,12,263,30,否,接通,T000017
+K0002,投诉,2026-11-16 09:01:10,,2026-11-16 09:02:50,2026-11-16 09:02:50,,100,0,0,否,放弃,
+K0003,综合咨询,2026-11-16 09:02:00,2026-11-16 09:03:23,,2026-11-16 10:05:26,李娜,83,3723,45.5,是,接通,T000033
+""".splitlines()
+# the same durations as an ACD report shows them: a clock, or Chinese units
+CALL_DURATIONS = {"12": "00:00:12", "263": "4分23秒", "30": "30秒", "100": "01:40", "0": "00:00",
+                  "83": "1分钟23秒", "3723": "1:02:03", "45.5": "00:00:45.5"}
+
+
 def write(name: str, lines: list[str], encoding: str = "gb18030", newline: str = "\n") -> None:
     (FILES / name).write_bytes((newline.join(lines) + newline).encode(encoding))
 
@@ -74,6 +85,9 @@ def main() -> None:
     write("resaved_semicolons.csv", [line.replace(",", ";") for line in (HEADER, *ROWS)])
     write("resaved_title_rows.csv", ["滨江服务中心热线工单明细" + "," * HEADER.count(","), "导出时间：2026/11/21 08:00",
                                      "", HEADER, *ROWS])
+    write("resaved_calls_original.csv", [CALLS_HEADER, *CALLS], "utf-8")
+    write("resaved_calls_durations.csv", [CALLS_HEADER, *(",".join(
+        CALL_DURATIONS[v] if 7 <= i <= 9 else v for i, v in enumerate(line.split(","))) for line in CALLS)], "utf-8")
     workbook("resaved_title_rows.xlsx", title=True, typed=False)
     workbook("resaved_typed_cells.xlsx", title=False, typed=True)
     # files.toml: an empty row inside a sheet still counts in the row a message names
