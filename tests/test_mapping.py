@@ -109,3 +109,32 @@ def test_a_bad_number_format_is_refused_naming_the_profile(tmp_path, value, says
     with pytest.raises(MappingError, match="tickets__bad.yaml") as raised:
         load_profile(path)
     assert says in str(raised.value)
+
+
+def test_the_lenient_pass_reads_year_first_times_offsets_and_durations_and_never_day_first(tmp_path):
+    """map_frame(lenient=True), the second pass stage() runs when dates, times or durations did not parse."""
+    from pathlib import Path
+
+    from pipelines.mapping import map_frame
+    from pipelines.read import ROW
+    european = tmp_path / "tickets__european.yaml"
+    european.write_text(EUROPEAN, encoding="utf-8")
+    profile = load_profile(european)                                      # its format: %d.%m.%Y %H:%M
+    frame = pl.LazyFrame({ROW: [2, 3, 4, 5, 6, 7], "ticket_id": list("ABCDEF"),
+                          "created_at": ["20.11.2026 09:00", "2026-11-20 09:00:30", "2026/11/20 09:00",
+                                         "2026-11-20T01:00:00Z", "2026-11-20 09:00:00+08", "11/20/2026 09:00"]})
+    strict = map_frame(frame, profile, "Asia/Shanghai", Path("x.csv")).collect()
+    lenient = map_frame(frame, profile, "Asia/Shanghai", Path("x.csv"), lenient=True).collect()
+    assert strict["__error"].to_list() == [None, *["created_at"] * 5]
+    utc = [str(v) if v else None for v in lenient["created_at"].to_list()]
+    assert utc == ["2026-11-20 01:00:00+00:00", "2026-11-20 01:00:30+00:00", "2026-11-20 01:00:00+00:00",
+                   "2026-11-20 01:00:00+00:00", "2026-11-20 01:00:00+00:00", None]    # month-first: never guessed
+    assert lenient["__error"].to_list() == [None] * 5 + ["created_at"]
+    calls = load_profile(Path(__file__).resolve().parents[1] / "data" / "profiles" / "calls__canonical.yaml")
+    waits = ["12", "00:01:23", "1:02:03", "1分23秒", "2分钟", "45.5秒", "1小时", "12:345", "1m23s"]
+    frame = pl.LazyFrame({ROW: range(2, 11), "call_id": [f"K{i}" for i in range(9)],
+                          "offered_at": ["2026-11-20 09:00:00"] * 9, "wait_seconds": waits})
+    got = map_frame(frame, calls, "Asia/Shanghai", Path("c.csv"), lenient=True).collect()
+    assert got["wait_seconds"].to_list() == [12.0, 83.0, 3723.0, 83.0, 120.0, 45.5, 3600.0, None, None]
+    assert map_frame(frame, calls, "Asia/Shanghai", Path("c.csv")).collect()["wait_seconds"].to_list() == [
+        12.0, *[None] * 8]                                                 # the first pass: numbers only
