@@ -305,19 +305,23 @@ def sniff_separator(top: list[str], suffix: str) -> str:
 
 
 def _top_lines(path: Path, encoding: str) -> list[str]:
+    """The first lines of a text file, each cut at 64 KiB (a file may be one long line)."""
     with open(path, encoding=encoding, errors="replace", newline="") as handle:
-        return [handle.readline() for _ in range(TITLE_ROWS_MAX + 1)]
+        return [handle.readline(1 << 16) for _ in range(TITLE_ROWS_MAX + 1)]
 
 
-def _csv_top(handle, separator: str) -> list[list[str]]:
-    """The first records of an open CSV text file (enough for title_rows and the header under them)."""
-    return list(itertools.islice(csv.reader(handle, delimiter=separator), TITLE_ROWS_MAX + 1))
+def _csv_top(lines: list[str], separator: str) -> list[list[str]]:
+    """The records of a file's first lines (a quoted value spanning lines stays one; one never closed ends with
+    them: the reader of the whole file says where it began)."""
+    try:
+        return list(itertools.islice(csv.reader(lines, delimiter=separator), TITLE_ROWS_MAX + 1))
+    except csv.Error:
+        return []
 
 
 def _csv_title_rows(path: Path, separator: str) -> int:
     """title_rows of a CSV file in UTF-8 (with or without a byte-order mark)."""
-    with open(path, encoding="utf-8-sig", errors="replace", newline="") as handle:
-        return title_rows(_csv_top(handle, separator))
+    return title_rows(_csv_top(_top_lines(path, "utf-8-sig"), separator))
 
 
 def _tidy_headers(frame: pl.LazyFrame, path: Path, line: int) -> pl.LazyFrame:
@@ -458,10 +462,8 @@ def read_headers(path: Path) -> list[str]:
     """The file's column names, read without loading or re-encoding the file (for choosing a profile)."""
     _check_path(path)
     if file_format(path) == "csv":
-        encoding = detect_encoding(path)
-        separator = sniff_separator(_top_lines(path, encoding), path.suffix.lower())
-        with open(path, encoding=encoding, newline="", errors="replace") as handle:
-            top = _csv_top(handle, separator)
+        lines = _top_lines(path, detect_encoding(path))
+        top = _csv_top(lines, sniff_separator(lines, path.suffix.lower()))
         names = top[title_rows(top)] if top else []
         return [n.strip() for n in names if n.strip()]
     with tempfile.TemporaryDirectory() as tmp:

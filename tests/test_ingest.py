@@ -437,18 +437,19 @@ def test_refusals_before_mapping_are_recorded_in_the_load_log(project, tmp_path)
     missing = tmp_path / "missing.csv"
     good = write(tmp_path / "good.csv", HEADER + "\n".join(ROWS) + "\n")
     results = ingest_files([empty, garbage, utf16, strange, missing, good], project)
-    assert [r.status for r in results] == [REFUSED] * 5 + [PUBLISHED]
+    # UTF-16 with its byte-order mark (Excel's "Unicode text") is read since session 12; the rest are refused
+    assert [r.status for r in results] == [REFUSED, REFUSED, PUBLISHED, REFUSED, REFUSED, PUBLISHED]
     ledger = table(project, "SELECT source_file, dataset, profile, status, rows_read, message, length(file_hash) "
                             "FROM meta.load_log ORDER BY started_at, source_file")
     refused = {Path(r[0]).name: r for r in ledger if r[3] == REFUSED}
-    assert sorted(refused) == ["empty.csv", "garbage.bin", "missing.csv", "strange.csv", "utf16.csv"]
+    assert sorted(refused) == ["empty.csv", "garbage.bin", "missing.csv", "strange.csv"]
     for name, row in refused.items():
         assert (row[1], row[2], row[4]) == ("?", "?", 0), row
         assert row[5] and len(row[5]) <= 2000 and name in row[5], row
     assert refused["strange.csv"][6] == 64 and refused["missing.csv"][6] == 0
     assert all(r.load_id for r in results[:5])
     # the dashboard's and sqd status's count of refused loads sees them
-    assert table(project, "SELECT count(*) FROM meta.load_log WHERE status = 'refused'") == [(5,)]
+    assert table(project, "SELECT count(*) FROM meta.load_log WHERE status = 'refused'") == [(4,)]
 
 
 def test_a_profile_named_on_the_command_line_that_does_not_exist_is_recorded(project, tmp_path):
