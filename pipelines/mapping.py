@@ -25,11 +25,12 @@ ISO_FORMATS = ("%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M",
 # Tried after a profile's own formats when those left values unparsed (map_frame's `lenient`, a second pass
 # that only such a file pays: in the first, 10 formats per column doubled the mapping of 1M tickets). Year-first
 # dates and times cannot be misread, and they are what an export turns into when somebody opens it in Excel and
-# saves it again (an XLSX date cell reads as "2024-12-03 11:28:00"; a re-saved CSV gains seconds). Day- or
-# month-first text is never guessed: only a profile names it.
+# saves it again (an XLSX date cell reads as "2024-12-03 11:28:00"; a re-saved CSV gains seconds; a Chinese
+# locale writes 2026年11月3日 9:05). Day- or month-first text is never guessed: only a profile names it.
 YEAR_FIRST_FORMATS = (*ISO_FORMATS, "%Y/%m/%d %H:%M:%S%.f", "%Y/%m/%d %H:%M",
+                      "%Y年%m月%d日 %H:%M:%S%.f", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日 %H时%M分%S秒", "%Y年%m月%d日 %H时%M分",
                       "%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f%#z")   # %#z: Z, +08:00, +0800, +08
-YEAR_FIRST_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%Y-%m-%d %H:%M:%S%.f", "%Y/%m/%d %H:%M:%S%.f")
+YEAR_FIRST_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S%.f", "%Y/%m/%d %H:%M:%S%.f")
 # Durations in seconds (a call's wait, talk and wrap-up) as call-centre exports write them, read in the same second
 # pass: "83.5", then "1:02:03" or "01:23" (two parts are minutes and seconds, as ACD reports show a call's time),
 # then "1小时2分3秒", "1时2分", "2分钟5秒", "45秒".
