@@ -16,7 +16,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
@@ -29,7 +29,7 @@ from pipelines.mapping import (ERROR, MappingError, Profile, choose_profile, len
                                profile_folders, profiles_in)
 from pipelines.publish import (SNAPSHOT_ROWS, LoadInfo, MergeCounts, bounded, existing_rows, log_load,
                                merge_staged)
-from pipelines.read import ROW, SourceError, read_headers, reading_failed, scan_source
+from pipelines.read import ROW, SourceError, other_sheets, read_headers, reading_failed, scan_source
 from pipelines.warehouse import publishing, sql_string
 
 PUBLISHED, WITH_QUARANTINE, ALREADY_LOADED, REFUSED = (
@@ -126,19 +126,39 @@ def near_miss(headers: Sequence[str], profiles: dict[str, Profile]) -> tuple[Pro
     return (profile, lacking) if lacking else None
 
 
+def _fits(profile: Profile, headers: Sequence[str]) -> bool:
+    return all(profile.source_name(c) in headers for c in profile.dataset.required if c not in profile.constants)
+
+
+def _on_sheet(profile: Profile, path: Path) -> Profile:
+    """The profile reading the first sheet of a workbook that holds its required columns, where it names no
+    sheet and the first holds none (a cover or 填表说明 sheet before the data)."""
+    later = other_sheets(path, profile.source)
+    if not later or _fits(profile, read_headers(path)):
+        return profile
+    sheet = next((s for s in later if _fits(profile, read_headers(path, {"sheet": s}))), None)
+    return profile if sheet is None else replace(profile, source={**profile.source, "sheet": sheet})
+
+
 def resolve_profile(path: Path, config: Config, name: str | None, profiles: dict[str, Profile]) -> Profile:
     if name:
         if name in profiles:
-            return profiles[name]
+            return _on_sheet(profiles[name], path)
         candidate = Path(name)
         if candidate.suffix in (".yaml", ".yml") and candidate.exists():
             from pipelines.mapping import load_profile
-            return load_profile(candidate)
+            return _on_sheet(load_profile(candidate), path)
         raise MappingError(f"profile {name!r} not found; available: {sorted(profiles)}")
     headers = read_headers(path)
     try:
         return choose_profile(headers, profiles, path, profile_folders(config.profiles_dir))
     except MappingError as exc:
+        for sheet in other_sheets(path, {}):
+            try:
+                chosen = choose_profile(read_headers(path, {"sheet": sheet}), profiles, path)
+            except MappingError:
+                continue
+            return replace(chosen, source={**chosen.source, "sheet": sheet})
         near = near_miss(headers, profiles)
         if near is None:
             raise

@@ -458,8 +458,21 @@ def _ndjson(path: Path) -> pl.LazyFrame:
     return frame.with_row_index(ROW, offset=1)
 
 
-def read_headers(path: Path) -> list[str]:
-    """The file's column names, read without loading or re-encoding the file (for choosing a profile)."""
+def other_sheets(path: Path, source: dict) -> list[str]:
+    """A workbook's sheets after the first, where the profile names none: where to look when the first holds
+    no table of the dataset (a 填表说明 or cover sheet before the data)."""
+    if "sheet" in source or READABLE.get(path.suffix.lower()) != "xlsx" or source.get("format", "xlsx") != "xlsx":
+        return []
+    try:
+        import fastexcel   # calamine's Python binding, which Polars' read_excel uses
+        return list(fastexcel.read_excel(str(path)).sheet_names[1:])
+    except Exception:  # noqa: BLE001 - not a readable workbook: scan_source says what is wrong with it
+        return []
+
+
+def read_headers(path: Path, source: dict | None = None) -> list[str]:
+    """The file's column names, read without loading or re-encoding the file (for choosing a profile); `source`
+    names an XLSX sheet ({"sheet": name})."""
     _check_path(path)
     if file_format(path) == "csv":
         lines = _top_lines(path, detect_encoding(path))
@@ -467,7 +480,7 @@ def read_headers(path: Path) -> list[str]:
         names = top[title_rows(top)] if top else []
         return [n.strip() for n in names if n.strip()]
     with tempfile.TemporaryDirectory() as tmp:
-        return [c for c in scan_source(path, {}, Path(tmp)).collect_schema() if c != ROW]
+        return [c for c in scan_source(path, source or {}, Path(tmp)).collect_schema() if c != ROW]
 
 
 def scan_source(path: Path, source: dict, workdir: Path | None = None) -> pl.LazyFrame:

@@ -67,6 +67,22 @@ def workbook(name: str, title: bool, typed: bool) -> None:
     book.close()
 
 
+def workbook_after_a_cover(name: str) -> None:
+    """The rows on a second sheet, after a sheet of instructions (填表说明) with a title and two filled columns."""
+    book = xlsxwriter.Workbook(str(FILES / name))
+    cover = book.add_worksheet("填表说明")
+    cover.write(0, 0, "滨江服务中心热线工单明细")
+    for row, (key, text) in enumerate((("受理时间", "来电时间，精确到分钟"), ("状态", "待处理、处理中、已结案")), 2):
+        cover.write(row, 0, key)
+        cover.write(row, 1, text)
+    sheet = book.add_worksheet("工单")
+    for row, line in enumerate((HEADER, *ROWS)):
+        for column, value in enumerate(line.split(",")):
+            if value:
+                sheet.write_string(row, column, value)
+    book.close()
+
+
 def main() -> None:
     write("resaved_original.csv", [HEADER, *ROWS])
     write("resaved_utf8_bom.csv", ["\ufeff" + HEADER, *ROWS], "utf-8")          # Excel's "CSV UTF-8"
@@ -88,6 +104,7 @@ def main() -> None:
     write("resaved_calls_original.csv", [CALLS_HEADER, *CALLS], "utf-8")
     write("resaved_calls_durations.csv", [CALLS_HEADER, *(",".join(
         CALL_DURATIONS[v] if 7 <= i <= 9 else v for i, v in enumerate(line.split(","))) for line in CALLS)], "utf-8")
+    workbook_after_a_cover("resaved_second_sheet.xlsx")
     workbook("resaved_title_rows.xlsx", title=True, typed=False)
     workbook("resaved_typed_cells.xlsx", title=False, typed=True)
     # files.toml: an empty row inside a sheet still counts in the row a message names
