@@ -458,6 +458,20 @@ def _ndjson(path: Path) -> pl.LazyFrame:
     return frame.with_row_index(ROW, offset=1)
 
 
+def _xlsx_header(path: Path, source: dict, sheet_args: dict) -> tuple[int, list[str]]:
+    """Rows above a sheet's header (the profile's skip_rows, else title_rows) and the header's names (trimmed;
+    "" for an empty cell), from its first rows only."""
+    _refuse_disguised_workbook(path)
+    skip = int(source.get("skip_rows", 0))
+    # empty rows kept: they count in the row numbers a message names (mapping.py leaves them out)
+    top = pl.read_excel(path, engine="calamine", infer_schema_length=0, drop_empty_rows=False,
+                        read_options={"header_row": None, "n_rows": skip + TITLE_ROWS_MAX + 1}, **sheet_args)
+    if "skip_rows" not in source:
+        skip = title_rows([list(r) for r in top.iter_rows()])
+    header = top.slice(skip, 1)
+    return skip, [str(v).strip() if v is not None else "" for v in header.row(0)] if len(header) else []
+
+
 def other_sheets(path: Path, source: dict) -> list[str]:
     """A workbook's sheets after the first, where the profile names none: where to look when the first holds
     no table of the dataset (a 填表说明 or cover sheet before the data)."""
@@ -479,8 +493,19 @@ def read_headers(path: Path, source: dict | None = None) -> list[str]:
         top = _csv_top(lines, sniff_separator(lines, path.suffix.lower()))
         names = top[title_rows(top)] if top else []
         return [n.strip() for n in names if n.strip()]
+    source = source or {}
+    if file_format(path) == "xlsx" and source.get("format", "xlsx") == "xlsx":
+        sheet = source.get("sheet", 0)
+        try:
+            _skip, names = _xlsx_header(path, source, {"sheet_name": sheet} if isinstance(sheet, str)
+                                        else {"sheet_id": int(sheet) + 1})
+        except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
+            if isinstance(exc, SourceError):
+                raise
+            raise SourceError(f"{path}: cannot read as xlsx: {str(exc).strip().splitlines()[0][:200]}") from exc
+        return [n for n in names if n]
     with tempfile.TemporaryDirectory() as tmp:
-        return [c for c in scan_source(path, source or {}, Path(tmp)).collect_schema() if c != ROW]
+        return [c for c in scan_source(path, source, Path(tmp)).collect_schema() if c != ROW]
 
 
 def scan_source(path: Path, source: dict, workdir: Path | None = None) -> pl.LazyFrame:
@@ -511,18 +536,10 @@ def scan_source(path: Path, source: dict, workdir: Path | None = None) -> pl.Laz
             lines, multiline = _check_lines(path, original, separator, skip, headers, declared)
             return _with_line_numbers(tidy, lines, skip, multiline)
         if fmt == "xlsx":
-            _refuse_disguised_workbook(path)
             sheet = source.get("sheet", 0)
             sheet_args = {"sheet_name": sheet} if isinstance(sheet, str) else {"sheet_id": int(sheet) + 1}
-            # empty rows kept: they count in the row numbers a message names (mapping.py leaves them out)
-            top = pl.read_excel(path, engine="calamine", infer_schema_length=0, drop_empty_rows=False,
-                                read_options={"header_row": None, "n_rows": skip + TITLE_ROWS_MAX + 1},
-                                **sheet_args)
-            if "skip_rows" not in source:
-                skip = title_rows([list(r) for r in top.iter_rows()])
-            header = top.slice(skip, 1)
-            _refuse_duplicates(path, [str(v).strip() if v is not None else "" for v in header.row(0)]
-                               if len(header) else [], skip + 1)
+            skip, header = _xlsx_header(path, source, sheet_args)
+            _refuse_duplicates(path, header, skip + 1)
             _xlsx_formulas(path, sheet)
             frame = pl.read_excel(path, engine="calamine", infer_schema_length=0, drop_empty_rows=False,
                                   read_options={"header_row": skip}, **sheet_args)
