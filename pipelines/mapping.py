@@ -241,6 +241,9 @@ def _number(text: pl.Expr, profile: Profile) -> pl.Expr:
     return pl.when(value.is_finite()).then(value)
 
 
+EXCEL_SHORTENED = r"^[+-]?\d(?:\.\d+)?[eE]\+\d+$"   # 1.23457E+17: what Excel writes for a long number
+
+
 def _duration_seconds(text: pl.Expr) -> pl.Expr:
     """Seconds of a duration written as a clock (_CLOCK) or in Chinese units (_WORDS); null otherwise."""
     parts = []
@@ -263,6 +266,9 @@ def parse_hint(profile: Profile, column: str, value: object) -> str:
     if isinstance(value, str) and "\x00" in value:
         return " (it holds a NUL byte)"
     target = profile.dataset.columns.get(column)
+    if isinstance(value, str) and target == pl.Utf8 and re.match(EXCEL_SHORTENED, value):
+        return (" (a number Excel shortened when the file was saved: its digits are lost; export the file again "
+                "and load it without saving it in Excel, or format the column as Text before saving)")
     if column in profile.dataset.strict_values:  # Dataset.strict_values: an unmapped value is refused by name
         known = profile.dataset.value_sets[column]
         mapped = ", ".join(f"{a} -> {b}" for a, b in profile.values.get(column, {}).items()) or "nothing"
@@ -322,6 +328,10 @@ def _convert(name: str, src: pl.Expr, src_type: pl.DataType, target: pl.DataType
         # A NUL byte in text is refused. A CSV file's are refused by read.py, with line and column, already:
         # this check costs 0.2 s per 1.6M rows of 18 text columns.
         value = pl.when(text.str.contains("\x00", literal=True)).then(None).otherwise(text)
+    if target == pl.Utf8 and name.endswith("_id"):
+        # An id Excel shortened when the file was saved (1.23457E+17 for an 18-digit number): its digits are gone,
+        # and loaded it would be a new ticket, customer or call that matches nothing. Refused, naming it.
+        value = pl.when(text.str.contains(EXCEL_SHORTENED)).then(None).otherwise(value)
     return value
 
 
