@@ -221,9 +221,10 @@ def carried_columns(profile: Profile, headers) -> list[str]:
     return [c for c in profile.dataset.columns if c in profile.constants or profile.source_name(c) in headers]
 
 
-def stage(path: Path, profile: Profile, config: Config, workdir: Path) -> tuple[Path, list[str]]:
+def stage(path: Path, profile: Profile, config: Config, workdir: Path) -> tuple[Path, list[str], str | None]:
     """Read and map one file into a Parquet batch; raise MappingError naming the first bad rows.
-    Returns the batch and the canonical columns the file carries (carried_columns)."""
+    Returns the batch, the canonical columns the file carries (carried_columns), and a note when values outside
+    the profile's formats were read by the lenient pass (said with the load, so a changed export is noticed)."""
     source = scan_source(path, profile.source, workdir)
     try:
         carried = carried_columns(profile, source.collect_schema())
@@ -232,10 +233,16 @@ def stage(path: Path, profile: Profile, config: Config, workdir: Path) -> tuple[
     staged = workdir / f"{path.stem}.staged.parquet"
     errors = _sink(map_frame(source, profile, config.timezone, path), staged, path)
     count = errors.select(pl.len()).collect().item()
-    if count and errors.filter(pl.col(ERROR).is_in(lenient_columns(profile))).select(pl.len()).collect().item():
+    lenient = errors.filter(pl.col(ERROR).is_in(lenient_columns(profile))) if count else None
+    found = lenient.group_by(ERROR).len().sort(ERROR).collect().rows() if lenient is not None else []
+    note = None
+    if found:
         # dates, times or durations the profile's formats do not read: once more in more forms (mapping.py)
         errors = _sink(map_frame(source, profile, config.timezone, path, lenient=True), staged, path)
         count = errors.select(pl.len()).collect().item()
+        columns = ", ".join(profile.source_name(c) for c, _ in found)
+        note = (f"{sum(n for _, n in found):,} row(s) had dates, times or durations in a form profile "
+                f"{profile.name!r} does not declare ({columns}), read as year-first dates and times or clock durations")
     if count:
         first = errors.head(ERROR_EXAMPLES).collect()
         raw = (scan_source(path, profile.source, workdir)
@@ -250,7 +257,7 @@ def stage(path: Path, profile: Profile, config: Config, workdir: Path) -> tuple[
         more = f"\n  ... and {count - len(first)} more row(s)" if count > len(first) else ""
         raise MappingError(f"{path}: {count} value(s) cannot be mapped with profile {profile.name!r}:\n"
                            + "\n".join(lines) + more)
-    return staged, carried
+    return staged, carried, note
 
 
 def _sink(frame: pl.LazyFrame, staged: Path, path: Path) -> pl.LazyFrame:
@@ -319,7 +326,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
     con.execute("BEGIN TRANSACTION")
     try:
         on_stage(path, "reading and mapping")
-        staged, carried = stage(path, profile, config, workdir)
+        staged, carried, mapping_note = stage(path, profile, config, workdir)
         stage_view(con, "staged", staged, dataset.columns)
         # The newest event as text: fetching a TIMESTAMPTZ into Python makes pytz scan its whole zone list (0.8 s).
         result.rows_read, newest = con.execute(
@@ -338,7 +345,7 @@ def _load_one(con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, conf
         released = waiting.describe(waiting.release(con, dataset, load))  # held rows whose parent came now
         result.quarantined = outcome.quarantined
         result.status = WITH_QUARANTINE if outcome.quarantined else PUBLISHED
-        result.message = "; ".join(m for m in (outcome.message, released) if m) or None
+        result.message = "; ".join(m for m in (outcome.message, released, mapping_note) if m) or None
         if partial and counts.updated:
             updated_in = ", ".join(c for c in carried if c != dataset.key)
             note = f"updated {counts.updated:,} (columns: {updated_in}; the others kept)"

@@ -91,7 +91,7 @@ def warehouse(template, tmp_path) -> Callable[..., duckdb.DuckDBPyConnection]:
 
 def stage_file(con, dataset: str, path: Path, tmp_path: Path, table: str = "staged") -> None:
     profile = load_profile(REPO / "data" / "profiles" / f"{dataset}__canonical.yaml")
-    parquet, _ = stage(path, profile, CONFIG, tmp_path)
+    parquet, _, _ = stage(path, profile, CONFIG, tmp_path)
     cols = ", ".join(f'"{c}"' for c in DATASETS[dataset].columns)
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {ROW}, {cols} FROM read_parquet(?)",
                 [str(parquet)])
