@@ -242,7 +242,8 @@ def stage(path: Path, profile: Profile, config: Config, workdir: Path) -> tuple[
         count = errors.select(pl.len()).collect().item()
         columns = ", ".join(profile.source_name(c) for c, _ in found)
         note = (f"{sum(n for _, n in found):,} row(s) had dates, times or durations in a form profile "
-                f"{profile.name!r} does not declare ({columns}), read as year-first dates and times or clock durations")
+                f"{profile.name!r} does not declare (first in {columns}), read as year-first dates and times or "
+                "clock durations")
     if count:
         first = errors.head(ERROR_EXAMPLES).collect()
         raw = (scan_source(path, profile.source, workdir)
