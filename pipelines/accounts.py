@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from pipelines.config import Config
+from pipelines.config import Config, edited_text
 
 ROLES = ("viewer", "analyst", "admin")
 RANK = {role: i for i, role in enumerate(ROLES)}
@@ -69,8 +69,8 @@ class Settings:
 def settings(config: Config) -> Settings:
     """`[accounts]` of the configuration file: `path` (relative to it) and `timeout_minutes` (idle sign-out)."""
     try:
-        raw = tomllib.loads(Path(config.source).read_text(encoding="utf-8")).get("accounts", {})
-    except (OSError, tomllib.TOMLDecodeError):
+        raw = tomllib.loads(edited_text(Path(config.source).read_bytes())).get("accounts", {})
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         raw = {}
     if not isinstance(raw, dict):
         raise AccountError(f"{config.source}: [accounts] must be a table")

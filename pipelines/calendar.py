@@ -18,6 +18,8 @@ import holidays
 import polars as pl
 from chinese_calendar import constants as cc_constants
 
+from pipelines.config import edited_text
+
 FIRST_DAY = date(2015, 1, 1)
 LAST_DAY = date(2035, 12, 31)
 OFFICIAL_YEARS = range(min(cc_constants.holidays).year, max(cc_constants.holidays).year + 1)
@@ -59,10 +61,10 @@ def read_overrides(path: Path) -> pl.DataFrame:
     except OSError as exc:
         raise CalendarError(f"{path}: cannot read the calendar overrides: {exc.strerror or exc}") from exc
     try:
-        text = data.decode("utf-8-sig")
+        text = edited_text(data)
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise CalendarError(f"{path}: line {line}: not UTF-8 text; save the file as UTF-8") from exc
+        raise CalendarError(f"{path}: line {line}: not UTF-8 or GB18030 text; save the file as UTF-8") from exc
     if not text.strip():
         raise CalendarError(f"{path}: the file is empty; {expected} (or delete the file)")
     try:

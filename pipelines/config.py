@@ -180,10 +180,28 @@ def config_path() -> Path:
     return local if local.exists() else DEFAULT_CONFIG
 
 
+def edited_text(data: bytes) -> str:
+    """A small file a person edits (sqd.toml, a profile, a reference or calendar CSV): UTF-8, with or without the
+    byte-order mark Notepad and Excel write, else GB18030, which Notepad, WPS and Excel save as "ANSI" in a Chinese
+    Windows locale. UnicodeDecodeError when it is neither (GB18030 refuses few byte sequences)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("gb18030")
+
+
+def read_config_text(path: Path) -> str:
+    try:
+        return edited_text(path.read_bytes())
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes().count(b"\n", 0, exc.start) + 1
+        raise ConfigError(f"{path}: line {line}: not UTF-8 or GB18030 text; save the file as UTF-8") from exc
+
+
 def load_config(path: str | Path | None = None) -> Config:
     path = Path(path) if path else config_path()
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(read_config_text(path))
     except FileNotFoundError as exc:
         raise ConfigError(f"{path}: configuration file not found") from exc
     except tomllib.TOMLDecodeError as exc:
@@ -412,9 +430,9 @@ def _hotline(raw: dict, base: Path, source: Path) -> HotlineConfig:
     path = (base / routing).resolve() if routing else None
     if path is not None and path.is_file():      # a missing file leaves routing empty (the Hotline page says so)
         try:
-            header = path.read_text(encoding="utf-8-sig").splitlines()[:1]
+            header = edited_text(path.read_bytes()).splitlines()[:1]
         except (OSError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{where} routing: {path} cannot be read as UTF-8 text ({exc})") from exc
+            raise ConfigError(f"{where} routing: {path} cannot be read as UTF-8 or GB18030 text ({exc})") from exc
         columns = {c.strip() for c in header[0].split(",")} if header else set()
         if not {"category", "department"} <= columns:
             raise ConfigError(f"{where} routing: {path} needs a header with the columns category,department")

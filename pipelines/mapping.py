@@ -16,6 +16,7 @@ from pathlib import Path
 import polars as pl
 import yaml
 
+from pipelines.config import edited_text
 from pipelines.datasets import DATASETS, TS, Dataset
 from pipelines.read import READABLE, ROW
 
@@ -92,9 +93,18 @@ def _number_format(raw, path: Path) -> tuple[str, str | None]:
     return decimal, thousands
 
 
+def profile_text(path: Path) -> str:
+    """A profile's text: UTF-8 (with or without Notepad's byte-order mark), else GB18030, which Notepad and
+    editors in a Chinese Windows locale save as "ANSI"."""
+    try:
+        return edited_text(path.read_bytes())
+    except UnicodeDecodeError as exc:
+        raise MappingError(f"{path}: cannot read profile: not UTF-8 or GB18030 text; save it as UTF-8") from exc
+
+
 def load_profile(path: Path) -> Profile:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml.safe_load(profile_text(path)) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise MappingError(f"{path}: cannot read profile: {exc}") from exc
     unknown = set(raw) - PROFILE_KEYS

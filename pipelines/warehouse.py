@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from pipelines import backlog, clock, derived, nc_rules, nc_workflow, rollups, ticket_views, work_orders
-from pipelines.config import SLA_TARGETS, Config, size_bytes
+from pipelines.config import SLA_TARGETS, Config, edited_text, size_bytes
 from pipelines.publish import LOAD_LIMIT_VARIABLE, let_go
 
 if TYPE_CHECKING:
@@ -551,7 +551,7 @@ def refresh_hotline(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     settings = pl.DataFrame({"key": [f"hotline_{k}" for k in keys], "value": [repr(getattr(h, k)) for k in keys]})
     routing = pl.DataFrame(schema={"category": pl.Utf8, "department": pl.Utf8, "source": pl.Utf8})
     if h.routing is not None and h.routing.exists():
-        raw = pl.read_csv(h.routing, infer_schema=False)
+        raw = pl.read_csv(edited_text(h.routing.read_bytes()).encode(), infer_schema=False)  # Excel's GBK too
         missing = {"category", "department"} - set(raw.columns)
         if missing:
             raise ValueError(f"{h.routing}: [hotline] routing needs the columns category,department "

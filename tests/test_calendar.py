@@ -58,7 +58,7 @@ def test_calendar_bad_override_names_file_and_row(tmp_path):
     (b"date,is_workday,holiday_name\n2027-02-19,true,\n2027-02-20,true,,extra\n",
      "line 3: 4 field(s), the header has 3"),
     (b'date,is_workday,holiday_name\n2027-02-20,true,"open\n', "line 2: unexpected end of data"),
-    ("date,is_workday,holiday_name\n2027-02-20,true,春节\n".encode("gbk"), "line 2: not UTF-8 text"),
+    (b"date,is_workday,holiday_name\n2027-02-20,true,\xff\n", "line 2: not UTF-8 or GB18030 text"),
     (b"date,is_workday\n2027-01-01,true\n2027-01-02,true\n2027-01-01,false\n",
      "line 4: 2027-01-01 is already listed on line 2"),
     (b"", "the file is empty"),
@@ -72,6 +72,15 @@ def test_calendar_malformed_overrides_name_file_and_line(tmp_path, content, mess
         build_calendar(510, 1050, path)
     assert str(err.value).startswith(f"{path}: ") and message in str(err.value), err.value
     assert "\n" not in str(err.value)
+
+
+def test_calendar_overrides_saved_by_excel_in_a_chinese_locale_load(tmp_path):
+    """Excel and Notepad save "CSV" / "ANSI" as GBK in a Chinese Windows: it was refused as not UTF-8."""
+    path = tmp_path / "overrides.csv"
+    path.write_bytes("date,is_workday,holiday_name\n2027-02-20,true,春节调休\n".encode("gbk"))
+    assert day(build_calendar(510, 1050, path), date(2027, 2, 20))["is_workday"] is True
+    assert build_calendar(510, 1050, path).filter(pl.col("date_day") == date(2027, 2, 20))[
+        "holiday_name"].to_list() == ["春节调休"]
 
 
 def test_calendar_overrides_with_a_bom_and_padded_flags_load(tmp_path):

@@ -150,3 +150,34 @@ def test_a_load_is_capped_below_the_2_gib_target(tmp_path):
     with publishing(load_config(write(tmp_path, "[warehouse]\npath = 'w.duckdb'\n"))) as con:
         limit = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
     assert limit == "1.1 GiB", limit      # DuckDB shows 1.2 GB (10^9) in GiB
+
+
+def test_files_a_person_edits_may_be_saved_as_gbk(tmp_path):
+    """Notepad, WPS and Excel save "ANSI" / "CSV" as GBK in a Chinese Windows locale: sqd.toml with a Chinese
+    comment, a profile, and the hotline routing table each crashed (UnicodeDecodeError) or were refused."""
+    from pipelines.accounts import settings
+    from pipelines.mapping import load_profile
+    repo = Path(__file__).resolve().parents[1]
+    config_text = (repo / "sqd.toml").read_text(encoding="utf-8").replace(
+        'timezone = "Asia/Shanghai"', 'timezone = "Asia/Shanghai"   # 北京时间')
+    (tmp_path / "data" / "reference").mkdir(parents=True)
+    routing = tmp_path / "data" / "reference" / "hotline_routing.csv"
+    routing.write_bytes("category,department\n漏水,工程部\n".encode("gbk"))
+    (tmp_path / "sqd.toml").write_bytes(config_text.encode("gbk"))
+    config = load_config(tmp_path / "sqd.toml")
+    assert config.timezone == "Asia/Shanghai" and config.hotline.routing.name == "hotline_routing.csv"
+    assert settings(config).timeout_minutes > 0
+    import duckdb
+
+    from pipelines.warehouse import publishing
+    with publishing(config):                     # a publish writes the reference tables, the routing among them
+        pass
+    with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
+        assert con.execute("SELECT category, department FROM core.hotline_routing_rules").fetchall() == [
+            ("漏水", "工程部")]
+    profile = tmp_path / "tickets__mine.yaml"
+    profile.write_bytes("dataset: tickets\ncolumns: {ticket_id: 工单编号, created_at: 受理时间}\n".encode("gbk"))
+    assert load_profile(profile).columns == {"ticket_id": "工单编号", "created_at": "受理时间"}
+    (tmp_path / "sqd.toml").write_bytes(b'[warehouse]\npath = "\xff"\n')     # neither UTF-8 nor GB18030
+    with pytest.raises(ConfigError, match=r"sqd.toml: line 2: not UTF-8 or GB18030 text"):
+        load_config(tmp_path / "sqd.toml")
