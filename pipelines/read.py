@@ -295,13 +295,18 @@ SEPARATORS = (",", "\t", ";", "|")
 
 
 def sniff_separator(top: list[str], suffix: str) -> str:
-    """A CSV file's separator, where its profile names none: of SEPARATORS, the one found most often in one of
-    its first lines (the header, or a title above it), ties going to the earlier. A ".csv" some systems (and
-    Excel's "Unicode text") write with tabs, or a European Excel with semicolons, was read as one column."""
+    """A CSV file's separator, where its profile names none: of SEPARATORS, the one found most often (outside
+    quotes) on the first line that holds any of them: a title saved by Excel (报表,,,,) or the header, never a
+    data line, whose text may hold more semicolons than the header has columns. Ties go to the earlier. A ".csv"
+    some systems (and Excel's "Unicode text") write with tabs, or a European Excel with semicolons, was read as
+    one column."""
     default = "\t" if suffix == ".tsv" else ","
-    counts = {sep: max((line.count(sep) for line in top), default=0) for sep in SEPARATORS}
-    best = max(SEPARATORS, key=lambda sep: (counts[sep], sep == default))
-    return best if counts[best] else default
+    for line in top:
+        bare = re.sub(r'"[^"]*"', "", line)
+        counts = {sep: bare.count(sep) for sep in SEPARATORS}
+        if any(counts.values()):
+            return max(SEPARATORS, key=lambda sep: (counts[sep], sep == default))
+    return default
 
 
 def _top_lines(path: Path, encoding: str) -> list[str]:

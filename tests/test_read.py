@@ -139,6 +139,15 @@ def test_a_profile_s_skip_rows_turns_the_title_search_off_and_one_column_files_h
     assert scan_source(src, {}, tmp_path).collect()["ticket_id"].to_list() == ["T1", "T2"]
 
 
+def test_the_separator_is_sniffed_on_the_header_never_on_a_data_line(tmp_path):
+    src = tmp_path / "surveys.csv"
+    src.write_text('survey_id,comment,score\nS1,"slow; rude; late; again; twice",2\nS2,ok;fine;good;great,5\n')
+    assert scan_source(src, {}, tmp_path).collect()["score"].to_list() == ["2", "5"]
+    src.write_text("survey_id;comment;score\nS1;slow, rude;2\n")                 # a European Excel's CSV
+    assert scan_source(src, {}, tmp_path).collect()["score"].to_list() == ["2"]
+    assert read_headers(src) == ["survey_id", "comment", "score"]
+
+
 def test_a_byte_order_mark_or_utf8_chinese_wins_over_a_declared_gb18030_and_gbk_over_a_declared_utf8(tmp_path):
     text = HEADER + "T1,2026-11-20 09:00:00,潘玉,滨江服务中心,1\n"
     for name, data, declared in (("bom.csv", b"\xef\xbb\xbf" + text.encode(), "gb18030"),
