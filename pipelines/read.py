@@ -335,9 +335,9 @@ def _tidy_headers(frame: pl.LazyFrame, path: Path, line: int) -> pl.LazyFrame:
     and nothing can be matched to no name. Two columns of one name (after trimming) are refused."""
     names = frame.collect_schema().names()
     kept = {n: n.strip() for n in names if n.strip() and not _UNNAMED.match(n)}
-    originals = {n: n for n in names}
-    _refuse_duplicates(path, [kept.get(n, "") if not (m := _DUPLICATED.match(n)) or m.group(1) not in originals
-                              else m.group(1).strip() for n in names], line)
+    present = set(names)      # Polars names a header's second use <name>_duplicated_0
+    _refuse_duplicates(path, [m.group(1).strip() if (m := _DUPLICATED.match(n)) and m.group(1) in present
+                              else kept.get(n, "") for n in names], line)
     if len(kept) == len(names) and all(k == v for k, v in kept.items()):
         return frame
     return frame.select([pl.col(n).alias(v) for n, v in kept.items()])
