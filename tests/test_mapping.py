@@ -120,18 +120,19 @@ def test_the_lenient_pass_reads_year_first_times_offsets_and_durations_and_never
     european = tmp_path / "tickets__european.yaml"
     european.write_text(EUROPEAN, encoding="utf-8")
     profile = load_profile(european)                                      # its format: %d.%m.%Y %H:%M
-    frame = pl.LazyFrame({ROW: [2, 3, 4, 5, 6, 7, 8, 9], "ticket_id": list("ABCDEFGH"),
+    frame = pl.LazyFrame({ROW: list(range(2, 12)), "ticket_id": list("ABCDEFGHIJ"),
                           "created_at": ["20.11.2026 09:00", "2026-11-20 09:00:30", "2026/11/20 09:00",
                                          "2026-11-20T01:00:00Z", "2026-11-20 09:00:00+08", "11/20/2026 09:00",
-                                         "2026年11月20日 9:00", "2026年11月20日9时0分"]})
+                                         "2026年11月20日 9:00", "2026年11月20日9时0分", "46346.375", "123.5"]})
     strict = map_frame(frame, profile, "Asia/Shanghai", Path("x.csv")).collect()
     lenient = map_frame(frame, profile, "Asia/Shanghai", Path("x.csv"), lenient=True).collect()
-    assert strict["__error"].to_list() == [None, *["created_at"] * 7]
+    assert strict["__error"].to_list() == [None, *["created_at"] * 9]
     utc = [str(v) if v else None for v in lenient["created_at"].to_list()]
     assert utc == ["2026-11-20 01:00:00+00:00", "2026-11-20 01:00:30+00:00", "2026-11-20 01:00:00+00:00",
                    "2026-11-20 01:00:00+00:00", "2026-11-20 01:00:00+00:00", None,    # month-first: never guessed
-                   "2026-11-20 01:00:00+00:00", "2026-11-20 01:00:00+00:00"]
-    assert lenient["__error"].to_list() == [None] * 5 + ["created_at", None, None]
+                   "2026-11-20 01:00:00+00:00", "2026-11-20 01:00:00+00:00",
+                   "2026-11-20 01:00:00+00:00", None]              # an Excel serial; 123.5 is no date
+    assert lenient["__error"].to_list() == [None] * 5 + ["created_at", None, None, None, "created_at"]
     calls = load_profile(Path(__file__).resolve().parents[1] / "data" / "profiles" / "calls__canonical.yaml")
     waits = ["12", "00:01:23", "1:02:03", "1分23秒", "2分钟", "45.5秒", "1小时", "12:345", "1m23s"]
     frame = pl.LazyFrame({ROW: range(2, 11), "call_id": [f"K{i}" for i in range(9)],

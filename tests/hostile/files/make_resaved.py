@@ -43,8 +43,9 @@ def write(name: str, lines: list[str], encoding: str = "gb18030", newline: str =
     (FILES / name).write_bytes((newline.join(lines) + newline).encode(encoding))
 
 
-def workbook(name: str, title: bool, typed: bool) -> None:
-    """The rows in a sheet: optionally under a two-line title, optionally with real date and number cells."""
+def workbook(name: str, title: bool, typed: bool, serials: bool = False) -> None:
+    """The rows in a sheet: optionally under a two-line title, optionally with real date and number cells (or,
+    `serials`, dates as the bare numbers a date cell holds once it lost its date format)."""
     book = xlsxwriter.Workbook(str(FILES / name))
     sheet, stamp = book.add_worksheet("工单明细"), book.add_format({"num_format": "yyyy/m/d h:mm"})
     top = 0
@@ -58,7 +59,10 @@ def workbook(name: str, title: bool, typed: bool) -> None:
         for column, value in enumerate(line.split(",")):
             if not value:
                 continue
-            if typed and STAMP.fullmatch(value):
+            if serials and STAMP.fullmatch(value):
+                since = dt.datetime.strptime(value, "%Y/%m/%d %H:%M") - dt.datetime(1899, 12, 30)
+                sheet.write_number(row, column, since / dt.timedelta(days=1))
+            elif typed and STAMP.fullmatch(value):
                 sheet.write_datetime(row, column, dt.datetime.strptime(value, "%Y/%m/%d %H:%M"), stamp)
             elif typed and re.fullmatch(r"\d+(\.\d+)?", value):
                 sheet.write_number(row, column, float(value))
@@ -107,6 +111,7 @@ def main() -> None:
     workbook_after_a_cover("resaved_second_sheet.xlsx")
     workbook("resaved_title_rows.xlsx", title=True, typed=False)
     workbook("resaved_typed_cells.xlsx", title=False, typed=True)
+    workbook("resaved_serial_dates.xlsx", title=False, typed=True, serials=True)
     # files.toml: an empty row inside a sheet still counts in the row a message names
     book = xlsxwriter.Workbook(str(FILES / "xlsx_empty_row_then_bad_value.xlsx"))
     sheet = book.add_worksheet()
