@@ -39,6 +39,7 @@ YEAR_FIRST_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%
 # then "1小时2分3秒", "1时2分", "2分钟5秒", "45秒".
 _CLOCK = r"^(?:(\d+):)?(\d+):(\d{1,2}(?:\.\d+)?)$"
 _WORDS = r"^(?:(\d+)(?:小时|时))?(?:(\d+)分(?:钟)?)?(?:(\d+(?:\.\d+)?)秒)?$"
+EXCEL_SHORTENED = r"^[+-]?\d(?:\.\d+)?[eE]\+\d+$"   # 1.23457E+17: what Excel writes for a long number
 BOOLEANS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False,
             "y": True, "n": False, "t": True, "f": False, "是": True, "否": False, "1.0": True, "0.0": False}
 PROFILE_KEYS = {"dataset", "description", "source", "timezone", "datetime_format", "datetime_formats",
@@ -263,9 +264,6 @@ def _number(text: pl.Expr, profile: Profile) -> pl.Expr:
             plain = plain.str.replace_all(profile.decimal, ".", literal=True)
         value = pl.when(text.str.contains(pattern)).then(plain.cast(pl.Float64, strict=False))
     return pl.when(value.is_finite()).then(value)
-
-
-EXCEL_SHORTENED = r"^[+-]?\d(?:\.\d+)?[eE]\+\d+$"   # 1.23457E+17: what Excel writes for a long number
 
 
 def _duration_seconds(text: pl.Expr) -> pl.Expr:

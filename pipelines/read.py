@@ -67,16 +67,23 @@ def _utf8_name(encoding: str) -> bool:
     return encoding.replace("_", "-").lower() in UTF8
 
 
+def _marked(head: bytes) -> str | None:
+    """The encoding a byte-order mark names: UTF-8 (Excel's "CSV UTF-8"), UTF-16 (its "Unicode text")."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
+
+
 def detect_encoding(path: Path) -> str:
     """utf-8-sig, utf-8 or gb18030 (a superset of GBK and GB2312), decided on the file's first MiBs.
     The rest of the file is checked as it is read (_check_lines for UTF-8, _utf8_copy for GB18030)."""
     _check_path(path)
     with open(path, "rb") as handle:
         head = handle.read(SNIFF_BYTES)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"      # Excel's "Unicode text" (tab-separated)
+    if marked := _marked(head):
+        return marked
     try:
         # A multi-byte character may straddle the cut: decode incrementally and ignore an incomplete tail.
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
@@ -103,10 +110,8 @@ def evident_encoding(path: Path, declared: str) -> str:
     The rest of the file is still checked against what was chosen (_check_lines, _utf8_copy)."""
     with open(path, "rb") as handle:
         head = handle.read(SNIFF_BYTES)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+    if marked := _marked(head):
+        return marked
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
         utf8 = True
@@ -324,9 +329,15 @@ def _csv_top(lines: list[str], separator: str) -> list[list[str]]:
         return []
 
 
-def _csv_title_rows(path: Path, separator: str) -> int:
-    """title_rows of a CSV file in UTF-8 (with or without a byte-order mark)."""
-    return title_rows(_csv_top(_top_lines(path, "utf-8-sig"), separator))
+def csv_layout(path: Path, encoding: str, source: dict, suffix: str) -> tuple[str, int, list[str]]:
+    """A CSV file's separator, the rows above its header and the header's names, from its first lines read once;
+    the profile's `source.separator` and `source.skip_rows` win over what the lines suggest. `suffix`: the
+    original file's (a re-encoded copy's name ends in .csv)."""
+    lines = _top_lines(path, encoding)
+    separator = source.get("separator") or sniff_separator(lines, suffix.lower())
+    top = _csv_top(lines, separator)
+    skip = int(source["skip_rows"]) if "skip_rows" in source else title_rows(top)
+    return separator, skip, top[skip] if skip < len(top) else []
 
 
 def _tidy_headers(frame: pl.LazyFrame, path: Path, line: int) -> pl.LazyFrame:
@@ -463,14 +474,21 @@ def _ndjson(path: Path) -> pl.LazyFrame:
     return frame.with_row_index(ROW, offset=1)
 
 
-def _xlsx_header(path: Path, source: dict, sheet_args: dict) -> tuple[int, list[str]]:
+def _sheet_args(source: dict) -> dict:
+    """Polars' read_excel arguments for the profile's `source.sheet` (a name, or a 0-based index)."""
+    sheet = source.get("sheet", 0)
+    return {"sheet_name": sheet} if isinstance(sheet, str) else {"sheet_id": int(sheet) + 1}
+
+
+def _xlsx_header(path: Path, source: dict) -> tuple[int, list[str]]:
     """Rows above a sheet's header (the profile's skip_rows, else title_rows) and the header's names (trimmed;
     "" for an empty cell), from its first rows only."""
     _refuse_disguised_workbook(path)
     skip = int(source.get("skip_rows", 0))
     # empty rows kept: they count in the row numbers a message names (mapping.py leaves them out)
     top = pl.read_excel(path, engine="calamine", infer_schema_length=0, drop_empty_rows=False,
-                        read_options={"header_row": None, "n_rows": skip + TITLE_ROWS_MAX + 1}, **sheet_args)
+                        read_options={"header_row": None, "n_rows": skip + TITLE_ROWS_MAX + 1},
+                        **_sheet_args(source))
     if "skip_rows" not in source:
         skip = title_rows([list(r) for r in top.iter_rows()])
     header = top.slice(skip, 1)
@@ -494,16 +512,12 @@ def read_headers(path: Path, source: dict | None = None) -> list[str]:
     names an XLSX sheet ({"sheet": name})."""
     _check_path(path)
     if file_format(path) == "csv":
-        lines = _top_lines(path, detect_encoding(path))
-        top = _csv_top(lines, sniff_separator(lines, path.suffix.lower()))
-        names = top[title_rows(top)] if top else []
+        _separator, _skip, names = csv_layout(path, detect_encoding(path), {}, path.suffix)
         return [n.strip() for n in names if n.strip()]
     source = source or {}
     if file_format(path) == "xlsx" and source.get("format", "xlsx") == "xlsx":
-        sheet = source.get("sheet", 0)
         try:
-            _skip, names = _xlsx_header(path, source, {"sheet_name": sheet} if isinstance(sheet, str)
-                                        else {"sheet_id": int(sheet) + 1})
+            _skip, names = _xlsx_header(path, source)
         except (pl.exceptions.PolarsError, OSError, ValueError) as exc:
             if isinstance(exc, SourceError):
                 raise
@@ -517,7 +531,6 @@ def scan_source(path: Path, source: dict, workdir: Path | None = None) -> pl.Laz
     """Scan one file lazily; `source` is the profile's `source:` section."""
     _check_path(path)
     fmt = source.get("format") or file_format(path)
-    skip = int(source.get("skip_rows", 0))
     try:
         if fmt == "csv":
             original = path
@@ -531,23 +544,18 @@ def scan_source(path: Path, source: dict, workdir: Path | None = None) -> pl.Laz
                 path = _utf16_copy(path, workdir or Path(tempfile.mkdtemp()))
             elif not _utf8_name(encoding):
                 path = _utf8_copy(path, encoding, workdir or Path(tempfile.mkdtemp()), declared)
-            separator = source.get("separator") or sniff_separator(_top_lines(path, "utf-8-sig"),
-                                                                   original.suffix.lower())
-            if "skip_rows" not in source:
-                skip = _csv_title_rows(path, separator)
+            separator, skip, _names = csv_layout(path, "utf-8-sig", source, original.suffix)
             frame = pl.scan_csv(path, infer_schema=False, separator=separator, skip_rows=skip, raise_if_empty=True)
             headers = frame.collect_schema().names()
             tidy = _tidy_headers(frame, original, skip + 1)
             lines, multiline = _check_lines(path, original, separator, skip, headers, declared)
             return _with_line_numbers(tidy, lines, skip, multiline)
         if fmt == "xlsx":
-            sheet = source.get("sheet", 0)
-            sheet_args = {"sheet_name": sheet} if isinstance(sheet, str) else {"sheet_id": int(sheet) + 1}
-            skip, header = _xlsx_header(path, source, sheet_args)
+            skip, header = _xlsx_header(path, source)
             _refuse_duplicates(path, header, skip + 1)
-            _xlsx_formulas(path, sheet)
+            _xlsx_formulas(path, source.get("sheet", 0))
             frame = pl.read_excel(path, engine="calamine", infer_schema_length=0, drop_empty_rows=False,
-                                  read_options={"header_row": skip}, **sheet_args)
+                                  read_options={"header_row": skip}, **_sheet_args(source))
             return _tidy_headers(frame.lazy(), path, skip + 1).with_row_index(ROW, offset=2 + skip)
         if fmt == "parquet":
             return pl.scan_parquet(path).with_row_index(ROW, offset=1)
