@@ -76,6 +76,15 @@ def _marked(head: bytes) -> str | None:
     return None
 
 
+def _decodes(head: bytes, encoding: str) -> bool:
+    """Whether a file's first bytes are text in `encoding`; a character the cut splits does not count against it."""
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(head, final=False)
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
 def detect_encoding(path: Path) -> str:
     """utf-8-sig, utf-8 or gb18030 (a superset of GBK and GB2312), decided on the file's first MiBs.
     The rest of the file is checked as it is read (_check_lines for UTF-8, _utf8_copy for GB18030)."""
@@ -84,12 +93,8 @@ def detect_encoding(path: Path) -> str:
         head = handle.read(SNIFF_BYTES)
     if marked := _marked(head):
         return marked
-    try:
-        # A multi-byte character may straddle the cut: decode incrementally and ignore an incomplete tail.
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    if _decodes(head, "utf-8"):
         return "utf-8"
-    except UnicodeDecodeError:
-        pass
     try:
         codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
         return "gb18030"
@@ -112,20 +117,10 @@ def evident_encoding(path: Path, declared: str) -> str:
         head = handle.read(SNIFF_BYTES)
     if marked := _marked(head):
         return marked
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
-        utf8 = True
-    except UnicodeDecodeError:
-        utf8 = False
+    utf8 = _decodes(head, "utf-8")
     if not _utf8_name(declared):
         return "utf-8" if utf8 and re.search(_CJK_UTF8, head) else declared
-    if not utf8:
-        try:
-            codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
-            return "gb18030"
-        except UnicodeDecodeError:
-            pass
-    return declared
+    return "gb18030" if not utf8 and _decodes(head, "gb18030") else declared
 
 
 def _two_encodings(path: Path, line: int, found: str, expected: str, declared: bool) -> SourceError:
